@@ -1,0 +1,131 @@
+"""Command line: `critmin validate|solve ...`.
+
+Exit codes: 0 solved (optimal, or feasible when stopped by a limit), 1 bad input or usage,
+2 infeasible / unbounded / solver error, 3 stopped by a limit without a solution, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import CritminError, InstanceError
+
+EXIT_BAD_INPUT = 1
+EXIT_INTERRUPTED = 130
+
+
+def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn user-facing errors into messages and exit codes; never show a traceback unless --debug."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        debug = bool(ctx.obj and ctx.obj.get("debug"))
+        try:
+            return fn(*args, **kwargs)
+        except InstanceError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except CritminError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except KeyboardInterrupt:
+            click.echo("interrupted: nothing was written; run the command again to retry", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except click.exceptions.Exit:
+            raise
+        except Exception as exc:  # noqa: BLE001 - last line of defence: a message, not a traceback
+            if debug:
+                traceback.print_exc()
+            click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
+                       "please report it with the instance; rerun with --debug for details", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+@click.version_option(package_name="critmin")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """critmin: plan critical-mineral supply chains under export controls."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+@main.command()
+@click.argument("instance", type=click.Path(dir_okay=True, path_type=Path))
+@_guard
+def validate(instance: Path) -> None:
+    """Check an instance file (and its CSV tables) without solving it."""
+    from .io import load_instance
+    from .model.data import compile_instance
+
+    inst = load_instance(instance)
+    md = compile_instance(inst)
+    click.echo(
+        f"ok: {inst.name}: {len(inst.regions)} regions, {len(inst.commodities)} commodities, "
+        f"{len(inst.facilities)} facilities, {len(inst.build_options)} build options, "
+        f"{len(md.arcs)} routes, {len(inst.demand)} demand rows, {len(inst.export_controls)} export "
+        f"controls, {len(inst.scenarios)} scenario(s), {len(md.years)} periods"
+    )
+
+
+@main.command()
+@click.argument("instance", type=click.Path(dir_okay=True, path_type=Path))
+@click.option("--scenario", help="Solve one scenario only (probability 1).")
+@click.option("--time-limit", type=click.FloatRange(min=0), help="Seconds.")
+@click.option("--mip-gap", type=click.FloatRange(min=0), default=None,
+              help="Relative MIP gap (default 1e-4).")
+@click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="HiGHS random seed.")
+@click.option("--risk-weight", type=click.FloatRange(min=0), help="Override the instance's risk weight.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the solution directory.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv",
+              show_default=True)
+@click.option("--force", is_flag=True, help="Replace an existing output directory.")
+@click.option("--verbose", is_flag=True, help="Show the HiGHS log.")
+@click.option("--year", "years", type=int, multiple=True, help="Years to show in the summary.")
+@_guard
+def solve(instance: Path, scenario: str | None, time_limit: float | None, mip_gap: float | None,
+          threads: int, seed: int, risk_weight: float | None, output: Path | None, fmt: str,
+          force: bool, verbose: bool, years: tuple[int, ...]) -> None:
+    """Solve an instance and print the plan; with -o, write it as a solution directory.
+
+    Exit codes: 0 solved, 1 bad input, 2 infeasible or no solution, 3 stopped by a limit without a
+    solution.
+    """
+    from .io import load_instance
+    from .solve import DEFAULT_MIP_GAP, SolveOptions
+    from .solve import solve as run_solve
+
+    if output is not None and output.exists() and not force:
+        raise CritminError(f"{output} exists; pass --force to replace it")
+    if fmt == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError as exc:
+            raise CritminError("--format parquet needs pyarrow: pip install 'critmin[parquet]'") from exc
+    inst = load_instance(instance)
+    opts = SolveOptions(time_limit=time_limit, mip_gap=DEFAULT_MIP_GAP if mip_gap is None else mip_gap,
+                        threads=threads, seed=seed, verbose=verbose)
+    sol = run_solve(inst, scenario=scenario, risk_weight=risk_weight, options=opts)
+    click.echo(sol.summary(list(years) or None))
+    if output is not None and sol.has_solution:
+        sol.write(output, fmt=fmt, force=force)
+        click.echo(f"\nwrote {output}/ (summary.json + {len(sol.tables)} tables as {fmt})")
+    elif output is not None:
+        click.echo(f"\nno solution to write ({sol.status}); {output} was not created", err=True)
+    sys.exit(sol.exit_code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

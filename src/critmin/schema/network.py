@@ -1,0 +1,108 @@
+"""The supply network: regions, commodities, facilities, build options and routes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from .base import Coefficient, Fraction, Id, IdList, Money, OptionalYear, Strict, Tonnes, Year
+
+
+class Region(Strict):
+    id: Id
+    name: str = ""
+    bloc: Id = Field(description="home / ally / partner / neutral / adversary, or any user-defined group")
+    risk: Fraction = Field(default=0.0, description="supply-risk score of this exporter in [0, 1]")
+    controlled_origin: bool = Field(
+        default=False, description="output made here is tagged 'controlled' (e.g. Chinese origin)"
+    )
+
+
+class Commodity(Strict):
+    id: Id
+    stage: str = Field(description="chain stage, e.g. mining, separation, metal, magnet")
+    description: str = ""
+    price: Money | None = Field(default=None, description="reference price, currency per t")
+    unmet_penalty: Money | None = Field(default=None, description="currency per t short; overrides default")
+
+
+class Facility(Strict):
+    """A plant (existing or candidate) in one region running one process.
+
+    One tonne of *activity* consumes `inputs[c]` t of each input and yields `outputs[c]` t of each output.
+    Capacity is in t/yr of activity.
+    """
+
+    id: Id
+    region: Id
+    name: str = ""
+    inputs: dict[Id, Coefficient] = Field(default_factory=dict)
+    outputs: dict[Id, Coefficient] = Field(min_length=1)
+    capacity: Tonnes | dict[Year, Tonnes] = Field(
+        default=0.0,
+        description="existing capacity, t/yr of activity; a mapping year->value is a step function "
+        "(value holds from that year until the next key; 0 before the first key)",
+    )
+    availability: float = Field(default=1.0, gt=0, le=1, description="usable share of capacity")
+    var_cost: Money = Field(default=0.0, description="currency per t of activity")
+    fixed_cost: Money = Field(default=0.0, description="currency per t/yr of capacity per year")
+    controlled_origin: bool | None = Field(
+        default=None, description="override the region's controlled_origin for this plant"
+    )
+
+
+class BuildOption(Strict):
+    """A way to add capacity to a facility: continuous (capex per t/yr) or discrete modules."""
+
+    id: Id
+    facility: Id
+    kind: Literal["continuous", "discrete"] = "continuous"
+    capex: Money | None = Field(default=None, description="continuous: currency per t/yr added")
+    max_capacity: Tonnes | None = Field(default=None, description="continuous: t/yr over the horizon")
+    fixed_cost: Money | None = Field(default=None, description="discrete: currency per module")
+    module_size: Tonnes | None = Field(default=None, description="discrete: t/yr per module")
+    max_count: int | None = Field(default=None, ge=1, le=10_000, description="discrete: modules")
+    lead_time: int = Field(default=0, ge=0, le=60, description="years from construction start to output")
+    lifetime: int = Field(default=30, ge=1, le=200, description="years of operation")
+    earliest_start: OptionalYear = Field(default=None, description="first year construction may start")
+    investor: Id | None = Field(default=None, description="region paying; default the facility's region")
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> BuildOption:
+        if self.kind == "continuous":
+            if self.capex is None:
+                raise ValueError("a continuous option needs 'capex' (currency per t/yr)")
+            extra = [f for f in ("fixed_cost", "module_size", "max_count") if getattr(self, f) is not None]
+            if extra:
+                raise ValueError(f"{', '.join(extra)} apply to kind 'discrete' only")
+        else:
+            missing = [f for f in ("fixed_cost", "module_size", "max_count") if getattr(self, f) is None]
+            if missing:
+                raise ValueError(f"a discrete option needs {', '.join(missing)}")
+            if not self.module_size:
+                raise ValueError("module_size must be positive")
+        return self
+
+
+class Route(Strict):
+    """A shipping lane for one commodity between two regions."""
+
+    commodity: Id
+    origin: Id
+    destination: Id
+    cost: Money = Field(default=0.0, description="currency per t shipped")
+    tariff: Fraction = Field(default=0.0, description="ad valorem, fraction of the commodity price")
+    tariff_per_t: Money = Field(default=0.0, description="specific tariff, currency per t")
+
+
+class RouteDefault(Strict):
+    """Routes for every region pair between two blocs, where the origin makes and the destination uses
+    the commodity and no explicit route exists."""
+
+    from_bloc: Id
+    to_bloc: Id
+    commodities: IdList | None = None
+    cost: Money = 0.0
+    tariff: Fraction = 0.0
+    tariff_per_t: Money = 0.0

@@ -1,0 +1,46 @@
+"""Policies: sourcing shares and capex budgets."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from .base import Fraction, Id, IdList, Money, OptionalYear, Strict
+
+
+class MinBlocShare(Strict):
+    """At least `share` of a region's supply of each commodity comes from the given blocs."""
+
+    id: Id
+    region: Id
+    commodities: IdList = Field(min_length=1)
+    blocs: IdList = Field(min_length=1)
+    share: Fraction
+    start: OptionalYear = None
+    end: OptionalYear = None
+
+
+class MaxSupplierShare(Strict):
+    """No single foreign supplier country provides more than `share` of a region's supply."""
+
+    id: Id
+    region: Id
+    commodities: IdList = Field(min_length=1)
+    share: Fraction
+    start: OptionalYear = None
+    end: OptionalYear = None
+
+
+class Budget(Strict):
+    """Overnight capex of builds starting construction in [start, end] paid by an investor region or bloc."""
+
+    id: Id
+    investor: Id = Field(description="region id or bloc")
+    amount: Money = Field(description="currency")
+    start: OptionalYear = None
+    end: OptionalYear = None
+
+
+class Policies(Strict):
+    min_bloc_share: list[MinBlocShare] = Field(default_factory=list)
+    max_supplier_share: list[MaxSupplierShare] = Field(default_factory=list)
+    budgets: list[Budget] = Field(default_factory=list)

@@ -1,0 +1,46 @@
+"""Scenarios (second-stage outcomes) and the objective's weights."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from .base import Id, IdList, Money, OptionalYear, Strict
+
+
+class Adjustment(Strict):
+    """Multiply a parameter by `factor` where all given filters match (omitted filter = any)."""
+
+    region: Id | None = None
+    commodity: Id | None = None
+    facility: Id | None = None
+    start: OptionalYear = None
+    end: OptionalYear = None
+    factor: float = Field(ge=0, le=1e6)
+
+
+class Scenario(Strict):
+    name: Id
+    probability: float = Field(gt=0, le=1)
+    description: str = ""
+    demand: list[Adjustment] = Field(default_factory=list, description="demand multipliers")
+    availability: list[Adjustment] = Field(default_factory=list, description="availability multipliers")
+    var_cost: list[Adjustment] = Field(default_factory=list, description="variable-cost multipliers")
+    price: list[Adjustment] = Field(default_factory=list, description="price multipliers (tariffs)")
+    disable_controls: IdList = Field(default_factory=list, description="control ids, or 'all'")
+    control_amounts: dict[Id, float] = Field(
+        default_factory=dict, description="replace a control's amount in this scenario"
+    )
+
+
+class Objective(Strict):
+    risk_weight: Money = Field(default=0.0, description="currency per risk-weighted tonne imported")
+    unmet_penalty: Money = Field(default=1.0e6, description="currency per t of unmet demand")
+    risk_importers: IdList | None = Field(
+        default=None, description="regions or blocs whose imports count as risk; default all"
+    )
+
+    @model_validator(mode="after")
+    def _positive_penalty(self) -> Objective:
+        if self.unmet_penalty <= 0:
+            raise ValueError("unmet_penalty must be positive so shortfalls are never free")
+        return self

@@ -1,0 +1,218 @@
+"""Solve with HiGHS: Pyomo's standard-form compiler hands the matrix to highspy directly.
+
+Why this path: on our models it was the fastest of the Pyomo routes measured (benchmarks/handover.py and
+benchmarks/README.md), and it gives us HiGHS's own status, bound, gap and duals without a translation layer.
+`solve` never raises on infeasibility or limits: the status says what happened.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+import scipy.sparse  # noqa: F401 - Pyomo imports it lazily; load it here, not inside the timed hand-over
+from pyomo.common.errors import InfeasibleConstraintException
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from .model import build_model
+from .schema import Instance
+
+# Statuses and the CLI exit code each maps to (documented in README and `critmin solve --help`).
+OPTIMAL = "optimal"
+FEASIBLE = "feasible"  # stopped by a time or gap limit with an incumbent: not proven optimal
+INFEASIBLE = "infeasible"
+UNBOUNDED = "unbounded"
+NO_SOLUTION = "no_solution"  # stopped by a limit before any feasible solution was found
+ERROR = "error"
+EXIT_CODES = {OPTIMAL: 0, FEASIBLE: 0, INFEASIBLE: 2, UNBOUNDED: 2, ERROR: 2, NO_SOLUTION: 3}
+
+DEFAULT_MIP_GAP = 1e-4
+
+
+@dataclass
+class SolveOptions:
+    """Solver settings. The seed and thread count are fixed by default so runs are reproducible."""
+
+    time_limit: float | None = None  # seconds
+    mip_gap: float = DEFAULT_MIP_GAP  # relative
+    threads: int = 1
+    seed: int = 0
+    verbose: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SolverRun:
+    """What HiGHS reported, before results are extracted."""
+
+    status: str
+    message: str
+    objective: float | None = None  # scaled money
+    bound: float | None = None
+    gap: float | None = None
+    handover_seconds: float = 0.0
+    solve_seconds: float = 0.0
+    num_variables: int = 0
+    num_constraints: int = 0
+    num_integers: int = 0
+    num_nonzeros: int = 0
+    highs_status: str = ""
+    columns: list[Any] = field(default_factory=list)
+    rows: list[Any] = field(default_factory=list)
+    x: np.ndarray | None = None
+    row_duals: np.ndarray | None = None
+
+
+_banner_suppressed = False
+
+
+def new_highs() -> highspy.Highs:
+    """A Highs object. HiGHS prints a banner on stdout when the first one is made in a process; it would
+    corrupt our printed summary (and piped output), so the first construction runs with fd 1 muted."""
+    global _banner_suppressed
+    if _banner_suppressed:
+        return highspy.Highs()
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+    _banner_suppressed = True
+    return h
+
+
+def to_highs(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, Any]:
+    """Compile the model to matrix form and load it into a HighsLp (column-wise)."""
+    info = LinearStandardFormCompiler().write(model, mixed_form=True)
+    n = len(info.columns)
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = len(info.rows)
+    c = info.c.toarray()[0] if info.c.shape[0] else np.zeros(n)
+    lp.col_cost_ = np.asarray(c, dtype=float)
+    lp.offset_ = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+    inf = highspy.kHighsInf
+    lower = np.array([-inf if v.lb is None else v.lb for v in info.columns], dtype=float)
+    upper = np.array([inf if v.ub is None else v.ub for v in info.columns], dtype=float)
+    lp.col_lower_ = lower
+    lp.col_upper_ = upper
+    senses = np.array([r.bound_type for r in info.rows], dtype=int)
+    rhs = np.asarray(info.rhs, dtype=float)
+    lp.row_lower_ = np.where(senses == 1, -inf, rhs)
+    lp.row_upper_ = np.where(senses == -1, inf, rhs)
+    A = info.A.tocsc()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(float)
+    integer = [v.is_integer() or v.is_binary() for v in info.columns]
+    if any(integer):
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                           for i in integer]
+    return lp, info
+
+
+def run_highs(model: pyo.ConcreteModel, options: SolveOptions) -> SolverRun:
+    """Hand the model to HiGHS, solve, write the values back into the Pyomo variables."""
+    t0 = time.perf_counter()
+    try:
+        lp, info = to_highs(model)
+    except InfeasibleConstraintException as exc:
+        return SolverRun(INFEASIBLE, f"a constraint is infeasible before solving: {exc}",
+                         handover_seconds=time.perf_counter() - t0)
+    h = new_highs()
+    h.setOptionValue("output_flag", bool(options.verbose))
+    h.setOptionValue("random_seed", int(options.seed))
+    h.setOptionValue("threads", int(options.threads))
+    h.setOptionValue("mip_rel_gap", float(options.mip_gap))
+    if options.time_limit is not None:
+        h.setOptionValue("time_limit", float(options.time_limit))
+    h.passModel(lp)
+    handover = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    h.run()
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+        h.setOptionValue("presolve", "off")  # presolve cannot tell which; the simplex can
+        h.run()
+        status = h.getModelStatus()
+    solve_seconds = time.perf_counter() - t1
+
+    info_h = h.getInfo()
+    is_mip = lp.integrality_ is not None and len(lp.integrality_) > 0
+    has_solution = info_h.primal_solution_status == 2  # kSolutionStatusFeasible
+    S = highspy.HighsModelStatus
+    if status == S.kOptimal:
+        result = OPTIMAL
+    elif status == S.kInfeasible:
+        result = INFEASIBLE
+    elif status in (S.kUnbounded, S.kUnboundedOrInfeasible):
+        result = UNBOUNDED
+    elif status in (S.kTimeLimit, S.kIterationLimit, S.kSolutionLimit, S.kInterrupt,
+                    S.kHighsInterrupt, S.kObjectiveBound, S.kObjectiveTarget, S.kMemoryLimit):
+        result = FEASIBLE if has_solution else NO_SOLUTION
+    else:
+        result = ERROR
+    run = SolverRun(
+        status=result, message=h.modelStatusToString(status), handover_seconds=handover,
+        solve_seconds=solve_seconds, num_variables=lp.num_col_, num_constraints=lp.num_row_,
+        num_integers=int(sum(1 for v in info.columns if v.is_integer() or v.is_binary())),
+        num_nonzeros=int(info.A.nnz), highs_status=h.modelStatusToString(status),
+        columns=info.columns, rows=info.rows,
+    )
+    if result in (OPTIMAL, FEASIBLE):
+        sol = h.getSolution()
+        x = np.asarray(sol.col_value, dtype=float)
+        run.x = x
+        run.objective = float(info_h.objective_function_value)
+        if is_mip:
+            run.bound = float(info_h.mip_dual_bound)
+            gap = info_h.mip_gap
+            run.gap = float(gap) if math.isfinite(gap) else None
+        else:
+            run.bound = run.objective
+            run.gap = 0.0
+            run.row_duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else None
+        for var, value in zip(info.columns, x, strict=True):
+            if var.is_integer() or var.is_binary():
+                value = round(value)
+            var.set_value(value, skip_validation=True)
+        # variables the compiler left out (in no constraint or objective) are zero in any optimum
+        for var in model.component_data_objects(pyo.Var, active=True):
+            if var.value is None:
+                var.set_value(0.0 if var.lb is None or var.lb <= 0 else var.lb, skip_validation=True)
+    return run
+
+
+def solve(instance: Instance | None = None, *, model: pyo.ConcreteModel | None = None,
+          scenario: str | None = None, risk_weight: float | None = None,
+          options: SolveOptions | None = None, **option_kw: Any) -> Any:
+    """Solve an instance (or a model from `build_model`, perhaps with your own constraints added).
+
+    Returns a `Solution`; never raises on infeasibility or limits. Options may be given as a
+    `SolveOptions` or as keywords (time_limit, mip_gap, threads, seed, verbose).
+    """
+    from .results import Solution
+
+    opts = options or SolveOptions(**option_kw)
+    if model is None:
+        if instance is None:
+            raise TypeError("solve() needs an instance or a model")
+        model = build_model(instance, scenario=scenario, risk_weight=risk_weight)
+    run = run_highs(model, opts)
+    return Solution.from_run(model, run, opts)
