@@ -17,6 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
@@ -370,6 +371,13 @@ def extract_tables(model: pyo.ConcreteModel, md: ModelData) -> dict[str, pd.Data
             "kpis_total": kpis_total}
 
 
+def _ratio(num: pd.Series, den: pd.Series, empty: float) -> np.ndarray:
+    """num / den, or `empty` where den is 0 (no demand, nothing delivered)."""
+    n = num.to_numpy(dtype=float)
+    d = den.to_numpy(dtype=float)
+    return np.where(d > 0, n / np.where(d > 0, d, 1.0), empty)
+
+
 def _kpis(md: ModelData, unmet: pd.DataFrame, deliveries: pd.DataFrame) -> pd.DataFrame:
     """Per scenario, year and commodity: demand met and the controlled-origin share of deliveries."""
     cols = ["scenario", "year", "commodity", "demand", "delivered", "unmet", "met_share",
@@ -382,7 +390,7 @@ def _kpis(md: ModelData, unmet: pd.DataFrame, deliveries: pd.DataFrame) -> pd.Da
         ["scenario", "year", "commodity"], as_index=False)["quantity"].sum().rename(
         columns={"quantity": "controlled"})
     out = base.merge(ctrl, on=["scenario", "year", "commodity"], how="left")
-    out["controlled"] = out["controlled"].fillna(0.0)
-    out["met_share"] = (out.delivered / out.demand).where(out.demand > 0, 1.0)
-    out["controlled_share"] = (out.controlled / out.delivered).where(out.delivered > 0, 0.0)
+    out["controlled"] = out["controlled"].fillna(0.0).astype(float)
+    out["met_share"] = _ratio(out.delivered, out.demand, 1.0)
+    out["controlled_share"] = _ratio(out.controlled, out.delivered, 0.0)
     return out[cols]

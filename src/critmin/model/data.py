@@ -118,10 +118,12 @@ class ModelData:
 
 
 def annuity_factor(rate: float, lifetime: int) -> float:
-    """Capital recovery factor: the level yearly payment that repays 1 over `lifetime` years."""
+    """Level payment at the start of each of `lifetime` years whose present value at the first year is 1
+    (annuity-due). Charged in every year a plant operates, discounted like that year's other costs, so a
+    plant whose whole life falls inside the horizon costs exactly its overnight capex at its online year."""
     if rate == 0:
         return 1.0 / lifetime
-    return rate * (1 + rate) ** lifetime / ((1 + rate) ** lifetime - 1)
+    return rate * (1 + rate) ** (lifetime - 1) / ((1 + rate) ** lifetime - 1)
 
 
 def _matches(adj: Adjustment, *, year: int, region: str | None = None, commodity: str | None = None,

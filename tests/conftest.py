@@ -1,0 +1,66 @@
+"""Shared builders for small, hand-computable instances."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from critmin import Instance, solve
+from critmin.io import validate_instance
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def base_dict() -> dict[str, Any]:
+    """China (controlled origin, risk 0.8) and Australia (ally) can both supply 'ox' to the US.
+
+    China: var cost 10 + route 5 = 15 per t. Australia: 30 + 5 = 35 per t. Demand: 100 t in 2025.
+    Unmet demand costs 1000 per t. One period, no discounting.
+    """
+    return {
+        "name": "tiny",
+        "horizon": {"base_year": 2025, "discount_rate": 0.0, "periods": [{"year": 2025}]},
+        "regions": [
+            {"id": "CN", "bloc": "adversary", "risk": 0.8, "controlled_origin": True},
+            {"id": "US", "bloc": "home"},
+            {"id": "AU", "bloc": "ally"},
+        ],
+        "commodities": [{"id": "ox", "stage": "separation", "price": 100}],
+        "facilities": [
+            {"id": "cn_plant", "region": "CN", "outputs": {"ox": 1}, "capacity": 1000, "var_cost": 10},
+            {"id": "au_plant", "region": "AU", "outputs": {"ox": 1}, "capacity": 1000, "var_cost": 30},
+        ],
+        "routes": [
+            {"commodity": "ox", "origin": "CN", "destination": "US", "cost": 5},
+            {"commodity": "ox", "origin": "AU", "destination": "US", "cost": 5},
+        ],
+        "demand": [{"region": "US", "commodity": "ox", "year": 2025, "quantity": 100}],
+        "objective": {"unmet_penalty": 1000},
+    }
+
+
+def make(data: dict[str, Any]) -> Instance:
+    return validate_instance(copy.deepcopy(data))
+
+
+def solved(data: dict[str, Any], **kw: Any):
+    sol = solve(make(data), mip_gap=0.0, **kw)
+    assert sol.status == "optimal", sol.message
+    return sol
+
+
+def shipped(sol, origin: str, destination: str, **filters: Any) -> float:
+    f = sol.flows
+    sel = (f.origin == origin) & (f.destination == destination)
+    for k, v in filters.items():
+        sel &= f[k] == v
+    return float(f[sel].quantity.sum())
+
+
+@pytest.fixture
+def tiny() -> dict[str, Any]:
+    return base_dict()
