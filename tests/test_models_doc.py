@@ -1,0 +1,45 @@
+"""models/*.md and the Pyomo model name the same components: neither may drift from the other."""
+
+from __future__ import annotations
+
+import re
+
+import pyomo.environ as pyo
+from conftest import ROOT
+
+from critmin import build_model, load_instance
+
+KINDS = (pyo.Set, pyo.Var, pyo.Constraint, pyo.Expression, pyo.Param, pyo.Objective)
+
+
+def documented() -> set[str]:
+    names: set[str] = set()
+    for md in (ROOT / "models").glob("*.md"):
+        names |= set(re.findall(r"^### `(\w+)`", md.read_text(), flags=re.M))
+    return names
+
+
+def built() -> set[str]:
+    model = build_model(load_instance(ROOT / "instances" / "demo" / "demo.yaml"))
+    names = set()
+    for kind in KINDS:
+        for comp in model.component_objects(kind, descend_into=True):
+            name = comp.local_name
+            if name.endswith(("_index", "_domain")):  # Pyomo's implicit helper sets
+                continue
+            names.add(name)
+    return names
+
+
+def test_every_component_is_documented():
+    missing = built() - documented()
+    assert not missing, f"Pyomo components missing from models/: {sorted(missing)}"
+
+
+def test_every_documented_component_exists():
+    extra = documented() - built()
+    assert not extra, f"models/ names components the code does not build: {sorted(extra)}"
+
+
+def test_docs_are_nonempty():
+    assert len(documented()) >= 30
