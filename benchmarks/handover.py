@@ -50,8 +50,8 @@ def main() -> None:
     run = run_highs(m, SolveOptions())
     total = time.perf_counter() - t
     obj = pyo.value(m.total_cost)
-    print(f"model: {run.num_variables:,} columns, {run.num_constraints:,} rows, {run.num_nonzeros:,} nonzeros;"
-          f" build {build:.2f}s")
+    print(f"model: {run.num_variables:,} columns, {run.num_constraints:,} rows, "
+          f"{run.num_nonzeros:,} nonzeros; build {build:.2f}s")
     highs_solve = run.solve_seconds
     results = {"std_form": total - highs_solve}
     print(f"  std_form   total {total:6.2f}s  (~{total - highs_solve:5.2f}s beyond HiGHS's solve of "

@@ -77,3 +77,13 @@ def test_load_demo_and_solve():
     sol = solve(inst)
     assert sol.status == "optimal"
     assert sol.timings["build"] > 0 and sol.timings["solve"] > 0
+
+
+def test_loose_gap_is_reported_feasible_not_optimal():
+    inst = critmin.io.orlib.cap_instance(ROOT / "tests" / "data" / "orlib" / "cap131.txt")
+    sol = solve(inst, mip_gap=0.5)
+    assert sol.status == "feasible"
+    assert sol.gap is not None and 1e-4 < sol.gap <= 0.5
+    assert "not proven optimal" in sol.message
+    assert sol.bound <= sol.objective
+    assert sol.exit_code == 0

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pyomo.environ as pyo
-from conftest import ROOT
 
+from conftest import ROOT
 from critmin import build_model, load_instance
 
 KINDS = (pyo.Set, pyo.Var, pyo.Constraint, pyo.Expression, pyo.Param, pyo.Objective)

@@ -87,3 +87,12 @@ def test_demo_tells_the_story(demo_solution):
     assert set(sol.builds.region) >= {"US"}
     quo = sol.kpis[(sol.kpis.scenario == "status_quo") & (sol.kpis.year == 2025)]
     assert quo.controlled_share.iloc[0] > 0.9
+
+
+def test_kpis_by_region(demo_solution):
+    k = demo_solution.kpis_region
+    us = k[(k.region == "US") & (k.scenario == "controls") & (k.year == 2030)]
+    assert us.controlled_share.iloc[0] == pytest.approx(0.0, abs=1e-9)  # ban + extraterritorial rule
+    total = k.groupby(["scenario", "year", "commodity"]).demand.sum()
+    assert total.to_numpy() == pytest.approx(
+        demo_solution.kpis.set_index(["scenario", "year", "commodity"]).demand.loc[total.index].to_numpy())

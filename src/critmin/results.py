@@ -27,7 +27,7 @@ from .model.data import ModelData, annuity_factor
 from .solve import FEASIBLE, OPTIMAL, SolveOptions, SolverRun
 
 TABLES = ("builds", "capacity", "production", "flows", "deliveries", "unmet", "costs", "kpis",
-          "kpis_total")
+          "kpis_region", "kpis_total")
 COST_COMPONENTS = ("capex", "fixed_om", "variable", "transport", "tariff", "unmet_penalty", "risk")
 FORMAT_VERSION = 1
 
@@ -349,7 +349,8 @@ def extract_tables(model: pyo.ConcreteModel, md: ModelData) -> dict[str, pd.Data
                                         "discounted"])
 
     # KPIs -------------------------------------------------------------------------------------------
-    kpis = _kpis(md, unmet, deliveries)
+    kpis = _kpis(unmet, deliveries, ["scenario", "year", "commodity"])
+    kpis_region = _kpis(unmet, deliveries, ["scenario", "year", "region", "commodity"])
     totals = []
     for s in md.scenarios:
         for y in md.years:
@@ -368,7 +369,7 @@ def extract_tables(model: pyo.ConcreteModel, md: ModelData) -> dict[str, pd.Data
     kpis_total = pd.DataFrame(totals)
     return {"builds": builds, "capacity": capacity, "production": production, "flows": flows,
             "deliveries": deliveries, "unmet": unmet, "costs": costs, "kpis": kpis,
-            "kpis_total": kpis_total}
+            "kpis_region": kpis_region, "kpis_total": kpis_total}
 
 
 def _ratio(num: pd.Series, den: pd.Series, empty: float) -> np.ndarray:
@@ -378,18 +379,16 @@ def _ratio(num: pd.Series, den: pd.Series, empty: float) -> np.ndarray:
     return np.where(d > 0, n / np.where(d > 0, d, 1.0), empty)
 
 
-def _kpis(md: ModelData, unmet: pd.DataFrame, deliveries: pd.DataFrame) -> pd.DataFrame:
-    """Per scenario, year and commodity: demand met and the controlled-origin share of deliveries."""
-    cols = ["scenario", "year", "commodity", "demand", "delivered", "unmet", "met_share",
-            "controlled", "controlled_share"]
+def _kpis(unmet: pd.DataFrame, deliveries: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per `keys` (scenario, year, [region,] commodity): demand met and the controlled-origin share of what
+    was delivered."""
+    cols = keys + ["demand", "delivered", "unmet", "met_share", "controlled", "controlled_share"]
     if unmet.empty:
         return pd.DataFrame(columns=cols)
-    base = unmet.groupby(["scenario", "year", "commodity"], as_index=False)[
-        ["demand", "delivered", "unmet"]].sum()
-    ctrl = deliveries[deliveries.tag == "controlled"].groupby(
-        ["scenario", "year", "commodity"], as_index=False)["quantity"].sum().rename(
-        columns={"quantity": "controlled"})
-    out = base.merge(ctrl, on=["scenario", "year", "commodity"], how="left")
+    base = unmet.groupby(keys, as_index=False)[["demand", "delivered", "unmet"]].sum()
+    ctrl = deliveries[deliveries.tag == "controlled"].groupby(keys, as_index=False)["quantity"].sum()
+    ctrl = ctrl.rename(columns={"quantity": "controlled"})
+    out = base.merge(ctrl, on=keys, how="left")
     out["controlled"] = out["controlled"].fillna(0.0).astype(float)
     out["met_share"] = _ratio(out.delivered, out.demand, 1.0)
     out["controlled_share"] = _ratio(out.controlled, out.delivered, 0.0)

@@ -34,6 +34,9 @@ ERROR = "error"
 EXIT_CODES = {OPTIMAL: 0, FEASIBLE: 0, INFEASIBLE: 2, UNBOUNDED: 2, ERROR: 2, NO_SOLUTION: 3}
 
 DEFAULT_MIP_GAP = 1e-4
+# A MIP counts as proven optimal only when its final relative gap is at most this; a run stopped at a looser
+# gap (because the user asked for one) is reported as 'feasible', with its incumbent, bound and gap.
+PROVEN_GAP = 1e-4
 
 
 @dataclass
@@ -184,6 +187,10 @@ def run_highs(model: pyo.ConcreteModel, options: SolveOptions) -> SolverRun:
             run.bound = float(info_h.mip_dual_bound)
             gap = info_h.mip_gap
             run.gap = float(gap) if math.isfinite(gap) else None
+            if result == OPTIMAL and (run.gap is None or run.gap > PROVEN_GAP + 1e-12):
+                result = run.status = FEASIBLE
+                run.message = (f"stopped at relative gap {gap:.3g} (mip_gap {options.mip_gap:g}): "
+                               "not proven optimal")
         else:
             run.bound = run.objective
             run.gap = 0.0
