@@ -15,16 +15,13 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import time
 
 import pyomo.environ as pyo
 
-sys.path.insert(0, os.path.dirname(__file__))
-from synthetic import synthetic  # noqa: E402
-
-from critmin import build_model  # noqa: E402
-from critmin.solve import SolveOptions, run_highs  # noqa: E402
+from critmin import build_model
+from critmin.generate import synthetic
+from critmin.solve import SolveOptions, run_highs
 
 
 def relax(model: pyo.ConcreteModel) -> None:

@@ -55,7 +55,7 @@ def test_solve_options_are_recorded(runner, tmp_path):
     assert r.exit_code == 0, r.output
     opts = json.loads((out / "summary.json").read_text())["options"]
     assert opts == {"time_limit": 60.0, "mip_gap": 0.0, "threads": 1, "seed": 7, "verbose": False,
-                    "risk_weight": 0.0, "scenario": "controls"}
+                    "risk_weight": 0.0, "scenario": "controls", "highs_options": {}}
 
 
 def _write(tmp_path, data, name="inst.yaml"):

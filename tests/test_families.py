@@ -304,3 +304,25 @@ def test_period_weights_and_discount(tiny):
     costs = sol.costs
     assert costs.discounted.sum() == pytest.approx(sol.objective)
     assert costs.period_total.sum() == pytest.approx(100 * 15 * 3)
+
+
+def test_min_service_forces_expensive_supply(tiny):
+    tiny["facilities"][1]["var_cost"] = 2000  # Australia dearer than the shortfall penalty
+    tiny["export_controls"] = [{"id": "ban", "exporter": "CN", "commodities": ["ox"]}]
+    sol = solved(tiny)
+    assert sol.objective == pytest.approx(100 * 1000)  # cheaper to go short
+    tiny["policies"] = {"min_service": [{"id": "defence", "region": "US", "share": 0.9}]}
+    sol = solved(tiny)
+    assert sol.objective == pytest.approx(90 * 2005 + 10 * 1000)
+
+
+def test_min_service_that_cannot_hold_is_infeasible(tiny):
+    from conftest import make
+    from critmin import solve
+
+    tiny["export_controls"] = [{"id": "ban", "exporter": "CN", "commodities": ["ox"]}]
+    tiny["facilities"][1]["capacity"] = 50
+    tiny["policies"] = {"min_service": [{"id": "all", "share": 1.0}]}
+    sol = solve(make(tiny))
+    assert sol.status == "infeasible"
+    assert sol.exit_code == 2

@@ -57,6 +57,7 @@ class Solution:
     options: dict[str, Any]
     instance: dict[str, Any]
     units: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=_versions)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     model: Any = field(default=None, repr=False)
@@ -125,6 +126,7 @@ class Solution:
             units={"quantity": inst.units.quantity, "currency": inst.units.currency,
                    "quantity_scale": md.q, "money_scale": md.m},
             tables=tables,
+            warnings=run.warnings,
             model=model,
         )
 
@@ -144,6 +146,7 @@ class Solution:
             "instance": self.instance,
             "units": self.units,
             "versions": self.versions,
+            "warnings": self.warnings,
             "tables": sorted(self.tables),
         }
 
@@ -199,7 +202,8 @@ class Solution:
         return cls(status=s["status"], message=s.get("message", ""), objective=s["objective"],
                    bound=s["bound"], gap=s["gap"], objective_parts=s["objective_parts"],
                    timings=s["timings"], counts=s["counts"], options=s["options"],
-                   instance=s["instance"], units=s["units"], versions=s["versions"], tables=tables)
+                   instance=s["instance"], units=s["units"], versions=s["versions"],
+                   warnings=s.get("warnings", []), tables=tables)
 
     # -- presentation -------------------------------------------------------------------------------
     def summary(self, years: list[int] | None = None) -> str:

@@ -21,7 +21,9 @@ import scipy.sparse  # noqa: F401 - Pyomo imports it lazily; load it here, not i
 from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from .errors import CritminError
 from .model import build_model
+from .numerics import coefficient_warnings
 from .schema import Instance
 
 # Statuses and the CLI exit code each maps to (documented in README and `critmin solve --help`).
@@ -48,6 +50,7 @@ class SolveOptions:
     threads: int = 1
     seed: int = 0
     verbose: bool = False
+    highs_options: dict[str, Any] = field(default_factory=dict)  # raw HiGHS options, applied last
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -73,6 +76,7 @@ class SolverRun:
     rows: list[Any] = field(default_factory=list)
     x: np.ndarray | None = None
     row_duals: np.ndarray | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 _banner_suppressed = False
@@ -96,6 +100,35 @@ def new_highs() -> highspy.Highs:
         os.close(devnull)
     _banner_suppressed = True
     return h
+
+
+def configured_highs(options: SolveOptions) -> highspy.Highs:
+    """A Highs object with our options set (seed and threads fixed for reproducibility)."""
+    h = new_highs()
+    h.setOptionValue("output_flag", bool(options.verbose))
+    h.setOptionValue("random_seed", int(options.seed))
+    h.setOptionValue("threads", int(options.threads))
+    h.setOptionValue("mip_rel_gap", float(options.mip_gap))
+    if options.time_limit is not None:
+        h.setOptionValue("time_limit", float(options.time_limit))
+    for key, value in options.highs_options.items():
+        if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+            raise CritminError(f"HiGHS rejected option {key}={value!r}")
+    return h
+
+
+def run_interruptibly(h: highspy.Highs) -> None:
+    """Run HiGHS in its own thread so Ctrl-C reaches Python at once: the solve is cancelled, HiGHS is
+    waited for, and KeyboardInterrupt propagates (nothing has been written yet)."""
+    h.startSolve()
+    try:
+        while not h.wait(0.1)[0]:
+            pass
+    except KeyboardInterrupt:
+        h.cancelSolve()
+        while not h.wait(0.1)[0]:
+            pass
+        raise
 
 
 def to_highs(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, Any]:
@@ -137,22 +170,17 @@ def run_highs(model: pyo.ConcreteModel, options: SolveOptions) -> SolverRun:
     except InfeasibleConstraintException as exc:
         return SolverRun(INFEASIBLE, f"a constraint is infeasible before solving: {exc}",
                          handover_seconds=time.perf_counter() - t0)
-    h = new_highs()
-    h.setOptionValue("output_flag", bool(options.verbose))
-    h.setOptionValue("random_seed", int(options.seed))
-    h.setOptionValue("threads", int(options.threads))
-    h.setOptionValue("mip_rel_gap", float(options.mip_gap))
-    if options.time_limit is not None:
-        h.setOptionValue("time_limit", float(options.time_limit))
+    h = configured_highs(options)
     h.passModel(lp)
     handover = time.perf_counter() - t0
+    warnings = coefficient_warnings(info)
 
     t1 = time.perf_counter()
-    h.run()
+    run_interruptibly(h)
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
         h.setOptionValue("presolve", "off")  # presolve cannot tell which; the simplex can
-        h.run()
+        run_interruptibly(h)
         status = h.getModelStatus()
     solve_seconds = time.perf_counter() - t1
 
@@ -176,7 +204,7 @@ def run_highs(model: pyo.ConcreteModel, options: SolveOptions) -> SolverRun:
         solve_seconds=solve_seconds, num_variables=lp.num_col_, num_constraints=lp.num_row_,
         num_integers=int(sum(1 for v in info.columns if v.is_integer() or v.is_binary())),
         num_nonzeros=int(info.A.nnz), highs_status=h.modelStatusToString(status),
-        columns=info.columns, rows=info.rows,
+        columns=info.columns, rows=info.rows, warnings=warnings,
     )
     if result in (OPTIMAL, FEASIBLE):
         sol = h.getSolution()

@@ -24,7 +24,7 @@ CSV_TABLES = (
     "regions", "commodities", "facilities", "build_options", "routes", "route_defaults", "demand",
     "export_controls",
 )
-POLICY_TABLES = ("min_bloc_share", "max_supplier_share", "budgets")
+POLICY_TABLES = ("min_bloc_share", "max_supplier_share", "min_service", "budgets")
 
 
 class _Source:

@@ -69,6 +69,25 @@ def add_policies(m: pyo.ConcreteModel, md: ModelData) -> None:
     m.max_supplier_share = pyo.Constraint(max_keys, rule=max_share,
                                           doc="imports from one country <= share x supply")
 
+    service_keys = []
+    service_share = {}
+    for p in pol.min_service:
+        for d in md.demand:
+            if ((p.region is None or p.region == d.region)
+                    and (p.commodity is None or p.commodity == d.commodity)
+                    and (p.compliance is None or p.compliance == d.compliance)
+                    and _in_window(d.year, p.start, p.end)):
+                for s in md.scenarios:
+                    service_keys.append((p.id, d.index, s))
+                    service_share[(p.id, d.index, s)] = p.share
+
+    def service(_m: pyo.ConcreteModel, pid: str, i: int, s: str) -> object:
+        # unmet <= (1 - share) x demand, i.e. deliveries >= share x demand
+        return m.unmet[i, s] <= (1.0 - service_share[(pid, i, s)]) * md.demand_qty[(i, s)]
+
+    m.min_service = pyo.Constraint(service_keys, rule=service,
+                                   doc="deliveries >= share x demand (hard service level)")
+
     budgets = {b.id: b for b in pol.budgets}
 
     def budget(_m: pyo.ConcreteModel, bid: str) -> object:

@@ -5,11 +5,11 @@ from .demand import Demand
 from .horizon import Horizon, Period, Scale, Units
 from .instance import SCHEMA_VERSION, Instance
 from .network import BuildOption, Commodity, Facility, Region, Route, RouteDefault
-from .policies import Budget, MaxSupplierShare, MinBlocShare, Policies
+from .policies import Budget, MaxSupplierShare, MinBlocShare, MinService, Policies
 from .scenarios import Adjustment, Objective, Scenario
 
 __all__ = [
     "SCHEMA_VERSION", "Adjustment", "Budget", "BuildOption", "Commodity", "Demand", "ExportControl",
-    "Facility", "Horizon", "Instance", "MaxSupplierShare", "MinBlocShare", "Objective", "Period",
-    "Policies", "Region", "Route", "RouteDefault", "Scale", "Scenario", "Units",
+    "Facility", "Horizon", "Instance", "MaxSupplierShare", "MinBlocShare", "MinService", "Objective",
+    "Period", "Policies", "Region", "Route", "RouteDefault", "Scale", "Scenario", "Units",
 ]

@@ -192,9 +192,15 @@ def _check(inst: Instance) -> list[Problem]:
         ref(m.region, regions, ("policies", "max_supplier_share", i, "region"), "region")
         for x in m.commodities:
             ref(x, commodities, ("policies", "max_supplier_share", i, "commodities"), "commodity")
+    for i, m in enumerate(pol.min_service):
+        ref(m.region, regions, ("policies", "min_service", i, "region"), "region")
+        ref(m.commodity, commodities, ("policies", "min_service", i, "commodity"), "commodity")
+        if m.compliance is not None and m.compliance not in ("any", "clear"):
+            p.append(Problem(("policies", "min_service", i, "compliance"),
+                             f"unknown compliance class '{m.compliance}'", "use 'any' or 'clear'"))
     for i, b in enumerate(pol.budgets):
         ref(b.investor, region_or_bloc, ("policies", "budgets", i, "investor"), "region or bloc")
-    for group in ("min_bloc_share", "max_supplier_share", "budgets"):
+    for group in ("min_bloc_share", "max_supplier_share", "min_service", "budgets"):
         _duplicates(getattr(pol, group), "id", f"policies.{group}", p)
 
     total = sum(s.probability for s in inst.scenarios)

@@ -30,6 +30,19 @@ class MaxSupplierShare(Strict):
     end: OptionalYear = None
 
 
+class MinService(Strict):
+    """At least `share` of each matching demand row must be delivered, in every scenario (a hard service
+    level, e.g. defence demand met in full). Omitted filters match every row."""
+
+    id: Id
+    region: Id | None = None
+    commodity: Id | None = None
+    compliance: str | None = None
+    share: Fraction
+    start: OptionalYear = None
+    end: OptionalYear = None
+
+
 class Budget(Strict):
     """Overnight capex of builds starting construction in [start, end] paid by an investor region or bloc."""
 
@@ -43,4 +56,5 @@ class Budget(Strict):
 class Policies(Strict):
     min_bloc_share: list[MinBlocShare] = Field(default_factory=list)
     max_supplier_share: list[MaxSupplierShare] = Field(default_factory=list)
+    min_service: list[MinService] = Field(default_factory=list)
     budgets: list[Budget] = Field(default_factory=list)
