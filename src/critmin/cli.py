@@ -65,12 +65,18 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.argument("instance", type=click.Path(dir_okay=True, path_type=Path))
 @_guard
 def validate(instance: Path) -> None:
-    """Check an instance file (and its CSV tables) without solving it."""
+    """Check an instance file (and its CSV tables) without solving it; also builds the model and warns
+    about badly scaled coefficients."""
     from .io import load_instance
-    from .model.data import compile_instance
+    from .model import build_model
+    from .numerics import coefficient_warnings
+    from .solve import to_highs
 
     inst = load_instance(instance)
-    md = compile_instance(inst)
+    model = build_model(inst)
+    md = model._critmin_data
+    for w in coefficient_warnings(to_highs(model)[1]):
+        click.echo(f"warning: {w}", err=True)
     click.echo(
         f"ok: {inst.name}: {len(inst.regions)} regions, {len(inst.commodities)} commodities, "
         f"{len(inst.facilities)} facilities, {len(inst.build_options)} build options, "
@@ -94,10 +100,12 @@ def validate(instance: Path) -> None:
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
 @click.option("--verbose", is_flag=True, help="Show the HiGHS log.")
 @click.option("--year", "years", type=int, multiple=True, help="Years to show in the summary.")
+@click.option("--highs-option", "highs_options", multiple=True, metavar="KEY=VALUE",
+              help="Raw HiGHS option, e.g. mip_max_nodes=100 (repeatable).")
 @_guard
 def solve(instance: Path, scenario: str | None, time_limit: float | None, mip_gap: float | None,
           threads: int, seed: int, risk_weight: float | None, output: Path | None, fmt: str,
-          force: bool, verbose: bool, years: tuple[int, ...]) -> None:
+          force: bool, verbose: bool, years: tuple[int, ...], highs_options: tuple[str, ...]) -> None:
     """Solve an instance and print the plan; with -o, write it as a solution directory.
 
     Exit codes: 0 solved, 1 bad input, 2 infeasible or no solution, 3 stopped by a limit without a
@@ -116,8 +124,11 @@ def solve(instance: Path, scenario: str | None, time_limit: float | None, mip_ga
             raise CritminError("--format parquet needs pyarrow: pip install 'critmin[parquet]'") from exc
     inst = load_instance(instance)
     opts = SolveOptions(time_limit=time_limit, mip_gap=DEFAULT_MIP_GAP if mip_gap is None else mip_gap,
-                        threads=threads, seed=seed, verbose=verbose)
+                        threads=threads, seed=seed, verbose=verbose,
+                        highs_options=_parse_highs_options(highs_options))
     sol = run_solve(inst, scenario=scenario, risk_weight=risk_weight, options=opts)
+    for w in sol.warnings:
+        click.echo(f"warning: {w}", err=True)
     click.echo(sol.summary(list(years) or None))
     if output is not None and sol.has_solution:
         sol.write(output, fmt=fmt, force=force)
@@ -125,6 +136,95 @@ def solve(instance: Path, scenario: str | None, time_limit: float | None, mip_ga
     elif output is not None:
         click.echo(f"\nno solution to write ({sol.status}); {output} was not created", err=True)
     sys.exit(sol.exit_code)
+
+
+def _parse_highs_options(items: tuple[str, ...]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise CritminError(f"--highs-option needs KEY=VALUE, got '{item}'")
+        value: object = raw
+        for cast in (int, float):
+            try:
+                value = cast(raw)
+                break
+            except ValueError:
+                continue
+        if raw.lower() in ("true", "false"):
+            value = raw.lower() == "true"
+        out[key.strip()] = value
+    return out
+
+
+@main.command()
+@click.argument("instance", type=click.Path(dir_okay=True, path_type=Path))
+@click.option("--scenario", help="Diagnose one scenario only.")
+@click.option("--top", type=click.IntRange(min=1), default=15, show_default=True, help="Rows per section.")
+@_guard
+def diagnose(instance: Path, scenario: str | None, top: int) -> None:
+    """Explain a plan: shortfalls, binding constraints with shadow prices, lead-time blocks; or, for an
+    infeasible instance, an irreducible infeasible subset named by entity.
+
+    Exit codes: 0 diagnosed a solvable instance, 1 bad input, 2 infeasible (IIS printed), 3 no solution.
+    """
+    from .diagnose import diagnose as run_diagnose
+    from .io import load_instance
+    from .solve import EXIT_CODES
+
+    d = run_diagnose(load_instance(instance), scenario=scenario)
+    click.echo(d.to_text(top))
+    sys.exit(EXIT_CODES[d.status])
+
+
+@main.command()
+@click.argument("instance", type=click.Path(dir_okay=True, path_type=Path))
+@click.option("--mps", type=click.Path(path_type=Path), help="Write the model as MPS.")
+@click.option("--lp", type=click.Path(path_type=Path), help="Write the model as LP.")
+@click.option("--scenario", help="Export one scenario only.")
+@click.option("--risk-weight", type=click.FloatRange(min=0), help="Override the instance's risk weight.")
+@_guard
+def export(instance: Path, mps: Path | None, lp: Path | None, scenario: str | None,
+           risk_weight: float | None) -> None:
+    """Write the model with readable names (in scaled units) for another solver."""
+    from .export import export_model
+    from .io import load_instance
+    from .model import build_model
+
+    if not mps and not lp:
+        raise CritminError("give --mps FILE and/or --lp FILE")
+    model = build_model(load_instance(instance), scenario=scenario, risk_weight=risk_weight)
+    md = model._critmin_data
+    for path in (mps, lp):
+        if path:
+            export_model(model, path)
+            click.echo(f"wrote {path}")
+    click.echo(f"scales: quantity_scale {md.q:g} t, money_scale {md.m:g} {md.inst.units.currency} "
+               f"(objective x money_scale = expected cost)")
+
+
+@main.command()
+@click.option("--regions", type=click.IntRange(min=2), default=10, show_default=True)
+@click.option("--commodities", type=click.IntRange(min=4, max=4), default=4, show_default=True,
+              help="Chain commodities (concentrate, NdPr, Dy, magnet); fixed at 4 for now.")
+@click.option("--years", type=click.IntRange(min=1), default=6, show_default=True)
+@click.option("--scenarios", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--neighbours", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Routes per region and commodity.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
+@click.option("--force", is_flag=True, help="Write into an existing directory.")
+@_guard
+def generate(regions: int, commodities: int, years: int, scenarios: int, neighbours: int, seed: int,
+             output: Path, force: bool) -> None:
+    """Write a SYNTHETIC instance (YAML + CSV) with the structure of the bundled ones, for benchmarks."""
+    from .generate import synthetic_data, write_instance
+
+    if output.exists() and any(output.iterdir()) and not force:
+        raise CritminError(f"{output} exists and is not empty; pass --force")
+    data = synthetic_data(regions, years, scenarios, neighbours, seed)
+    path = write_instance(data, output, name=data["name"])
+    click.echo(f"wrote {path}")
 
 
 if __name__ == "__main__":  # pragma: no cover
