@@ -1,9 +1,9 @@
 """Why is demand short, and what binds? Or, for an infeasible instance, which constraints conflict?
 
 For a solvable instance: shortfalls by commodity, region and year; binding constraints with their shadow
-prices from the LP with the integer builds fixed at their optimal values; and builds that lead times keep out
-of a short year. For an infeasible one: an irreducible infeasible subset (IIS) of the LP relaxation from HiGHS,
-named with the instance's own entities.
+prices from the LP with the integer builds fixed at their optimal values; and builds that lead times keep
+out of a short year. For an infeasible one: an irreducible infeasible subset (IIS) of the LP relaxation
+from HiGHS, named with the instance's own entities.
 """
 
 from __future__ import annotations
@@ -116,8 +116,8 @@ class Diagnosis:
             out.append("")
             out.append("builds that lead times keep out of short years")
             for r in self.lead_time.head(top).itertuples():
-                out.append(f"  {r.option:<24} ({r.facility}, {r.region}) earliest online {r.earliest_online}, "
-                           f"short in {r.short_year} ({r.commodity})")
+                out.append(f"  {r.option:<24} ({r.facility}, {r.region}) earliest online "
+                           f"{r.earliest_online}, short in {r.short_year} ({r.commodity})")
         return "\n".join(out)
 
 
@@ -168,8 +168,8 @@ def binding_constraints(model: pyo.ConcreteModel, md: ModelData, opts: SolveOpti
         money = family in MONEY_ROWS
         price = dual if money else dual * per_t
         unit = f"per {md.inst.units.currency}" if money else f"{md.inst.units.currency}/t"
-        rows.append({"family": family, "constraint": con.name, "description": describe(family, con.index(), md),
-                     "shadow_price": price, "unit": unit})
+        rows.append({"family": family, "constraint": con.name,
+                     "description": describe(family, con.index(), md), "shadow_price": price, "unit": unit})
     df = pd.DataFrame(rows, columns=["family", "constraint", "description", "shadow_price", "unit"])
     if not df.empty:
         df = df.reindex(df.shadow_price.abs().sort_values(ascending=False).index).reset_index(drop=True)
@@ -225,8 +225,8 @@ def irreducible_infeasible_subset(model: pyo.ConcreteModel, md: ModelData) -> pd
     for r, b in zip(iis.row_index_, iis.row_bound_, strict=True):
         con = info.rows[r].constraint
         fam = con.parent_component().local_name
-        rows.append({"kind": "constraint", "component": con.name, "description": describe(fam, con.index(), md),
-                     "bound": bound_text.get(int(b), "")})
+        rows.append({"kind": "constraint", "component": con.name,
+                     "description": describe(fam, con.index(), md), "bound": bound_text.get(int(b), "")})
     for c, b in zip(iis.col_index_, iis.col_bound_, strict=True):
         var = info.columns[c]
         fam = var.parent_component().local_name
