@@ -7,6 +7,7 @@ Exit codes: 0 solved (optimal, or feasible when stopped by a limit), 1 bad input
 from __future__ import annotations
 
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from functools import wraps
@@ -102,10 +103,13 @@ def validate(instance: Path) -> None:
 @click.option("--year", "years", type=int, multiple=True, help="Years to show in the summary.")
 @click.option("--highs-option", "highs_options", multiple=True, metavar="KEY=VALUE",
               help="Raw HiGHS option, e.g. mip_max_nodes=100 (repeatable).")
+@click.option("--progress/--no-progress", default=None,
+              help="Print phases (load, build, solve, extract) to stderr; default: when stderr is a terminal.")
 @_guard
 def solve(instance: Path, scenario: str | None, time_limit: float | None, mip_gap: float | None,
           threads: int, seed: int, risk_weight: float | None, output: Path | None, fmt: str,
-          force: bool, verbose: bool, years: tuple[int, ...], highs_options: tuple[str, ...]) -> None:
+          force: bool, verbose: bool, years: tuple[int, ...], highs_options: tuple[str, ...],
+          progress: bool | None) -> None:
     """Solve an instance and print the plan; with -o, write it as a solution directory.
 
     Exit codes: 0 solved, 1 bad input, 2 infeasible or no solution, 3 stopped by a limit without a
@@ -122,11 +126,13 @@ def solve(instance: Path, scenario: str | None, time_limit: float | None, mip_ga
             import pyarrow  # noqa: F401
         except ImportError as exc:
             raise CritminError("--format parquet needs pyarrow: pip install 'critmin[parquet]'") from exc
+    say = _progress_printer(progress)
+    say(f"load: reading {instance}")
     inst = load_instance(instance)
     opts = SolveOptions(time_limit=time_limit, mip_gap=DEFAULT_MIP_GAP if mip_gap is None else mip_gap,
                         threads=threads, seed=seed, verbose=verbose,
                         highs_options=_parse_highs_options(highs_options))
-    sol = run_solve(inst, scenario=scenario, risk_weight=risk_weight, options=opts)
+    sol = run_solve(inst, scenario=scenario, risk_weight=risk_weight, options=opts, progress=say)
     for w in sol.warnings:
         click.echo(f"warning: {w}", err=True)
     click.echo(sol.summary(list(years) or None))
@@ -136,6 +142,19 @@ def solve(instance: Path, scenario: str | None, time_limit: float | None, mip_ga
     elif output is not None:
         click.echo(f"\nno solution to write ({sol.status}); {output} was not created", err=True)
     sys.exit(sol.exit_code)
+
+
+def _progress_printer(enabled: bool | None) -> Callable[[str], None]:
+    """Phase lines on stderr with elapsed time, so long runs show where they are."""
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    start = time.perf_counter()
+
+    def say(message: str) -> None:
+        if enabled:
+            click.echo(f"[critmin {time.perf_counter() - start:7.2f}s] {message}", err=True)
+
+    return say
 
 
 def _parse_highs_options(items: tuple[str, ...]) -> dict[str, object]:

@@ -96,6 +96,9 @@ def format_loc(loc: Sequence[str | int]) -> str:
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A 'did you mean' hint for a near-miss name, or a list of valid names when few."""
     options = sorted({str(c) for c in choices})
+    same_case = [o for o in options if o.lower() == str(word).lower()]
+    if same_case:
+        return f"did you mean '{same_case[0]}'? (names are case-sensitive)"
     close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
     if close:
         return f"did you mean '{close[0]}'?"

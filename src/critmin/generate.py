@@ -54,10 +54,10 @@ def synthetic_data(regions: int = 10, years: int = 6, scenarios: int = 2, neighb
         ]
         options += [
             {"id": f"{r}_sep_new", "facility": f"{r}_sep", "capex": rng.uniform(5e4, 1.5e5),
-             "lead_time": rng.randint(2, 5), "lifetime": 25, "max_capacity": 20000},
+             "lead_time": min(rng.randint(2, 5), years - 1), "lifetime": 25, "max_capacity": 20000},
             {"id": f"{r}_mag_mod", "facility": f"{r}_mag", "kind": "discrete",
              "fixed_cost": rng.uniform(1e8, 4e8), "module_size": 2500, "max_count": 3,
-             "lead_time": rng.randint(1, 3), "lifetime": 20},
+             "lead_time": min(rng.randint(1, 3), years - 1), "lifetime": 20},
         ]
         for c, _, _ in comms:
             for j in rng.sample([x for x in range(regions) if x != i], min(neighbours, regions - 1)):

@@ -11,6 +11,7 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -120,6 +121,7 @@ def configured_highs(options: SolveOptions) -> highspy.Highs:
 def run_interruptibly(h: highspy.Highs) -> None:
     """Run HiGHS in its own thread so Ctrl-C reaches Python at once: the solve is cancelled, HiGHS is
     waited for, and KeyboardInterrupt propagates (nothing has been written yet)."""
+    h.HandleUserInterrupt = True  # without it HiGHS ignores cancelSolve() and runs to the end
     h.startSolve()
     try:
         while not h.wait(0.1)[0]:
@@ -234,20 +236,30 @@ def run_highs(model: pyo.ConcreteModel, options: SolveOptions) -> SolverRun:
     return run
 
 
+Progress = Callable[[str], None]
+
+
 def solve(instance: Instance | None = None, *, model: pyo.ConcreteModel | None = None,
           scenario: str | None = None, risk_weight: float | None = None,
-          options: SolveOptions | None = None, **option_kw: Any) -> Any:
+          options: SolveOptions | None = None, progress: Progress | None = None,
+          **option_kw: Any) -> Any:
     """Solve an instance (or a model from `build_model`, perhaps with your own constraints added).
 
     Returns a `Solution`; never raises on infeasibility or limits. Options may be given as a
-    `SolveOptions` or as keywords (time_limit, mip_gap, threads, seed, verbose).
+    `SolveOptions` or as keywords (time_limit, mip_gap, threads, seed, verbose, highs_options).
+    `progress`, if given, is called with a line as each phase starts (build, solve, extract).
     """
     from .results import Solution
 
+    say = progress or (lambda _msg: None)
     opts = options or SolveOptions(**option_kw)
     if model is None:
         if instance is None:
             raise TypeError("solve() needs an instance or a model")
+        say("build: constructing the Pyomo model")
         model = build_model(instance, scenario=scenario, risk_weight=risk_weight)
+    say(f"solve: handing over to HiGHS and solving (time limit "
+        f"{'none' if opts.time_limit is None else f'{opts.time_limit:g}s'}, mip gap {opts.mip_gap:g})")
     run = run_highs(model, opts)
+    say(f"extract: {run.status} after {run.solve_seconds:.2f}s; building result tables")
     return Solution.from_run(model, run, opts)

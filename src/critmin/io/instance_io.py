@@ -58,7 +58,9 @@ def load_instance(path: str | Path) -> Instance:
     """Read and validate an instance file. Raises InstanceError listing every problem found."""
     path = Path(path)
     if not path.exists():
-        raise InstanceError(problems=[Problem((), f"file not found: {path}", "check the path")])
+        near = did_you_mean(path.name, [p.name for p in path.parent.glob("*.y*ml")]) \
+            if path.parent.is_dir() else "check the path"
+        raise InstanceError(problems=[Problem((), f"file not found: {path}", near)])
     if path.is_dir():
         yamls = sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))
         if len(yamls) != 1:
@@ -74,12 +76,16 @@ def load_instance(path: str | Path) -> Instance:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        ctx, ctx_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if ctx and ctx_mark:
+            what += f" ({ctx} that starts at line {ctx_mark.line + 1})"
         raise InstanceError(problems=[Problem(
             (), f"malformed YAML at {where}: {what}", "check indentation and quoting", file=path.name)]
         ) from None
     if not isinstance(data, dict):
         raise InstanceError(problems=[Problem(
-            (), "the file must hold a mapping of sections (horizon, regions, ...)", file=path.name)])
+            (), "the file must hold a mapping of sections (horizon, regions, ...)",
+            "start from instances/demo/demo.yaml", file=path.name)])
 
     problems: list[Problem] = []
     base = path.parent.resolve()
@@ -143,27 +149,48 @@ def _clean_loc(loc: tuple) -> list:
 
 
 def _describe(err: dict, loc: tuple) -> tuple[str, str]:
+    """Message and how-to-fix hint for one pydantic error."""
     kind = err["type"]
     value = err.get("input")
+    ctx = err.get("ctx") or {}
     field = loc[-1] if loc else ""
-    if kind == "missing":
-        return f"required field '{field}' is missing", ""
-    if kind == "extra_forbidden":
-        known = _fields_at(loc[:-1])
-        return f"unknown field '{field}'", did_you_mean(str(field), known)
-    if kind in ("finite_number",):
-        return f"'{field}' must be a finite number, got {value!r}", "NaN and infinity are not allowed"
     shown = repr(value)
     if len(shown) > 60:
         shown = shown[:57] + "..."
     msg = err["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
-    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        return f"{msg}, got {shown}", ""
+    if kind == "missing":
+        return f"required field '{field}' is missing", f"add '{field}' (see instances/README.md)"
+    if kind == "extra_forbidden":
+        known = _fields_at(loc[:-1])
+        return f"unknown field '{field}'", did_you_mean(str(field), known)
+    if kind == "finite_number":
+        return f"'{field}' must be a finite number, got {shown}", "NaN and infinity are not allowed"
+    if kind in ("greater_than_equal", "greater_than"):
+        bound = ctx.get("ge", ctx.get("gt"))
+        return f"{msg}, got {shown}", f"use a value {'>=' if kind.endswith('equal') else '>'} {bound}"
+    if kind in ("less_than_equal", "less_than"):
+        bound = ctx.get("le", ctx.get("lt"))
+        return (f"{msg}, got {shown}",
+                f"use a value {'<=' if kind.endswith('equal') else '<'} {bound}; check the unit "
+                "(tonnes, t/yr, currency, fractions in [0, 1])")
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
+        return f"{msg}, got {shown}", "write a plain number without units or thousands separators"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"{msg}, got {shown}", "write true or false"
+    if kind == "string_pattern_mismatch":
+        return (f"'{value}' is not a valid id",
+                "ids use letters, digits, '_', '.' and '-', and start with a letter, digit or '_'")
+    if kind == "literal_error":
+        return f"{msg}, got {shown}", f"use one of {ctx.get('expected', 'the listed values')}"
+    if kind in ("list_type", "dict_type", "model_type", "model_attributes_type", "string_type"):
+        return f"{msg}, got {shown}", "see instances/README.md for this field's form"
+    if kind in ("too_short", "too_long"):
+        return f"{msg}", "see instances/README.md for this field's form"
     if kind.endswith("_parsing") or kind.endswith("_type"):
-        return f"{msg}, got {shown}", ""
-    return msg, ""
+        return f"{msg}, got {shown}", "see instances/README.md for this field's form"
+    return msg, "see instances/README.md"
 
 
 def _fields_at(loc: tuple) -> set[str]:
@@ -242,7 +269,8 @@ def _read_csv_table(base: Path, rel: str, key: tuple[str, ...], source: _Source,
             problems.append(Problem(key, f"header column {j + 1} is empty", "name every column",
                                     file=target.name, row=1))
         elif header.count(h) > 1 and header.index(h) == j:
-            problems.append(Problem(key, f"column '{h}' appears twice", "", file=target.name, row=1))
+            problems.append(Problem(key, f"column '{h}' appears twice", "keep one", file=target.name,
+                                    row=1))
     out: list[dict[str, Any]] = []
     source.lines[key] = []
     for i, row in enumerate(rows[1:]):
