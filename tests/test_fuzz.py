@@ -37,7 +37,8 @@ def _demo_dict() -> dict:
 
     for key in ("facilities", "routes", "demand"):
         if isinstance(data.get(key), str):
-            data[key] = _read_csv_table(folder.resolve(), data[key], (key,), _Source(None), hashlib.sha256(), [])
+            data[key] = _read_csv_table(folder.resolve(), data[key], (key,), _Source(None),
+                                        hashlib.sha256(), [])
     return data
 
 

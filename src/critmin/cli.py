@@ -104,7 +104,7 @@ def validate(instance: Path) -> None:
 @click.option("--highs-option", "highs_options", multiple=True, metavar="KEY=VALUE",
               help="Raw HiGHS option, e.g. mip_max_nodes=100 (repeatable).")
 @click.option("--progress/--no-progress", default=None,
-              help="Print phases (load, build, solve, extract) to stderr; default: when stderr is a terminal.")
+              help="Print phases (load, build, solve, extract) to stderr; default: if stderr is a tty.")
 @_guard
 def solve(instance: Path, scenario: str | None, time_limit: float | None, mip_gap: float | None,
           threads: int, seed: int, risk_weight: float | None, output: Path | None, fmt: str,
