@@ -40,19 +40,19 @@ def test_quota_binds(tiny):
     assert shipped(sol, "CN", "US") == pytest.approx(30)
 
 
-def test_share_control_limits_exports_to_share_of_output(tiny):
-    # China may export at most 20% of its ox output; its output is what it ships (no home demand), so the
-    # only way to export is to also make ox for ... nobody: free disposal lets it over-produce at 10/t.
+def test_share_control_limits_exports_to_share_of_output_used(tiny):
+    # China also serves 400 t at home; it may export at most 10% of what it ships plus what it uses:
+    # x <= 0.1 (x + 400)  ->  x <= 44.44; the rest of the US demand comes from Australia at 35
+    tiny["demand"].append({"region": "CN", "commodity": "ox", "year": 2025, "quantity": 400})
     tiny["export_controls"] = [
-        {"id": "s", "exporter": "CN", "commodities": ["ox"], "kind": "share", "amount": 0.2}]
+        {"id": "s", "exporter": "CN", "commodities": ["ox"], "kind": "share", "amount": 0.1}]
     sol = solved(tiny)
-    # exporting x costs 15x + 10 * 4x (the 80% it must make and keep); 55 > 35 so Australia supplies all
-    assert sol.objective == pytest.approx(100 * 35)
-    tiny["facilities"][1]["var_cost"] = 60  # now Australia costs 65 > 55: China makes 5x, exports x
-    sol = solved(tiny)
-    assert sol.objective == pytest.approx(100 * 55)
+    x = 40 / 0.9
+    assert shipped(sol, "CN", "US") == pytest.approx(x)
+    assert sol.objective == pytest.approx(400 * 10 + x * 15 + (100 - x) * 35)
+    # making surplus and discarding it does not raise the allowance: China makes exactly what is used
     made = sol.production[sol.production.facility == "cn_plant"].quantity.sum()
-    assert made == pytest.approx(500)
+    assert made == pytest.approx(400 + x)
 
 
 def test_extraterritorial_rule_stops_reexport_via_third_country(tiny):

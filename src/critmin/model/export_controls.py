@@ -20,6 +20,22 @@ def exporter_production(m: pyo.ConcreteModel, md: ModelData, region: str, commod
     return terms
 
 
+def exporter_disposition(m: pyo.ConcreteModel, md: ModelData, region: str, commodities: tuple[str, ...],
+                         y: int, s: str) -> list[tuple[float, object]]:
+    """Terms of what a region does with some commodities: all its exports, its plants' use and its
+    deliveries (all tags). Output made and thrown away does not count, so a share rule cannot be gamed by
+    over-producing."""
+    terms: list[tuple[float, object]] = []
+    for c in commodities:
+        for k in ("clear", "controlled"):
+            terms += [(1.0, m.ship[fk + (y, s)]) for fk in md.outflows.get((region, c, k), ())]
+            for f, kin in md.consumers.get((region, c, k), ()):
+                if y in md.cap_years[f]:
+                    terms.append((md.facility[f].inputs[c], m.activity[f, kin, y, s]))
+            terms += [(1.0, m.deliver[i, kk, s]) for i, kk in md.deliveries.get((region, c, k, y), ())]
+    return terms
+
+
 def add_export_controls(m: pyo.ConcreteModel, md: ModelData) -> None:
     rows = {(r.rule, r.year, r.scenario): r for r in md.controls}
 
@@ -27,8 +43,8 @@ def add_export_controls(m: pyo.ConcreteModel, md: ModelData) -> None:
         r = rows[(rule, y, s)]
         shipped = [(1.0, m.ship[fk + (y, s)]) for fk in r.flows]
         if r.kind == "share":
-            made = exporter_production(m, md, r.exporter, r.commodities, y, s)
-            return linear(shipped + [(-r.amount * c, v) for c, v in made]) <= 0
+            used = exporter_disposition(m, md, r.exporter, r.commodities, y, s)
+            return linear(shipped + [(-r.amount * c, v) for c, v in used]) <= 0
         return linear(shipped) <= r.amount
 
     m.CONTROLS = pyo.Set(initialize=list(rows), dimen=3, ordered=True,

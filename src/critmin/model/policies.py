@@ -96,7 +96,7 @@ def add_policies(m: pyo.ConcreteModel, md: ModelData) -> None:
         for key in md.build_keys:
             o = md.option[key[0]]
             investor = o.investor or md.region_of[o.facility]
-            if investor != b.investor and blocs[investor] != b.investor:
+            if investor not in b.investor and blocs[investor] not in b.investor:
                 continue
             if not _in_window(md.build_start[key], b.start, b.end):
                 continue

@@ -28,9 +28,14 @@ def _none_if_blank(value: Any) -> Any:
 
 
 class Strict(BaseModel):
-    """Base for every schema entity: unknown fields are errors, NaN and infinity are refused."""
+    """Base for every schema entity: unknown fields are errors, NaN and infinity are refused.
+
+    Every entity may carry `source`: where its figures come from, tagged reported / derived / assumed /
+    synthetic, so data provenance is visible where each number is defined."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
+
+    source: str = Field(default="", max_length=2000, description="provenance of the figures")
 
 
 Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=80)]

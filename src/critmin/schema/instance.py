@@ -199,7 +199,8 @@ def _check(inst: Instance) -> list[Problem]:
             p.append(Problem(("policies", "min_service", i, "compliance"),
                              f"unknown compliance class '{m.compliance}'", "use 'any' or 'clear'"))
     for i, b in enumerate(pol.budgets):
-        ref(b.investor, region_or_bloc, ("policies", "budgets", i, "investor"), "region or bloc")
+        for x in b.investor:
+            ref(x, region_or_bloc, ("policies", "budgets", i, "investor"), "region or bloc")
     for group in ("min_bloc_share", "max_supplier_share", "min_service", "budgets"):
         _duplicates(getattr(pol, group), "id", f"policies.{group}", p)
 

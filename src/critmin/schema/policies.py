@@ -44,10 +44,10 @@ class MinService(Strict):
 
 
 class Budget(Strict):
-    """Overnight capex of builds starting construction in [start, end] paid by an investor region or bloc."""
+    """Overnight capex of builds starting construction in [start, end] paid by investor regions or blocs."""
 
     id: Id
-    investor: Id = Field(description="region id or bloc")
+    investor: IdList = Field(min_length=1, description="region ids or blocs (one or several)")
     amount: Money = Field(description="currency")
     start: OptionalYear = None
     end: OptionalYear = None
