@@ -47,12 +47,16 @@ def main() -> None:
     run = run_highs(m, SolveOptions())
     total = time.perf_counter() - t
     obj = pyo.value(m.total_cost)
-    print(f"model: {run.num_variables:,} columns, {run.num_constraints:,} rows, "
-          f"{run.num_nonzeros:,} nonzeros; build {build:.2f}s")
+    print(
+        f"model: {run.num_variables:,} columns, {run.num_constraints:,} rows, "
+        f"{run.num_nonzeros:,} nonzeros; build {build:.2f}s"
+    )
     highs_solve = run.solve_seconds
     results = {"std_form": total - highs_solve}
-    print(f"  std_form   total {total:6.2f}s  (~{total - highs_solve:5.2f}s beyond HiGHS's solve of "
-          f"{highs_solve:.2f}s)  objective {obj:.6g}")
+    print(
+        f"  std_form   total {total:6.2f}s  (~{total - highs_solve:5.2f}s beyond HiGHS's solve of "
+        f"{highs_solve:.2f}s)  objective {obj:.6g}"
+    )
 
     for name in ("appsi_highs", "highs"):
         m2 = build_model(inst)
@@ -63,11 +67,15 @@ def main() -> None:
         total = time.perf_counter() - t
         obj2 = pyo.value(m2.total_cost)
         results[name] = total - highs_solve
-        print(f"  {name:<11}total {total:6.2f}s  (~{total - highs_solve:5.2f}s beyond HiGHS's solve)  "
-              f"objective {obj2:.6g}  {res.solver.termination_condition}")
+        print(
+            f"  {name:<11}total {total:6.2f}s  (~{total - highs_solve:5.2f}s beyond HiGHS's solve)  "
+            f"objective {obj2:.6g}  {res.solver.termination_condition}"
+        )
     best = min(results, key=results.get)
-    print("ratios of hand-over overhead to std_form: "
-          + ", ".join(f"{k} {v / results['std_form']:.1f}x" for k, v in results.items()))
+    print(
+        "ratios of hand-over overhead to std_form: "
+        + ", ".join(f"{k} {v / results['std_form']:.1f}x" for k, v in results.items())
+    )
     print(f"fastest: {best}")
 
 

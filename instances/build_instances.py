@@ -63,15 +63,48 @@ def risk_score(bloc: str, wgi: float) -> float:
 # ---------------------------------------------------------------------------------------------------------
 # Commodities. Quantities in t of oxide (REO basis for concentrates), t of metal, t of magnet.
 COMMODITIES = [
-    ("conc_lree", "mining", "light-RE concentrate (bastnaesite/monazite), t REO", None,
-     "ore class ASSUMED from deposit type"),
-    ("conc_hree", "mining", "ionic-adsorption clay concentrate (heavy-RE rich), t REO", None,
-     "ore class ASSUMED from deposit type"),
-    ("ndpr_oxide", "separation", "NdPr oxide", 60_000, "REPORTED NdPr oxide fob China US$50-60/kg 2024 (Fastmarkets)"),
-    ("dy_oxide", "separation", "Dy oxide", 260_000, "REPORTED USGS MCS 2025 Dy oxide 2024 avg US$260/kg (Argus)"),
-    ("tb_oxide", "separation", "Tb oxide", 810_000, "REPORTED USGS MCS 2025 Tb oxide 2024 avg US$810/kg (Argus)"),
-    ("other_reo", "separation", "lumped remainder: La, Ce, Sm, Gd, Y and other oxides", None,
-     "lumped; not priced"),
+    (
+        "conc_lree",
+        "mining",
+        "light-RE concentrate (bastnaesite/monazite), t REO",
+        None,
+        "ore class ASSUMED from deposit type",
+    ),
+    (
+        "conc_hree",
+        "mining",
+        "ionic-adsorption clay concentrate (heavy-RE rich), t REO",
+        None,
+        "ore class ASSUMED from deposit type",
+    ),
+    (
+        "ndpr_oxide",
+        "separation",
+        "NdPr oxide",
+        60_000,
+        "REPORTED NdPr oxide fob China US$50-60/kg 2024 (Fastmarkets)",
+    ),
+    (
+        "dy_oxide",
+        "separation",
+        "Dy oxide",
+        260_000,
+        "REPORTED USGS MCS 2025 Dy oxide 2024 avg US$260/kg (Argus)",
+    ),
+    (
+        "tb_oxide",
+        "separation",
+        "Tb oxide",
+        810_000,
+        "REPORTED USGS MCS 2025 Tb oxide 2024 avg US$810/kg (Argus)",
+    ),
+    (
+        "other_reo",
+        "separation",
+        "lumped remainder: La, Ce, Sm, Gd, Y and other oxides",
+        None,
+        "lumped; not priced",
+    ),
     ("ndpr_metal", "metal", "NdPr metal", None, "intermediate; not priced"),
     ("ndfeb", "magnet", "sintered NdFeB magnet", 100_000, "ASSUMED ~US$100/kg"),
 ]
@@ -128,15 +161,39 @@ YEARS = [2025, 2026, 2027, 2028, 2030, 2032, 2035]
 
 # Separation, existing (t REO feed/yr). China's is set so China separates 91% (IEA 2025) of world output.
 SEPARATION = [
-    ("lynas_malaysia", "MY", "lynas", 10_462, {2025: 10_462},
-     "REPORTED Lynas FY2025 10,462 t REO produced (capacity proxy)"),
-    ("mp_mountain_pass_sep", "US", "lree", 6_500, {2025: 6_500},
-     "DERIVED MP 2024 ~1,300 t NdPr oxide / 0.20 NdPr share"),
-    ("ef_white_mesa", "US", "lree", 5_000, {2025: 5_000},
-     "DERIVED Energy Fuels Phase 1 850-1,000 t NdPr / 0.20"),
+    (
+        "lynas_malaysia",
+        "MY",
+        "lynas",
+        10_462,
+        {2025: 10_462},
+        "REPORTED Lynas FY2025 10,462 t REO produced (capacity proxy)",
+    ),
+    (
+        "mp_mountain_pass_sep",
+        "US",
+        "lree",
+        6_500,
+        {2025: 6_500},
+        "DERIVED MP 2024 ~1,300 t NdPr oxide / 0.20 NdPr share",
+    ),
+    (
+        "ef_white_mesa",
+        "US",
+        "lree",
+        5_000,
+        {2025: 5_000},
+        "DERIVED Energy Fuels Phase 1 850-1,000 t NdPr / 0.20",
+    ),
     ("neo_silmet", "EE", "lree", 3_000, {2025: 3_000}, "REPORTED Neo Silmet 3,000 t/yr"),
-    ("solvay_la_rochelle", "FR", "lree", 2_000, {2025: 2_000},
-     "REPORTED Solvay La Rochelle 2,000-5,000 t REO (lower bound), inaugurated Apr 2025"),
+    (
+        "solvay_la_rochelle",
+        "FR",
+        "lree",
+        2_000,
+        {2025: 2_000},
+        "REPORTED Solvay La Rochelle 2,000-5,000 t REO (lower bound), inaugurated Apr 2025",
+    ),
     ("ireal_india", "IN", "lree", 2_900, {2025: 2_900}, "ASSUMED India separates its own 2,900 t"),
     ("solikamsk_russia", "RU", "lree", 2_500, {2025: 2_500}, "ASSUMED Russia separates its own 2,500 t"),
 ]
@@ -157,12 +214,29 @@ def world_ndpr() -> float:
 WORLD_MAGNETS = round(world_ndpr() / (METAL_INPUT * RECIPE["ndpr_metal"]), -3)
 CN_MAGNETS = round(0.94 * WORLD_MAGNETS, -3)
 NON_CN_MAGNETS = [
-    ("jp_magnets", "JP", 11_000, {2025: 11_000}, "ASSUMED Japanese makers (Shin-Etsu, TDK, Proterial) ~11 kt"),
+    (
+        "jp_magnets",
+        "JP",
+        11_000,
+        {2025: 11_000},
+        "ASSUMED Japanese makers (Shin-Etsu, TDK, Proterial) ~11 kt",
+    ),
     ("vn_magnets", "VN", 2_000, {2025: 2_000}, "ASSUMED Shin-Etsu Vietnam ~2 kt"),
     ("eu_magnets", "EU", 1_500, {2025: 1_500}, "ASSUMED VAC (Germany) ~1.5 kt"),
-    ("mp_independence", "US", 1_000, {2025: 1_000}, "REPORTED MP Independence ~1,000 t/yr NdFeB, ramp from 2025"),
-    ("neo_narva", "EE", 2_000, {2025: 0, 2026: 2_000},
-     "REPORTED Neo Narva 2,000 t/yr Phase 1, opened 19 Sep 2025, ramp 2026"),
+    (
+        "mp_independence",
+        "US",
+        1_000,
+        {2025: 1_000},
+        "REPORTED MP Independence ~1,000 t/yr NdFeB, ramp from 2025",
+    ),
+    (
+        "neo_narva",
+        "EE",
+        2_000,
+        {2025: 0, 2026: 2_000},
+        "REPORTED Neo Narva 2,000 t/yr Phase 1, opened 19 Sep 2025, ramp 2026",
+    ),
 ]
 NON_CN_METAL = [
     ("jp_metal", "JP", 5_000, "ASSUMED Japanese NdPr metal ~5 kt"),
@@ -187,44 +261,149 @@ USD_PER_AUD = 0.65  # ASSUMED exchange rate
 USD_PER_EUR = 1.08  # ASSUMED exchange rate
 PROJECTS = [
     # id, facility, region, stage/ore, kind, size, cost, lead, earliest, source
-    ("iluka_eneabba", "iluka_eneabba_refinery", "AU", "sep:iluka", "discrete", 12_100,
-     round(1.75e9 * USD_PER_AUD), 2, 2025,
-     "REPORTED Iluka Eneabba 12,100-18,400 t/yr REO, capex A$1.7-1.8bn, commissioning 2027; DERIVED A$1.75bn"
-     " x 0.65"),
-    ("lynas_seadrift", "lynas_seadrift_sep", "US", "sep:lree", "continuous", 5_000, 51_600, 2, 2025,
-     "REPORTED DoD ~US$258m to Lynas Texas, target FY2026 (slipping); capacity 5,000 t REO ASSUMED; DERIVED"
-     " 258m/5,000 = US$51.6k per t/yr"),
-    ("ef_phase2", "ef_white_mesa_phase2", "US", "sep:ef2", "discrete", 30_000, 410e6, 2, 2027,
-     "REPORTED Energy Fuels Phase 2 BFS capex US$410m, approvals mid-2027, commissioning Q1 2029; feed DERIVED"
-     " 6,000 t NdPr / 0.20"),
-    ("solvay_expansion", "solvay_la_rochelle", "FR", "sep:lree", "discrete", 3_000,
-     round(100e6 * USD_PER_EUR), 2, 2025,
-     "REPORTED Solvay ~EUR100m for full scale (2,000 -> 5,000 t REO); DERIVED x 1.08"),
-    ("nolans_mine", "arafura_nolans_mine", "AU", "mine:lree", "discrete", 19_500, 400e6, 3, 2026,
-     "REPORTED Arafura Nolans ~5% of future world RE output, FID 2026; DERIVED 5% x 390 kt; capex ASSUMED"),
-    ("nolans_sep", "arafura_nolans_sep", "AU", "sep:lree", "discrete", 19_500, 700e6, 3, 2026,
-     "REPORTED Arafura Nolans mine + separation, FID 2026; capex ASSUMED"),
-    ("mp_10x", "mp_10x_magnets", "US", "magnet", "discrete", 7_000, 1.0e9, 3, 2025,
-     "REPORTED MP 10X brings MP to ~10,000 t/yr (~7,000 new), commissioning 2028, US$1.0bn JPM/GS financing"
-     " (capex proxy, DERIVED)"),
-    ("vulcan_elements", "vulcan_magnets", "US", "magnet", "discrete", 10_000, 1.22e9, 3, 2026,
-     "REPORTED Vulcan Elements 10,000 t/yr; US$620m OSC + US$50m CHIPS + US$550m private = US$1.22bn"),
-    ("usare_stillwater", "usare_magnets", "US", "magnet", "discrete", 5_000, 500e6, 2, 2025,
-     "REPORTED USA Rare Earth Stillwater 5,000 t/yr target 2026; capex ASSUMED US$100k per t/yr"),
-    ("neo_narva_phase2", "neo_narva", "EE", "magnet", "discrete", 3_000,
-     round(175e6 * USD_PER_EUR), 2, 2026,
-     "REPORTED Neo Narva up to 5,000 t/yr, ~EUR250m at full scale vs EUR75m phase 1; DERIVED EUR175m x 1.08"),
+    (
+        "iluka_eneabba",
+        "iluka_eneabba_refinery",
+        "AU",
+        "sep:iluka",
+        "discrete",
+        12_100,
+        round(1.75e9 * USD_PER_AUD),
+        2,
+        2025,
+        "REPORTED Iluka Eneabba 12,100-18,400 t/yr REO, capex A$1.7-1.8bn, commissioning 2027; DERIVED A$1.75bn"
+        " x 0.65",
+    ),
+    (
+        "lynas_seadrift",
+        "lynas_seadrift_sep",
+        "US",
+        "sep:lree",
+        "continuous",
+        5_000,
+        51_600,
+        2,
+        2025,
+        "REPORTED DoD ~US$258m to Lynas Texas, target FY2026 (slipping); capacity 5,000 t REO ASSUMED; DERIVED"
+        " 258m/5,000 = US$51.6k per t/yr",
+    ),
+    (
+        "ef_phase2",
+        "ef_white_mesa_phase2",
+        "US",
+        "sep:ef2",
+        "discrete",
+        30_000,
+        410e6,
+        2,
+        2027,
+        "REPORTED Energy Fuels Phase 2 BFS capex US$410m, approvals mid-2027, commissioning Q1 2029; feed DERIVED"
+        " 6,000 t NdPr / 0.20",
+    ),
+    (
+        "solvay_expansion",
+        "solvay_la_rochelle",
+        "FR",
+        "sep:lree",
+        "discrete",
+        3_000,
+        round(100e6 * USD_PER_EUR),
+        2,
+        2025,
+        "REPORTED Solvay ~EUR100m for full scale (2,000 -> 5,000 t REO); DERIVED x 1.08",
+    ),
+    (
+        "nolans_mine",
+        "arafura_nolans_mine",
+        "AU",
+        "mine:lree",
+        "discrete",
+        19_500,
+        400e6,
+        3,
+        2026,
+        "REPORTED Arafura Nolans ~5% of future world RE output, FID 2026; DERIVED 5% x 390 kt; capex ASSUMED",
+    ),
+    (
+        "nolans_sep",
+        "arafura_nolans_sep",
+        "AU",
+        "sep:lree",
+        "discrete",
+        19_500,
+        700e6,
+        3,
+        2026,
+        "REPORTED Arafura Nolans mine + separation, FID 2026; capex ASSUMED",
+    ),
+    (
+        "mp_10x",
+        "mp_10x_magnets",
+        "US",
+        "magnet",
+        "discrete",
+        7_000,
+        1.0e9,
+        3,
+        2025,
+        "REPORTED MP 10X brings MP to ~10,000 t/yr (~7,000 new), commissioning 2028, US$1.0bn JPM/GS financing"
+        " (capex proxy, DERIVED)",
+    ),
+    (
+        "vulcan_elements",
+        "vulcan_magnets",
+        "US",
+        "magnet",
+        "discrete",
+        10_000,
+        1.22e9,
+        3,
+        2026,
+        "REPORTED Vulcan Elements 10,000 t/yr; US$620m OSC + US$50m CHIPS + US$550m private = US$1.22bn",
+    ),
+    (
+        "usare_stillwater",
+        "usare_magnets",
+        "US",
+        "magnet",
+        "discrete",
+        5_000,
+        500e6,
+        2,
+        2025,
+        "REPORTED USA Rare Earth Stillwater 5,000 t/yr target 2026; capex ASSUMED US$100k per t/yr",
+    ),
+    (
+        "neo_narva_phase2",
+        "neo_narva",
+        "EE",
+        "magnet",
+        "discrete",
+        3_000,
+        round(175e6 * USD_PER_EUR),
+        2,
+        2026,
+        "REPORTED Neo Narva up to 5,000 t/yr, ~EUR250m at full scale vs EUR75m phase 1; DERIVED EUR175m x 1.08",
+    ),
 ]
 GREENFIELD = {
     # stage: (capex per t/yr, lead time, max t/yr, source)
     "mine": (20_000, 10, 30_000, "ASSUMED capex; lead 10 yr = low end of 10-16 yr (IEA; S&P 15.7 yr avg)"),
-    "sep": (40_000, 5, 20_000,
-            "DERIVED capex between Energy Fuels Phase 2 US$13.7k and Iluka US$94k per t REO/yr; lead 5 yr = "
-            "midpoint of 3-7 yr observed builds"),
+    "sep": (
+        40_000,
+        5,
+        20_000,
+        "DERIVED capex between Energy Fuels Phase 2 US$13.7k and Iluka US$94k per t REO/yr; lead 5 yr = "
+        "midpoint of 3-7 yr observed builds",
+    ),
     "metal": (20_000, 3, 10_000, "ASSUMED capex and lead"),
-    "magnet": (80_000, 3, 20_000,
-               "DERIVED capex midpoint of US$40-120k per t/yr (Neo Narva EUR37.5k, Vulcan US$122k); lead 3 yr "
-               "= midpoint of 2-4 yr"),
+    "magnet": (
+        80_000,
+        3,
+        20_000,
+        "DERIVED capex midpoint of US$40-120k per t/yr (Neo Narva EUR37.5k, Vulcan US$122k); lead 3 yr "
+        "= midpoint of 2-4 yr",
+    ),
 }
 GREENFIELD_SITES = {
     "mine:lree": ["US", "AU", "CA", "GL", "BR", "IN", "VN"],
@@ -236,8 +415,12 @@ GREENFIELD_SITES = {
 }
 
 # Variable costs (USD per t of activity), ASSUMED; China lower.
-VAR_COST = {"mine": (2_000, 3_500), "sep": (4_000, 7_000), "metal": (4_000, 7_000),
-            "magnet": (20_000, 28_000)}
+VAR_COST = {
+    "mine": (2_000, 3_500),
+    "sep": (4_000, 7_000),
+    "metal": (4_000, 7_000),
+    "magnet": (20_000, 28_000),
+}
 ROUTE_COST = {"conc": 200, "oxide": 500, "metal": 500, "magnet": 1_000}  # USD/t, ASSUMED
 
 
@@ -264,8 +447,9 @@ def write_yaml(path: Path, header: str, data: dict[str, Any]) -> None:
     path.write_text(text + yaml.safe_dump(data, sort_keys=False, width=110, allow_unicode=True))
 
 
-def facility(fid: str, region: str, inputs: dict, outputs: dict, capacity: Any, var: float,
-             source: str, name: str = "") -> dict[str, Any]:
+def facility(
+    fid: str, region: str, inputs: dict, outputs: dict, capacity: Any, var: float, source: str, name: str = ""
+) -> dict[str, Any]:
     row: dict[str, Any] = {"id": fid, "region": region, "name": name}
     for c, v in inputs.items():
         row[f"inputs.{c}"] = v
@@ -282,40 +466,104 @@ def facility(fid: str, region: str, inputs: dict, outputs: dict, capacity: Any, 
 
 
 def ree_tables(techban: bool = False) -> dict[str, list[dict[str, Any]]]:
-    regions = [{"id": r, "name": n, "bloc": b, "risk": risk_score(b, w), "controlled_origin": r == "CN",
-                "source": f"risk DERIVED from bloc and WGI {w:+.2f} ({s})"} for r, n, b, w, s in REGIONS]
-    commodities = [{"id": c, "stage": st, "description": d, **({"price": p} if p else {}), "source": s}
-                   for c, st, d, p, s in COMMODITIES]
+    regions = [
+        {
+            "id": r,
+            "name": n,
+            "bloc": b,
+            "risk": risk_score(b, w),
+            "controlled_origin": r == "CN",
+            "source": f"risk DERIVED from bloc and WGI {w:+.2f} ({s})",
+        }
+        for r, n, b, w, s in REGIONS
+    ]
+    commodities = [
+        {"id": c, "stage": st, "description": d, **({"price": p} if p else {}), "source": s}
+        for c, st, d, p, s in COMMODITIES
+    ]
     fac: list[dict[str, Any]] = []
     cn = "CN"
     for region, ore, qty, src in MINES:
         cap = cn_capacity(qty) if region == cn else qty
         grow = f"; China capacity +{CN_GROWTH:.0%}/yr ASSUMED" if region == cn else ""
-        fac.append(facility(f"{region.lower()}_mine_{ore}", region, {}, {f"conc_{ore}": 1}, cap,
-                            VAR_COST["mine"][region != cn], src + grow))
-    fac.append(facility("cn_sep_lree", cn, {"conc_lree": 1}, sep_outputs("lree"), cn_capacity(CN_SEP_LREE),
-                        VAR_COST["sep"][0],
-                        f"DERIVED 91% (IEA 2025) x world {WORLD_MINE:,} t = {CN_SEP_TOTAL:,.0f} minus ionic "
-                        f"{CN_SEP_HREE:,}; {YIELD_SOURCE['lree']}"))
-    fac.append(facility("cn_sep_hree", cn, {"conc_hree": 1}, sep_outputs("hree"), cn_capacity(CN_SEP_HREE),
-                        VAR_COST["sep"][0],
-                        f"DERIVED China separates all ionic clay mined ({CN_SEP_HREE:,} t); "
-                        f"{YIELD_SOURCE['hree']}"))
+        fac.append(
+            facility(
+                f"{region.lower()}_mine_{ore}",
+                region,
+                {},
+                {f"conc_{ore}": 1},
+                cap,
+                VAR_COST["mine"][region != cn],
+                src + grow,
+            )
+        )
+    fac.append(
+        facility(
+            "cn_sep_lree",
+            cn,
+            {"conc_lree": 1},
+            sep_outputs("lree"),
+            cn_capacity(CN_SEP_LREE),
+            VAR_COST["sep"][0],
+            f"DERIVED 91% (IEA 2025) x world {WORLD_MINE:,} t = {CN_SEP_TOTAL:,.0f} minus ionic "
+            f"{CN_SEP_HREE:,}; {YIELD_SOURCE['lree']}",
+        )
+    )
+    fac.append(
+        facility(
+            "cn_sep_hree",
+            cn,
+            {"conc_hree": 1},
+            sep_outputs("hree"),
+            cn_capacity(CN_SEP_HREE),
+            VAR_COST["sep"][0],
+            f"DERIVED China separates all ionic clay mined ({CN_SEP_HREE:,} t); {YIELD_SOURCE['hree']}",
+        )
+    )
     for fid, region, kind, _qty, cap, src in SEPARATION:
         ore = "lree"
-        fac.append(facility(fid, region, {f"conc_{ore}": 1}, sep_outputs(kind), cap, VAR_COST["sep"][1],
-                            f"{src}; {YIELD_SOURCE[kind]}"))
+        fac.append(
+            facility(
+                fid,
+                region,
+                {f"conc_{ore}": 1},
+                sep_outputs(kind),
+                cap,
+                VAR_COST["sep"][1],
+                f"{src}; {YIELD_SOURCE[kind]}",
+            )
+        )
     cn_metal = round(CN_MAGNETS * RECIPE["ndpr_metal"] * 1.15, -3)
-    fac.append(facility("cn_metal", cn, {"ndpr_oxide": METAL_INPUT}, {"ndpr_metal": 1}, cn_capacity(cn_metal),
-                        VAR_COST["metal"][0],
-                        f"DERIVED China magnet need x 1.15 headroom; {METAL_INPUT} t oxide per t metal DERIVED "
-                        "(mass ratio 0.857, 1% loss)"))
+    fac.append(
+        facility(
+            "cn_metal",
+            cn,
+            {"ndpr_oxide": METAL_INPUT},
+            {"ndpr_metal": 1},
+            cn_capacity(cn_metal),
+            VAR_COST["metal"][0],
+            f"DERIVED China magnet need x 1.15 headroom; {METAL_INPUT} t oxide per t metal DERIVED "
+            "(mass ratio 0.857, 1% loss)",
+        )
+    )
     for fid, region, qty, src in NON_CN_METAL:
-        fac.append(facility(fid, region, {"ndpr_oxide": METAL_INPUT}, {"ndpr_metal": 1}, qty,
-                            VAR_COST["metal"][1], src))
-    fac.append(facility("cn_magnets", cn, RECIPE, {"ndfeb": 1}, cn_capacity(CN_MAGNETS), VAR_COST["magnet"][0],
-                        f"DERIVED 94% (IEA 2025) x world magnets {WORLD_MAGNETS:,.0f} t (what separated NdPr "
-                        f"supports); recipe ASSUMED {RECIPE}"))
+        fac.append(
+            facility(
+                fid, region, {"ndpr_oxide": METAL_INPUT}, {"ndpr_metal": 1}, qty, VAR_COST["metal"][1], src
+            )
+        )
+    fac.append(
+        facility(
+            "cn_magnets",
+            cn,
+            RECIPE,
+            {"ndfeb": 1},
+            cn_capacity(CN_MAGNETS),
+            VAR_COST["magnet"][0],
+            f"DERIVED 94% (IEA 2025) x world magnets {WORLD_MAGNETS:,.0f} t (what separated NdPr "
+            f"supports); recipe ASSUMED {RECIPE}",
+        )
+    )
     for fid, region, _qty, cap, src in NON_CN_MAGNETS:
         fac.append(facility(fid, region, RECIPE, {"ndfeb": 1}, cap, VAR_COST["magnet"][1], src))
 
@@ -337,8 +585,14 @@ def ree_tables(techban: bool = False) -> dict[str, list[dict[str, Any]]]:
             st = stage.split(":")[0]
             fac.append(facility(fid, region, ins, outs, 0, VAR_COST[st][1], "candidate: " + src))
             existing_ids.add(fid)
-        row: dict[str, Any] = {"id": oid, "facility": fid, "kind": kind, "lead_time": lead,
-                               "earliest_start": earliest, "lifetime": 25}
+        row: dict[str, Any] = {
+            "id": oid,
+            "facility": fid,
+            "kind": kind,
+            "lead_time": lead,
+            "earliest_start": earliest,
+            "lifetime": 25,
+        }
         if kind == "discrete":
             row.update({"fixed_cost": cost, "module_size": size, "max_count": 1})
         else:
@@ -355,8 +609,18 @@ def ree_tables(techban: bool = False) -> dict[str, list[dict[str, Any]]]:
         for region in sites:
             fid = f"{region.lower()}_new_{stage.replace(':', '_')}"
             fac.append(facility(fid, region, ins, outs, 0, VAR_COST[st][1], "candidate greenfield site"))
-            options.append({"id": f"{fid}_build", "facility": fid, "kind": "continuous", "capex": capex,
-                            "max_capacity": cap, "lead_time": lead, "lifetime": 25, "source": src})
+            options.append(
+                {
+                    "id": f"{fid}_build",
+                    "facility": fid,
+                    "kind": "continuous",
+                    "capex": capex,
+                    "max_capacity": cap,
+                    "lead_time": lead,
+                    "lifetime": 25,
+                    "source": src,
+                }
+            )
 
     demand = []
     for y in YEARS:
@@ -364,36 +628,81 @@ def ree_tables(techban: bool = False) -> dict[str, list[dict[str, Any]]]:
         for region, share in DEMAND_SPLIT.items():
             q = WORLD_MAGNETS * share * g
             clear = US_CLEAR_2025 * g if region == "US" else 0
-            demand.append({"region": region, "commodity": "ndfeb", "year": y, "quantity": round(q - clear),
-                           "compliance": "any",
-                           "source": f"DERIVED world {WORLD_MAGNETS:,.0f} t x ASSUMED share {share:.0%} x "
-                                     f"IEA APS growth {DEMAND_GROWTH:.2%}/yr"})
+            demand.append(
+                {
+                    "region": region,
+                    "commodity": "ndfeb",
+                    "year": y,
+                    "quantity": round(q - clear),
+                    "compliance": "any",
+                    "source": f"DERIVED world {WORLD_MAGNETS:,.0f} t x ASSUMED share {share:.0%} x "
+                    f"IEA APS growth {DEMAND_GROWTH:.2%}/yr",
+                }
+            )
             if clear:
-                demand.append({"region": region, "commodity": "ndfeb", "year": y, "quantity": round(clear),
-                               "compliance": "clear", "source": "ASSUMED defence / FEOC-free share of US demand"})
+                demand.append(
+                    {
+                        "region": region,
+                        "commodity": "ndfeb",
+                        "year": y,
+                        "quantity": round(clear),
+                        "compliance": "clear",
+                        "source": "ASSUMED defence / FEOC-free share of US demand",
+                    }
+                )
     blocs = sorted({b for _, _, b, _, _ in REGIONS})
-    groups = {"conc": "conc_lree;conc_hree", "oxide": "ndpr_oxide;dy_oxide;tb_oxide", "metal": "ndpr_metal",
-              "magnet": "ndfeb"}
-    routes = [{"from_bloc": a, "to_bloc": b, "commodities": groups[g], "cost": ROUTE_COST[g],
-               "source": "ASSUMED freight and handling per t"} for a in blocs for b in blocs for g in groups]
-    return {"regions": regions, "commodities": commodities, "facilities": fac, "build_options": options,
-            "demand": demand, "route_defaults": routes}
+    groups = {
+        "conc": "conc_lree;conc_hree",
+        "oxide": "ndpr_oxide;dy_oxide;tb_oxide",
+        "metal": "ndpr_metal",
+        "magnet": "ndfeb",
+    }
+    routes = [
+        {
+            "from_bloc": a,
+            "to_bloc": b,
+            "commodities": groups[g],
+            "cost": ROUTE_COST[g],
+            "source": "ASSUMED freight and handling per t",
+        }
+        for a in blocs
+        for b in blocs
+        for g in groups
+    ]
+    return {
+        "regions": regions,
+        "commodities": commodities,
+        "facilities": fac,
+        "build_options": options,
+        "demand": demand,
+        "route_defaults": routes,
+    }
 
 
 HORIZON = {"base_year": 2025, "discount_rate": 0.05, "years": YEARS, "last_weight": 1}
 OBJECTIVE = {"risk_weight": 0, "unmet_penalty": 1_000_000}
-MY_RAW_BAN = {"id": "my_raw_ree_export_ban", "exporter": "MY", "commodities": ["conc_lree", "conc_hree"],
-              "kind": "ban", "source": "REPORTED Malaysia bans raw REE exports since Jan 2024"}
+MY_RAW_BAN = {
+    "id": "my_raw_ree_export_ban",
+    "exporter": "MY",
+    "commodities": ["conc_lree", "conc_hree"],
+    "kind": "ban",
+    "source": "REPORTED Malaysia bans raw REE exports since Jan 2024",
+}
 REE_CONTROLLED = ["dy_oxide", "tb_oxide", "ndfeb"]
 
 
 def ree_common(name: str, description: str, build_options: str = "build_options.csv") -> dict[str, Any]:
     return {
-        "name": name, "description": description,
+        "name": name,
+        "description": description,
         "units": {"quantity": "t", "currency": "USD"},
         "horizon": dict(HORIZON),
-        "regions": "regions.csv", "commodities": "commodities.csv", "facilities": "facilities.csv",
-        "build_options": build_options, "route_defaults": "route_defaults.csv", "demand": "demand.csv",
+        "regions": "regions.csv",
+        "commodities": "commodities.csv",
+        "facilities": "facilities.csv",
+        "build_options": build_options,
+        "route_defaults": "route_defaults.csv",
+        "demand": "demand.csv",
         "export_controls": [dict(MY_RAW_BAN)],
         "objective": dict(OBJECTIVE),
     }
@@ -414,114 +723,248 @@ def build_ree(apr_share: float, oct_share: float) -> None:
     write_csv(REE / "build_options_techban.csv", ree_tables(techban=True)["build_options"])
     write_csv(REE / "facilities_techban.csv", ree_tables(techban=True)["facilities"])
 
-    base = ree_common("rare-earths-2024-baseline",
-                      "Rare-earth magnet chain at country level, 2024 calibration, no new Chinese controls.")
-    write_yaml(REE / "baseline-2024.yaml", HEADER.format(
-        title="rare-earths-2024-baseline",
-        question="Question: with today's chain and announced projects, what gets built and who supplies whom "
-                 "to 2035 if China does not restrict exports?"), base)
+    base = ree_common(
+        "rare-earths-2024-baseline",
+        "Rare-earth magnet chain at country level, 2024 calibration, no new Chinese controls.",
+    )
+    write_yaml(
+        REE / "baseline-2024.yaml",
+        HEADER.format(
+            title="rare-earths-2024-baseline",
+            question="Question: with today's chain and announced projects, what gets built and who supplies whom "
+            "to 2035 if China does not restrict exports?",
+        ),
+        base,
+    )
 
-    apr = ree_common("china-controls-apr2025",
-                     "Baseline plus China's April 2025 licensing of medium/heavy REEs and magnets.")
-    apr["export_controls"].append({
-        "id": "cn_apr2025_licensing", "exporter": "CN", "commodities": REE_CONTROLLED, "kind": "share",
-        "amount": apr_share, "start": 2025,
-        "source": "REPORTED 4 Apr 2025 licensing of Sm, Gd, Tb, Dy, Lu, Sc, Y and related magnets (MOFCOM); "
-                  "magnet exports fell ~75% (June 2025). DERIVED share = 25% of China's baseline export share "
-                  "of output. Sm, Gd, Lu, Sc, Y sit in the lumped other_reo, which is not controlled here. "
-                  "Held for the whole horizon (sustained)."})
-    write_yaml(REE / "china-controls-apr2025.yaml", HEADER.format(
-        title="china-controls-apr2025",
-        question="Question: if China's April 2025 licensing (Dy, Tb and magnets) is sustained, what must "
-                 "allies build and what is short?"), apr)
+    apr = ree_common(
+        "china-controls-apr2025",
+        "Baseline plus China's April 2025 licensing of medium/heavy REEs and magnets.",
+    )
+    apr["export_controls"].append(
+        {
+            "id": "cn_apr2025_licensing",
+            "exporter": "CN",
+            "commodities": REE_CONTROLLED,
+            "kind": "share",
+            "amount": apr_share,
+            "start": 2025,
+            "source": "REPORTED 4 Apr 2025 licensing of Sm, Gd, Tb, Dy, Lu, Sc, Y and related magnets (MOFCOM); "
+            "magnet exports fell ~75% (June 2025). DERIVED share = 25% of China's baseline export share "
+            "of output. Sm, Gd, Lu, Sc, Y sit in the lumped other_reo, which is not controlled here. "
+            "Held for the whole horizon (sustained).",
+        }
+    )
+    write_yaml(
+        REE / "china-controls-apr2025.yaml",
+        HEADER.format(
+            title="china-controls-apr2025",
+            question="Question: if China's April 2025 licensing (Dy, Tb and magnets) is sustained, what must "
+            "allies build and what is short?",
+        ),
+        apr,
+    )
 
-    oct_ = ree_common("china-controls-oct2025",
-                      "Baseline plus China's October 2025 rules: 12 REEs, 0.1% de-minimis extraterritorial "
-                      "rule, technology ban.", build_options="build_options_techban.csv")
+    oct_ = ree_common(
+        "china-controls-oct2025",
+        "Baseline plus China's October 2025 rules: 12 REEs, 0.1% de-minimis extraterritorial "
+        "rule, technology ban.",
+        build_options="build_options_techban.csv",
+    )
     oct_["facilities"] = "facilities_techban.csv"
-    oct_["export_controls"].append({
-        "id": "cn_oct2025_rules", "exporter": "CN", "commodities": REE_CONTROLLED, "kind": "share",
-        "amount": oct_share, "start": 2025, "extraterritorial": True,
-        "source": "REPORTED MOFCOM Announcement No. 61 (9 Oct 2025): 12 of 17 REEs, 0.1% de-minimis rule on "
-                  "foreign products with Chinese-origin RE, technology ban. DERIVED share = 10% of China's "
-                  "baseline export share (ASSUMED tighter than April). extraterritorial = de-minimis rule. "
-                  "Modelled as in force for the whole horizon (the Nov 2025 one-year suspension is a scenario in "
-                  "controls-stochastic)."})
-    write_yaml(REE / "china-controls-oct2025.yaml", HEADER.format(
-        title="china-controls-oct2025",
-        question="Question: under the October 2025 rules (incl. the 0.1% de-minimis reach into allied products "
-                 "and the technology ban), what chain must allies build?"), oct_)
+    oct_["export_controls"].append(
+        {
+            "id": "cn_oct2025_rules",
+            "exporter": "CN",
+            "commodities": REE_CONTROLLED,
+            "kind": "share",
+            "amount": oct_share,
+            "start": 2025,
+            "extraterritorial": True,
+            "source": "REPORTED MOFCOM Announcement No. 61 (9 Oct 2025): 12 of 17 REEs, 0.1% de-minimis rule on "
+            "foreign products with Chinese-origin RE, technology ban. DERIVED share = 10% of China's "
+            "baseline export share (ASSUMED tighter than April). extraterritorial = de-minimis rule. "
+            "Modelled as in force for the whole horizon (the Nov 2025 one-year suspension is a scenario in "
+            "controls-stochastic).",
+        }
+    )
+    write_yaml(
+        REE / "china-controls-oct2025.yaml",
+        HEADER.format(
+            title="china-controls-oct2025",
+            question="Question: under the October 2025 rules (incl. the 0.1% de-minimis reach into allied products "
+            "and the technology ban), what chain must allies build?",
+        ),
+        oct_,
+    )
 
-    fw = ree_common("allied-frameworks-2025",
-                    "April 2025 controls plus the Oct-Nov 2025 allied frameworks: budgets, policies, candidate "
-                    "projects.")
+    fw = ree_common(
+        "allied-frameworks-2025",
+        "April 2025 controls plus the Oct-Nov 2025 allied frameworks: budgets, policies, candidate projects.",
+    )
     fw["export_controls"] = apr["export_controls"]
     fw["policies"] = {
         "budgets": [
-            {"id": "us_au_pipeline", "investor": ["US", "AU"], "amount": 8.5e9, "start": 2025, "end": 2030,
-             "source": "REPORTED US-Australia Framework (20 Oct 2025): US$8.5bn pipeline"},
+            {
+                "id": "us_au_pipeline",
+                "investor": ["US", "AU"],
+                "amount": 8.5e9,
+                "start": 2025,
+                "end": 2030,
+                "source": "REPORTED US-Australia Framework (20 Oct 2025): US$8.5bn pipeline",
+            },
         ],
         "min_bloc_share": [
-            {"id": "us_allied_magnets", "region": "US", "commodities": ["ndfeb"],
-             "blocs": ["home", "ally", "partner"], "share": 0.5, "start": 2030,
-             "source": "ASSUMED policy target: half of US magnet supply from the US, allies and partners by "
-                       "2030 (frameworks name magnets as a joint priority)"},
+            {
+                "id": "us_allied_magnets",
+                "region": "US",
+                "commodities": ["ndfeb"],
+                "blocs": ["home", "ally", "partner"],
+                "share": 0.5,
+                "start": 2030,
+                "source": "ASSUMED policy target: half of US magnet supply from the US, allies and partners by "
+                "2030 (frameworks name magnets as a joint priority)",
+            },
         ],
         "min_service": [
-            {"id": "us_defence", "region": "US", "compliance": "clear", "share": 1.0, "start": 2028,
-             "source": "ASSUMED: defence (clear) magnet demand met in full from 2028"},
+            {
+                "id": "us_defence",
+                "region": "US",
+                "compliance": "clear",
+                "share": 1.0,
+                "start": 2028,
+                "source": "ASSUMED: defence (clear) magnet demand met in full from 2028",
+            },
         ],
     }
     fw["objective"] = {"risk_weight": 5_000, "unmet_penalty": 1_000_000}
-    fw["export_controls"] = [
-        c for c in fw["export_controls"] if c["id"] != "my_raw_ree_export_ban"] + [
-        dict(MY_RAW_BAN, destinations=["adversary", "neutral", "ally", "partner"],
-             source="REPORTED US-Malaysia MOU (26 Oct 2025): Malaysia will not ban exports to the US but keeps "
-                    "its raw REE export ban; modelled as the ban minus the US")]
-    write_yaml(REE / "allied-frameworks-2025.yaml", HEADER.format(
-        title="allied-frameworks-2025",
-        question="Question: with the US-Australia US$8.5bn pipeline, the US-Japan/Malaysia/Thailand frameworks "
-                 "and an allied sourcing target, what does the allied chain look like under April-2025 "
-                 "controls?\nrisk_weight 5,000 USD per risk-weighted t is ASSUMED."), fw)
+    fw["export_controls"] = [c for c in fw["export_controls"] if c["id"] != "my_raw_ree_export_ban"] + [
+        dict(
+            MY_RAW_BAN,
+            destinations=["adversary", "neutral", "ally", "partner"],
+            source="REPORTED US-Malaysia MOU (26 Oct 2025): Malaysia will not ban exports to the US but keeps "
+            "its raw REE export ban; modelled as the ban minus the US",
+        )
+    ]
+    write_yaml(
+        REE / "allied-frameworks-2025.yaml",
+        HEADER.format(
+            title="allied-frameworks-2025",
+            question="Question: with the US-Australia US$8.5bn pipeline, the US-Japan/Malaysia/Thailand frameworks "
+            "and an allied sourcing target, what does the allied chain look like under April-2025 "
+            "controls?\nrisk_weight 5,000 USD per risk-weighted t is ASSUMED.",
+        ),
+        fw,
+    )
 
-    st = ree_common("controls-stochastic",
-                    "Two-stage plan: builds now, sourcing by control scenario (severity and duration).")
+    st = ree_common(
+        "controls-stochastic",
+        "Two-stage plan: builds now, sourcing by control scenario (severity and duration).",
+    )
     scen = [
         ("status_quo", 0.30, "no new controls"),
         ("licensing_delays", 0.25, "licensing slows exports to half of the baseline share"),
         ("apr2025_list", 0.20, "April 2025 list sustained"),
         ("oct2025_list", 0.15, "October 2025 rules sustained"),
         ("suspension_reinstated", 0.07, "October rules, suspended in 2026, reinstated from 2027"),
-        ("full_ban", 0.03, "October rules in 2025, then a ban on Dy, Tb, NdPr and magnets to everyone from 2026"),
+        (
+            "full_ban",
+            0.03,
+            "October rules in 2025, then a ban on Dy, Tb, NdPr and magnets to everyone from 2026",
+        ),
     ]
-    st["scenarios"] = [{"name": n, "probability": p, "description": d,
-                        "source": "ASSUMED probability (no public estimate exists)"} for n, p, d in scen]
+    st["scenarios"] = [
+        {
+            "name": n,
+            "probability": p,
+            "description": d,
+            "source": "ASSUMED probability (no public estimate exists)",
+        }
+        for n, p, d in scen
+    ]
     st["export_controls"] += [
-        {"id": "delays", "exporter": "CN", "commodities": REE_CONTROLLED, "kind": "share",
-         "amount": round(apr_share * 2, 4), "scenarios": ["licensing_delays"],
-         "source": "ASSUMED half of the baseline export share"},
-        {"id": "apr2025", "exporter": "CN", "commodities": REE_CONTROLLED, "kind": "share", "amount": apr_share,
-         "scenarios": ["apr2025_list"], "source": "as china-controls-apr2025"},
-        {"id": "oct2025", "exporter": "CN", "commodities": REE_CONTROLLED, "kind": "share", "amount": oct_share,
-         "extraterritorial": True, "scenarios": ["oct2025_list"], "source": "as china-controls-oct2025"},
-        {"id": "oct2025_before_suspension", "exporter": "CN", "commodities": REE_CONTROLLED, "kind": "share",
-         "amount": oct_share, "extraterritorial": True, "end": 2025, "scenarios": ["suspension_reinstated"],
-         "source": "REPORTED suspension of the Oct 2025 measures to 10 Nov 2026"},
-        {"id": "oct2025_reinstated", "exporter": "CN", "commodities": REE_CONTROLLED, "kind": "share",
-         "amount": oct_share, "extraterritorial": True, "start": 2027, "scenarios": ["suspension_reinstated"],
-         "source": "ASSUMED reinstatement after the suspension ends"},
-        {"id": "full_ban_first_year", "exporter": "CN", "commodities": REE_CONTROLLED, "kind": "share",
-         "amount": oct_share, "extraterritorial": True, "end": 2025, "scenarios": ["full_ban"],
-         "source": "as china-controls-oct2025, before the ban"},
-        {"id": "full_ban", "exporter": "CN", "commodities": ["ndpr_oxide", "ndpr_metal"] + REE_CONTROLLED,
-         "kind": "ban", "extraterritorial": True, "start": 2026, "scenarios": ["full_ban"],
-         "source": "ASSUMED worst case: no exports of magnet rare earths or magnets to anyone"},
+        {
+            "id": "delays",
+            "exporter": "CN",
+            "commodities": REE_CONTROLLED,
+            "kind": "share",
+            "amount": round(apr_share * 2, 4),
+            "scenarios": ["licensing_delays"],
+            "source": "ASSUMED half of the baseline export share",
+        },
+        {
+            "id": "apr2025",
+            "exporter": "CN",
+            "commodities": REE_CONTROLLED,
+            "kind": "share",
+            "amount": apr_share,
+            "scenarios": ["apr2025_list"],
+            "source": "as china-controls-apr2025",
+        },
+        {
+            "id": "oct2025",
+            "exporter": "CN",
+            "commodities": REE_CONTROLLED,
+            "kind": "share",
+            "amount": oct_share,
+            "extraterritorial": True,
+            "scenarios": ["oct2025_list"],
+            "source": "as china-controls-oct2025",
+        },
+        {
+            "id": "oct2025_before_suspension",
+            "exporter": "CN",
+            "commodities": REE_CONTROLLED,
+            "kind": "share",
+            "amount": oct_share,
+            "extraterritorial": True,
+            "end": 2025,
+            "scenarios": ["suspension_reinstated"],
+            "source": "REPORTED suspension of the Oct 2025 measures to 10 Nov 2026",
+        },
+        {
+            "id": "oct2025_reinstated",
+            "exporter": "CN",
+            "commodities": REE_CONTROLLED,
+            "kind": "share",
+            "amount": oct_share,
+            "extraterritorial": True,
+            "start": 2027,
+            "scenarios": ["suspension_reinstated"],
+            "source": "ASSUMED reinstatement after the suspension ends",
+        },
+        {
+            "id": "full_ban_first_year",
+            "exporter": "CN",
+            "commodities": REE_CONTROLLED,
+            "kind": "share",
+            "amount": oct_share,
+            "extraterritorial": True,
+            "end": 2025,
+            "scenarios": ["full_ban"],
+            "source": "as china-controls-oct2025, before the ban",
+        },
+        {
+            "id": "full_ban",
+            "exporter": "CN",
+            "commodities": ["ndpr_oxide", "ndpr_metal"] + REE_CONTROLLED,
+            "kind": "ban",
+            "extraterritorial": True,
+            "start": 2026,
+            "scenarios": ["full_ban"],
+            "source": "ASSUMED worst case: no exports of magnet rare earths or magnets to anyone",
+        },
     ]
-    write_yaml(REE / "controls-stochastic.yaml", HEADER.format(
-        title="controls-stochastic",
-        question="Question: which builds hedge best across control scenarios of different severity and "
-                 "duration? Builds are decided now (first stage); sourcing adapts per scenario.\n"
-                 "Scenario probabilities are ASSUMED."), st)
+    write_yaml(
+        REE / "controls-stochastic.yaml",
+        HEADER.format(
+            title="controls-stochastic",
+            question="Question: which builds hedge best across control scenarios of different severity and "
+            "duration? Builds are decided now (first stage); sourcing adapts per scenario.\n"
+            "Scenario probabilities are ASSUMED.",
+        ),
+        st,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -532,19 +975,43 @@ def build_gallium() -> None:
     GA.mkdir(exist_ok=True)
     usgs = "USGS MCS 2025 gallium (2024e primary low-purity, kg -> t)"
     regions = [
-        ("CN", "China", "adversary", -0.3), ("RU", "Russia", "adversary", -0.9), ("JP", "Japan", "ally", 0.95),
-        ("KR", "South Korea", "ally", 0.61), ("US", "United States", "home", 0.03),
-        ("AU", "Australia", "ally", 0.92), ("EU", "European Union", "ally", 0.47),
-        ("CA", "Canada", "ally", 0.82), ("ROW", "Rest of world", "neutral", 0.0),
+        ("CN", "China", "adversary", -0.3),
+        ("RU", "Russia", "adversary", -0.9),
+        ("JP", "Japan", "ally", 0.95),
+        ("KR", "South Korea", "ally", 0.61),
+        ("US", "United States", "home", 0.03),
+        ("AU", "Australia", "ally", 0.92),
+        ("EU", "European Union", "ally", 0.47),
+        ("CA", "Canada", "ally", 0.82),
+        ("ROW", "Rest of world", "neutral", 0.0),
     ]
-    reg = [{"id": r, "name": n, "bloc": b, "risk": risk_score(b, w), "controlled_origin": r == "CN",
-            "source": "risk DERIVED as for rare earths"} for r, n, b, w in regions]
+    reg = [
+        {
+            "id": r,
+            "name": n,
+            "bloc": b,
+            "risk": risk_score(b, w),
+            "controlled_origin": r == "CN",
+            "source": "risk DERIVED as for rare earths",
+        }
+        for r, n, b, w in regions
+    ]
     comm = [
-        {"id": "ga_primary", "stage": "primary", "description": "low-purity primary gallium (99.99%), t",
-         "price": 220_000, "source": "REPORTED USGS MCS 2025 low-purity US$220/kg (2024)"},
-        {"id": "ga_refined", "stage": "refined", "description": "high-purity refined gallium (6N+), t",
-         "price": 500_000, "unmet_penalty": 5_000_000,
-         "source": "REPORTED USGS MCS 2025 high-purity US$500/kg (2024); penalty ASSUMED 10x price"},
+        {
+            "id": "ga_primary",
+            "stage": "primary",
+            "description": "low-purity primary gallium (99.99%), t",
+            "price": 220_000,
+            "source": "REPORTED USGS MCS 2025 low-purity US$220/kg (2024)",
+        },
+        {
+            "id": "ga_refined",
+            "stage": "refined",
+            "description": "high-purity refined gallium (6N+), t",
+            "price": 500_000,
+            "unmet_penalty": 5_000_000,
+            "source": "REPORTED USGS MCS 2025 high-purity US$500/kg (2024); penalty ASSUMED 10x price",
+        },
     ]
     growth = 0.05  # ASSUMED demand and Chinese capacity growth
 
@@ -552,72 +1019,188 @@ def build_gallium() -> None:
         return {y: round(q * (1 + growth) ** (y - 2025), 1) for y in GA_YEARS}
 
     fac = [
-        facility("cn_primary", "CN", {}, {"ga_primary": 1}, grow(750), 150_000,
-                 f"REPORTED {usgs}: China 750 t (99%); growth ASSUMED 5%/yr"),
+        facility(
+            "cn_primary",
+            "CN",
+            {},
+            {"ga_primary": 1},
+            grow(750),
+            150_000,
+            f"REPORTED {usgs}: China 750 t (99%); growth ASSUMED 5%/yr",
+        ),
         facility("ru_primary", "RU", {}, {"ga_primary": 1}, 6, 180_000, f"REPORTED {usgs}: Russia 6 t"),
         facility("jp_primary", "JP", {}, {"ga_primary": 1}, 3, 200_000, f"REPORTED {usgs}: Japan 3 t"),
         facility("kr_primary", "KR", {}, {"ga_primary": 1}, 3, 200_000, f"REPORTED {usgs}: Korea 3 t"),
-        facility("au_wagerup", "AU", {}, {"ga_primary": 1}, 0, 180_000,
-                 "candidate: REPORTED Alcoa-Sojitz Wagerup up to 10% of world gallium"),
-        facility("cn_refining", "CN", {"ga_primary": 1.1}, {"ga_refined": 1}, grow(260), 30_000,
-                 "ASSUMED China ~80% of high-purity refining; 1.1 t primary per t refined ASSUMED"),
-        facility("jp_refining", "JP", {"ga_primary": 1.1}, {"ga_refined": 1}, 45, 40_000, "ASSUMED Japan ~45 t"),
+        facility(
+            "au_wagerup",
+            "AU",
+            {},
+            {"ga_primary": 1},
+            0,
+            180_000,
+            "candidate: REPORTED Alcoa-Sojitz Wagerup up to 10% of world gallium",
+        ),
+        facility(
+            "cn_refining",
+            "CN",
+            {"ga_primary": 1.1},
+            {"ga_refined": 1},
+            grow(260),
+            30_000,
+            "ASSUMED China ~80% of high-purity refining; 1.1 t primary per t refined ASSUMED",
+        ),
+        facility(
+            "jp_refining", "JP", {"ga_primary": 1.1}, {"ga_refined": 1}, 45, 40_000, "ASSUMED Japan ~45 t"
+        ),
         facility("us_refining", "US", {"ga_primary": 1.1}, {"ga_refined": 1}, 10, 40_000, "ASSUMED US ~10 t"),
-        facility("eu_refining", "EU", {"ga_primary": 1.1}, {"ga_refined": 1}, 10, 40_000,
-                 "ASSUMED EU (Slovakia, Germany) ~10 t"),
+        facility(
+            "eu_refining",
+            "EU",
+            {"ga_primary": 1.1},
+            {"ga_refined": 1},
+            10,
+            40_000,
+            "ASSUMED EU (Slovakia, Germany) ~10 t",
+        ),
     ]
     for r in ("US", "CA", "EU", "JP"):
-        fac.append(facility(f"{r.lower()}_new_primary", r, {}, {"ga_primary": 1}, 0, 200_000,
-                            "candidate greenfield recovery at an alumina refinery"))
+        fac.append(
+            facility(
+                f"{r.lower()}_new_primary",
+                r,
+                {},
+                {"ga_primary": 1},
+                0,
+                200_000,
+                "candidate greenfield recovery at an alumina refinery",
+            )
+        )
     for r in ("US", "JP", "EU", "KR", "AU"):
-        fac.append(facility(f"{r.lower()}_new_refining", r, {"ga_primary": 1.1}, {"ga_refined": 1}, 0, 40_000,
-                            "candidate greenfield refinery"))
-    options = [{"id": "alcoa_sojitz_wagerup", "facility": "au_wagerup", "kind": "discrete", "fixed_cost": 200e6,
-                "module_size": 76, "max_count": 1, "lead_time": 2, "earliest_start": 2026, "lifetime": 20,
-                "source": "REPORTED up to 10% of world Ga (DERIVED 10% x 760 t = 76 t), up to US$200m Australian"
-                          " equity (capex proxy); lead time ASSUMED"}]
+        fac.append(
+            facility(
+                f"{r.lower()}_new_refining",
+                r,
+                {"ga_primary": 1.1},
+                {"ga_refined": 1},
+                0,
+                40_000,
+                "candidate greenfield refinery",
+            )
+        )
+    options = [
+        {
+            "id": "alcoa_sojitz_wagerup",
+            "facility": "au_wagerup",
+            "kind": "discrete",
+            "fixed_cost": 200e6,
+            "module_size": 76,
+            "max_count": 1,
+            "lead_time": 2,
+            "earliest_start": 2026,
+            "lifetime": 20,
+            "source": "REPORTED up to 10% of world Ga (DERIVED 10% x 760 t = 76 t), up to US$200m Australian"
+            " equity (capex proxy); lead time ASSUMED",
+        }
+    ]
     for r in ("US", "CA", "EU", "JP"):
-        options.append({"id": f"{r.lower()}_new_primary_build", "facility": f"{r.lower()}_new_primary",
-                        "capex": 2_500_000, "max_capacity": 100, "lead_time": 3, "lifetime": 20,
-                        "source": "ASSUMED US$2.5m per t/yr, lead 3 yr"})
+        options.append(
+            {
+                "id": f"{r.lower()}_new_primary_build",
+                "facility": f"{r.lower()}_new_primary",
+                "capex": 2_500_000,
+                "max_capacity": 100,
+                "lead_time": 3,
+                "lifetime": 20,
+                "source": "ASSUMED US$2.5m per t/yr, lead 3 yr",
+            }
+        )
     for r in ("US", "JP", "EU", "KR", "AU"):
-        options.append({"id": f"{r.lower()}_new_refining_build", "facility": f"{r.lower()}_new_refining",
-                        "capex": 1_000_000, "max_capacity": 100, "lead_time": 2, "lifetime": 20,
-                        "source": "ASSUMED US$1m per t/yr, lead 2 yr"})
+        options.append(
+            {
+                "id": f"{r.lower()}_new_refining_build",
+                "facility": f"{r.lower()}_new_refining",
+                "capex": 1_000_000,
+                "max_capacity": 100,
+                "lead_time": 2,
+                "lifetime": 20,
+                "source": "ASSUMED US$1m per t/yr, lead 2 yr",
+            }
+        )
     split = {"CN": 0.55, "JP": 0.15, "US": 0.12, "EU": 0.08, "KR": 0.07, "ROW": 0.03}
     dem = []
     for y in GA_YEARS:
         for r, sh in split.items():
             q = 320 * sh * (1 + growth) ** (y - 2025)
             clear = 5 * (1 + growth) ** (y - 2025) if r == "US" else 0
-            dem.append({"region": r, "commodity": "ga_refined", "year": y, "quantity": round(q - clear, 1),
-                        "compliance": "any",
-                        "source": "REPORTED high-purity refined output 320 t (2024, USGS) x ASSUMED share and "
-                                  "growth 5%/yr"})
+            dem.append(
+                {
+                    "region": r,
+                    "commodity": "ga_refined",
+                    "year": y,
+                    "quantity": round(q - clear, 1),
+                    "compliance": "any",
+                    "source": "REPORTED high-purity refined output 320 t (2024, USGS) x ASSUMED share and "
+                    "growth 5%/yr",
+                }
+            )
             if clear:
-                dem.append({"region": r, "commodity": "ga_refined", "year": y, "quantity": round(clear, 1),
-                            "compliance": "clear", "source": "ASSUMED US defence demand"})
+                dem.append(
+                    {
+                        "region": r,
+                        "commodity": "ga_refined",
+                        "year": y,
+                        "quantity": round(clear, 1),
+                        "compliance": "clear",
+                        "source": "ASSUMED US defence demand",
+                    }
+                )
     blocs = sorted({b for _, _, b, _ in regions})
-    routes = [{"from_bloc": a, "to_bloc": b, "cost": 2_000, "source": "ASSUMED freight per t"}
-              for a in blocs for b in blocs]
-    for name, rows in (("regions", reg), ("commodities", comm), ("facilities", fac),
-                       ("build_options", options), ("demand", dem), ("route_defaults", routes)):
+    routes = [
+        {"from_bloc": a, "to_bloc": b, "cost": 2_000, "source": "ASSUMED freight per t"}
+        for a in blocs
+        for b in blocs
+    ]
+    for name, rows in (
+        ("regions", reg),
+        ("commodities", comm),
+        ("facilities", fac),
+        ("build_options", options),
+        ("demand", dem),
+        ("route_defaults", routes),
+    ):
         write_csv(GA / f"{name}.csv", rows)
     data = {
-        "name": "gallium-2024", "description": "Gallium chain with China's 2023 licensing and the US ban.",
+        "name": "gallium-2024",
+        "description": "Gallium chain with China's 2023 licensing and the US ban.",
         "units": {"quantity": "t", "currency": "USD"},
         "horizon": {"base_year": 2025, "discount_rate": 0.05, "years": GA_YEARS, "last_weight": 1},
-        "regions": "regions.csv", "commodities": "commodities.csv", "facilities": "facilities.csv",
-        "build_options": "build_options.csv", "route_defaults": "route_defaults.csv", "demand": "demand.csv",
+        "regions": "regions.csv",
+        "commodities": "commodities.csv",
+        "facilities": "facilities.csv",
+        "build_options": "build_options.csv",
+        "route_defaults": "route_defaults.csv",
+        "demand": "demand.csv",
         "export_controls": [
-            {"id": "cn_ga_licensing", "exporter": "CN", "commodities": ["ga_primary", "ga_refined"],
-             "kind": "share", "amount": 0.3,
-             "source": "REPORTED Aug 2023 export licensing (USGS MCS 2025); share 0.3 of output ASSUMED"},
-            {"id": "cn_ga_us_ban", "exporter": "CN", "commodities": ["ga_primary", "ga_refined"],
-             "destinations": ["US"], "kind": "ban", "extraterritorial": True, "start": 2027,
-             "scenarios": ["us_ban_reinstated"],
-             "source": "REPORTED Dec 2024 ban on Ga exports to the US, suspended until 27 Nov 2026; "
-                       "reinstatement from 2027 is the scenario; extraterritorial ASSUMED"},
+            {
+                "id": "cn_ga_licensing",
+                "exporter": "CN",
+                "commodities": ["ga_primary", "ga_refined"],
+                "kind": "share",
+                "amount": 0.3,
+                "source": "REPORTED Aug 2023 export licensing (USGS MCS 2025); share 0.3 of output ASSUMED",
+            },
+            {
+                "id": "cn_ga_us_ban",
+                "exporter": "CN",
+                "commodities": ["ga_primary", "ga_refined"],
+                "destinations": ["US"],
+                "kind": "ban",
+                "extraterritorial": True,
+                "start": 2027,
+                "scenarios": ["us_ban_reinstated"],
+                "source": "REPORTED Dec 2024 ban on Ga exports to the US, suspended until 27 Nov 2026; "
+                "reinstatement from 2027 is the scenario; extraterritorial ASSUMED",
+            },
         ],
         "scenarios": [
             {"name": "licensing_only", "probability": 0.6, "source": "ASSUMED probability"},
@@ -625,10 +1208,14 @@ def build_gallium() -> None:
         ],
         "objective": {"risk_weight": 0, "unmet_penalty": 5_000_000},
     }
-    write_yaml(GA / "gallium-2024.yaml", """gallium-2024
+    write_yaml(
+        GA / "gallium-2024.yaml",
+        """gallium-2024
 Question: with China making ~99% of primary gallium and licensing exports, and a US ban that may return after
 its suspension ends in November 2026, which allied gallium recovery and refining should be built?
-Built by instances/build_instances.py; every row carries its source. See instances/SOURCES.md.""", data)
+Built by instances/build_instances.py; every row carries its source. See instances/SOURCES.md.""",
+        data,
+    )
 
 
 def baseline_export_share() -> float:
@@ -650,8 +1237,10 @@ def main() -> None:
     build_ree(apr_share=apr, oct_share=oct_)
     build_gallium()
     print(f"baseline China export share of Dy+Tb+magnet output: {share:.4f}; April {apr}, October {oct_}")
-    print(f"world mine {WORLD_MINE:,} t; China separation {CN_SEP_TOTAL:,.0f} t "
-          f"({CN_SEP_TOTAL / (CN_SEP_TOTAL + NON_CN_SEP):.1%}); world magnets {WORLD_MAGNETS:,.0f} t")
+    print(
+        f"world mine {WORLD_MINE:,} t; China separation {CN_SEP_TOTAL:,.0f} t "
+        f"({CN_SEP_TOTAL / (CN_SEP_TOTAL + NON_CN_SEP):.1%}); world magnets {WORLD_MAGNETS:,.0f} t"
+    )
 
 
 if __name__ == "__main__":

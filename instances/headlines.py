@@ -25,8 +25,9 @@ INSTANCES = [
 
 
 def controlled_share(sol, commodity: str, year: int) -> float:
-    k = sol.kpis_region.merge(sol.kpis_total[["scenario", "year", "probability"]].drop_duplicates(),
-                              on=["scenario", "year"])
+    k = sol.kpis_region.merge(
+        sol.kpis_total[["scenario", "year", "probability"]].drop_duplicates(), on=["scenario", "year"]
+    )
     sub = k[(k.region != "CN") & (k.commodity == commodity) & (k.year == year)]
     ctrl = (sub.controlled * sub.probability).sum()
     deliv = (sub.delivered * sub.probability).sum()
@@ -38,8 +39,9 @@ def main_builds(sol, top: int = 4) -> str:
     if b.empty:
         return "none"
     g = b.groupby(["region", "stage"]).capacity_added.sum().sort_values(ascending=False).head(top)
-    return ", ".join(f"{r} {s} {q / 1000:,.1f} kt" if q >= 1000 else f"{r} {s} {q:,.0f} t"
-                     for (r, s), q in g.items())
+    return ", ".join(
+        f"{r} {s} {q / 1000:,.1f} kt" if q >= 1000 else f"{r} {s} {q:,.0f} t" for (r, s), q in g.items()
+    )
 
 
 def main() -> None:
@@ -52,8 +54,10 @@ def main() -> None:
         y2 = 2035 if 2035 in years else years[-1]
         c1, c2 = controlled_share(sol, comm, y1), controlled_share(sol, comm, y2)
         cost = sol.objective / 1e9
-        print(f"| `{rel}` | US${cost:,.1f} bn ({sol.status}) | {c1:.0%} ({y1}) / {c2:.0%} ({y2}) | "
-              f"{main_builds(sol)} |")
+        print(
+            f"| `{rel}` | US${cost:,.1f} bn ({sol.status}) | {c1:.0%} ({y1}) / {c2:.0%} ({y2}) | "
+            f"{main_builds(sol)} |"
+        )
 
 
 if __name__ == "__main__":

@@ -50,8 +50,10 @@ def test_infeasible_user_constraint_returns_status_not_exception(tiny):
 
 
 def test_scenario_selection_and_risk_weight_override(tiny):
-    tiny["scenarios"] = [{"name": "a", "probability": 0.5, "demand": [{"factor": 2}]},
-                         {"name": "b", "probability": 0.5}]
+    tiny["scenarios"] = [
+        {"name": "a", "probability": 0.5, "demand": [{"factor": 2}]},
+        {"name": "b", "probability": 0.5},
+    ]
     inst = make(tiny)
     assert solve(inst, scenario="a").objective == pytest.approx(200 * 15)
     assert solve(inst, risk_weight=100).objective == pytest.approx(150 * 35)

@@ -25,8 +25,10 @@ def test_bad_input_is_reported_clearly(case, tmp_path):
     expect = [line for line in (folder / "expect.txt").read_text().splitlines() if line.strip()]
     out = tmp_path / "out"
     runner = CliRunner()
-    for args in (["validate", str(folder / "inst.yaml")],
-                 ["solve", str(folder / "inst.yaml"), "-o", str(out)]):
+    for args in (
+        ["validate", str(folder / "inst.yaml")],
+        ["solve", str(folder / "inst.yaml"), "-o", str(out)],
+    ):
         r = runner.invoke(main, args)
         text = r.output
         assert r.exit_code == 1, f"{case} {args[0]}: exit {r.exit_code}\n{text}"

@@ -50,12 +50,39 @@ def test_solve_parquet_and_force(runner, tmp_path):
 
 def test_solve_options_are_recorded(runner, tmp_path):
     out = tmp_path / "s"
-    r = runner.invoke(main, ["solve", DEMO, "--scenario", "controls", "--mip-gap", "0", "--threads", "1",
-                             "--seed", "7", "--risk-weight", "0", "--time-limit", "60", "-o", str(out)])
+    r = runner.invoke(
+        main,
+        [
+            "solve",
+            DEMO,
+            "--scenario",
+            "controls",
+            "--mip-gap",
+            "0",
+            "--threads",
+            "1",
+            "--seed",
+            "7",
+            "--risk-weight",
+            "0",
+            "--time-limit",
+            "60",
+            "-o",
+            str(out),
+        ],
+    )
     assert r.exit_code == 0, r.output
     opts = json.loads((out / "summary.json").read_text())["options"]
-    assert opts == {"time_limit": 60.0, "mip_gap": 0.0, "threads": 1, "seed": 7, "verbose": False,
-                    "risk_weight": 0.0, "scenario": "controls", "highs_options": {}}
+    assert opts == {
+        "time_limit": 60.0,
+        "mip_gap": 0.0,
+        "threads": 1,
+        "seed": 7,
+        "verbose": False,
+        "risk_weight": 0.0,
+        "scenario": "controls",
+        "highs_options": {},
+    }
 
 
 def _write(tmp_path, data, name="inst.yaml"):

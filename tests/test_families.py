@@ -34,7 +34,8 @@ def test_ban_outside_its_years_or_scenarios_has_no_effect(tiny):
 
 def test_quota_binds(tiny):
     tiny["export_controls"] = [
-        {"id": "q", "exporter": "CN", "commodities": ["ox"], "kind": "quota", "amount": 30}]
+        {"id": "q", "exporter": "CN", "commodities": ["ox"], "kind": "quota", "amount": 30}
+    ]
     sol = solved(tiny)
     assert sol.objective == pytest.approx(30 * 15 + 70 * 35)
     assert shipped(sol, "CN", "US") == pytest.approx(30)
@@ -45,7 +46,8 @@ def test_share_control_limits_exports_to_share_of_output_used(tiny):
     # x <= 0.1 (x + 400)  ->  x <= 44.44; the rest of the US demand comes from Australia at 35
     tiny["demand"].append({"region": "CN", "commodity": "ox", "year": 2025, "quantity": 400})
     tiny["export_controls"] = [
-        {"id": "s", "exporter": "CN", "commodities": ["ox"], "kind": "share", "amount": 0.1}]
+        {"id": "s", "exporter": "CN", "commodities": ["ox"], "kind": "share", "amount": 0.1}
+    ]
     sol = solved(tiny)
     x = 40 / 0.9
     assert shipped(sol, "CN", "US") == pytest.approx(x)
@@ -81,8 +83,14 @@ def test_clear_compliance_forces_clear_chain_even_when_costlier(tiny):
     tiny["facilities"] = [
         {"id": "cn_mine", "region": "CN", "outputs": {"conc": 1}, "capacity": 1000, "var_cost": 1},
         {"id": "au_mine", "region": "AU", "outputs": {"conc": 1}, "capacity": 1000, "var_cost": 8},
-        {"id": "jp_sep", "region": "JP", "inputs": {"conc": 2}, "outputs": {"ox": 1}, "capacity": 1000,
-         "var_cost": 4},
+        {
+            "id": "jp_sep",
+            "region": "JP",
+            "inputs": {"conc": 2},
+            "outputs": {"ox": 1},
+            "capacity": 1000,
+            "var_cost": 4,
+        },
     ]
     tiny["routes"] = [
         {"commodity": "conc", "origin": "CN", "destination": "JP", "cost": 1},
@@ -108,8 +116,10 @@ def test_controlled_origin_facility_taints_clear_input(tiny):
         {"id": "au_mine", "region": "AU", "outputs": {"conc": 1}, "capacity": 1000, "var_cost": 1},
         {"id": "cn_sep", "region": "CN", "inputs": {"conc": 1}, "outputs": {"ox": 1}, "capacity": 1000},
     ]
-    tiny["routes"] = [{"commodity": "conc", "origin": "AU", "destination": "CN", "cost": 1},
-                      {"commodity": "ox", "origin": "CN", "destination": "US", "cost": 1}]
+    tiny["routes"] = [
+        {"commodity": "conc", "origin": "AU", "destination": "CN", "cost": 1},
+        {"commodity": "ox", "origin": "CN", "destination": "US", "cost": 1},
+    ]
     tiny["demand"][0]["compliance"] = "clear"
     sol = solved(tiny)
     assert sol.unmet.unmet.sum() == pytest.approx(100)
@@ -119,10 +129,12 @@ def test_controlled_origin_facility_taints_clear_input(tiny):
 def test_lead_time_delays_build(tiny):
     tiny["horizon"]["periods"] = [{"year": y} for y in range(2025, 2031)]
     tiny["facilities"] = [{"id": "au_plant", "region": "AU", "outputs": {"ox": 1}, "var_cost": 30}]
-    tiny["build_options"] = [{"id": "au_new", "facility": "au_plant", "capex": 200, "lead_time": 3,
-                              "lifetime": 10}]
-    tiny["demand"] = [{"region": "US", "commodity": "ox", "year": y, "quantity": 100}
-                      for y in range(2025, 2031)]
+    tiny["build_options"] = [
+        {"id": "au_new", "facility": "au_plant", "capex": 200, "lead_time": 3, "lifetime": 10}
+    ]
+    tiny["demand"] = [
+        {"region": "US", "commodity": "ox", "year": y, "quantity": 100} for y in range(2025, 2031)
+    ]
     sol = solved(tiny)
     # short 2025-2027 at 1000/t; build 100 t/yr online 2028 (capex 200/10 per year for 3 years);
     # 2028-2030 at 30 + 5 per t
@@ -139,10 +151,12 @@ def test_lead_time_delays_build(tiny):
 def test_earliest_start_and_lifetime(tiny):
     tiny["horizon"]["periods"] = [{"year": y} for y in range(2025, 2029)]
     tiny["facilities"] = [{"id": "au_plant", "region": "AU", "outputs": {"ox": 1}}]
-    tiny["build_options"] = [{"id": "au_new", "facility": "au_plant", "capex": 10, "lifetime": 2,
-                              "earliest_start": 2026}]
-    tiny["demand"] = [{"region": "US", "commodity": "ox", "year": y, "quantity": 100}
-                      for y in range(2025, 2029)]
+    tiny["build_options"] = [
+        {"id": "au_new", "facility": "au_plant", "capex": 10, "lifetime": 2, "earliest_start": 2026}
+    ]
+    tiny["demand"] = [
+        {"region": "US", "commodity": "ox", "year": y, "quantity": 100} for y in range(2025, 2029)
+    ]
     sol = solved(tiny)
     # nothing in 2025 (earliest start), a 2-year plant for 2026-27 and another for 2028
     cap = sol.capacity.set_index("year").capacity
@@ -155,8 +169,17 @@ def test_earliest_start_and_lifetime(tiny):
 
 def test_discrete_module_is_built_whole_or_not_at_all(tiny):
     tiny["facilities"] = [{"id": "au_plant", "region": "AU", "outputs": {"ox": 1}, "var_cost": 30}]
-    tiny["build_options"] = [{"id": "m", "facility": "au_plant", "kind": "discrete", "fixed_cost": 5000,
-                              "module_size": 150, "max_count": 1, "lifetime": 1}]
+    tiny["build_options"] = [
+        {
+            "id": "m",
+            "facility": "au_plant",
+            "kind": "discrete",
+            "fixed_cost": 5000,
+            "module_size": 150,
+            "max_count": 1,
+            "lifetime": 1,
+        }
+    ]
     sol = solved(tiny)
     assert sol.objective == pytest.approx(5000 + 100 * 35)
     assert sol.builds.modules.tolist() == [1]
@@ -171,8 +194,17 @@ def test_discrete_module_is_built_whole_or_not_at_all(tiny):
 
 def test_multiple_modules_are_integer(tiny):
     tiny["facilities"] = [{"id": "au_plant", "region": "AU", "outputs": {"ox": 1}}]
-    tiny["build_options"] = [{"id": "m", "facility": "au_plant", "kind": "discrete", "fixed_cost": 1000,
-                              "module_size": 40, "max_count": 5, "lifetime": 1}]
+    tiny["build_options"] = [
+        {
+            "id": "m",
+            "facility": "au_plant",
+            "kind": "discrete",
+            "fixed_cost": 1000,
+            "module_size": 40,
+            "max_count": 5,
+            "lifetime": 1,
+        }
+    ]
     sol = solved(tiny)
     assert sol.builds.modules.tolist() == [3]  # 120 t/yr covers 100; 2 modules would leave 20 short
     assert sol.objective == pytest.approx(3 * 1000 + 100 * 5)
@@ -188,16 +220,20 @@ def test_budget_binds(tiny):
 
 
 def test_min_bloc_share_binds(tiny):
-    tiny["policies"] = {"min_bloc_share": [
-        {"id": "allied", "region": "US", "commodities": ["ox"], "blocs": ["ally", "home"], "share": 0.4}]}
+    tiny["policies"] = {
+        "min_bloc_share": [
+            {"id": "allied", "region": "US", "commodities": ["ox"], "blocs": ["ally", "home"], "share": 0.4}
+        ]
+    }
     sol = solved(tiny)
     assert shipped(sol, "AU", "US") == pytest.approx(40)
     assert sol.objective == pytest.approx(60 * 15 + 40 * 35)
 
 
 def test_max_supplier_share_binds(tiny):
-    tiny["policies"] = {"max_supplier_share": [
-        {"id": "diversify", "region": "US", "commodities": ["ox"], "share": 0.7}]}
+    tiny["policies"] = {
+        "max_supplier_share": [{"id": "diversify", "region": "US", "commodities": ["ox"], "share": 0.7}]
+    }
     sol = solved(tiny)
     assert shipped(sol, "CN", "US") == pytest.approx(70)
     assert sol.objective == pytest.approx(70 * 15 + 30 * 35)
@@ -206,8 +242,11 @@ def test_max_supplier_share_binds(tiny):
 def test_infeasible_hard_policy_is_reported_not_raised(tiny):
     tiny["facilities"].pop(1)  # no Australian plant
     tiny["routes"].pop(1)
-    tiny["policies"] = {"min_bloc_share": [
-        {"id": "allied", "region": "US", "commodities": ["ox"], "blocs": ["ally"], "share": 0.5}]}
+    tiny["policies"] = {
+        "min_bloc_share": [
+            {"id": "allied", "region": "US", "commodities": ["ox"], "blocs": ["ally"], "share": 0.5}
+        ]
+    }
     from conftest import make
     from critmin import solve
 
@@ -229,8 +268,7 @@ def test_scenario_probabilities_weight_expected_cost(tiny):
 def test_first_stage_build_hedges_against_ban_scenario(tiny):
     tiny["facilities"][1] = {"id": "au_plant", "region": "AU", "outputs": {"ox": 1}, "var_cost": 30}
     tiny["build_options"] = [{"id": "au_new", "facility": "au_plant", "capex": 200, "lifetime": 1}]
-    tiny["export_controls"] = [{"id": "ban", "exporter": "CN", "commodities": ["ox"],
-                                "scenarios": ["ban"]}]
+    tiny["export_controls"] = [{"id": "ban", "exporter": "CN", "commodities": ["ox"], "scenarios": ["ban"]}]
     tiny["scenarios"] = [{"name": "ban", "probability": 0.5}, {"name": "calm", "probability": 0.5}]
     sol = solved(tiny)
     # building 100 costs 200 each and saves 0.5 * (1000 - 35) = 482.5 each: build all
@@ -244,8 +282,9 @@ def test_first_stage_build_hedges_against_ban_scenario(tiny):
 
 
 def test_scenario_overrides_disable_and_amounts(tiny):
-    tiny["export_controls"] = [{"id": "q", "exporter": "CN", "commodities": ["ox"], "kind": "quota",
-                                "amount": 30}]
+    tiny["export_controls"] = [
+        {"id": "q", "exporter": "CN", "commodities": ["ox"], "kind": "quota", "amount": 30}
+    ]
     tiny["scenarios"] = [
         {"name": "off", "probability": 0.5, "disable_controls": ["all"]},
         {"name": "tight", "probability": 0.5, "control_amounts": {"q": 10}},
@@ -282,8 +321,7 @@ def test_tariff_and_risk_weight(tiny):
 def test_annualised_capex_discounting(tiny):
     """With the plant online for its whole life inside the horizon, the discounted annuity equals the
     overnight capex; past the horizon only the years inside are charged."""
-    tiny["horizon"] = {"base_year": 2025, "discount_rate": 0.1, "periods": [{"year": 2025},
-                                                                          {"year": 2026}]}
+    tiny["horizon"] = {"base_year": 2025, "discount_rate": 0.1, "periods": [{"year": 2025}, {"year": 2026}]}
     tiny["facilities"] = [{"id": "au_plant", "region": "AU", "outputs": {"ox": 1}}]
     tiny["routes"] = [{"commodity": "ox", "origin": "AU", "destination": "US"}]
     tiny["build_options"] = [{"id": "b", "facility": "au_plant", "capex": 1000, "lifetime": 2}]

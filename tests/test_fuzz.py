@@ -37,18 +37,24 @@ def _demo_dict() -> dict:
 
     for key in ("facilities", "routes", "demand"):
         if isinstance(data.get(key), str):
-            data[key] = _read_csv_table(folder.resolve(), data[key], (key,), _Source(None),
-                                        hashlib.sha256(), [])
+            data[key] = _read_csv_table(
+                folder.resolve(), data[key], (key,), _Source(None), hashlib.sha256(), []
+            )
     return data
 
 
 BASES = [base_dict(), _demo_dict()]
 PATHS = [_paths(b) for b in BASES]
 VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**16, 10**16),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**16), 10**16),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
     st.sampled_from(["CN", "US", "ox", "ndfeb", "2025", "", "-1", "1e300", "all", "ban", "share"]),
-    st.just([]), st.just({}), st.lists(st.integers(-5, 3000), max_size=3),
+    st.just([]),
+    st.just({}),
+    st.lists(st.integers(-5, 3000), max_size=3),
 )
 
 

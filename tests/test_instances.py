@@ -21,8 +21,13 @@ CONTROLLED = ["dy_oxide", "tb_oxide", "ndfeb"]
 
 @pytest.fixture(scope="module")
 def plans():
-    names = ["baseline-2024", "china-controls-apr2025", "china-controls-oct2025", "allied-frameworks-2025",
-             "controls-stochastic"]
+    names = [
+        "baseline-2024",
+        "china-controls-apr2025",
+        "china-controls-oct2025",
+        "allied-frameworks-2025",
+        "controls-stochastic",
+    ]
     return {n: solve(load_instance(REE / f"{n}.yaml"), mip_gap=1e-4) for n in names}
 
 
@@ -84,6 +89,7 @@ def test_october_rules_reach_reexports_and_cost_more(plans):
 
     assert reexports(oct_) < reexports(apr)
     assert oct_.objective > apr.objective
+
     # the technology ban makes greenfield builds dearer: more capex per t/yr on allied magnet plants
     def capex_per_t(sol):
         b = sol.builds[sol.builds.option.str.endswith("_new_magnet_build")]
@@ -114,8 +120,9 @@ def test_stochastic_plan_hedges_and_scenarios_rank_by_severity(plans):
     assert _non_cn_built(st) > _non_cn_built(base)
     costs = st.costs[st.costs.scenario != "all"].groupby("scenario").discounted.sum()
     assert costs["status_quo"] < costs["apr2025_list"] < costs["oct2025_list"] < costs["full_ban"]
-    assert _controlled_share_outside_china(st, 2030, "full_ban") < \
-        _controlled_share_outside_china(st, 2030, "status_quo")
+    assert _controlled_share_outside_china(st, 2030, "full_ban") < _controlled_share_outside_china(
+        st, 2030, "status_quo"
+    )
 
 
 def test_gallium_ban_scenario_cuts_us_off_from_controlled_gallium():
@@ -142,8 +149,9 @@ def test_every_row_of_bundled_tables_has_a_source():
 def test_committed_instances_match_the_builder(tmp_path):
     copy = tmp_path / "instances"
     shutil.copytree(ROOT / "instances", copy)
-    r = subprocess.run([sys.executable, str(copy / "build_instances.py")], capture_output=True, text=True,
-                       timeout=300)
+    r = subprocess.run(
+        [sys.executable, str(copy / "build_instances.py")], capture_output=True, text=True, timeout=300
+    )
     assert r.returncode == 0, r.stderr
     for sub in ("rare-earths", "gallium"):
         cmp = filecmp.dircmp(ROOT / "instances" / sub, copy / sub)

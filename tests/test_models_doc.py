@@ -12,15 +12,24 @@ from critmin import build_model, load_instance
 KINDS = (pyo.Set, pyo.Var, pyo.Constraint, pyo.Expression, pyo.Param, pyo.Objective)
 
 
-def documented() -> set[str]:
+def documented(frontier: bool = False) -> set[str]:
+    """Component names headed '### `name`' (frontier ones are headed '### `name` (frontier)')."""
     names: set[str] = set()
     for md in (ROOT / "models").glob("*.md"):
-        names |= set(re.findall(r"^### `(\w+)`", md.read_text(), flags=re.M))
+        for name, tag in re.findall(r"^### `(\w+)`(.*)$", md.read_text(), flags=re.M):
+            if ("(frontier)" in tag) == frontier:
+                names.add(name)
     return names
 
 
-def built() -> set[str]:
+def built(frontier: bool = False) -> set[str]:
     model = build_model(load_instance(ROOT / "instances" / "demo" / "demo.yaml"))
+    if frontier:
+        from critmin.frontier import add_risk_cap
+
+        before = {c.local_name for c in model.component_objects(descend_into=True)}
+        add_risk_cap(model)
+        return {c.local_name for c in model.component_objects(descend_into=True)} - before
     names = set()
     for kind in KINDS:
         for comp in model.component_objects(kind, descend_into=True):
@@ -43,3 +52,7 @@ def test_every_documented_component_exists():
 
 def test_docs_are_nonempty():
     assert len(documented()) >= 30
+
+
+def test_frontier_components_match_docs():
+    assert built(frontier=True) == documented(frontier=True) == {"risk_cap", "risk_cap_level"}

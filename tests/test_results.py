@@ -51,8 +51,18 @@ def test_tables_are_tidy_and_in_tonnes(demo_solution):
 def test_write_read_round_trip(demo_solution, tmp_path, fmt):
     out = demo_solution.write(tmp_path / "sol", fmt=fmt)
     summary = json.loads((out / "summary.json").read_text())
-    for key in ("status", "objective", "objective_parts", "bound", "gap", "timings", "counts", "versions",
-                "options", "instance"):
+    for key in (
+        "status",
+        "objective",
+        "objective_parts",
+        "bound",
+        "gap",
+        "timings",
+        "counts",
+        "versions",
+        "options",
+        "instance",
+    ):
         assert key in summary
     assert len(summary["instance"]["sha256"]) == 64
     assert summary["counts"]["variables"] > 0
@@ -81,8 +91,7 @@ def test_demo_tells_the_story(demo_solution):
     """China dominates; the ban scenario stops controlled magnets reaching the US; the US builds."""
     sol = demo_solution
     d = sol.deliveries
-    us_ctrl = d[(d.region == "US") & (d.scenario == "controls") & (d.year >= 2027)
-                & (d.tag == "controlled")]
+    us_ctrl = d[(d.region == "US") & (d.scenario == "controls") & (d.year >= 2027) & (d.tag == "controlled")]
     assert us_ctrl.quantity.sum() == pytest.approx(0, abs=1e-6)
     assert set(sol.builds.region) >= {"US"}
     quo = sol.kpis[(sol.kpis.scenario == "status_quo") & (sol.kpis.year == 2025)]
@@ -95,4 +104,5 @@ def test_kpis_by_region(demo_solution):
     assert us.controlled_share.iloc[0] == pytest.approx(0.0, abs=1e-9)  # ban + extraterritorial rule
     total = k.groupby(["scenario", "year", "commodity"]).demand.sum()
     assert total.to_numpy() == pytest.approx(
-        demo_solution.kpis.set_index(["scenario", "year", "commodity"]).demand.loc[total.index].to_numpy())
+        demo_solution.kpis.set_index(["scenario", "year", "commodity"]).demand.loc[total.index].to_numpy()
+    )

@@ -42,8 +42,19 @@ def test_limit_with_incumbent_writes_solution_marked_not_proven(tmp_path):
     inst_dir = tmp_path / "inst"
     write_instance(synthetic_data(regions=12, years=5, scenarios=2, seed=1), inst_dir, name="syn")
     out = tmp_path / "sol"
-    r = CliRunner().invoke(main, ["solve", str(inst_dir / "syn.yaml"), "--mip-gap", "0",
-                                  "--highs-option", "mip_max_improving_sols=1", "-o", str(out)])
+    r = CliRunner().invoke(
+        main,
+        [
+            "solve",
+            str(inst_dir / "syn.yaml"),
+            "--mip-gap",
+            "0",
+            "--highs-option",
+            "mip_max_improving_sols=1",
+            "-o",
+            str(out),
+        ],
+    )
     assert r.exit_code == 0, r.output
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "feasible"
@@ -70,10 +81,23 @@ def test_ctrl_c_during_solve_leaves_nothing_and_rerun_works(tmp_path):
     inst_dir = tmp_path / "inst"
     write_instance(synthetic_data(regions=30, years=8, scenarios=3, seed=0), inst_dir, name="syn")
     out = tmp_path / "sol"
-    cmd = [sys.executable, "-m", "critmin.cli", "solve", str(inst_dir / "syn.yaml"), "-o", str(out),
-           "--progress"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    cmd = [
+        sys.executable,
+        "-m",
+        "critmin.cli",
+        "solve",
+        str(inst_dir / "syn.yaml"),
+        "-o",
+        str(out),
+        "--progress",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     seen = ""
     deadline = time.time() + 120
     while "solve: handing over" not in seen and time.time() < deadline:
@@ -128,8 +152,9 @@ def test_exported_bundled_instance_solves_to_same_objective_with_cbc(path, tmp_p
 
 def test_export_cli_writes_readable_mps_and_lp(tmp_path):
     demo = ROOT / "instances" / "demo" / "demo.yaml"
-    r = CliRunner().invoke(main, ["export", str(demo), "--mps", str(tmp_path / "m.mps"),
-                                  "--lp", str(tmp_path / "m.lp")])
+    r = CliRunner().invoke(
+        main, ["export", str(demo), "--mps", str(tmp_path / "m.mps"), "--lp", str(tmp_path / "m.lp")]
+    )
     assert r.exit_code == 0, r.output
     lp = (tmp_path / "m.lp").read_text()
     assert "capacity_limit(us_separation_2030_controls)" in lp
@@ -178,8 +203,11 @@ def test_diagnose_names_the_irreducible_infeasible_subset(tmp_path):
     dg = diagnose(make(_infeasible()))
     assert dg.infeasible
     described = " | ".join(dg.iis.description)
-    for piece in ("capacity of facility au_plant in 2025", "export control ban in 2025",
-                  "service level defence on demand row 0: US ox 2025 any"):
+    for piece in (
+        "capacity of facility au_plant in 2025",
+        "export control ban in 2025",
+        "service level defence on demand row 0: US ox 2025 any",
+    ):
         assert piece in described
     # relaxing any member removes the conflict: e.g. the service level, or the ban
     d = _infeasible()

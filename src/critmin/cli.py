@@ -45,8 +45,11 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:  # noqa: BLE001 - last line of defence: a message, not a traceback
             if debug:
                 traceback.print_exc()
-            click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
-                       "please report it with the instance; rerun with --debug for details", err=True)
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "please report it with the instance; rerun with --debug for details",
+                err=True,
+            )
             sys.exit(2)
 
     return wrapper
@@ -90,26 +93,46 @@ def validate(instance: Path) -> None:
 @click.argument("instance", type=click.Path(dir_okay=True, path_type=Path))
 @click.option("--scenario", help="Solve one scenario only (probability 1).")
 @click.option("--time-limit", type=click.FloatRange(min=0), help="Seconds.")
-@click.option("--mip-gap", type=click.FloatRange(min=0), default=None,
-              help="Relative MIP gap (default 1e-4).")
+@click.option(
+    "--mip-gap", type=click.FloatRange(min=0), default=None, help="Relative MIP gap (default 1e-4)."
+)
 @click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="HiGHS random seed.")
 @click.option("--risk-weight", type=click.FloatRange(min=0), help="Override the instance's risk weight.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the solution directory.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True)
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
 @click.option("--verbose", is_flag=True, help="Show the HiGHS log.")
 @click.option("--year", "years", type=int, multiple=True, help="Years to show in the summary.")
-@click.option("--highs-option", "highs_options", multiple=True, metavar="KEY=VALUE",
-              help="Raw HiGHS option, e.g. mip_max_nodes=100 (repeatable).")
-@click.option("--progress/--no-progress", default=None,
-              help="Print phases (load, build, solve, extract) to stderr; default: if stderr is a tty.")
+@click.option(
+    "--highs-option",
+    "highs_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Raw HiGHS option, e.g. mip_max_nodes=100 (repeatable).",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Print phases (load, build, solve, extract) to stderr; default: if stderr is a tty.",
+)
 @_guard
-def solve(instance: Path, scenario: str | None, time_limit: float | None, mip_gap: float | None,
-          threads: int, seed: int, risk_weight: float | None, output: Path | None, fmt: str,
-          force: bool, verbose: bool, years: tuple[int, ...], highs_options: tuple[str, ...],
-          progress: bool | None) -> None:
+def solve(
+    instance: Path,
+    scenario: str | None,
+    time_limit: float | None,
+    mip_gap: float | None,
+    threads: int,
+    seed: int,
+    risk_weight: float | None,
+    output: Path | None,
+    fmt: str,
+    force: bool,
+    verbose: bool,
+    years: tuple[int, ...],
+    highs_options: tuple[str, ...],
+    progress: bool | None,
+) -> None:
     """Solve an instance and print the plan; with -o, write it as a solution directory.
 
     Exit codes: 0 solved, 1 bad input, 2 infeasible or no solution, 3 stopped by a limit without a
@@ -129,9 +152,14 @@ def solve(instance: Path, scenario: str | None, time_limit: float | None, mip_ga
     say = _progress_printer(progress)
     say(f"load: reading {instance}")
     inst = load_instance(instance)
-    opts = SolveOptions(time_limit=time_limit, mip_gap=DEFAULT_MIP_GAP if mip_gap is None else mip_gap,
-                        threads=threads, seed=seed, verbose=verbose,
-                        highs_options=_parse_highs_options(highs_options))
+    opts = SolveOptions(
+        time_limit=time_limit,
+        mip_gap=DEFAULT_MIP_GAP if mip_gap is None else mip_gap,
+        threads=threads,
+        seed=seed,
+        verbose=verbose,
+        highs_options=_parse_highs_options(highs_options),
+    )
     sol = run_solve(inst, scenario=scenario, risk_weight=risk_weight, options=opts, progress=say)
     for w in sol.warnings:
         click.echo(f"warning: {w}", err=True)
@@ -203,8 +231,9 @@ def diagnose(instance: Path, scenario: str | None, top: int) -> None:
 @click.option("--scenario", help="Export one scenario only.")
 @click.option("--risk-weight", type=click.FloatRange(min=0), help="Override the instance's risk weight.")
 @_guard
-def export(instance: Path, mps: Path | None, lp: Path | None, scenario: str | None,
-           risk_weight: float | None) -> None:
+def export(
+    instance: Path, mps: Path | None, lp: Path | None, scenario: str | None, risk_weight: float | None
+) -> None:
     """Write the model with readable names (in scaled units) for another solver."""
     from .export import export_model
     from .io import load_instance
@@ -218,24 +247,44 @@ def export(instance: Path, mps: Path | None, lp: Path | None, scenario: str | No
         if path:
             export_model(model, path)
             click.echo(f"wrote {path}")
-    click.echo(f"scales: quantity_scale {md.q:g} t, money_scale {md.m:g} {md.inst.units.currency} "
-               f"(objective x money_scale = expected cost)")
+    click.echo(
+        f"scales: quantity_scale {md.q:g} t, money_scale {md.m:g} {md.inst.units.currency} "
+        f"(objective x money_scale = expected cost)"
+    )
 
 
 @main.command()
 @click.option("--regions", type=click.IntRange(min=2), default=10, show_default=True)
-@click.option("--commodities", type=click.IntRange(min=4, max=4), default=4, show_default=True,
-              help="Chain commodities (concentrate, NdPr, Dy, magnet); fixed at 4 for now.")
+@click.option(
+    "--commodities",
+    type=click.IntRange(min=4, max=4),
+    default=4,
+    show_default=True,
+    help="Chain commodities (concentrate, NdPr, Dy, magnet); fixed at 4 for now.",
+)
 @click.option("--years", type=click.IntRange(min=1), default=6, show_default=True)
 @click.option("--scenarios", type=click.IntRange(min=1), default=2, show_default=True)
-@click.option("--neighbours", type=click.IntRange(min=1), default=4, show_default=True,
-              help="Routes per region and commodity.")
+@click.option(
+    "--neighbours",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Routes per region and commodity.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
 @click.option("--force", is_flag=True, help="Write into an existing directory.")
 @_guard
-def generate(regions: int, commodities: int, years: int, scenarios: int, neighbours: int, seed: int,
-             output: Path, force: bool) -> None:
+def generate(
+    regions: int,
+    commodities: int,
+    years: int,
+    scenarios: int,
+    neighbours: int,
+    seed: int,
+    output: Path,
+    force: bool,
+) -> None:
     """Write a SYNTHETIC instance (YAML + CSV) with the structure of the bundled ones, for benchmarks."""
     from .generate import synthetic_data, write_instance
 
@@ -244,6 +293,79 @@ def generate(regions: int, commodities: int, years: int, scenarios: int, neighbo
     data = synthetic_data(regions, years, scenarios, neighbours, seed)
     path = write_instance(data, output, name=data["name"])
     click.echo(f"wrote {path}")
+
+
+@main.command(name="frontier")
+@click.argument("instance", type=click.Path(dir_okay=True, path_type=Path))
+@click.option("--points", type=click.IntRange(min=2), default=5, show_default=True)
+@click.option("--scenario", help="One scenario only.")
+@click.option("--mip-gap", type=click.FloatRange(min=0), default=None, help="Relative MIP gap per point.")
+@click.option("--time-limit", type=click.FloatRange(min=0), help="Seconds per point.")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Write frontier.csv and each point's plan."
+)
+@click.option("--force", is_flag=True, help="Replace an existing output directory.")
+@_guard
+def frontier_cmd(
+    instance: Path,
+    points: int,
+    scenario: str | None,
+    mip_gap: float | None,
+    time_limit: float | None,
+    output: Path | None,
+    force: bool,
+) -> None:
+    """Cost-risk Pareto frontier by the epsilon-constraint method (dominated points removed)."""
+    from .frontier import frontier
+    from .io import load_instance
+    from .solve import DEFAULT_MIP_GAP, SolveOptions
+
+    if output is not None and output.exists() and not force:
+        raise CritminError(f"{output} exists; pass --force to replace it")
+    opts = SolveOptions(mip_gap=DEFAULT_MIP_GAP if mip_gap is None else mip_gap, time_limit=time_limit)
+    fr = frontier(load_instance(instance), points, scenario=scenario, options=opts)
+    click.echo(fr.to_text())
+    if output is not None:
+        fr.write(output, force=force)
+        click.echo(f"\nwrote {output}/ (frontier.csv + point_NN/ per non-dominated point)")
+
+
+@main.command()
+@click.argument(
+    "runs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="report.html")
+@click.option("--year", type=int, help="Year of the Sankey (default 2030 or the last).")
+@click.option("--scenario", help="Scenario of the Sankey (default the most likely).")
+@click.option("--force", is_flag=True, help="Replace an existing report.")
+@_guard
+def report(runs: tuple[Path, ...], output: Path, year: int | None, scenario: str | None, force: bool) -> None:
+    """One self-contained HTML report (no network needed) of solution and/or frontier directories."""
+    from .report import write_report
+
+    out = write_report(list(runs), output, force=force, year=year, scenario=scenario)
+    click.echo(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
+
+
+@main.command(name="compare")
+@click.argument("runs", nargs=-1, required=True)
+@click.option("--year", "years", type=int, multiple=True, help="Years for controlled shares (repeatable).")
+@click.option("--csv", "csv_dir", type=click.Path(path_type=Path), help="Write the tables as CSV here.")
+@click.option("--force", is_flag=True, help="Compare runs with different model versions or units.")
+@_guard
+def compare_cmd(runs: tuple[str, ...], years: tuple[int, ...], csv_dir: Path | None, force: bool) -> None:
+    """Compare solution directories and/or instance files (solved on the fly); the first is the baseline.
+    FILE.yaml@SCENARIO solves that scenario alone.
+
+    Prints metrics side by side with differences from the baseline, and the inputs that differ.
+    """
+    from .compare import compare
+
+    cmp = compare(list(runs), years=list(years) or None, force=force)
+    click.echo(cmp.to_text())
+    if csv_dir:
+        cmp.write_csv(csv_dir)
+        click.echo(f"\nwrote {csv_dir}/ (metrics.csv, metrics_wide.csv, builds.csv, inputs.csv)")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,8 +21,16 @@ from .schema import Instance
 from .solve import INFEASIBLE, SolveOptions, configured_highs, run_highs, to_highs
 
 # Families whose rows are "levers" worth reporting when they bind.
-LEVER_FAMILIES = ("capacity_limit", "build_limit", "export_limit", "min_bloc_share", "max_supplier_share",
-                  "min_service", "budget_limit", "demand_met")
+LEVER_FAMILIES = (
+    "capacity_limit",
+    "build_limit",
+    "export_limit",
+    "min_bloc_share",
+    "max_supplier_share",
+    "min_service",
+    "budget_limit",
+    "demand_met",
+)
 MONEY_ROWS = ("budget_limit",)
 
 
@@ -100,14 +108,18 @@ class Diagnosis:
         else:
             out.append("shortfalls (t/yr unmet, by scenario, commodity, region, year)")
             for r in self.shortfalls.head(top).itertuples():
-                out.append(f"  {r.scenario:<16} {r.commodity:<14} {r.region:<8} {r.year}  "
-                           f"{r.unmet:>12,.1f} of {r.demand:,.1f}")
+                out.append(
+                    f"  {r.scenario:<16} {r.commodity:<14} {r.region:<8} {r.year}  "
+                    f"{r.unmet:>12,.1f} of {r.demand:,.1f}"
+                )
         out.append("")
         if self.binding.empty:
             out.append("binding constraints none")
         else:
-            out.append(f"binding constraints (shadow price: change in the expected discounted cost, "
-                       f"{self.currency}, per unit the bound is raised; LP with integer builds fixed)")
+            out.append(
+                f"binding constraints (shadow price: change in the expected discounted cost, "
+                f"{self.currency}, per unit the bound is raised; LP with integer builds fixed)"
+            )
             for r in self.binding.head(top).itertuples():
                 out.append(f"  {r.family:<18} {r.description:<60} {r.shadow_price:>14,.2f} {r.unit}")
             if len(self.binding) > top:
@@ -116,13 +128,16 @@ class Diagnosis:
             out.append("")
             out.append("builds that lead times keep out of short years")
             for r in self.lead_time.head(top).itertuples():
-                out.append(f"  {r.option:<24} ({r.facility}, {r.region}) earliest online "
-                           f"{r.earliest_online}, short in {r.short_year} ({r.commodity})")
+                out.append(
+                    f"  {r.option:<24} ({r.facility}, {r.region}) earliest online "
+                    f"{r.earliest_online}, short in {r.short_year} ({r.commodity})"
+                )
         return "\n".join(out)
 
 
-def diagnose(instance: Instance, *, scenario: str | None = None,
-             options: SolveOptions | None = None) -> Diagnosis:
+def diagnose(
+    instance: Instance, *, scenario: str | None = None, options: SolveOptions | None = None
+) -> Diagnosis:
     """Solve, then explain shortfalls and binding constraints; or name the IIS of an infeasible instance."""
     from .solve import solve
 
@@ -136,11 +151,20 @@ def diagnose(instance: Instance, *, scenario: str | None = None,
     if not sol.has_solution:
         return Diagnosis(sol.status, sol.message, currency=cur)
     short = sol.unmet[sol.unmet.unmet > 1e-6]
-    shortfalls = (short.groupby(["scenario", "commodity", "region", "year"], as_index=False)[
-        ["unmet", "demand"]].sum().sort_values(["scenario", "commodity", "region", "year"]))
+    shortfalls = (
+        short.groupby(["scenario", "commodity", "region", "year"], as_index=False)[["unmet", "demand"]]
+        .sum()
+        .sort_values(["scenario", "commodity", "region", "year"])
+    )
     binding = binding_constraints(model, md, opts)
-    return Diagnosis(sol.status, sol.message, shortfalls=shortfalls, binding=binding,
-                     lead_time=lead_time_blocks(md, shortfalls), currency=cur)
+    return Diagnosis(
+        sol.status,
+        sol.message,
+        shortfalls=shortfalls,
+        binding=binding,
+        lead_time=lead_time_blocks(md, shortfalls),
+        currency=cur,
+    )
 
 
 def binding_constraints(model: pyo.ConcreteModel, md: ModelData, opts: SolveOptions) -> pd.DataFrame:
@@ -168,8 +192,15 @@ def binding_constraints(model: pyo.ConcreteModel, md: ModelData, opts: SolveOpti
         money = family in MONEY_ROWS
         price = dual if money else dual * per_t
         unit = f"per {md.inst.units.currency}" if money else f"{md.inst.units.currency}/t"
-        rows.append({"family": family, "constraint": con.name,
-                     "description": describe(family, con.index(), md), "shadow_price": price, "unit": unit})
+        rows.append(
+            {
+                "family": family,
+                "constraint": con.name,
+                "description": describe(family, con.index(), md),
+                "shadow_price": price,
+                "unit": unit,
+            }
+        )
     df = pd.DataFrame(rows, columns=["family", "constraint", "description", "shadow_price", "unit"])
     if not df.empty:
         df = df.reindex(df.shadow_price.abs().sort_values(ascending=False).index).reset_index(drop=True)
@@ -204,8 +235,16 @@ def lead_time_blocks(md: ModelData, shortfalls: pd.DataFrame) -> pd.DataFrame:
         for f in sorted(chain(c, {c})):
             for opt in md.inst.build_options:
                 if opt.facility == f and first_online.get(opt.id, 10**6) > y:
-                    rows.append({"option": opt.id, "facility": f, "region": md.region_of[f], "commodity": c,
-                                 "short_year": y, "earliest_online": first_online.get(opt.id)})
+                    rows.append(
+                        {
+                            "option": opt.id,
+                            "facility": f,
+                            "region": md.region_of[f],
+                            "commodity": c,
+                            "short_year": y,
+                            "earliest_online": first_online.get(opt.id),
+                        }
+                    )
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -225,11 +264,23 @@ def irreducible_infeasible_subset(model: pyo.ConcreteModel, md: ModelData) -> pd
     for r, b in zip(iis.row_index_, iis.row_bound_, strict=True):
         con = info.rows[r].constraint
         fam = con.parent_component().local_name
-        rows.append({"kind": "constraint", "component": con.name,
-                     "description": describe(fam, con.index(), md), "bound": bound_text.get(int(b), "")})
+        rows.append(
+            {
+                "kind": "constraint",
+                "component": con.name,
+                "description": describe(fam, con.index(), md),
+                "bound": bound_text.get(int(b), ""),
+            }
+        )
     for c, b in zip(iis.col_index_, iis.col_bound_, strict=True):
         var = info.columns[c]
         fam = var.parent_component().local_name
-        rows.append({"kind": "variable", "component": var.name, "description": describe(fam, var.index(), md),
-                     "bound": bound_text.get(int(b), "")})
+        rows.append(
+            {
+                "kind": "variable",
+                "component": var.name,
+                "description": describe(fam, var.index(), md),
+                "bound": bound_text.get(int(b), ""),
+            }
+        )
     return pd.DataFrame(rows, columns=["kind", "component", "description", "bound"])

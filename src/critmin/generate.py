@@ -21,14 +21,16 @@ from .schema import Instance
 CSV_TABLES = ("facilities", "build_options", "routes", "demand")
 
 
-def synthetic(regions: int = 10, years: int = 6, scenarios: int = 2, neighbours: int = 4,
-              seed: int = 0) -> Instance:
+def synthetic(
+    regions: int = 10, years: int = 6, scenarios: int = 2, neighbours: int = 4, seed: int = 0
+) -> Instance:
     """A synthetic instance; the same arguments always give the same instance."""
     return validate_instance(synthetic_data(regions, years, scenarios, neighbours, seed))
 
 
-def synthetic_data(regions: int = 10, years: int = 6, scenarios: int = 2, neighbours: int = 4,
-                   seed: int = 0) -> dict[str, Any]:
+def synthetic_data(
+    regions: int = 10, years: int = 6, scenarios: int = 2, neighbours: int = 4, seed: int = 0
+) -> dict[str, Any]:
     """The plain-data form of `synthetic` (what `write_instance` writes)."""
     if regions < 2 or years < 1 or scenarios < 1:
         raise ValueError("need at least 2 regions, 1 year and 1 scenario")
@@ -37,53 +39,119 @@ def synthetic_data(regions: int = 10, years: int = 6, scenarios: int = 2, neighb
     blocs = ["adversary"] + [rng.choice(["home", "ally", "partner", "neutral"]) for _ in ids[1:]]
     y0 = 2025
     yrs = list(range(y0, y0 + years))
-    comms = [("conc", "mining", None), ("ndpr", "separation", 60000), ("dy", "separation", 260000),
-             ("magnet", "magnet", 100000)]
+    comms = [
+        ("conc", "mining", None),
+        ("ndpr", "separation", 60000),
+        ("dy", "separation", 260000),
+        ("magnet", "magnet", 100000),
+    ]
     facilities, options, routes, demand = [], [], [], []
     for i, r in enumerate(ids):
         big = 20.0 if i == 0 else 1.0
         facilities += [
-            {"id": f"{r}_mine", "region": r, "outputs": {"conc": 1},
-             "capacity": round(rng.uniform(2e3, 1e4) * big), "var_cost": rng.uniform(2e3, 5e3)},
-            {"id": f"{r}_sep", "region": r, "inputs": {"conc": 1},
-             "outputs": {"ndpr": rng.uniform(0.15, 0.25), "dy": rng.uniform(0.002, 0.02)},
-             "capacity": round(rng.uniform(0, 8e3) * big), "var_cost": rng.uniform(3e3, 8e3),
-             "fixed_cost": 500},
-            {"id": f"{r}_mag", "region": r, "inputs": {"ndpr": 0.31, "dy": 0.012}, "outputs": {"magnet": 1},
-             "capacity": round(rng.uniform(0, 3e3) * big), "var_cost": rng.uniform(1.5e4, 2.5e4)},
+            {
+                "id": f"{r}_mine",
+                "region": r,
+                "outputs": {"conc": 1},
+                "capacity": round(rng.uniform(2e3, 1e4) * big),
+                "var_cost": rng.uniform(2e3, 5e3),
+            },
+            {
+                "id": f"{r}_sep",
+                "region": r,
+                "inputs": {"conc": 1},
+                "outputs": {"ndpr": rng.uniform(0.15, 0.25), "dy": rng.uniform(0.002, 0.02)},
+                "capacity": round(rng.uniform(0, 8e3) * big),
+                "var_cost": rng.uniform(3e3, 8e3),
+                "fixed_cost": 500,
+            },
+            {
+                "id": f"{r}_mag",
+                "region": r,
+                "inputs": {"ndpr": 0.31, "dy": 0.012},
+                "outputs": {"magnet": 1},
+                "capacity": round(rng.uniform(0, 3e3) * big),
+                "var_cost": rng.uniform(1.5e4, 2.5e4),
+            },
         ]
         options += [
-            {"id": f"{r}_sep_new", "facility": f"{r}_sep", "capex": rng.uniform(5e4, 1.5e5),
-             "lead_time": min(rng.randint(2, 5), years - 1), "lifetime": 25, "max_capacity": 20000},
-            {"id": f"{r}_mag_mod", "facility": f"{r}_mag", "kind": "discrete",
-             "fixed_cost": rng.uniform(1e8, 4e8), "module_size": 2500, "max_count": 3,
-             "lead_time": min(rng.randint(1, 3), years - 1), "lifetime": 20},
+            {
+                "id": f"{r}_sep_new",
+                "facility": f"{r}_sep",
+                "capex": rng.uniform(5e4, 1.5e5),
+                "lead_time": min(rng.randint(2, 5), years - 1),
+                "lifetime": 25,
+                "max_capacity": 20000,
+            },
+            {
+                "id": f"{r}_mag_mod",
+                "facility": f"{r}_mag",
+                "kind": "discrete",
+                "fixed_cost": rng.uniform(1e8, 4e8),
+                "module_size": 2500,
+                "max_count": 3,
+                "lead_time": min(rng.randint(1, 3), years - 1),
+                "lifetime": 20,
+            },
         ]
         for c, _, _ in comms:
             for j in rng.sample([x for x in range(regions) if x != i], min(neighbours, regions - 1)):
-                routes.append({"commodity": c, "origin": r, "destination": ids[j],
-                               "cost": rng.uniform(100, 1500), "tariff": rng.choice([0, 0, 0.1, 0.25])
-                               if c != "conc" else 0})
+                routes.append(
+                    {
+                        "commodity": c,
+                        "origin": r,
+                        "destination": ids[j],
+                        "cost": rng.uniform(100, 1500),
+                        "tariff": rng.choice([0, 0, 0.1, 0.25]) if c != "conc" else 0,
+                    }
+                )
         for y in yrs:
             q = rng.uniform(500, 3000) * (1 + 0.05 * (y - y0))
             demand.append({"region": r, "commodity": "magnet", "year": y, "quantity": round(q)})
             if rng.random() < 0.3:
-                demand.append({"region": r, "commodity": "magnet", "year": y, "quantity": round(q / 10),
-                               "compliance": "clear"})
-    controls = [{"id": "ban", "exporter": ids[0], "commodities": ["dy", "magnet"],
-                 "destinations": ["home", "ally"], "start": y0 + 2, "kind": "ban", "extraterritorial": True,
-                 "scenarios": [f"s{k}" for k in range(1, scenarios)] or None}]
+                demand.append(
+                    {
+                        "region": r,
+                        "commodity": "magnet",
+                        "year": y,
+                        "quantity": round(q / 10),
+                        "compliance": "clear",
+                    }
+                )
+    controls = [
+        {
+            "id": "ban",
+            "exporter": ids[0],
+            "commodities": ["dy", "magnet"],
+            "destinations": ["home", "ally"],
+            "start": y0 + 2,
+            "kind": "ban",
+            "extraterritorial": True,
+            "scenarios": [f"s{k}" for k in range(1, scenarios)] or None,
+        }
+    ]
     scen = [{"name": f"s{k}", "probability": 1 / scenarios} for k in range(scenarios)]
     scen[-1]["probability"] = 1 - sum(s["probability"] for s in scen[:-1])
     data: dict[str, Any] = {
         "name": f"synthetic-r{regions}-y{years}-s{scenarios}-seed{seed}",
         "description": "SYNTHETIC benchmark instance",
         "horizon": {"base_year": y0, "discount_rate": 0.05, "years": yrs},
-        "regions": [{"id": r, "bloc": b, "risk": 0.8 if b == "adversary" else rng.uniform(0, 0.4),
-                     "controlled_origin": b == "adversary"} for r, b in zip(ids, blocs, strict=True)],
+        "regions": [
+            {
+                "id": r,
+                "bloc": b,
+                "risk": 0.8 if b == "adversary" else rng.uniform(0, 0.4),
+                "controlled_origin": b == "adversary",
+            }
+            for r, b in zip(ids, blocs, strict=True)
+        ],
         "commodities": [{"id": c, "stage": s, **({"price": p} if p else {})} for c, s, p in comms],
-        "facilities": facilities, "build_options": options, "routes": routes, "demand": demand,
-        "export_controls": controls, "scenarios": scen,
+        "facilities": facilities,
+        "build_options": options,
+        "routes": routes,
+        "demand": demand,
+        "export_controls": controls,
+        "scenarios": scen,
         "objective": {"risk_weight": 500, "unmet_penalty": 1e6},
     }
     return data
@@ -123,6 +191,8 @@ def write_instance(data: dict[str, Any], directory: str | Path, *, name: str = "
             w.writerows(flat)
         data[table] = f"{table}.csv"
     path = d / f"{name}.yaml"
-    path.write_text("# SYNTHETIC instance generated by critmin generate: not real-world data\n"
-                    + yaml.safe_dump(data, sort_keys=False))
+    path.write_text(
+        "# SYNTHETIC instance generated by critmin generate: not real-world data\n"
+        + yaml.safe_dump(data, sort_keys=False)
+    )
     return path

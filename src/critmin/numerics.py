@@ -57,7 +57,8 @@ def coefficient_warnings(info: Any, max_range: float = MAX_RANGE) -> list[str]:
             out.append(
                 f"matrix coefficients span {hi / lo:.1e} (> {max_range:.0e}) after scaling: smallest "
                 f"{lo:.3g} in {rows[0]} on {cols[0]}, largest {hi:.3g} in {rows[1]} on {cols[1]}. "
-                f"Check the fields {fields}")
+                f"Check the fields {fields}"
+            )
     c = np.abs(info.c.toarray()[0]) if info.c.shape[0] else np.zeros(0)
     cnz = c > 0
     if cnz.sum() > 1:
@@ -69,5 +70,6 @@ def coefficient_warnings(info: Any, max_range: float = MAX_RANGE) -> list[str]:
             fields = "; ".join(f"{f}: {COST_FIELDS.get(f, '-')}" for f in fams)
             out.append(
                 f"objective coefficients span {c[hi_j] / c[lo_j]:.1e} (> {max_range:.0e}): smallest "
-                f"{c[lo_j]:.3g} on {names[0]}, largest {c[hi_j]:.3g} on {names[1]}. Check {fields}")
+                f"{c[lo_j]:.3g} on {names[0]}, largest {c[hi_j]:.3g} on {names[1]}. Check {fields}"
+            )
     return out

@@ -26,8 +26,10 @@ def _t(x: float) -> str:
 
 def format_summary(sol: Solution, years: list[int] | None = None) -> str:
     cur = sol.units.get("currency", "")
-    out = [f"instance   {sol.instance.get('name')}  (sha256 {str(sol.instance.get('sha256'))[:12]})",
-           f"status     {sol.status}  ({sol.message})"]
+    out = [
+        f"instance   {sol.instance.get('name')}  (sha256 {str(sol.instance.get('sha256'))[:12]})",
+        f"status     {sol.status}  ({sol.message})",
+    ]
     if not sol.has_solution:
         return "\n".join(out)
     gap = "-" if sol.gap is None else f"{sol.gap:.4%}"
@@ -36,10 +38,14 @@ def format_summary(sol: Solution, years: list[int] | None = None) -> str:
     out.append(f"  parts    {parts or '-'}")
     t = sol.timings
     c = sol.counts
-    out.append(f"size       {c['variables']:,} variables ({c['integers']:,} integer), "
-               f"{c['constraints']:,} constraints, {c['nonzeros']:,} nonzeros")
-    out.append(f"time       build {t['build']:.2f}s  hand-over {t['handover']:.2f}s  "
-               f"solve {t['solve']:.2f}s  extract {t['extract']:.2f}s")
+    out.append(
+        f"size       {c['variables']:,} variables ({c['integers']:,} integer), "
+        f"{c['constraints']:,} constraints, {c['nonzeros']:,} nonzeros"
+    )
+    out.append(
+        f"time       build {t['build']:.2f}s  hand-over {t['handover']:.2f}s  "
+        f"solve {t['solve']:.2f}s  extract {t['extract']:.2f}s"
+    )
 
     builds = sol.tables.get("builds", pd.DataFrame())
     out.append("")
@@ -48,10 +54,13 @@ def format_summary(sol: Solution, years: list[int] | None = None) -> str:
     else:
         out.append("builds (capacity online, t/yr of activity)")
         g = builds.groupby(["region", "stage", "facility", "year"], as_index=False)[
-            ["capacity_added", "capex"]].sum()
+            ["capacity_added", "capex"]
+        ].sum()
         for r in g.itertuples():
-            out.append(f"  {r.region:<8} {r.stage:<12} {r.facility:<24} {r.year}  "
-                       f"+{_t(r.capacity_added):>12}  capex {_money(r.capex, cur)}")
+            out.append(
+                f"  {r.region:<8} {r.stage:<12} {r.facility:<24} {r.year}  "
+                f"+{_t(r.capacity_added):>12}  capex {_money(r.capex, cur)}"
+            )
 
     unmet = sol.tables.get("unmet", pd.DataFrame())
     short = unmet[unmet.unmet > 1e-6] if not unmet.empty else unmet
@@ -62,8 +71,7 @@ def format_summary(sol: Solution, years: list[int] | None = None) -> str:
         out.append("shortfalls (unmet demand)")
         g = short.groupby(["scenario", "commodity", "year"], as_index=False)[["unmet", "demand"]].sum()
         for r in g.head(30).itertuples():
-            out.append(f"  {r.scenario:<16} {r.commodity:<16} {r.year}  {_t(r.unmet):>12} "
-                       f"of {_t(r.demand)}")
+            out.append(f"  {r.scenario:<16} {r.commodity:<16} {r.year}  {_t(r.unmet):>12} of {_t(r.demand)}")
         if len(g) > 30:
             out.append(f"  ... {len(g) - 30} more rows in unmet.csv")
 
@@ -72,8 +80,9 @@ def format_summary(sol: Solution, years: list[int] | None = None) -> str:
         out.append("")
         out.append("controlled-origin share of deliveries (by commodity, year)")
         sel = kpis if not years else kpis[kpis.year.isin(years)]
-        piv = sel.pivot_table(index=["scenario", "commodity"], columns="year",
-                              values="controlled_share", aggfunc="first")
+        piv = sel.pivot_table(
+            index=["scenario", "commodity"], columns="year", values="controlled_share", aggfunc="first"
+        )
         header = "  " + " " * 34 + "".join(f"{y:>8}" for y in piv.columns)
         out.append(header)
         for (s, c), row in piv.iterrows():

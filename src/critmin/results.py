@@ -26,10 +26,27 @@ from .model import model_data
 from .model.data import ModelData, annuity_factor
 from .solve import FEASIBLE, OPTIMAL, SolveOptions, SolverRun
 
-TABLES = ("builds", "capacity", "production", "flows", "deliveries", "unmet", "costs", "kpis",
-          "kpis_region", "kpis_total")
+TABLES = (
+    "builds",
+    "capacity",
+    "production",
+    "flows",
+    "deliveries",
+    "unmet",
+    "costs",
+    "kpis",
+    "kpis_region",
+    "kpis_total",
+)
 COST_COMPONENTS = ("capex", "fixed_om", "variable", "transport", "tariff", "unmet_penalty", "risk")
 FORMAT_VERSION = 1
+
+
+def model_version() -> str:
+    """Version of the formulation and result format: runs are comparable only when these match."""
+    from .schema import SCHEMA_VERSION
+
+    return f"critmin-model-1/schema-{SCHEMA_VERSION}/results-{FORMAT_VERSION}"
 
 
 def _versions() -> dict[str, str]:
@@ -59,7 +76,9 @@ class Solution:
     units: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=_versions)
+    model_version: str = field(default_factory=lambda: model_version())
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    instance_data: dict[str, Any] | None = field(default=None, repr=False)  # the validated instance, as data
     model: Any = field(default=None, repr=False)
 
     # -- table accessors ---------------------------------------------------------------------------
@@ -119,14 +138,26 @@ class Solution:
                 "scenarios": len(md.scenarios),
                 "years": len(md.years),
             },
-            options={**options.to_dict(), "risk_weight": getattr(model, "_critmin_risk_weight", None),
-                     "scenario": md.scenarios[0] if len(md.scenarios) == 1 else None},
-            instance={"name": inst.name, "path": inst.source_path, "sha256": inst.sha256,
-                      "schema_version": inst.schema_version},
-            units={"quantity": inst.units.quantity, "currency": inst.units.currency,
-                   "quantity_scale": md.q, "money_scale": md.m},
+            options={
+                **options.to_dict(),
+                "risk_weight": getattr(model, "_critmin_risk_weight", None),
+                "scenario": md.scenarios[0] if len(md.scenarios) == 1 else None,
+            },
+            instance={
+                "name": inst.name,
+                "path": inst.source_path,
+                "sha256": inst.sha256,
+                "schema_version": inst.schema_version,
+            },
+            units={
+                "quantity": inst.units.quantity,
+                "currency": inst.units.currency,
+                "quantity_scale": md.q,
+                "money_scale": md.m,
+            },
             tables=tables,
             warnings=run.warnings,
+            instance_data=inst.model_dump(mode="json"),
             model=model,
         )
 
@@ -134,6 +165,7 @@ class Solution:
     def summary_dict(self) -> dict[str, Any]:
         return {
             "format_version": FORMAT_VERSION,
+            "model_version": model_version(),
             "status": self.status,
             "message": self.message,
             "objective": self.objective,
@@ -163,6 +195,8 @@ class Solution:
             summary = self.summary_dict()
             summary["table_format"] = fmt
             (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+            if self.instance_data is not None:
+                (tmp / "instance.json").write_text(json.dumps(self.instance_data, indent=1) + "\n")
             for name, df in self.tables.items():
                 if fmt == "csv":
                     df.to_csv(tmp / f"{name}.csv", index=False)
@@ -199,13 +233,56 @@ class Solution:
                     tables[name] = pd.DataFrame()
             else:
                 tables[name] = pd.read_parquet(path)
-        return cls(status=s["status"], message=s.get("message", ""), objective=s["objective"],
-                   bound=s["bound"], gap=s["gap"], objective_parts=s["objective_parts"],
-                   timings=s["timings"], counts=s["counts"], options=s["options"],
-                   instance=s["instance"], units=s["units"], versions=s["versions"],
-                   warnings=s.get("warnings", []), tables=tables)
+        inst_path = d / "instance.json"
+        instance_data = json.loads(inst_path.read_text()) if inst_path.is_file() else None
+        return cls(
+            status=s["status"],
+            message=s.get("message", ""),
+            objective=s["objective"],
+            bound=s["bound"],
+            gap=s["gap"],
+            objective_parts=s["objective_parts"],
+            timings=s["timings"],
+            counts=s["counts"],
+            options=s["options"],
+            instance=s["instance"],
+            units=s["units"],
+            versions=s["versions"],
+            warnings=s.get("warnings", []),
+            tables=tables,
+            instance_data=instance_data,
+            model_version=s.get("model_version", "unknown"),
+        )
 
     # -- presentation -------------------------------------------------------------------------------
+    def _repr_html_(self) -> str:
+        """Jupyter display: status, objective and parts, and the key tables."""
+        import html as _html
+
+        cur = self.units.get("currency", "")
+        head = (
+            f"<h4>critmin solution: {_html.escape(str(self.instance.get('name')))}</h4>"
+            f"<p>status <b>{_html.escape(self.status)}</b> ({_html.escape(self.message)})"
+        )
+        if self.objective is not None:
+            gap = "-" if self.gap is None else f"{self.gap:.4%}"
+            head += f"; expected cost {self.objective:,.0f} {cur}; gap {gap}"
+        head += "</p>"
+        parts = (
+            pd.DataFrame([self.objective_parts]).T.rename(columns={0: cur}) if self.objective_parts else None
+        )
+        out = [head]
+        if parts is not None:
+            out.append("<b>cost parts</b>" + parts.to_html(float_format=lambda x: f"{x:,.0f}"))
+        for name in ("builds", "kpis_total"):
+            df = self.tables.get(name)
+            if df is not None and not df.empty:
+                out.append(
+                    f"<b>{name}</b> ({len(df)} rows)"
+                    + df.head(20).to_html(index=False, float_format=lambda x: f"{x:,.4g}")
+                )
+        return "\n".join(out)
+
     def summary(self, years: list[int] | None = None) -> str:
         """A readable report: status, objective and parts, builds, shortfalls, controlled shares."""
         from .report_text import format_summary
@@ -242,52 +319,113 @@ def extract_tables(model: pyo.ConcreteModel, md: ModelData) -> dict[str, pd.Data
             continue
         cap = x * md.build_unit[o] * q
         built[key] = cap
-        rows.append({
-            "option": o, "facility": opt.facility, "region": md.region_of[opt.facility],
-            "stage": stage[opt.facility], "kind": opt.kind, "year": t,
-            "construction_start": md.build_start[key],
-            "modules": int(round(x)) if o in md.discrete else None,
-            "capacity_added": cap, "capex": md.overnight[key] * x * m_,
-        })
-    builds = pd.DataFrame(rows, columns=["option", "facility", "region", "stage", "kind", "year",
-                                         "construction_start", "modules", "capacity_added", "capex"])
+        rows.append(
+            {
+                "option": o,
+                "facility": opt.facility,
+                "region": md.region_of[opt.facility],
+                "stage": stage[opt.facility],
+                "kind": opt.kind,
+                "year": t,
+                "construction_start": md.build_start[key],
+                "modules": int(round(x)) if o in md.discrete else None,
+                "capacity_added": cap,
+                "capex": md.overnight[key] * x * m_,
+            }
+        )
+    builds = pd.DataFrame(
+        rows,
+        columns=[
+            "option",
+            "facility",
+            "region",
+            "stage",
+            "kind",
+            "year",
+            "construction_start",
+            "modules",
+            "capacity_added",
+            "capex",
+        ],
+    )
 
     # capacity -----------------------------------------------------------------------------------
     rows = []
     for f, y in md.cap_keys:
         new = sum(built.get(k, 0.0) for k in md.online.get((f, y), ()))
         ex = md.existing.get((f, y), 0.0) * q
-        rows.append({"facility": f, "region": md.region_of[f], "stage": stage[f], "year": y,
-                     "existing": ex, "built": new, "capacity": ex + new})
-    capacity = pd.DataFrame(rows, columns=["facility", "region", "stage", "year", "existing", "built",
-                                           "capacity"])
+        rows.append(
+            {
+                "facility": f,
+                "region": md.region_of[f],
+                "stage": stage[f],
+                "year": y,
+                "existing": ex,
+                "built": new,
+                "capacity": ex + new,
+            }
+        )
+    capacity = pd.DataFrame(
+        rows, columns=["facility", "region", "stage", "year", "existing", "built", "capacity"]
+    )
 
     # production ---------------------------------------------------------------------------------
     rows = []
     annual: dict[tuple[str, int, str], float] = {}  # (component, year, scenario) -> annual cost
-    for (f, k, y, s) in model.ACTIVITIES:
+    for f, k, y, s in model.ACTIVITIES:
         a = val(model.activity[f, k, y, s])
         if a <= eps:
             continue
         fac = md.facility[f]
         annual[("variable", y, s)] = annual.get(("variable", y, s), 0.0) + a * md.var_cost[(f, y, s)] * m_
         for c, coef in fac.outputs.items():
-            rows.append({"facility": f, "region": fac.region, "commodity": c, "year": y, "scenario": s,
-                         "input_tag": k, "tag": md.stream_out[(f, k)], "activity": a * q,
-                         "quantity": a * coef * q})
-    production = pd.DataFrame(rows, columns=["facility", "region", "commodity", "year", "scenario",
-                                             "input_tag", "tag", "activity", "quantity"])
+            rows.append(
+                {
+                    "facility": f,
+                    "region": fac.region,
+                    "commodity": c,
+                    "year": y,
+                    "scenario": s,
+                    "input_tag": k,
+                    "tag": md.stream_out[(f, k)],
+                    "activity": a * q,
+                    "quantity": a * coef * q,
+                }
+            )
+    production = pd.DataFrame(
+        rows,
+        columns=[
+            "facility",
+            "region",
+            "commodity",
+            "year",
+            "scenario",
+            "input_tag",
+            "tag",
+            "activity",
+            "quantity",
+        ],
+    )
 
     # flows --------------------------------------------------------------------------------------
     rows = []
     risk_rows: dict[tuple[int, str], float] = {}
     import_rows: dict[tuple[int, str], float] = {}
-    for (c, o, d, k, y, s) in model.SHIPMENTS:
+    for c, o, d, k, y, s in model.SHIPMENTS:
         x = val(model.ship[c, o, d, k, y, s])
         if x <= eps:
             continue
-        rows.append({"commodity": c, "origin": o, "destination": d, "year": y, "scenario": s, "tag": k,
-                     "quantity": x * q})
+        rows.append(
+            {
+                "commodity": c,
+                "origin": o,
+                "destination": d,
+                "year": y,
+                "scenario": s,
+                "tag": k,
+                "quantity": x * q,
+            }
+        )
         tr = md.arcs[(c, o, d)] * x * m_
         ta = md.tariff.get((c, o, d, y, s), 0.0) * x * m_
         annual[("transport", y, s)] = annual.get(("transport", y, s), 0.0) + tr
@@ -295,32 +433,55 @@ def extract_tables(model: pyo.ConcreteModel, md: ModelData) -> dict[str, pd.Data
         if d in md.risk_importers:
             risk_rows[(y, s)] = risk_rows.get((y, s), 0.0) + md.risk[o] * x * q
             import_rows[(y, s)] = import_rows.get((y, s), 0.0) + x * q
-    flows = pd.DataFrame(rows, columns=["commodity", "origin", "destination", "year", "scenario", "tag",
-                                        "quantity"])
+    flows = pd.DataFrame(
+        rows, columns=["commodity", "origin", "destination", "year", "scenario", "tag", "quantity"]
+    )
 
     # deliveries and unmet -------------------------------------------------------------------------
     rows = []
-    for (i, k, s) in model.DELIVERIES:
+    for i, k, s in model.DELIVERIES:
         x = val(model.deliver[i, k, s])
         if x <= eps:
             continue
         d = md.demand[i]
-        rows.append({"region": d.region, "commodity": d.commodity, "year": d.year,
-                     "compliance": d.compliance, "scenario": s, "tag": k, "quantity": x * q})
-    deliveries = pd.DataFrame(rows, columns=["region", "commodity", "year", "compliance", "scenario",
-                                             "tag", "quantity"])
+        rows.append(
+            {
+                "region": d.region,
+                "commodity": d.commodity,
+                "year": d.year,
+                "compliance": d.compliance,
+                "scenario": s,
+                "tag": k,
+                "quantity": x * q,
+            }
+        )
+    deliveries = pd.DataFrame(
+        rows, columns=["region", "commodity", "year", "compliance", "scenario", "tag", "quantity"]
+    )
     rows = []
-    for (i, s) in model.DEMANDS:
+    for i, s in model.DEMANDS:
         d = md.demand[i]
         u = val(model.unmet[i, s]) * q
         dem = md.demand_qty[(i, s)] * q
-        annual[("unmet_penalty", d.year, s)] = (annual.get(("unmet_penalty", d.year, s), 0.0)
-                                                + u / q * md.penalty[i] * m_)
-        rows.append({"region": d.region, "commodity": d.commodity, "year": d.year,
-                     "compliance": d.compliance, "scenario": s, "demand": dem,
-                     "delivered": max(dem - u, 0.0), "unmet": u if u > eps * q else 0.0})
-    unmet = pd.DataFrame(rows, columns=["region", "commodity", "year", "compliance", "scenario", "demand",
-                                        "delivered", "unmet"])
+        annual[("unmet_penalty", d.year, s)] = (
+            annual.get(("unmet_penalty", d.year, s), 0.0) + u / q * md.penalty[i] * m_
+        )
+        rows.append(
+            {
+                "region": d.region,
+                "commodity": d.commodity,
+                "year": d.year,
+                "compliance": d.compliance,
+                "scenario": s,
+                "demand": dem,
+                "delivered": max(dem - u, 0.0),
+                "unmet": u if u > eps * q else 0.0,
+            }
+        )
+    unmet = pd.DataFrame(
+        rows,
+        columns=["region", "commodity", "year", "compliance", "scenario", "demand", "delivered", "unmet"],
+    )
 
     # costs ----------------------------------------------------------------------------------------
     rw = float(pyo.value(model.risk_weight)) * m_ / q  # currency per risk-weighted t
@@ -339,18 +500,36 @@ def extract_tables(model: pyo.ConcreteModel, md: ModelData) -> dict[str, pd.Data
     for f, y in md.cap_keys:
         fc = md.facility[f].fixed_cost
         if fc:
-            cap_total = md.existing.get((f, y), 0.0) * q + sum(built.get(k, 0.0)
-                                                                for k in md.online.get((f, y), ()))
+            cap_total = md.existing.get((f, y), 0.0) * q + sum(
+                built.get(k, 0.0) for k in md.online.get((f, y), ())
+            )
             first_stage[("fixed_om", y)] = first_stage.get(("fixed_om", y), 0.0) + fc * cap_total
     rows = []
     for (comp, y), v in sorted(first_stage.items()):
-        rows.append({"component": comp, "year": y, "scenario": "all", "annual": v,
-                     "period_total": v * md.weight[y], "discounted": v * md.disc[y]})
+        rows.append(
+            {
+                "component": comp,
+                "year": y,
+                "scenario": "all",
+                "annual": v,
+                "period_total": v * md.weight[y],
+                "discounted": v * md.disc[y],
+            }
+        )
     for (comp, y, s), v in sorted(annual.items()):
-        rows.append({"component": comp, "year": y, "scenario": s, "annual": v,
-                     "period_total": v * md.weight[y], "discounted": v * md.disc[y]})
-    costs = pd.DataFrame(rows, columns=["component", "year", "scenario", "annual", "period_total",
-                                        "discounted"])
+        rows.append(
+            {
+                "component": comp,
+                "year": y,
+                "scenario": s,
+                "annual": v,
+                "period_total": v * md.weight[y],
+                "discounted": v * md.disc[y],
+            }
+        )
+    costs = pd.DataFrame(
+        rows, columns=["component", "year", "scenario", "annual", "period_total", "discounted"]
+    )
 
     # KPIs -------------------------------------------------------------------------------------------
     kpis = _kpis(unmet, deliveries, ["scenario", "year", "commodity"])
@@ -365,15 +544,33 @@ def extract_tables(model: pyo.ConcreteModel, md: ModelData) -> dict[str, pd.Data
             ctrl = float(dsub[dsub.tag == "controlled"].quantity.sum())
             cost = sum(v for (c, yy, ss), v in annual.items() if yy == y and ss == s)
             cost += sum(v for (c, yy), v in first_stage.items() if yy == y)
-            totals.append({"scenario": s, "year": y, "probability": md.prob[s], "demand": dem,
-                           "delivered": delivered, "met_share": delivered / dem if dem else 1.0,
-                           "controlled_share": ctrl / delivered if delivered else 0.0,
-                           "imports": import_rows.get((y, s), 0.0),
-                           "risk_exposure": risk_rows.get((y, s), 0.0), "annual_cost": cost})
+            totals.append(
+                {
+                    "scenario": s,
+                    "year": y,
+                    "probability": md.prob[s],
+                    "demand": dem,
+                    "delivered": delivered,
+                    "met_share": delivered / dem if dem else 1.0,
+                    "controlled_share": ctrl / delivered if delivered else 0.0,
+                    "imports": import_rows.get((y, s), 0.0),
+                    "risk_exposure": risk_rows.get((y, s), 0.0),
+                    "annual_cost": cost,
+                }
+            )
     kpis_total = pd.DataFrame(totals)
-    return {"builds": builds, "capacity": capacity, "production": production, "flows": flows,
-            "deliveries": deliveries, "unmet": unmet, "costs": costs, "kpis": kpis,
-            "kpis_region": kpis_region, "kpis_total": kpis_total}
+    return {
+        "builds": builds,
+        "capacity": capacity,
+        "production": production,
+        "flows": flows,
+        "deliveries": deliveries,
+        "unmet": unmet,
+        "costs": costs,
+        "kpis": kpis,
+        "kpis_region": kpis_region,
+        "kpis_total": kpis_total,
+    }
 
 
 def _ratio(num: pd.Series, den: pd.Series, empty: float) -> np.ndarray:

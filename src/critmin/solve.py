@@ -159,8 +159,9 @@ def to_highs(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, Any]:
     lp.a_matrix_.value_ = A.data.astype(float)
     integer = [v.is_integer() or v.is_binary() for v in info.columns]
     if any(integer):
-        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                           for i in integer]
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer
+        ]
     return lp, info
 
 
@@ -170,8 +171,11 @@ def run_highs(model: pyo.ConcreteModel, options: SolveOptions) -> SolverRun:
     try:
         lp, info = to_highs(model)
     except InfeasibleConstraintException as exc:
-        return SolverRun(INFEASIBLE, f"a constraint is infeasible before solving: {exc}",
-                         handover_seconds=time.perf_counter() - t0)
+        return SolverRun(
+            INFEASIBLE,
+            f"a constraint is infeasible before solving: {exc}",
+            handover_seconds=time.perf_counter() - t0,
+        )
     h = configured_highs(options)
     h.passModel(lp)
     handover = time.perf_counter() - t0
@@ -196,17 +200,32 @@ def run_highs(model: pyo.ConcreteModel, options: SolveOptions) -> SolverRun:
         result = INFEASIBLE
     elif status in (S.kUnbounded, S.kUnboundedOrInfeasible):
         result = UNBOUNDED
-    elif status in (S.kTimeLimit, S.kIterationLimit, S.kSolutionLimit, S.kInterrupt,
-                    S.kHighsInterrupt, S.kObjectiveBound, S.kObjectiveTarget, S.kMemoryLimit):
+    elif status in (
+        S.kTimeLimit,
+        S.kIterationLimit,
+        S.kSolutionLimit,
+        S.kInterrupt,
+        S.kHighsInterrupt,
+        S.kObjectiveBound,
+        S.kObjectiveTarget,
+        S.kMemoryLimit,
+    ):
         result = FEASIBLE if has_solution else NO_SOLUTION
     else:
         result = ERROR
     run = SolverRun(
-        status=result, message=h.modelStatusToString(status), handover_seconds=handover,
-        solve_seconds=solve_seconds, num_variables=lp.num_col_, num_constraints=lp.num_row_,
+        status=result,
+        message=h.modelStatusToString(status),
+        handover_seconds=handover,
+        solve_seconds=solve_seconds,
+        num_variables=lp.num_col_,
+        num_constraints=lp.num_row_,
         num_integers=int(sum(1 for v in info.columns if v.is_integer() or v.is_binary())),
-        num_nonzeros=int(info.A.nnz), highs_status=h.modelStatusToString(status),
-        columns=info.columns, rows=info.rows, warnings=warnings,
+        num_nonzeros=int(info.A.nnz),
+        highs_status=h.modelStatusToString(status),
+        columns=info.columns,
+        rows=info.rows,
+        warnings=warnings,
     )
     if result in (OPTIMAL, FEASIBLE):
         sol = h.getSolution()
@@ -219,8 +238,9 @@ def run_highs(model: pyo.ConcreteModel, options: SolveOptions) -> SolverRun:
             run.gap = float(gap) if math.isfinite(gap) else None
             if result == OPTIMAL and (run.gap is None or run.gap > PROVEN_GAP + 1e-12):
                 result = run.status = FEASIBLE
-                run.message = (f"stopped at relative gap {gap:.3g} (mip_gap {options.mip_gap:g}): "
-                               "not proven optimal")
+                run.message = (
+                    f"stopped at relative gap {gap:.3g} (mip_gap {options.mip_gap:g}): not proven optimal"
+                )
         else:
             run.bound = run.objective
             run.gap = 0.0
@@ -239,10 +259,16 @@ def run_highs(model: pyo.ConcreteModel, options: SolveOptions) -> SolverRun:
 Progress = Callable[[str], None]
 
 
-def solve(instance: Instance | None = None, *, model: pyo.ConcreteModel | None = None,
-          scenario: str | None = None, risk_weight: float | None = None,
-          options: SolveOptions | None = None, progress: Progress | None = None,
-          **option_kw: Any) -> Any:
+def solve(
+    instance: Instance | None = None,
+    *,
+    model: pyo.ConcreteModel | None = None,
+    scenario: str | None = None,
+    risk_weight: float | None = None,
+    options: SolveOptions | None = None,
+    progress: Progress | None = None,
+    **option_kw: Any,
+) -> Any:
     """Solve an instance (or a model from `build_model`, perhaps with your own constraints added).
 
     Returns a `Solution`; never raises on infeasibility or limits. Options may be given as a
@@ -258,8 +284,10 @@ def solve(instance: Instance | None = None, *, model: pyo.ConcreteModel | None =
             raise TypeError("solve() needs an instance or a model")
         say("build: constructing the Pyomo model")
         model = build_model(instance, scenario=scenario, risk_weight=risk_weight)
-    say(f"solve: handing over to HiGHS and solving (time limit "
-        f"{'none' if opts.time_limit is None else f'{opts.time_limit:g}s'}, mip gap {opts.mip_gap:g})")
+    say(
+        f"solve: handing over to HiGHS and solving (time limit "
+        f"{'none' if opts.time_limit is None else f'{opts.time_limit:g}s'}, mip gap {opts.mip_gap:g})"
+    )
     run = run_highs(model, opts)
     say(f"extract: {run.status} after {run.solve_seconds:.2f}s; building result tables")
     return Solution.from_run(model, run, opts)

@@ -23,8 +23,13 @@ HERE = Path(__file__).resolve().parent
 DEMAND_CSV = "region,commodity,year,quantity,compliance\nUS,ox,2025,100,any\n"
 
 
-def case(name: str, mutate: Any, expect: list[str], files: dict[str, bytes | str] | None = None,
-         raw_yaml: bytes | str | None = None) -> None:
+def case(
+    name: str,
+    mutate: Any,
+    expect: list[str],
+    files: dict[str, bytes | str] | None = None,
+    raw_yaml: bytes | str | None = None,
+) -> None:
     d = HERE / name
     shutil.rmtree(d, ignore_errors=True)
     d.mkdir()
@@ -42,6 +47,7 @@ def case(name: str, mutate: Any, expect: list[str], files: dict[str, bytes | str
 
 def setp(path: str, value: Any):
     """A mutation setting a dotted path ('facilities.0.capacity') to a value; value DELETE removes it."""
+
     def f(inst: dict) -> None:
         node: Any = inst
         parts = path.split(".")
@@ -53,6 +59,7 @@ def setp(path: str, value: Any):
             del node[key]
         else:
             node[key] = value
+
     return f
 
 
@@ -63,6 +70,7 @@ def many(*fs):
     def f(inst: dict) -> None:
         for g in fs:
             g(inst)
+
     return f
 
 
@@ -77,120 +85,252 @@ def main() -> None:
     y = "inst.yaml"
     case("missing_horizon", setp("horizon", DELETE), [y, "horizon", "required field 'horizon' is missing"])
     case("missing_bloc", setp("regions.0.bloc", DELETE), [y, "regions[0].bloc", "is missing"])
-    case("capacity_not_a_number", setp("facilities.0.capacity", "lots"),
-         [y, "facilities[0].capacity", "'lots'"])
-    case("negative_capacity", setp("facilities.0.capacity", -5),
-         [y, "facilities[0].capacity", "greater than or equal to 0", "use a value >= 0"])
+    case(
+        "capacity_not_a_number",
+        setp("facilities.0.capacity", "lots"),
+        [y, "facilities[0].capacity", "'lots'"],
+    )
+    case(
+        "negative_capacity",
+        setp("facilities.0.capacity", -5),
+        [y, "facilities[0].capacity", "greater than or equal to 0", "use a value >= 0"],
+    )
     case("negative_var_cost", setp("facilities.1.var_cost", -1), [y, "facilities[1].var_cost", ">= 0"])
     case("negative_route_cost", setp("routes.0.cost", -3), [y, "routes[0].cost", ">= 0"])
     case("negative_demand", setp("demand.0.quantity", -100), [y, "demand[0].quantity", ">= 0"])
-    case("unknown_region_in_facility", setp("facilities.0.region", "CNN"),
-         [y, "facilities[0].region", "unknown region 'CNN'", "did you mean 'CN'?"])
-    case("unknown_commodity_in_outputs", setp("facilities.0.outputs", {"oxx": 1}),
-         [y, "facilities[0].outputs.oxx", "unknown commodity 'oxx'", "did you mean 'ox'?"])
-    case("unknown_facility_in_option",
-         setp("build_options", [{"id": "b", "facility": "au_plnt", "capex": 10}]),
-         [y, "build_options[0].facility", "unknown facility 'au_plnt'", "did you mean 'au_plant'?"])
-    case("unknown_route_origin", setp("routes.0.origin", "China"),
-         [y, "routes[0].origin", "unknown region 'China'"])
-    case("unknown_demand_commodity", setp("demand.0.commodity", "OX"),
-         [y, "demand[0].commodity", "unknown commodity 'OX'", "did you mean 'ox'?"])
-    case("unknown_exporter",
-         setp("export_controls", [{"id": "b", "exporter": "PRC", "commodities": ["ox"]}]),
-         [y, "export_controls[0].exporter", "unknown region 'PRC'"])
-    case("unknown_destination_bloc",
-         setp("export_controls", [{"id": "b", "exporter": "CN", "commodities": ["ox"],
-                                   "destinations": ["allies"]}]),
-         [y, "export_controls[0].destinations", "unknown region or bloc 'allies'", "did you mean 'ally'?"])
-    case("unknown_scenario_in_control",
-         setp("export_controls", [{"id": "b", "exporter": "CN", "commodities": ["ox"],
-                                   "scenarios": ["bas"]}]),
-         [y, "export_controls[0].scenarios", "unknown scenario 'bas'", "did you mean 'base'?"])
-    case("unknown_control_disabled",
-         setp("scenarios", [{"name": "s", "probability": 1, "disable_controls": ["ban"]}]),
-         [y, "scenarios[0].disable_controls", "unknown export control 'ban'"])
-    case("duplicate_region_id", lambda i: i["regions"].append({"id": "US", "bloc": "home"}),
-         [y, "regions[3].id", "duplicate id 'US'"])
-    case("duplicate_facility_id", setp("facilities.1.id", "cn_plant"),
-         [y, "facilities[1].id", "duplicate id 'cn_plant'"])
-    case("duplicate_commodity_id", lambda i: i["commodities"].append({"id": "ox", "stage": "x"}),
-         [y, "commodities[1].id", "duplicate id 'ox'"])
-    case("duplicate_scenario_name",
-         setp("scenarios", [{"name": "a", "probability": 0.5}, {"name": "a", "probability": 0.5}]),
-         [y, "scenarios[1].name", "duplicate name 'a'"])
-    case("probabilities_not_one",
-         setp("scenarios", [{"name": "a", "probability": 0.5}, {"name": "b", "probability": 0.3}]),
-         [y, "scenarios", "probabilities sum to 0.8, not 1", "rescale"])
-    case("lead_time_past_horizon",
-         setp("build_options", [{"id": "b", "facility": "au_plant", "capex": 10, "lead_time": 4}]),
-         [y, "build_options[0].lead_time", "can never come online", "extend the horizon"])
-    case("route_to_itself", lambda i: i["routes"].append({"commodity": "ox", "origin": "US",
-                                                          "destination": "US"}),
-         [y, "routes[2].destination", "route from 'US' to itself"])
-    case("duplicate_route", lambda i: i["routes"].append(dict(i["routes"][0])),
-         [y, "routes[2]", "duplicate route"])
+    case(
+        "unknown_region_in_facility",
+        setp("facilities.0.region", "CNN"),
+        [y, "facilities[0].region", "unknown region 'CNN'", "did you mean 'CN'?"],
+    )
+    case(
+        "unknown_commodity_in_outputs",
+        setp("facilities.0.outputs", {"oxx": 1}),
+        [y, "facilities[0].outputs.oxx", "unknown commodity 'oxx'", "did you mean 'ox'?"],
+    )
+    case(
+        "unknown_facility_in_option",
+        setp("build_options", [{"id": "b", "facility": "au_plnt", "capex": 10}]),
+        [y, "build_options[0].facility", "unknown facility 'au_plnt'", "did you mean 'au_plant'?"],
+    )
+    case(
+        "unknown_route_origin",
+        setp("routes.0.origin", "China"),
+        [y, "routes[0].origin", "unknown region 'China'"],
+    )
+    case(
+        "unknown_demand_commodity",
+        setp("demand.0.commodity", "OX"),
+        [y, "demand[0].commodity", "unknown commodity 'OX'", "did you mean 'ox'?"],
+    )
+    case(
+        "unknown_exporter",
+        setp("export_controls", [{"id": "b", "exporter": "PRC", "commodities": ["ox"]}]),
+        [y, "export_controls[0].exporter", "unknown region 'PRC'"],
+    )
+    case(
+        "unknown_destination_bloc",
+        setp(
+            "export_controls",
+            [{"id": "b", "exporter": "CN", "commodities": ["ox"], "destinations": ["allies"]}],
+        ),
+        [y, "export_controls[0].destinations", "unknown region or bloc 'allies'", "did you mean 'ally'?"],
+    )
+    case(
+        "unknown_scenario_in_control",
+        setp("export_controls", [{"id": "b", "exporter": "CN", "commodities": ["ox"], "scenarios": ["bas"]}]),
+        [y, "export_controls[0].scenarios", "unknown scenario 'bas'", "did you mean 'base'?"],
+    )
+    case(
+        "unknown_control_disabled",
+        setp("scenarios", [{"name": "s", "probability": 1, "disable_controls": ["ban"]}]),
+        [y, "scenarios[0].disable_controls", "unknown export control 'ban'"],
+    )
+    case(
+        "duplicate_region_id",
+        lambda i: i["regions"].append({"id": "US", "bloc": "home"}),
+        [y, "regions[3].id", "duplicate id 'US'"],
+    )
+    case(
+        "duplicate_facility_id",
+        setp("facilities.1.id", "cn_plant"),
+        [y, "facilities[1].id", "duplicate id 'cn_plant'"],
+    )
+    case(
+        "duplicate_commodity_id",
+        lambda i: i["commodities"].append({"id": "ox", "stage": "x"}),
+        [y, "commodities[1].id", "duplicate id 'ox'"],
+    )
+    case(
+        "duplicate_scenario_name",
+        setp("scenarios", [{"name": "a", "probability": 0.5}, {"name": "a", "probability": 0.5}]),
+        [y, "scenarios[1].name", "duplicate name 'a'"],
+    )
+    case(
+        "probabilities_not_one",
+        setp("scenarios", [{"name": "a", "probability": 0.5}, {"name": "b", "probability": 0.3}]),
+        [y, "scenarios", "probabilities sum to 0.8, not 1", "rescale"],
+    )
+    case(
+        "lead_time_past_horizon",
+        setp("build_options", [{"id": "b", "facility": "au_plant", "capex": 10, "lead_time": 4}]),
+        [y, "build_options[0].lead_time", "can never come online", "extend the horizon"],
+    )
+    case(
+        "route_to_itself",
+        lambda i: i["routes"].append({"commodity": "ox", "origin": "US", "destination": "US"}),
+        [y, "routes[2].destination", "route from 'US' to itself"],
+    )
+    case(
+        "duplicate_route",
+        lambda i: i["routes"].append(dict(i["routes"][0])),
+        [y, "routes[2]", "duplicate route"],
+    )
     case("empty_demand", setp("demand", []), [y, "demand", "no demand rows"])
-    case("malformed_yaml", None, [y, "malformed YAML at line 4", "flow mapping that starts at line 3"],
-         raw_yaml="name: x\nregions:\n  - {id: CN, bloc: adversary\nhorizon: {}\n")
+    case(
+        "malformed_yaml",
+        None,
+        [y, "malformed YAML at line 4", "flow mapping that starts at line 3"],
+        raw_yaml="name: x\nregions:\n  - {id: CN, bloc: adversary\nhorizon: {}\n",
+    )
     case("yaml_is_a_list", None, [y, "must hold a mapping"], raw_yaml="- a\n- b\n")
-    case("csv_missing_column", csv_demand, ["demand.csv", "row 2", "column 'quantity'", "is missing"],
-         files={"demand.csv": "region,commodity,year\nUS,ox,2025\n"})
-    case("csv_misspelt_column", csv_demand,
-         ["demand.csv", "column 'quantty'", "unknown field 'quantty'", "did you mean 'quantity'?"],
-         files={"demand.csv": "region,commodity,year,quantty\nUS,ox,2025,100\n"})
-    case("csv_number_with_unit", csv_demand, ["demand.csv", "row 3", "column 'quantity'", "'12t'"],
-         files={"demand.csv": DEMAND_CSV + "US,ox,2025,12t,clear\n"})
-    case("csv_nan", csv_demand, ["demand.csv", "row 2", "column 'quantity'", "finite number"],
-         files={"demand.csv": "region,commodity,year,quantity\nUS,ox,2025,nan\n"})
+    case(
+        "csv_missing_column",
+        csv_demand,
+        ["demand.csv", "row 2", "column 'quantity'", "is missing"],
+        files={"demand.csv": "region,commodity,year\nUS,ox,2025\n"},
+    )
+    case(
+        "csv_misspelt_column",
+        csv_demand,
+        ["demand.csv", "column 'quantty'", "unknown field 'quantty'", "did you mean 'quantity'?"],
+        files={"demand.csv": "region,commodity,year,quantty\nUS,ox,2025,100\n"},
+    )
+    case(
+        "csv_number_with_unit",
+        csv_demand,
+        ["demand.csv", "row 3", "column 'quantity'", "'12t'"],
+        files={"demand.csv": DEMAND_CSV + "US,ox,2025,12t,clear\n"},
+    )
+    case(
+        "csv_nan",
+        csv_demand,
+        ["demand.csv", "row 2", "column 'quantity'", "finite number"],
+        files={"demand.csv": "region,commodity,year,quantity\nUS,ox,2025,nan\n"},
+    )
     case("non_utf8_yaml", None, [y, "not UTF-8", "byte 0xe9"], raw_yaml=b"name: caf\xe9\n")
-    case("non_utf8_csv", csv_demand, ["demand.csv", "not UTF-8", "line 2"],
-         files={"demand.csv": b"region,commodity,year,quantity\nUS,ox\xff,2025,100\n"})
-    case("absurd_magnitude", setp("demand.0.quantity", 1e20),
-         [y, "demand[0].quantity", "less than or equal to", "check the unit"])
-    case("csv_path_escapes_folder", setp("demand", "../../conftest.csv"),
-         [y, "demand", "points outside the instance folder"])
-    case("csv_file_missing", setp("demand", "demnd.csv"),
-         [y, "demand", "CSV file 'demnd.csv'", "not found", "did you mean 'demand.csv'?"],
-         files={"demand.csv": DEMAND_CSV})
-    case("demand_year_not_in_horizon", setp("demand.0.year", 2026),
-         [y, "demand[0].year", "year 2026 is not a period of the horizon"])
-    case("unknown_field", setp("facilities.0.var_cst", 3),
-         [y, "facilities[0].var_cst", "unknown field 'var_cst'", "did you mean 'var_cost'?"])
-    case("discrete_option_without_size",
-         setp("build_options", [{"id": "b", "facility": "au_plant", "kind": "discrete",
-                                 "fixed_cost": 10, "max_count": 1}]),
-         [y, "build_options[0]", "a discrete option needs module_size"])
-    case("continuous_option_with_module_fields",
-         setp("build_options", [{"id": "b", "facility": "au_plant", "capex": 1, "module_size": 5}]),
-         [y, "build_options[0]", "module_size apply to kind 'discrete' only"])
-    case("share_control_over_one",
-         setp("export_controls", [{"id": "b", "exporter": "CN", "commodities": ["ox"], "kind": "share",
-                                   "amount": 30}]),
-         [y, "export_controls[0]", "needs amount in [0, 1], got 30"])
-    case("availability_zero", setp("facilities.0.availability", 0),
-         [y, "facilities[0].availability", "greater than 0"])
-    case("periods_overlap", setp("horizon.periods", [{"year": 2025, "weight": 5}, {"year": 2027}]),
-         [y, "horizon", "period 2025 with weight 5 overlaps period 2027"])
-    case("base_year_after_start", setp("horizon.base_year", 2030),
-         [y, "horizon", "base_year 2030 is after the first period 2025"])
-    case("id_with_space", setp("regions.0.id", "South Korea"),
-         [y, "regions[0].id", "'South Korea' is not a valid id"])
-    case("tariff_without_price", many(setp("commodities.0.price", DELETE), setp("routes.0.tariff", 0.1)),
-         [y, "routes[0].tariff", "ad valorem tariff on 'ox', which has no price"])
-    case("control_start_after_end",
-         setp("export_controls", [{"id": "b", "exporter": "CN", "commodities": ["ox"], "start": 2030,
-                                   "end": 2026}]),
-         [y, "export_controls[0]", "start 2030 is after end 2026"])
-    case("unknown_compliance_class", setp("demand.0.compliance", "secret"),
-         [y, "demand[0].compliance", "'secret'", "use one of"])
-    case("csv_extra_cells", csv_demand, ["demand.csv", "row 2", "5 cells but the header has 4"],
-         files={"demand.csv": "region,commodity,year,quantity\nUS,ox,2025,100,oops\n"})
-    case("probability_over_one", setp("scenarios", [{"name": "a", "probability": 1.5}]),
-         [y, "scenarios[0].probability", "less than or equal to 1"])
-    case("input_and_output_same", setp("facilities.0.inputs", {"ox": 1}),
-         [y, "facilities[0].outputs", "both input and output"])
-    case("discount_rate_percent", setp("horizon.discount_rate", 5),
-         [y, "horizon.discount_rate", "less than 1", "fractions in [0, 1]"])
+    case(
+        "non_utf8_csv",
+        csv_demand,
+        ["demand.csv", "not UTF-8", "line 2"],
+        files={"demand.csv": b"region,commodity,year,quantity\nUS,ox\xff,2025,100\n"},
+    )
+    case(
+        "absurd_magnitude",
+        setp("demand.0.quantity", 1e20),
+        [y, "demand[0].quantity", "less than or equal to", "check the unit"],
+    )
+    case(
+        "csv_path_escapes_folder",
+        setp("demand", "../../conftest.csv"),
+        [y, "demand", "points outside the instance folder"],
+    )
+    case(
+        "csv_file_missing",
+        setp("demand", "demnd.csv"),
+        [y, "demand", "CSV file 'demnd.csv'", "not found", "did you mean 'demand.csv'?"],
+        files={"demand.csv": DEMAND_CSV},
+    )
+    case(
+        "demand_year_not_in_horizon",
+        setp("demand.0.year", 2026),
+        [y, "demand[0].year", "year 2026 is not a period of the horizon"],
+    )
+    case(
+        "unknown_field",
+        setp("facilities.0.var_cst", 3),
+        [y, "facilities[0].var_cst", "unknown field 'var_cst'", "did you mean 'var_cost'?"],
+    )
+    case(
+        "discrete_option_without_size",
+        setp(
+            "build_options",
+            [{"id": "b", "facility": "au_plant", "kind": "discrete", "fixed_cost": 10, "max_count": 1}],
+        ),
+        [y, "build_options[0]", "a discrete option needs module_size"],
+    )
+    case(
+        "continuous_option_with_module_fields",
+        setp("build_options", [{"id": "b", "facility": "au_plant", "capex": 1, "module_size": 5}]),
+        [y, "build_options[0]", "module_size apply to kind 'discrete' only"],
+    )
+    case(
+        "share_control_over_one",
+        setp(
+            "export_controls",
+            [{"id": "b", "exporter": "CN", "commodities": ["ox"], "kind": "share", "amount": 30}],
+        ),
+        [y, "export_controls[0]", "needs amount in [0, 1], got 30"],
+    )
+    case(
+        "availability_zero",
+        setp("facilities.0.availability", 0),
+        [y, "facilities[0].availability", "greater than 0"],
+    )
+    case(
+        "periods_overlap",
+        setp("horizon.periods", [{"year": 2025, "weight": 5}, {"year": 2027}]),
+        [y, "horizon", "period 2025 with weight 5 overlaps period 2027"],
+    )
+    case(
+        "base_year_after_start",
+        setp("horizon.base_year", 2030),
+        [y, "horizon", "base_year 2030 is after the first period 2025"],
+    )
+    case(
+        "id_with_space",
+        setp("regions.0.id", "South Korea"),
+        [y, "regions[0].id", "'South Korea' is not a valid id"],
+    )
+    case(
+        "tariff_without_price",
+        many(setp("commodities.0.price", DELETE), setp("routes.0.tariff", 0.1)),
+        [y, "routes[0].tariff", "ad valorem tariff on 'ox', which has no price"],
+    )
+    case(
+        "control_start_after_end",
+        setp(
+            "export_controls",
+            [{"id": "b", "exporter": "CN", "commodities": ["ox"], "start": 2030, "end": 2026}],
+        ),
+        [y, "export_controls[0]", "start 2030 is after end 2026"],
+    )
+    case(
+        "unknown_compliance_class",
+        setp("demand.0.compliance", "secret"),
+        [y, "demand[0].compliance", "'secret'", "use one of"],
+    )
+    case(
+        "csv_extra_cells",
+        csv_demand,
+        ["demand.csv", "row 2", "5 cells but the header has 4"],
+        files={"demand.csv": "region,commodity,year,quantity\nUS,ox,2025,100,oops\n"},
+    )
+    case(
+        "probability_over_one",
+        setp("scenarios", [{"name": "a", "probability": 1.5}]),
+        [y, "scenarios[0].probability", "less than or equal to 1"],
+    )
+    case(
+        "input_and_output_same",
+        setp("facilities.0.inputs", {"ox": 1}),
+        [y, "facilities[0].outputs", "both input and output"],
+    )
+    case(
+        "discount_rate_percent",
+        setp("horizon.discount_rate", 5),
+        [y, "horizon.discount_rate", "less than 1", "fractions in [0, 1]"],
+    )
     print(f"{sum(1 for d in HERE.iterdir() if d.is_dir())} cases")
 
 

@@ -21,7 +21,13 @@ from ..schema import Instance
 
 # Tables that may be given as a path to a CSV file instead of an inline list.
 CSV_TABLES = (
-    "regions", "commodities", "facilities", "build_options", "routes", "route_defaults", "demand",
+    "regions",
+    "commodities",
+    "facilities",
+    "build_options",
+    "routes",
+    "route_defaults",
+    "demand",
     "export_controls",
 )
 POLICY_TABLES = ("min_bloc_share", "max_supplier_share", "min_service", "budgets")
@@ -43,7 +49,7 @@ class _Source:
                 problem.file = path.name
                 lines = self.lines.get(key, [])
                 problem.row = lines[loc[n]] if loc[n] < len(lines) else loc[n] + 2
-                rest = [str(x) for x in loc[n + 1:]]
+                rest = [str(x) for x in loc[n + 1 :]]
                 problem.column = ".".join(rest) if rest else None
                 return problem
             if tuple(loc[:n]) == key and len(loc) == n:
@@ -58,14 +64,17 @@ def load_instance(path: str | Path) -> Instance:
     """Read and validate an instance file. Raises InstanceError listing every problem found."""
     path = Path(path)
     if not path.exists():
-        near = did_you_mean(path.name, [p.name for p in path.parent.glob("*.y*ml")]) \
-            if path.parent.is_dir() else "check the path"
+        others = [p.name for p in path.parent.glob("*.y*ml")] if path.parent.is_dir() else []
+        near = did_you_mean(path.name, others) if others else "check the path"
         raise InstanceError(problems=[Problem((), f"file not found: {path}", near)])
     if path.is_dir():
         yamls = sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))
         if len(yamls) != 1:
-            raise InstanceError(problems=[Problem(
-                (), f"{path} is a folder with {len(yamls)} YAML files", "name the instance file")])
+            raise InstanceError(
+                problems=[
+                    Problem((), f"{path} is a folder with {len(yamls)} YAML files", "name the instance file")
+                ]
+            )
         path = yamls[0]
     source = _Source(path)
     hasher = hashlib.sha256()
@@ -79,13 +88,24 @@ def load_instance(path: str | Path) -> Instance:
         ctx, ctx_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
         if ctx and ctx_mark:
             what += f" ({ctx} that starts at line {ctx_mark.line + 1})"
-        raise InstanceError(problems=[Problem(
-            (), f"malformed YAML at {where}: {what}", "check indentation and quoting", file=path.name)]
+        raise InstanceError(
+            problems=[
+                Problem(
+                    (), f"malformed YAML at {where}: {what}", "check indentation and quoting", file=path.name
+                )
+            ]
         ) from None
     if not isinstance(data, dict):
-        raise InstanceError(problems=[Problem(
-            (), "the file must hold a mapping of sections (horizon, regions, ...)",
-            "start from instances/demo/demo.yaml", file=path.name)])
+        raise InstanceError(
+            problems=[
+                Problem(
+                    (),
+                    "the file must hold a mapping of sections (horizon, regions, ...)",
+                    "start from instances/demo/demo.yaml",
+                    file=path.name,
+                )
+            ]
+        )
 
     problems: list[Problem] = []
     base = path.parent.resolve()
@@ -96,8 +116,9 @@ def load_instance(path: str | Path) -> Instance:
     if isinstance(policies, dict):
         for key in POLICY_TABLES:
             if isinstance(policies.get(key), str):
-                policies[key] = _read_csv_table(base, policies[key], ("policies", key), source, hasher,
-                                                problems)
+                policies[key] = _read_csv_table(
+                    base, policies[key], ("policies", key), source, hasher, problems
+                )
     if problems:
         raise InstanceError(problems=[source.locate(p) if p.file is None else p for p in problems])
     instance = validate_instance(data, source)
@@ -141,8 +162,10 @@ def _clean_loc(loc: tuple) -> list:
     """Drop pydantic's union-branch tags ('float', 'dict[int,...]', 'function-after[...]') from a loc."""
     out = []
     for part in loc:
-        if isinstance(part, str) and ("[" in part or part in {"float", "int", "str", "bool", "list",
-                                                              "dict", "none", "constrained-float"}):
+        if isinstance(part, str) and (
+            "[" in part
+            or part in {"float", "int", "str", "bool", "list", "dict", "none", "constrained-float"}
+        ):
             continue
         out.append(part)
     return out
@@ -159,7 +182,7 @@ def _describe(err: dict, loc: tuple) -> tuple[str, str]:
         shown = shown[:57] + "..."
     msg = err["msg"]
     if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
+        msg = msg[len("Value error, ") :]
     if kind == "missing":
         return f"required field '{field}' is missing", f"add '{field}' (see instances/README.md)"
     if kind == "extra_forbidden":
@@ -172,16 +195,20 @@ def _describe(err: dict, loc: tuple) -> tuple[str, str]:
         return f"{msg}, got {shown}", f"use a value {'>=' if kind.endswith('equal') else '>'} {bound}"
     if kind in ("less_than_equal", "less_than"):
         bound = ctx.get("le", ctx.get("lt"))
-        return (f"{msg}, got {shown}",
-                f"use a value {'<=' if kind.endswith('equal') else '<'} {bound}; check the unit "
-                "(tonnes, t/yr, currency, fractions in [0, 1])")
+        return (
+            f"{msg}, got {shown}",
+            f"use a value {'<=' if kind.endswith('equal') else '<'} {bound}; check the unit "
+            "(tonnes, t/yr, currency, fractions in [0, 1])",
+        )
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
         return f"{msg}, got {shown}", "write a plain number without units or thousands separators"
     if kind in ("bool_parsing", "bool_type"):
         return f"{msg}, got {shown}", "write true or false"
     if kind == "string_pattern_mismatch":
-        return (f"'{value}' is not a valid id",
-                "ids use letters, digits, '_', '.' and '-', and start with a letter, digit or '_'")
+        return (
+            f"'{value}' is not a valid id",
+            "ids use letters, digits, '_', '.' and '-', and start with a letter, digit or '_'",
+        )
     if kind == "literal_error":
         return f"{msg}, got {shown}", f"use one of {ctx.get('expected', 'the listed values')}"
     if kind in ("list_type", "dict_type", "model_type", "model_attributes_type", "string_type"):
@@ -234,19 +261,32 @@ def _read_text(path: Path, hasher: Any) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InstanceError(problems=[Problem(
-            (), f"not UTF-8 text: byte 0x{data[exc.start]:02x} at line {line}",
-            "save the file as UTF-8", file=path.name)]) from None
+        raise InstanceError(
+            problems=[
+                Problem(
+                    (),
+                    f"not UTF-8 text: byte 0x{data[exc.start]:02x} at line {line}",
+                    "save the file as UTF-8",
+                    file=path.name,
+                )
+            ]
+        ) from None
 
 
-def _read_csv_table(base: Path, rel: str, key: tuple[str, ...], source: _Source, hasher: Any,
-                    problems: list[Problem]) -> list[dict[str, Any]]:
+def _read_csv_table(
+    base: Path, rel: str, key: tuple[str, ...], source: _Source, hasher: Any, problems: list[Problem]
+) -> list[dict[str, Any]]:
     """Read a CSV table into a list of dicts; dotted headers ('outputs.ndpr') become nested dicts."""
     where = format_loc(key)
     target = (base / rel).resolve()
     if not target.is_relative_to(base):
-        problems.append(Problem(key, f"CSV path '{rel}' points outside the instance folder",
-                                "keep table files beside the YAML file"))
+        problems.append(
+            Problem(
+                key,
+                f"CSV path '{rel}' points outside the instance folder",
+                "keep table files beside the YAML file",
+            )
+        )
         return []
     if target.suffix.lower() != ".csv":
         problems.append(Problem(key, f"'{rel}' is not a .csv file", "give a CSV path or an inline list"))
@@ -260,26 +300,31 @@ def _read_csv_table(base: Path, rel: str, key: tuple[str, ...], source: _Source,
     reader = csv.reader(io.StringIO(text))
     rows = list(reader)
     if not rows:
-        problems.append(Problem(key, f"CSV file '{rel}' is empty", "it needs a header row",
-                                file=target.name))
+        problems.append(Problem(key, f"CSV file '{rel}' is empty", "it needs a header row", file=target.name))
         return []
     header = [h.strip() for h in rows[0]]
     for j, h in enumerate(header):
         if not h:
-            problems.append(Problem(key, f"header column {j + 1} is empty", "name every column",
-                                    file=target.name, row=1))
+            problems.append(
+                Problem(key, f"header column {j + 1} is empty", "name every column", file=target.name, row=1)
+            )
         elif header.count(h) > 1 and header.index(h) == j:
-            problems.append(Problem(key, f"column '{h}' appears twice", "keep one", file=target.name,
-                                    row=1))
+            problems.append(Problem(key, f"column '{h}' appears twice", "keep one", file=target.name, row=1))
     out: list[dict[str, Any]] = []
     source.lines[key] = []
     for i, row in enumerate(rows[1:]):
         if not any(cell.strip() for cell in row):
             continue  # blank line
         if len(row) > len(header):
-            problems.append(Problem(key, f"{len(row)} cells but the header has {len(header)}",
-                                    "remove the extra cells or quote commas", file=target.name,
-                                    row=i + 2))
+            problems.append(
+                Problem(
+                    key,
+                    f"{len(row)} cells but the header has {len(header)}",
+                    "remove the extra cells or quote commas",
+                    file=target.name,
+                    row=i + 2,
+                )
+            )
         record: dict[str, Any] = {}
         source.lines[key].append(i + 2)
         for h, cell in zip(header, row, strict=False):

@@ -39,16 +39,39 @@ def cap_instance(path: str | Path, *, year: int = 2025) -> Instance:
     warehouses, demand, cost = read_cap(path)
     regions = [{"id": f"w{i + 1}", "bloc": "warehouse"} for i in range(len(warehouses))]
     regions += [{"id": f"c{j + 1}", "bloc": "customer"} for j in range(len(demand))]
-    facilities = [{"id": f"wh{i + 1}", "region": f"w{i + 1}", "outputs": {"good": 1.0}, "capacity": 0}
-                  for i in range(len(warehouses))]
-    options = [{"id": f"open{i + 1}", "facility": f"wh{i + 1}", "kind": "discrete", "fixed_cost": fc,
-                "module_size": cap, "max_count": 1, "lead_time": 0, "lifetime": 1}
-               for i, (cap, fc) in enumerate(warehouses)]
-    routes = [{"commodity": "good", "origin": f"w{i + 1}", "destination": f"c{j + 1}",
-               "cost": cost[j][i] / demand[j]}
-              for j in range(len(demand)) if demand[j] > 0 for i in range(len(warehouses))]
-    dem = [{"region": f"c{j + 1}", "commodity": "good", "year": year, "quantity": d}
-           for j, d in enumerate(demand) if d > 0]
+    facilities = [
+        {"id": f"wh{i + 1}", "region": f"w{i + 1}", "outputs": {"good": 1.0}, "capacity": 0}
+        for i in range(len(warehouses))
+    ]
+    options = [
+        {
+            "id": f"open{i + 1}",
+            "facility": f"wh{i + 1}",
+            "kind": "discrete",
+            "fixed_cost": fc,
+            "module_size": cap,
+            "max_count": 1,
+            "lead_time": 0,
+            "lifetime": 1,
+        }
+        for i, (cap, fc) in enumerate(warehouses)
+    ]
+    routes = [
+        {
+            "commodity": "good",
+            "origin": f"w{i + 1}",
+            "destination": f"c{j + 1}",
+            "cost": cost[j][i] / demand[j],
+        }
+        for j in range(len(demand))
+        if demand[j] > 0
+        for i in range(len(warehouses))
+    ]
+    dem = [
+        {"region": f"c{j + 1}", "commodity": "good", "year": year, "quantity": d}
+        for j, d in enumerate(demand)
+        if d > 0
+    ]
     total_cost = sum(sum(row) for row in cost) + sum(fc for _, fc in warehouses)
     data = {
         "name": Path(path).stem,

@@ -29,5 +29,4 @@ def add_balance(m: pyo.ConcreteModel, md: ModelData) -> None:
             return pyo.Constraint.Skip  # nothing draws on this stream: surplus is free to dispose
         return linear(terms) >= 0
 
-    m.balance = pyo.Constraint(keys, rule=balance,
-                               doc="production + imports >= use + exports + deliveries")
+    m.balance = pyo.Constraint(keys, rule=balance, doc="production + imports >= use + exports + deliveries")

@@ -19,8 +19,9 @@ from .sets import add_sets
 from .variables import add_variables
 
 
-def build_model(instance: Instance, *, scenario: str | None = None,
-                risk_weight: float | None = None) -> pyo.ConcreteModel:
+def build_model(
+    instance: Instance, *, scenario: str | None = None, risk_weight: float | None = None
+) -> pyo.ConcreteModel:
     """Build the Pyomo model of an instance. Users may add components before passing it to `solve`.
 
     `scenario` keeps a single scenario (probability 1); `risk_weight` overrides the instance's.
@@ -29,9 +30,15 @@ def build_model(instance: Instance, *, scenario: str | None = None,
     if scenario is not None and scenario not in {s.name for s in instance.scenarios}:
         from ..errors import InstanceError, Problem, did_you_mean
 
-        raise InstanceError(problems=[Problem(
-            ("scenarios",), f"no scenario named '{scenario}'",
-            did_you_mean(scenario, [s.name for s in instance.scenarios]))])
+        raise InstanceError(
+            problems=[
+                Problem(
+                    ("scenarios",),
+                    f"no scenario named '{scenario}'",
+                    did_you_mean(scenario, [s.name for s in instance.scenarios]),
+                )
+            ]
+        )
     t0 = time.perf_counter()
     gc_was_enabled = gc.isenabled()
     gc.disable()  # construction allocates many small objects; pausing GC saves ~25%

@@ -24,8 +24,7 @@ def add_capacity(m: pyo.ConcreteModel, md: ModelData) -> None:
         used = [(1.0, m.activity[fk, k, y, s]) for fk, k in md.streams_of[f]]
         return linear(used + [(-a * c, v) for c, v in terms]) <= a * const
 
-    m.capacity_limit = pyo.Constraint(keys, rule=limit,
-                                      doc="activity <= availability x capacity")
+    m.capacity_limit = pyo.Constraint(keys, rule=limit, doc="activity <= availability x capacity")
 
     limited = []
     for o in md.inst.build_options:
@@ -44,5 +43,6 @@ def add_capacity(m: pyo.ConcreteModel, md: ModelData) -> None:
             return pyo.Constraint.Skip
         return linear((1.0, build_var(m, md, k)) for k in keys_o) <= cap
 
-    m.build_limit = pyo.Constraint(limited, rule=build_limit,
-                                   doc="total modules / capacity an option may add")
+    m.build_limit = pyo.Constraint(
+        limited, rule=build_limit, doc="total modules / capacity an option may add"
+    )

@@ -126,8 +126,14 @@ def annuity_factor(rate: float, lifetime: int) -> float:
     return rate * (1 + rate) ** (lifetime - 1) / ((1 + rate) ** lifetime - 1)
 
 
-def _matches(adj: Adjustment, *, year: int, region: str | None = None, commodity: str | None = None,
-             facility: str | None = None) -> bool:
+def _matches(
+    adj: Adjustment,
+    *,
+    year: int,
+    region: str | None = None,
+    commodity: str | None = None,
+    facility: str | None = None,
+) -> bool:
     if adj.start is not None and year < adj.start:
         return False
     if adj.end is not None and year > adj.end:
@@ -176,16 +182,16 @@ def choose_scales(inst: Instance) -> tuple[float, float]:
     rates = [f.var_cost for f in inst.facilities if f.var_cost > 0]
     rates += [r.cost for r in inst.routes if r.cost > 0]
     rates += [o.capex / 10 for o in inst.build_options if o.capex]
-    rates += [o.fixed_cost / o.module_size / 10 for o in inst.build_options
-              if o.fixed_cost and o.module_size]
+    rates += [o.fixed_cost / o.module_size / 10 for o in inst.build_options if o.fixed_cost and o.module_size]
     m = inst.units.scale.money
     if m == "auto":
         m = _power_of_ten(median(rates) * q) if rates else _power_of_ten(inst.objective.unmet_penalty * q)
     return float(q), float(m)
 
 
-def compile_instance(inst: Instance, scenario: str | None = None,
-                     risk_weight: float | None = None) -> ModelData:
+def compile_instance(
+    inst: Instance, scenario: str | None = None, risk_weight: float | None = None
+) -> ModelData:
     """Turn a validated instance into sparse, scaled index tables. `scenario` keeps one scenario only
     (with probability 1); `risk_weight` overrides the objective's."""
     q, m = choose_scales(inst)
@@ -193,8 +199,9 @@ def compile_instance(inst: Instance, scenario: str | None = None,
     years = hz.years
     weight = {p.year: p.weight for p in hz.periods}
     r_ = hz.discount_rate
-    disc = {p.year: sum((1 + r_) ** -(p.year + j - hz.base_year) for j in range(p.weight))
-            for p in hz.periods}
+    disc = {
+        p.year: sum((1 + r_) ** -(p.year + j - hz.base_year) for j in range(p.weight)) for p in hz.periods
+    }
     scen = inst.scenarios
     if scenario is not None:
         scen = [s for s in scen if s.name == scenario]
@@ -208,8 +215,9 @@ def compile_instance(inst: Instance, scenario: str | None = None,
     bloc_of = {r.id: r.bloc for r in inst.regions}
     region_of = {f.id: f.region for f in inst.facilities}
     fac_controlled = {
-        f.id: (f.controlled_origin if f.controlled_origin is not None
-               else regions[f.region].controlled_origin)
+        f.id: (
+            f.controlled_origin if f.controlled_origin is not None else regions[f.region].controlled_origin
+        )
         for f in inst.facilities
     }
     price = {c.id: (c.price or 0.0) for c in inst.commodities}
@@ -326,8 +334,9 @@ def compile_instance(inst: Instance, scenario: str | None = None,
             sc = scen_by[s]
             a = fac.availability * _factor(sc.availability, year=y, region=fac.region, facility=f)
             avail[(f, y, s)] = min(a, 1.0)
-            var_cost[(f, y, s)] = fac.var_cost * _factor(sc.var_cost, year=y, region=fac.region,
-                                                         facility=f) * q / m
+            var_cost[(f, y, s)] = (
+                fac.var_cost * _factor(sc.var_cost, year=y, region=fac.region, facility=f) * q / m
+            )
     fixed_cost = {f.id: f.fixed_cost * q / m for f in inst.facilities}
 
     demand: list[DemandRow] = []
@@ -341,7 +350,7 @@ def compile_instance(inst: Instance, scenario: str | None = None,
         for s in scenarios:
             f = _factor(scen_by[s].demand, year=d.year, region=d.region, commodity=d.commodity)
             demand_qty[(i, s)] = d.quantity * f / q
-        for k in (TAGS if d.compliance == "any" else ("clear",)):
+        for k in TAGS if d.compliance == "any" else ("clear",):
             if (d.region, d.commodity, k) in present:
                 deliver_keys.append((i, k))
         pen = pen_by.get(d.commodity) or inst.objective.unmet_penalty
@@ -353,19 +362,54 @@ def compile_instance(inst: Instance, scenario: str | None = None,
 
     controls = _compile_controls(inst, years, scenarios, scen_by, flows, bloc_of, q)
     return ModelData(
-        inst=inst, q=q, m=m, years=years, weight=weight, disc=disc, scenarios=scenarios, prob=prob,
-        region_of=region_of, bloc_of=bloc_of, fac_controlled=fac_controlled, cap_keys=cap_keys,
-        existing=existing, streams=sorted(streams), stream_out=stream_out, avail=avail,
-        var_cost=var_cost, fixed_cost=fixed_cost, build_keys=build_keys, discrete=discrete,
-        build_unit=build_unit, build_start=build_start, online=dict(online), capex_coef=capex_coef,
-        overnight=overnight, present=present, arcs=arcs, tariff=tariff, flows=flows, demand=demand,
-        demand_qty=demand_qty, deliver_keys=deliver_keys, penalty=penalty, risk=risk,
-        risk_importers=risk_importers, controls=controls,
+        inst=inst,
+        q=q,
+        m=m,
+        years=years,
+        weight=weight,
+        disc=disc,
+        scenarios=scenarios,
+        prob=prob,
+        region_of=region_of,
+        bloc_of=bloc_of,
+        fac_controlled=fac_controlled,
+        cap_keys=cap_keys,
+        existing=existing,
+        streams=sorted(streams),
+        stream_out=stream_out,
+        avail=avail,
+        var_cost=var_cost,
+        fixed_cost=fixed_cost,
+        build_keys=build_keys,
+        discrete=discrete,
+        build_unit=build_unit,
+        build_start=build_start,
+        online=dict(online),
+        capex_coef=capex_coef,
+        overnight=overnight,
+        present=present,
+        arcs=arcs,
+        tariff=tariff,
+        flows=flows,
+        demand=demand,
+        demand_qty=demand_qty,
+        deliver_keys=deliver_keys,
+        penalty=penalty,
+        risk=risk,
+        risk_importers=risk_importers,
+        controls=controls,
     )
 
 
-def _compile_controls(inst: Instance, years: list[int], scenarios: list[str], scen_by: dict,
-                      flows: list[FlowKey], bloc_of: dict[str, str], q: float) -> list[ControlRow]:
+def _compile_controls(
+    inst: Instance,
+    years: list[int],
+    scenarios: list[str],
+    scen_by: dict,
+    flows: list[FlowKey],
+    bloc_of: dict[str, str],
+    q: float,
+) -> list[ControlRow]:
     rows: list[ControlRow] = []
     for rule in inst.export_controls:
         if rule.destinations:
@@ -375,8 +419,10 @@ def _compile_controls(inst: Instance, years: list[int], scenarios: list[str], sc
         dest.discard(rule.exporter)
         comms = set(rule.commodities)
         limited = [
-            (c, o, d, k) for (c, o, d, k) in flows
-            if c in comms and d in dest
+            (c, o, d, k)
+            for (c, o, d, k) in flows
+            if c in comms
+            and d in dest
             and (o == rule.exporter or (rule.extraterritorial and k == "controlled"))
         ]
         for s in scenarios:
@@ -395,6 +441,7 @@ def _compile_controls(inst: Instance, years: list[int], scenarios: list[str], sc
                     continue
                 if not limited:
                     continue
-                rows.append(ControlRow(rule.id, y, s, rule.kind, amount, rule.exporter,
-                                       tuple(sorted(comms)), limited))
+                rows.append(
+                    ControlRow(rule.id, y, s, rule.kind, amount, rule.exporter, tuple(sorted(comms)), limited)
+                )
     return rows

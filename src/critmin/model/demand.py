@@ -18,5 +18,6 @@ def add_demand(m: pyo.ConcreteModel, md: ModelData) -> None:
         terms.append((1.0, m.unmet[i, s]))
         return linear(terms) == md.demand_qty[(i, s)]
 
-    m.demand_met = pyo.Constraint(m.DEMANDS, rule=met,
-                                  doc="sum over allowed tags of deliveries + unmet = demand")
+    m.demand_met = pyo.Constraint(
+        m.DEMANDS, rule=met, doc="sum over allowed tags of deliveries + unmet = demand"
+    )

@@ -8,8 +8,9 @@ from .data import ModelData
 from .expr import linear
 
 
-def exporter_production(m: pyo.ConcreteModel, md: ModelData, region: str, commodities: tuple[str, ...],
-                        y: int, s: str) -> list[tuple[float, object]]:
+def exporter_production(
+    m: pyo.ConcreteModel, md: ModelData, region: str, commodities: tuple[str, ...], y: int, s: str
+) -> list[tuple[float, object]]:
     """Terms of a region's output of some commodities (all tags) in one year and scenario."""
     terms = []
     for c in commodities:
@@ -20,8 +21,9 @@ def exporter_production(m: pyo.ConcreteModel, md: ModelData, region: str, commod
     return terms
 
 
-def exporter_disposition(m: pyo.ConcreteModel, md: ModelData, region: str, commodities: tuple[str, ...],
-                         y: int, s: str) -> list[tuple[float, object]]:
+def exporter_disposition(
+    m: pyo.ConcreteModel, md: ModelData, region: str, commodities: tuple[str, ...], y: int, s: str
+) -> list[tuple[float, object]]:
     """Terms of what a region does with some commodities: all its exports, its plants' use and its
     deliveries (all tags). Output made and thrown away does not count, so a share rule cannot be gamed by
     over-producing."""
@@ -47,7 +49,12 @@ def add_export_controls(m: pyo.ConcreteModel, md: ModelData) -> None:
             return linear(shipped + [(-r.amount * c, v) for c, v in used]) <= 0
         return linear(shipped) <= r.amount
 
-    m.CONTROLS = pyo.Set(initialize=list(rows), dimen=3, ordered=True,
-                         doc="(control id, year, scenario) where a control applies")
-    m.export_limit = pyo.Constraint(m.CONTROLS, rule=limit,
-                                    doc="controlled shipments <= quota / 0 / share x output")
+    m.CONTROLS = pyo.Set(
+        initialize=list(rows),
+        dimen=3,
+        ordered=True,
+        doc="(control id, year, scenario) where a control applies",
+    )
+    m.export_limit = pyo.Constraint(
+        m.CONTROLS, rule=limit, doc="controlled shipments <= quota / 0 / share x output"
+    )

@@ -30,8 +30,14 @@ def add_policies(m: pyo.ConcreteModel, md: ModelData) -> None:
     pol = md.inst.policies
     blocs = md.bloc_of
 
-    min_keys = [(p.id, c, y, s) for p in pol.min_bloc_share for c in p.commodities for y in md.years
-                if _in_window(y, p.start, p.end) for s in md.scenarios]
+    min_keys = [
+        (p.id, c, y, s)
+        for p in pol.min_bloc_share
+        for c in p.commodities
+        for y in md.years
+        if _in_window(y, p.start, p.end)
+        for s in md.scenarios
+    ]
     min_by = {p.id: p for p in pol.min_bloc_share}
 
     def min_share(_m: pyo.ConcreteModel, pid: str, c: str, y: int, s: str) -> object:
@@ -46,17 +52,24 @@ def add_policies(m: pyo.ConcreteModel, md: ModelData) -> None:
         terms = [(coef, v) for coef, v in from_blocs] + [(-p.share * coef, v) for coef, v in supply]
         return linear(terms) >= 0
 
-    m.min_bloc_share = pyo.Constraint(min_keys, rule=min_share,
-                                      doc="supply from given blocs >= share x supply")
+    m.min_bloc_share = pyo.Constraint(
+        min_keys, rule=min_share, doc="supply from given blocs >= share x supply"
+    )
 
     max_by = {p.id: p for p in pol.max_supplier_share}
     max_keys = []
     for p in pol.max_supplier_share:
         for c in p.commodities:
-            origins = sorted({fk[1] for k in ("clear", "controlled")
-                              for fk in md.inflows.get((p.region, c, k), ())})
-            max_keys += [(p.id, c, o, y, s) for o in origins for y in md.years
-                         if _in_window(y, p.start, p.end) for s in md.scenarios]
+            origins = sorted(
+                {fk[1] for k in ("clear", "controlled") for fk in md.inflows.get((p.region, c, k), ())}
+            )
+            max_keys += [
+                (p.id, c, o, y, s)
+                for o in origins
+                for y in md.years
+                if _in_window(y, p.start, p.end)
+                for s in md.scenarios
+            ]
 
     def max_share(_m: pyo.ConcreteModel, pid: str, c: str, o: str, y: int, s: str) -> object:
         p = max_by[pid]
@@ -66,17 +79,20 @@ def add_policies(m: pyo.ConcreteModel, md: ModelData) -> None:
         terms = list(imports[o]) + [(-p.share * coef, v) for coef, v in supply]
         return linear(terms) <= 0
 
-    m.max_supplier_share = pyo.Constraint(max_keys, rule=max_share,
-                                          doc="imports from one country <= share x supply")
+    m.max_supplier_share = pyo.Constraint(
+        max_keys, rule=max_share, doc="imports from one country <= share x supply"
+    )
 
     service_keys = []
     service_share = {}
     for p in pol.min_service:
         for d in md.demand:
-            if ((p.region is None or p.region == d.region)
-                    and (p.commodity is None or p.commodity == d.commodity)
-                    and (p.compliance is None or p.compliance == d.compliance)
-                    and _in_window(d.year, p.start, p.end)):
+            if (
+                (p.region is None or p.region == d.region)
+                and (p.commodity is None or p.commodity == d.commodity)
+                and (p.compliance is None or p.compliance == d.compliance)
+                and _in_window(d.year, p.start, p.end)
+            ):
                 for s in md.scenarios:
                     service_keys.append((p.id, d.index, s))
                     service_share[(p.id, d.index, s)] = p.share
@@ -85,8 +101,9 @@ def add_policies(m: pyo.ConcreteModel, md: ModelData) -> None:
         # unmet <= (1 - share) x demand, i.e. deliveries >= share x demand
         return m.unmet[i, s] <= (1.0 - service_share[(pid, i, s)]) * md.demand_qty[(i, s)]
 
-    m.min_service = pyo.Constraint(service_keys, rule=service,
-                                   doc="deliveries >= share x demand (hard service level)")
+    m.min_service = pyo.Constraint(
+        service_keys, rule=service, doc="deliveries >= share x demand (hard service level)"
+    )
 
     budgets = {b.id: b for b in pol.budgets}
 
@@ -105,5 +122,6 @@ def add_policies(m: pyo.ConcreteModel, md: ModelData) -> None:
             return pyo.Constraint.Skip
         return linear(terms) <= b.amount / md.m
 
-    m.budget_limit = pyo.Constraint(list(budgets), rule=budget,
-                                    doc="overnight capex started in the window <= budget")
+    m.budget_limit = pyo.Constraint(
+        list(budgets), rule=budget, doc="overnight capex started in the window <= budget"
+    )

@@ -8,8 +8,11 @@ from .data import ModelData
 
 
 def add_variables(m: pyo.ConcreteModel, md: ModelData) -> None:
-    m.build_capacity = pyo.Var(m.BUILDS_CONTINUOUS, domain=pyo.NonNegativeReals,
-                               doc="capacity added by a continuous option, scaled t/yr")
+    m.build_capacity = pyo.Var(
+        m.BUILDS_CONTINUOUS,
+        domain=pyo.NonNegativeReals,
+        doc="capacity added by a continuous option, scaled t/yr",
+    )
 
     def module_domain(_m: pyo.ConcreteModel, o: str, t: int) -> object:
         return pyo.Binary if md.option[o].max_count == 1 else pyo.NonNegativeIntegers
@@ -17,10 +20,15 @@ def add_variables(m: pyo.ConcreteModel, md: ModelData) -> None:
     def module_bounds(_m: pyo.ConcreteModel, o: str, t: int) -> tuple[int, int]:
         return (0, md.option[o].max_count)
 
-    m.build_modules = pyo.Var(m.BUILDS_DISCRETE, domain=module_domain, bounds=module_bounds,
-                              doc="modules of a discrete option coming online")
-    m.activity = pyo.Var(m.ACTIVITIES, domain=pyo.NonNegativeReals,
-                         doc="t of activity per year of a facility stream")
+    m.build_modules = pyo.Var(
+        m.BUILDS_DISCRETE,
+        domain=module_domain,
+        bounds=module_bounds,
+        doc="modules of a discrete option coming online",
+    )
+    m.activity = pyo.Var(
+        m.ACTIVITIES, domain=pyo.NonNegativeReals, doc="t of activity per year of a facility stream"
+    )
     m.ship = pyo.Var(m.SHIPMENTS, domain=pyo.NonNegativeReals, doc="t/yr shipped on a route")
     m.deliver = pyo.Var(m.DELIVERIES, domain=pyo.NonNegativeReals, doc="t/yr delivered to a demand row")
     m.unmet = pyo.Var(m.DEMANDS, domain=pyo.NonNegativeReals, doc="t/yr of a demand row not met")

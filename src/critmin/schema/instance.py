@@ -62,7 +62,8 @@ class Instance(Strict):
             import json
 
             self._sha256 = hashlib.sha256(
-                json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+                json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
+            ).hexdigest()
         return self._sha256
 
     # convenient look-ups -------------------------------------------------------------------------
@@ -80,8 +81,11 @@ def _duplicates(items: Iterable[Any], key: str, where: str, out: list[Problem]) 
         k = getattr(item, key)
         if k in seen:
             out.append(
-                Problem((where, i, key), f"duplicate {key} '{k}' (first at {where}[{seen[k]}])",
-                        "each id must be unique")
+                Problem(
+                    (where, i, key),
+                    f"duplicate {key} '{k}' (first at {where}[{seen[k]}])",
+                    "each id must be unique",
+                )
             )
         else:
             seen[k] = i
@@ -90,8 +94,14 @@ def _duplicates(items: Iterable[Any], key: str, where: str, out: list[Problem]) 
 def _check(inst: Instance) -> list[Problem]:
     """All cross-reference problems, each located at the offending field."""
     p: list[Problem] = []
-    for name, key in (("regions", "id"), ("commodities", "id"), ("facilities", "id"),
-                      ("build_options", "id"), ("export_controls", "id"), ("scenarios", "name")):
+    for name, key in (
+        ("regions", "id"),
+        ("commodities", "id"),
+        ("facilities", "id"),
+        ("build_options", "id"),
+        ("export_controls", "id"),
+        ("scenarios", "name"),
+    ):
         _duplicates(getattr(inst, name), key, name, p)
 
     regions = {r.id for r in inst.regions}
@@ -114,9 +124,13 @@ def _check(inst: Instance) -> list[Problem]:
                 ref(c, commodities, ("facilities", i, side, c), "commodity")
         both = set(f.inputs) & set(f.outputs)
         if both:
-            p.append(Problem(("facilities", i, "outputs"),
-                             f"commodity {sorted(both)} is both input and output of facility '{f.id}'",
-                             "model it as two facilities"))
+            p.append(
+                Problem(
+                    ("facilities", i, "outputs"),
+                    f"commodity {sorted(both)} is both input and output of facility '{f.id}'",
+                    "model it as two facilities",
+                )
+            )
 
     last = inst.horizon.last_year
     for i, o in enumerate(inst.build_options):
@@ -124,11 +138,15 @@ def _check(inst: Instance) -> list[Problem]:
         ref(o.investor, regions, ("build_options", i, "investor"), "region")
         first_start = max(inst.horizon.base_year, o.earliest_start or inst.horizon.base_year)
         if first_start + o.lead_time > last:
-            p.append(Problem(("build_options", i, "lead_time"),
-                             f"option '{o.id}' can never come online within the horizon: construction from "
-                             f"{first_start} plus lead_time {o.lead_time} gives {first_start + o.lead_time}, "
-                             f"after the last period {last}",
-                             "shorten lead_time, move earliest_start earlier or extend the horizon"))
+            p.append(
+                Problem(
+                    ("build_options", i, "lead_time"),
+                    f"option '{o.id}' can never come online within the horizon: construction from "
+                    f"{first_start} plus lead_time {o.lead_time} gives {first_start + o.lead_time}, "
+                    f"after the last period {last}",
+                    "shorten lead_time, move earliest_start earlier or extend the horizon",
+                )
+            )
 
     seen_routes: dict[tuple[str, str, str], int] = {}
     for i, r in enumerate(inst.routes):
@@ -136,18 +154,31 @@ def _check(inst: Instance) -> list[Problem]:
         ref(r.origin, regions, ("routes", i, "origin"), "region")
         ref(r.destination, regions, ("routes", i, "destination"), "region")
         if r.origin == r.destination:
-            p.append(Problem(("routes", i, "destination"),
-                             f"route from '{r.origin}' to itself",
-                             "material used where it is made needs no route; remove the row"))
+            p.append(
+                Problem(
+                    ("routes", i, "destination"),
+                    f"route from '{r.origin}' to itself",
+                    "material used where it is made needs no route; remove the row",
+                )
+            )
         price = next((c.price for c in inst.commodities if c.id == r.commodity), 0)
         if r.tariff > 0 and not price:
-            p.append(Problem(("routes", i, "tariff"),
-                             f"ad valorem tariff on '{r.commodity}', which has no price",
-                             "give the commodity a price or use tariff_per_t"))
+            p.append(
+                Problem(
+                    ("routes", i, "tariff"),
+                    f"ad valorem tariff on '{r.commodity}', which has no price",
+                    "give the commodity a price or use tariff_per_t",
+                )
+            )
         k = (r.commodity, r.origin, r.destination)
         if k in seen_routes:
-            p.append(Problem(("routes", i, "destination"),
-                             f"duplicate route {k} (first at routes[{seen_routes[k]}])", "keep one row"))
+            p.append(
+                Problem(
+                    ("routes", i, "destination"),
+                    f"duplicate route {k} (first at routes[{seen_routes[k]}])",
+                    "keep one row",
+                )
+            )
         seen_routes.setdefault(k, i)
     for i, d in enumerate(inst.route_defaults):
         ref(d.from_bloc, blocs, ("route_defaults", i, "from_bloc"), "bloc")
@@ -156,20 +187,34 @@ def _check(inst: Instance) -> list[Problem]:
             ref(c, commodities, ("route_defaults", i, "commodities"), "commodity")
 
     if not inst.demand:
-        p.append(Problem(("demand",), "no demand rows: there is nothing to plan for",
-                         "add at least one row with region, commodity, year, quantity"))
+        p.append(
+            Problem(
+                ("demand",),
+                "no demand rows: there is nothing to plan for",
+                "add at least one row with region, commodity, year, quantity",
+            )
+        )
     seen_demand: dict[tuple, int] = {}
     for i, d in enumerate(inst.demand):
         ref(d.region, regions, ("demand", i, "region"), "region")
         ref(d.commodity, commodities, ("demand", i, "commodity"), "commodity")
         if d.year not in years:
-            p.append(Problem(("demand", i, "year"), f"year {d.year} is not a period of the horizon",
-                             did_you_mean(str(d.year), {str(y) for y in years})))
+            p.append(
+                Problem(
+                    ("demand", i, "year"),
+                    f"year {d.year} is not a period of the horizon",
+                    did_you_mean(str(d.year), {str(y) for y in years}),
+                )
+            )
         k = (d.region, d.commodity, d.year, d.compliance)
         if k in seen_demand:
-            p.append(Problem(("demand", i, "quantity"),
-                             f"duplicate demand for {k} (first at demand[{seen_demand[k]}])",
-                             "add the quantities into one row"))
+            p.append(
+                Problem(
+                    ("demand", i, "quantity"),
+                    f"duplicate demand for {k} (first at demand[{seen_demand[k]}])",
+                    "add the quantities into one row",
+                )
+            )
         seen_demand.setdefault(k, i)
 
     for i, c in enumerate(inst.export_controls):
@@ -196,8 +241,13 @@ def _check(inst: Instance) -> list[Problem]:
         ref(m.region, regions, ("policies", "min_service", i, "region"), "region")
         ref(m.commodity, commodities, ("policies", "min_service", i, "commodity"), "commodity")
         if m.compliance is not None and m.compliance not in ("any", "clear"):
-            p.append(Problem(("policies", "min_service", i, "compliance"),
-                             f"unknown compliance class '{m.compliance}'", "use 'any' or 'clear'"))
+            p.append(
+                Problem(
+                    ("policies", "min_service", i, "compliance"),
+                    f"unknown compliance class '{m.compliance}'",
+                    "use 'any' or 'clear'",
+                )
+            )
     for i, b in enumerate(pol.budgets):
         for x in b.investor:
             ref(x, region_or_bloc, ("policies", "budgets", i, "investor"), "region or bloc")
@@ -206,8 +256,13 @@ def _check(inst: Instance) -> list[Problem]:
 
     total = sum(s.probability for s in inst.scenarios)
     if abs(total - 1.0) > 1e-6:
-        p.append(Problem(("scenarios",), f"scenario probabilities sum to {total:.6g}, not 1",
-                         "rescale them so they add up to 1"))
+        p.append(
+            Problem(
+                ("scenarios",),
+                f"scenario probabilities sum to {total:.6g}, not 1",
+                "rescale them so they add up to 1",
+            )
+        )
     for i, s in enumerate(inst.scenarios):
         for x in s.disable_controls:
             if x != "all":

@@ -1,0 +1,329 @@
+"""Compare plans across instances and scenarios: metrics side by side, differences from a baseline, and the
+inputs that differ, so a user can check a scenario changed what they meant.
+
+Every table has a `run` column; the first run is the baseline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import CritminError
+from .results import Solution
+
+ENTITY_KEYS: dict[str, tuple[str, ...]] = {
+    "regions": ("id",),
+    "commodities": ("id",),
+    "facilities": ("id",),
+    "build_options": ("id",),
+    "export_controls": ("id",),
+    "scenarios": ("name",),
+    "routes": ("commodity", "origin", "destination"),
+    "route_defaults": ("from_bloc", "to_bloc", "commodities"),
+    "demand": ("region", "commodity", "year", "compliance"),
+    "policies.min_bloc_share": ("id",),
+    "policies.max_supplier_share": ("id",),
+    "policies.min_service": ("id",),
+    "policies.budgets": ("id",),
+}
+
+
+@dataclass
+class Comparison:
+    """Aligned results of several runs. `metrics` is long (run, metric, value, delta); `table` is wide."""
+
+    runs: list[str]
+    metrics: pd.DataFrame
+    builds: pd.DataFrame
+    inputs: pd.DataFrame
+    solutions: list[Solution] = field(default_factory=list, repr=False)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """metric x run, with a 'Δ run' column for each run after the baseline."""
+        wide = self.metrics.pivot_table(
+            index="metric", columns="run", values="value", aggfunc="first", sort=False
+        )
+        wide = wide[[r for r in self.runs if r in wide.columns]]
+        order = list(dict.fromkeys(self.metrics.metric))
+        wide = wide.reindex(order)
+        built = [m for m in wide.index if str(m).startswith("built ")]
+        wide.loc[built] = wide.loc[built].fillna(0.0)  # a run that built nothing there built 0
+        base = self.runs[0]
+        for r in self.runs[1:]:
+            wide[f"Δ {r}"] = pd.to_numeric(wide[r], errors="coerce") - pd.to_numeric(
+                wide[base], errors="coerce"
+            )
+        return wide
+
+    def to_text(self) -> str:
+        t = self.table
+        lines = [f"baseline: {self.runs[0]}", ""]
+        headers = ["metric"] + [str(c) for c in t.columns]
+        width = [max(28, max((len(str(i)) for i in t.index), default=0))] + [
+            max(14, len(h)) for h in headers[1:]
+        ]
+        lines.append(
+            "  ".join(
+                h.ljust(w) if i == 0 else h.rjust(w)
+                for i, (h, w) in enumerate(zip(headers, width, strict=True))
+            )
+        )
+        for metric, row in t.iterrows():
+            cells = [str(metric).ljust(width[0])]
+            for v, w in zip(row.values, width[1:], strict=True):
+                cells.append(_fmt(v).rjust(w))
+            lines.append("  ".join(cells))
+        lines.append("")
+        if self.inputs.empty:
+            lines.append("inputs: identical")
+        else:
+            lines.append("inputs that differ from the baseline:")
+            for r in self.inputs.head(40).itertuples():
+                if r.change == "changed":
+                    lines.append(f"  {r.run}: {r.table} {r.key} {r.field}: {r.baseline} -> {r.value}")
+                else:
+                    lines.append(f"  {r.run}: {r.table} {r.key} {r.change}")
+            if len(self.inputs) > 40:
+                lines.append(f"  ... {len(self.inputs) - 40} more (see inputs.csv)")
+        return "\n".join(lines)
+
+    def write_csv(self, directory: str | Path) -> Path:
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        self.metrics.to_csv(d / "metrics.csv", index=False)
+        self.table.to_csv(d / "metrics_wide.csv")
+        self.builds.to_csv(d / "builds.csv", index=False)
+        self.inputs.to_csv(d / "inputs.csv", index=False)
+        return d
+
+    def _repr_html_(self) -> str:
+        return (
+            f"<h4>critmin comparison (baseline {self.runs[0]})</h4>"
+            + self.table.to_html(float_format=_fmt)
+            + (
+                "<h4>inputs that differ</h4>" + self.inputs.to_html(index=False)
+                if not self.inputs.empty
+                else "<p>inputs identical</p>"
+            )
+        )
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, str):
+        return v
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    if x != x:  # NaN
+        return "-"
+    if abs(x) >= 1e6:
+        return f"{x:,.0f}"
+    if abs(x) >= 1:
+        return f"{x:,.2f}"
+    return f"{x:.4g}"
+
+
+def load_run(item: str | Path | Solution, **solve_kw: Any) -> tuple[str, Solution]:
+    """A solution directory, an instance file (solved now), `file.yaml@scenario` (that scenario alone),
+    or a Solution."""
+    if isinstance(item, Solution):
+        return item.instance.get("name", "run"), item
+    text = str(item)
+    scenario = None
+    if "@" in text and not Path(text).exists():
+        text, scenario = text.rsplit("@", 1)
+    path = Path(text)
+    if path.is_dir() and (path / "summary.json").exists():
+        return path.name, Solution.read(path)
+    from .io import load_instance
+    from .solve import solve
+
+    inst = load_instance(path)
+    name = f"{path.stem}@{scenario}" if scenario else path.stem
+    return name, solve(inst, scenario=scenario, **solve_kw)
+
+
+def compare(
+    items: Sequence[str | Path | Solution],
+    *,
+    years: Sequence[int] | None = None,
+    force: bool = False,
+    **solve_kw: Any,
+) -> Comparison:
+    """Compare runs (solution dirs, instance files or Solutions); the first is the baseline.
+
+    Refuses runs whose model version, quantity unit or currency differ, unless `force`."""
+    if len(items) < 1:
+        raise CritminError("compare needs at least one run")
+    loaded = [load_run(i, **solve_kw) for i in items]
+    names = _unique([n for n, _ in loaded])
+    sols = [s for _, s in loaded]
+    base = sols[0]
+    for name, sol in zip(names[1:], sols[1:], strict=True):
+        problems = []
+        if sol.model_version != base.model_version:
+            problems.append(f"model version {sol.model_version} vs {base.model_version}")
+        for key in ("quantity", "currency"):
+            if sol.units.get(key) != base.units.get(key):
+                problems.append(f"{key} {sol.units.get(key)} vs {base.units.get(key)}")
+        if problems and not force:
+            raise CritminError(
+                f"run '{name}' is not comparable with '{names[0]}': {'; '.join(problems)} "
+                "(use --force to compare anyway)"
+            )
+    metrics = pd.concat([_metrics(n, s, years) for n, s in zip(names, sols, strict=True)], ignore_index=True)
+    base_vals = metrics[metrics.run == names[0]].set_index("metric").value
+    metrics["delta"] = [
+        (v - base_vals.get(m))
+        if isinstance(v, (int, float)) and isinstance(base_vals.get(m), (int, float))
+        else None
+        for m, v in zip(metrics.metric, metrics.value, strict=True)
+    ]
+    builds = pd.concat([_builds(n, s) for n, s in zip(names, sols, strict=True)], ignore_index=True)
+    inputs = pd.concat(
+        [
+            diff_inputs(names[0], base.instance_data, n, s.instance_data)
+            for n, s in zip(names[1:], sols[1:], strict=True)
+        ]
+        or [_empty_diff()],
+        ignore_index=True,
+    )
+    return Comparison(names, metrics, builds, inputs, sols)
+
+
+def _unique(names: list[str]) -> list[str]:
+    out: list[str] = []
+    for n in names:
+        k, i = n, 2
+        while k in out:
+            k, i = f"{n}#{i}", i + 1
+        out.append(k)
+    return out
+
+
+def _metrics(run: str, sol: Solution, years: Sequence[int] | None) -> pd.DataFrame:
+    rows: list[tuple[str, Any]] = [("status", sol.status), ("expected cost", sol.objective)]
+    rows += [(f"cost: {k}", v) for k, v in sol.objective_parts.items()]
+    kt = sol.tables.get("kpis_total", pd.DataFrame())
+    if not kt.empty:
+        p = kt.probability
+        rows.append(("risk exposure (expected t x score)", float((kt.risk_exposure * p).sum())))
+        rows.append(("unmet demand (expected t)", float(((kt.demand - kt.delivered) * p).sum())))
+    k = sol.tables.get("kpis", pd.DataFrame())
+    if not k.empty and not kt.empty:
+        prob = kt.drop_duplicates("scenario").set_index("scenario").probability
+        k = k.assign(p=k.scenario.map(prob))
+        use_years = list(years) if years else sorted({int(min(k.year)), int(max(k.year))})
+        for c in sorted(k.commodity.unique()):
+            for y in use_years:
+                sub = k[(k.commodity == c) & (k.year == y)]
+                if sub.empty:
+                    continue
+                d = (sub.delivered * sub.p).sum()
+                share = (sub.controlled * sub.p).sum() / d if d else float("nan")
+                rows.append((f"controlled share {c} {y}", float(share)))
+    b = sol.tables.get("builds", pd.DataFrame())
+    if not b.empty:
+        g = b.groupby(["region", "stage"]).capacity_added.sum()
+        rows += [(f"built {r} {s} (t/yr)", float(v)) for (r, s), v in g.items()]
+    return pd.DataFrame({"run": run, "metric": [r[0] for r in rows], "value": [r[1] for r in rows]})
+
+
+def _builds(run: str, sol: Solution) -> pd.DataFrame:
+    b = sol.tables.get("builds", pd.DataFrame())
+    if b.empty:
+        return pd.DataFrame(columns=["run", "region", "stage", "capacity_added", "capex"])
+    g = b.groupby(["region", "stage"], as_index=False)[["capacity_added", "capex"]].sum()
+    g.insert(0, "run", run)
+    return g
+
+
+def _empty_diff() -> pd.DataFrame:
+    return pd.DataFrame(columns=["run", "change", "table", "key", "field", "baseline", "value"])
+
+
+def _get(data: dict, dotted: str) -> Any:
+    node: Any = data
+    for part in dotted.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    return {prefix: value}
+
+
+def diff_inputs(base_name: str, a: dict | None, run: str, b: dict | None) -> pd.DataFrame:
+    """Entities added, removed or changed (field by field) between two instances' data."""
+    if a is None or b is None:
+        return pd.DataFrame(
+            [
+                {
+                    "run": run,
+                    "change": "unknown",
+                    "table": "-",
+                    "key": "-",
+                    "field": "-",
+                    "baseline": "-",
+                    "value": "instance data not stored with this solution",
+                }
+            ]
+        )
+    rows: list[dict[str, Any]] = []
+    for table, keys in ENTITY_KEYS.items():
+        la, lb = _get(a, table) or [], _get(b, table) or []
+
+        def keyed(items: list, keys: tuple[str, ...] = keys) -> dict:
+            return {tuple(str(x.get(k)) for k in keys): x for x in items if isinstance(x, dict)}
+
+        ka, kb = keyed(la), keyed(lb)
+        for key in kb.keys() - ka.keys():
+            rows.append({"run": run, "change": "added", "table": table, "key": "/".join(key)})
+        for key in ka.keys() - kb.keys():
+            rows.append({"run": run, "change": "removed", "table": table, "key": "/".join(key)})
+        for key in sorted(ka.keys() & kb.keys()):
+            fa, fb = _flatten(ka[key]), _flatten(kb[key])
+            for f in sorted(fa.keys() | fb.keys()):
+                if f == "source":
+                    continue
+                if fa.get(f) != fb.get(f):
+                    rows.append(
+                        {
+                            "run": run,
+                            "change": "changed",
+                            "table": table,
+                            "key": "/".join(key),
+                            "field": f,
+                            "baseline": fa.get(f),
+                            "value": fb.get(f),
+                        }
+                    )
+    for section in ("name", "horizon", "units", "objective"):
+        fa, fb = _flatten(a.get(section)), _flatten(b.get(section))
+        for f in sorted(fa.keys() | fb.keys()):
+            if fa.get(f) != fb.get(f) and section != "name":
+                rows.append(
+                    {
+                        "run": run,
+                        "change": "changed",
+                        "table": section,
+                        "key": "-",
+                        "field": f,
+                        "baseline": fa.get(f),
+                        "value": fb.get(f),
+                    }
+                )
+    df = pd.DataFrame(rows, columns=["run", "change", "table", "key", "field", "baseline", "value"])
+    return df if not df.empty else _empty_diff()

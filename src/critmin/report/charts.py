@@ -1,0 +1,205 @@
+"""The report's plotly figures, each built from a solution's tidy tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ..results import Solution
+
+TAG_COLOUR = {"controlled": "rgba(214, 39, 40, 0.45)", "clear": "rgba(31, 119, 180, 0.45)"}
+STAGE_ORDER = ["mining", "separation", "metal", "magnet", "primary", "refined", "demand"]
+
+
+def cost_breakdown(runs: list[tuple[str, Solution]]) -> go.Figure:
+    fig = go.Figure()
+    parts = sorted({k for _, s in runs for k in s.objective_parts})
+    for part in parts:
+        fig.add_bar(name=part, x=[n for n, _ in runs], y=[s.objective_parts.get(part, 0.0) for _, s in runs])
+    fig.update_layout(barmode="stack", yaxis_title="expected discounted cost", height=420)
+    return fig
+
+
+def _consumer_stage(instance: dict[str, Any]) -> dict[str, str]:
+    """commodity -> the stage that uses it (the stage of a consuming facility's output), or 'demand'."""
+    stage = {c["id"]: c["stage"] for c in instance.get("commodities", [])}
+    out: dict[str, str] = {}
+    for f in instance.get("facilities", []):
+        outs = list(f.get("outputs", {}))
+        for c in f.get("inputs", {}) or {}:
+            if outs:
+                out.setdefault(c, stage.get(outs[0], "?"))
+    for d in instance.get("demand", []):
+        out.setdefault(d["commodity"], "demand")
+    return out
+
+
+def sankey(sol: Solution, year: int, scenario: str) -> go.Figure:
+    """Flows between (stage, country) nodes in one year and scenario: cross-border shipments, plus what each
+    country uses of its own output (use net of imports), coloured by provenance tag."""
+    inst = sol.instance_data or {}
+    stage_of = {c["id"]: c["stage"] for c in inst.get("commodities", [])}
+    user = _consumer_stage(inst)
+    facs = {f["id"]: f for f in inst.get("facilities", [])}
+    prod = sol.tables.get("production", pd.DataFrame())
+    flows = sol.tables.get("flows", pd.DataFrame())
+    deliv = sol.tables.get("deliveries", pd.DataFrame())
+    prod = prod[(prod.year == year) & (prod.scenario == scenario)] if not prod.empty else prod
+    flows = flows[(flows.year == year) & (flows.scenario == scenario)] if not flows.empty else flows
+    deliv = deliv[(deliv.year == year) & (deliv.scenario == scenario)] if not deliv.empty else deliv
+
+    links: dict[tuple[str, str, str], float] = {}
+
+    def add(src: str, dst: str, tag: str, q: float) -> None:
+        if q > 1e-6:
+            links[(src, dst, tag)] = links.get((src, dst, tag), 0.0) + q
+
+    imports: dict[tuple[str, str, str], float] = {}
+    for r in flows.itertuples():
+        add(
+            f"{stage_of.get(r.commodity, '?')}: {r.origin}",
+            f"{user.get(r.commodity, '?')}: {r.destination}",
+            r.tag,
+            r.quantity,
+        )
+        imports[(r.destination, r.commodity, r.tag)] = (
+            imports.get((r.destination, r.commodity, r.tag), 0) + r.quantity
+        )
+    use: dict[tuple[str, str, str], float] = {}
+    seen = set()
+    for r in prod.itertuples():
+        if (r.facility, r.input_tag) in seen:
+            continue
+        seen.add((r.facility, r.input_tag))
+        for c, coef in (facs.get(r.facility, {}).get("inputs") or {}).items():
+            use[(r.region, c, r.input_tag)] = use.get((r.region, c, r.input_tag), 0) + r.activity * coef
+    for r in deliv.itertuples():
+        use[(r.region, r.commodity, r.tag)] = use.get((r.region, r.commodity, r.tag), 0) + r.quantity
+    for (region, c, tag), q in use.items():
+        local = q - imports.get((region, c, tag), 0.0)
+        add(f"{stage_of.get(c, '?')}: {region}", f"{user.get(c, '?')}: {region}", tag, local)
+
+    nodes = sorted(
+        {n for s, d, _ in links for n in (s, d)},
+        key=lambda n: (STAGE_ORDER.index(n.split(":")[0]) if n.split(":")[0] in STAGE_ORDER else 99, n),
+    )
+    index = {n: i for i, n in enumerate(nodes)}
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            node={"label": nodes, "pad": 12, "thickness": 14},
+            link={
+                "source": [index[s] for s, _, _ in links],
+                "target": [index[d] for _, d, _ in links],
+                "value": list(links.values()),
+                "color": [TAG_COLOUR.get(t, "grey") for _, _, t in links],
+                "customdata": [t for _, _, t in links],
+                "hovertemplate": "%{source.label} → %{target.label}<br>%{value:,.0f} t (%{customdata})",
+            },
+        )
+    )
+    fig.update_layout(
+        height=max(450, 18 * len(nodes)),
+        annotations=[
+            {
+                "text": "red: controlled origin, blue: clear",
+                "showarrow": False,
+                "x": 0,
+                "y": 1.06,
+                "xref": "paper",
+                "yref": "paper",
+            }
+        ],
+    )
+    return fig
+
+
+def builds(sol: Solution) -> go.Figure:
+    b = sol.tables.get("builds", pd.DataFrame())
+    stages = sorted(b.stage.unique()) if not b.empty else ["(none)"]
+    fig = make_subplots(rows=1, cols=len(stages), subplot_titles=stages, shared_yaxes=True)
+    if b.empty:
+        fig.add_annotation(text="no builds", showarrow=False)
+        return fig
+    regions = sorted(b.region.unique())
+    palette = [
+        "#636efa",
+        "#ef553b",
+        "#00cc96",
+        "#ab63fa",
+        "#ffa15a",
+        "#19d3f3",
+        "#ff6692",
+        "#b6e880",
+        "#ff97ff",
+        "#fecb52",
+    ]
+    colour = {r: palette[i % len(palette)] for i, r in enumerate(regions)}
+    shown: set[str] = set()
+    for j, st in enumerate(stages, start=1):
+        sub = b[b.stage == st]
+        for r in regions:
+            s = sub[sub.region == r].groupby("year").capacity_added.sum()
+            if s.empty:
+                continue
+            fig.add_bar(
+                name=r,
+                x=[str(x) for x in s.index],
+                y=s.values,
+                legendgroup=r,
+                marker_color=colour[r],
+                showlegend=r not in shown,
+                row=1,
+                col=j,
+            )
+            shown.add(r)
+    fig.update_layout(barmode="stack", height=420, yaxis_title="capacity added, t/yr (online year)")
+    return fig
+
+
+def controlled_share(sol: Solution) -> go.Figure:
+    k = sol.tables.get("kpis", pd.DataFrame())
+    fig = go.Figure()
+    for (s, c), sub in k.groupby(["scenario", "commodity"]) if not k.empty else []:
+        fig.add_scatter(x=sub.year, y=sub.controlled_share, mode="lines+markers", name=f"{c} ({s})")
+    fig.update_layout(
+        yaxis={"title": "controlled-origin share of deliveries", "tickformat": ".0%", "range": [0, 1.05]},
+        height=380,
+    )
+    return fig
+
+
+def unmet(sol: Solution) -> go.Figure:
+    u = sol.tables.get("unmet", pd.DataFrame())
+    fig = go.Figure()
+    if not u.empty:
+        g = u.groupby(["scenario", "year"], as_index=False).unmet.sum()
+        for s, sub in g.groupby("scenario"):
+            fig.add_bar(name=s, x=[str(y) for y in sub.year], y=sub.unmet)
+    fig.update_layout(barmode="group", yaxis_title="unmet demand, t/yr", height=360)
+    return fig
+
+
+def frontier(front: Any) -> go.Figure:
+    p = front.points
+    fig = go.Figure()
+    kept = p[~p.dominated]
+    fig.add_scatter(
+        x=kept.risk,
+        y=kept.cost,
+        mode="lines+markers",
+        name="Pareto frontier",
+        text=[f"point {i}" for i in kept.point],
+    )
+    dom = p[p.dominated & p.cost.notna()]
+    if not dom.empty:
+        fig.add_scatter(x=dom.risk, y=dom.cost, mode="markers", name="dominated", marker={"symbol": "x"})
+    fig.update_layout(
+        xaxis_title="risk exposure (expected discounted t x score)",
+        yaxis_title="expected discounted cost",
+        height=420,
+    )
+    return fig

@@ -1,0 +1,202 @@
+"""compare, frontier and report: what analysts do all day."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+import yaml
+from click.testing import CliRunner
+
+import critmin
+from conftest import ROOT, base_dict, make
+from critmin.cli import main
+from critmin.frontier import frontier
+
+
+def _write(path, data):
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+@pytest.fixture
+def two_instances(tmp_path):
+    a = base_dict()
+    b = base_dict()
+    b["export_controls"] = [{"id": "ban", "exporter": "CN", "commodities": ["ox"]}]
+    b["facilities"][1]["var_cost"] = 40
+    return _write(tmp_path / "a.yaml", a), _write(tmp_path / "b.yaml", b)
+
+
+def test_compare_python_api(two_instances):
+    a, b = two_instances
+    cmp = critmin.compare([a, b])
+    assert cmp.runs == ["a", "b"]
+    m = cmp.metrics.set_index(["run", "metric"]).value
+    assert m[("a", "expected cost")] == pytest.approx(1500)
+    assert m[("b", "expected cost")] == pytest.approx(100 * 45)
+    delta = cmp.metrics.set_index(["run", "metric"]).delta
+    assert delta[("b", "expected cost")] == pytest.approx(3000)
+    assert "run" in cmp.builds.columns and "run" in cmp.inputs.columns
+    changes = {(r.change, r.table, r.key, r.field) for r in cmp.inputs.itertuples()}
+    assert ("added", "export_controls", "ban", None) in {
+        (c, t, k, None if f != f else f) for c, t, k, f in changes
+    }
+    assert ("changed", "facilities", "au_plant", "var_cost") in changes
+    assert cmp.table.loc["expected cost", "Δ b"] == pytest.approx(3000)
+    assert "<table" in cmp._repr_html_()
+
+
+def test_compare_cli_with_solution_dirs_and_csv(two_instances, tmp_path):
+    a, b = two_instances
+    runner = CliRunner()
+    assert runner.invoke(main, ["solve", str(a), "-o", str(tmp_path / "sol_a")]).exit_code == 0
+    r = runner.invoke(main, ["compare", str(tmp_path / "sol_a"), str(b), "--csv", str(tmp_path / "csv")])
+    assert r.exit_code == 0, r.output
+    assert "baseline: sol_a" in r.output and "expected cost" in r.output
+    assert "facilities au_plant var_cost: 30.0 -> 40.0" in r.output
+    assert "export_controls ban added" in r.output
+    for f in ("metrics.csv", "metrics_wide.csv", "builds.csv", "inputs.csv"):
+        assert (tmp_path / "csv" / f).exists()
+    assert set(pd.read_csv(tmp_path / "csv" / "metrics.csv").run) == {"sol_a", "b"}
+
+
+def test_compare_scenarios_of_one_instance():
+    path = ROOT / "instances" / "demo" / "demo.yaml"
+    cmp = critmin.compare([f"{path}@status_quo", f"{path}@controls"])
+    t = cmp.table
+    assert t.loc["expected cost", "demo@controls"] > t.loc["expected cost", "demo@status_quo"]
+
+
+def test_compare_refuses_different_units_unless_forced(two_instances, tmp_path):
+    a, _ = two_instances
+    d = base_dict()
+    d["units"] = {"currency": "EUR"}
+    c = _write(tmp_path / "c.yaml", d)
+    with pytest.raises(critmin.CritminError, match="not comparable.*currency EUR vs USD"):
+        critmin.compare([a, c])
+    r = CliRunner().invoke(main, ["compare", str(a), str(c)])
+    assert r.exit_code == 1 and "--force" in r.output
+    assert critmin.compare([a, c], force=True).runs == ["a", "c"]
+
+
+def test_frontier_hand_computable(tmp_path):
+    """China: 15/t at risk 0.8; Australia: 35/t at risk 0. Cost = 1500 + 20 x (100 - eps / 0.8)."""
+    fr = frontier(make(base_dict()), points=3)
+    p = fr.points
+    assert list(p.risk) == pytest.approx([80, 40, 0], abs=1e-6)
+    assert list(p.cost) == pytest.approx([1500, 2500, 3500], rel=1e-9)
+    assert not p.dominated.any()
+    assert len(fr.solutions) == 3
+    for key in ("build", "handover", "update_per_point", "solve_per_point", "rebuild_per_point", "saved"):
+        assert key in fr.timings
+    out = fr.write(tmp_path / "fr")
+    assert (out / "frontier.csv").exists() and (out / "point_00" / "summary.json").exists()
+    back = critmin.frontier.Frontier.read(out)
+    assert len(back.solutions) == 3
+
+
+def test_frontier_drops_dominated_points(tmp_path):
+    # a second exporter with the same risk as Australia but dearer never helps: every point stays on the
+    # line; a cap between equal-cost plans gives equal cost -> the tighter-risk point dominates
+    d = base_dict()
+    d["facilities"][1]["var_cost"] = 10  # Australia as cheap as China: zero risk costs nothing
+    fr = frontier(make(d), points=4)
+    pareto = fr.pareto
+    assert len(pareto) == 1 and pareto.risk.iloc[0] == pytest.approx(0, abs=1e-9)
+    assert fr.points.dominated.sum() == len(fr.points) - 1
+
+
+def test_frontier_cli(tmp_path):
+    r = CliRunner().invoke(
+        main,
+        [
+            "frontier",
+            str(ROOT / "instances" / "demo" / "demo.yaml"),
+            "--points",
+            "3",
+            "-o",
+            str(tmp_path / "fr"),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "reuse saved" in r.output and (tmp_path / "fr" / "frontier.csv").exists()
+
+
+@pytest.fixture(scope="module")
+def report_html(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("rep")
+    runner = CliRunner()
+    demo = str(ROOT / "instances" / "demo" / "demo.yaml")
+    assert runner.invoke(main, ["solve", demo, "-o", str(tmp / "demo")]).exit_code == 0
+    assert runner.invoke(main, ["frontier", demo, "--points", "3", "-o", str(tmp / "fr")]).exit_code == 0
+    r = runner.invoke(main, ["report", str(tmp / "demo"), str(tmp / "fr"), "-o", str(tmp / "report.html")])
+    assert r.exit_code == 0, r.output
+    return tmp / "report.html"
+
+
+def test_report_is_self_contained(report_html):
+    text = report_html.read_text()
+    assert not re.search(r"<script[^>]+src=", text), "no external scripts"
+    assert not re.search(r"<link[^>]+href=\"http", text), "no external stylesheets"
+    assert text.count("Plotly.newPlot") >= 6
+    for title in (
+        "material flows",
+        "capacity built",
+        "controlled-origin share",
+        "unmet demand",
+        "Cost-risk frontier",
+        "expected cost by component",
+        "Summary",
+    ):
+        assert title in text
+
+
+def test_report_refuses_overwrite(report_html):
+    r = CliRunner().invoke(main, ["report", str(report_html.parent / "demo"), "-o", str(report_html)])
+    assert r.exit_code == 1 and "exists" in r.output
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.skip(
+        "Chromium is not installed (Debian packages chromium and chromium-driver; .ci/run installs "
+        "them where it can)"
+    )
+
+
+def test_report_renders_in_headless_chromium(report_html, tmp_path):
+    chrome = _chromium()
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=20000",
+    ]
+    dom = subprocess.run(
+        [chrome, *flags, "--dump-dom", report_html.as_uri()], capture_output=True, text=True, timeout=180
+    ).stdout
+    # plotly draws each figure into <svg class="main-svg">; data marks must exist, not just empty axes
+    assert dom.count('class="main-svg"') >= 2 * 6, dom[:500]
+    assert dom.count("sankey-link") > 5
+    assert dom.count('class="point"') > 5  # bars
+    assert "scatterlayer" in dom and 'class="js-line"' in dom  # lines (shares, frontier)
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [chrome, *flags, f"--screenshot={shot}", "--window-size=1200,2400", report_html.as_uri()],
+        capture_output=True,
+        timeout=180,
+    )
+    assert shot.exists() and shot.stat().st_size > 30_000  # a blank page compresses to a few kB
