@@ -107,7 +107,21 @@ COMMODITIES = [
     ),
     ("ndpr_metal", "metal", "NdPr metal", None, "intermediate; not priced"),
     ("ndfeb", "magnet", "sintered NdFeB magnet", 100_000, "ASSUMED ~US$100/kg"),
+    (
+        "magnet_scrap",
+        "end-of-life",
+        "end-of-life NdFeB magnet scrap (swarf, motors, drives)",
+        None,
+        "collectable scrap ASSUMED",
+    ),
 ]
+
+# Recycling (ASSUMED): collectable end-of-life magnet scrap = 2% of a region's 2025 magnet demand, growing
+# 10%/yr; a recycling plant recovers 0.24 t NdPr oxide, 0.008 t Dy and 0.0012 t Tb oxide per t of scrap
+# (80% of the RE in the magnet recipe); its output takes the recycler's origin (provenance 'own').
+SCRAP_SHARE, SCRAP_GROWTH = 0.02, 0.10
+RECYCLE_OUT = {"ndpr_oxide": 0.24, "dy_oxide": 0.008, "tb_oxide": 0.0012}
+RECYCLE_SITES = ["US", "JP", "EU", "KR"]
 
 # Separation yields per t REO of concentrate (ASSUMED typical basket shares; remainder lumped).
 YIELDS = {
@@ -567,6 +581,34 @@ def ree_tables(techban: bool = False) -> dict[str, list[dict[str, Any]]]:
     for fid, region, _qty, cap, src in NON_CN_MAGNETS:
         fac.append(facility(fid, region, RECIPE, {"ndfeb": 1}, cap, VAR_COST["magnet"][1], src))
 
+    for region in RECYCLE_SITES:
+        share = DEMAND_SPLIT[region]
+        feed = {
+            y: round(WORLD_MAGNETS * share * SCRAP_SHARE * (1 + SCRAP_GROWTH) ** (y - 2025)) for y in YEARS
+        }
+        fac.append(
+            facility(
+                f"{region.lower()}_scrap_feed",
+                region,
+                {},
+                {"magnet_scrap": 1},
+                feed,
+                500,
+                f"ASSUMED collectable scrap {SCRAP_SHARE:.0%} of 2025 demand, +{SCRAP_GROWTH:.0%}/yr",
+            )
+        )
+        rec = facility(
+            f"{region.lower()}_recycling",
+            region,
+            {"magnet_scrap": 1},
+            RECYCLE_OUT,
+            0,
+            8_000,
+            "candidate recycling plant; recovery ASSUMED 80% of the recipe's rare earths",
+        )
+        rec["provenance"] = "own"
+        fac.append(rec)
+
     options: list[dict[str, Any]] = []
     stage_io = {
         "mine:lree": ({}, {"conc_lree": 1}),
@@ -621,6 +663,21 @@ def ree_tables(techban: bool = False) -> dict[str, list[dict[str, Any]]]:
                     "source": src,
                 }
             )
+
+    for region in RECYCLE_SITES:
+        options.append(
+            {
+                "id": f"{region.lower()}_recycling_build",
+                "facility": f"{region.lower()}_recycling",
+                "kind": "continuous",
+                "capex": 30_000,
+                "max_capacity": 10_000,
+                "lead_time": 2,
+                "lifetime": 20,
+                "source": "ASSUMED US$30k per t/yr of scrap, lead 2 yr (recyclers such as ReElement: "
+                "US$80m OSC loan REPORTED, capacity not disclosed)",
+            }
+        )
 
     demand = []
     for y in YEARS:
@@ -838,6 +895,73 @@ def build_ree(apr_share: float, oct_share: float) -> None:
         ],
     }
     fw["objective"] = {"risk_weight": 5_000, "unmet_penalty": 1_000_000}
+    fw["stockpiles"] = [
+        {
+            "id": "jogmec_magnets",
+            "region": "JP",
+            "commodity": "ndfeb",
+            "build_capex": 1_000,
+            "holding_cost": 5_000,
+            "days_of_cover": 60,
+            "cover": "hard",
+            "cover_start": 2027,
+            "source": "REPORTED JOGMEC targets 60 days of consumption (up to 180 for high-risk items; IEA policy "
+            "database); modelled at magnet level, where this instance's demand is. Storage capex and "
+            "holding cost (5% of the magnet price per year) ASSUMED",
+        },
+        {
+            "id": "us_complementary_stockpile",
+            "region": "US",
+            "commodity": "ndfeb",
+            "build_capex": 1_000,
+            "holding_cost": 5_000,
+            "days_of_cover": 60,
+            "cover": "soft",
+            "cover_penalty": 20_000,
+            "cover_start": 2027,
+            "source": "REPORTED US-Japan framework considers a complementary stockpile; OBBBA US$2bn for the "
+            "National Defense Stockpile. 60-day soft target and penalty ASSUMED",
+        },
+    ]
+    fw["price_floors"] = [
+        {
+            "id": "dod_ndpr_floor",
+            "facility": "mp_mountain_pass_sep",
+            "commodity": "ndpr_oxide",
+            "floor": 110_000,
+            "reference_price": 60_000,
+            "start": 2025,
+            "end": 2034,
+            "in_objective": False,
+            "source": "REPORTED DoD NdPr price floor US$110/kg for 10 years (Jul 2025); reference = 2024 NdPr "
+            "~US$60/kg (Fastmarkets). A transfer: reported in the support table, not steering the plan",
+        },
+    ]
+    fw["offtakes"] = [
+        {
+            "id": "dod_10x_offtake",
+            "facility": "mp_10x_magnets",
+            "commodity": "ndfeb",
+            "quantity": 7_000,
+            "price": 100_000,
+            "reference_price": 100_000,
+            "start": 2028,
+            "source": "REPORTED DoD 10-year offtake of all 10X magnets, commissioning 2028; price ASSUMED at the "
+            "reference (no premium disclosed)",
+        },
+    ]
+    fw["substitutions"] = [
+        {
+            "id": f"{r.lower()}_dy_free_or_ferrite",
+            "commodity": "ndfeb",
+            "region": r,
+            "share": 0.10,
+            "cost": 40_000,
+            "source": "ASSUMED up to 10% of magnet demand met by Dy-free designs or ferrite motors at US$40/kg "
+            "(substitution is the strongest short-run lever: Keilhacker & Minner 2017)",
+        }
+        for r in ("US", "JP", "EU", "KR")
+    ]
     fw["export_controls"] = [c for c in fw["export_controls"] if c["id"] != "my_raw_ree_export_ban"] + [
         dict(
             MY_RAW_BAN,
@@ -964,6 +1088,23 @@ def build_ree(apr_share: float, oct_share: float) -> None:
             "Scenario probabilities are ASSUMED.",
         ),
         st,
+    )
+    cv = dict(
+        st,
+        name="controls-cvar",
+        description="controls-stochastic with CVaR: a plan that holds up in the worst 10% of control "
+        "scenarios.",
+    )
+    cv["objective"] = dict(OBJECTIVE, cvar_weight=1.0, cvar_alpha=0.9)
+    write_yaml(
+        REE / "controls-cvar.yaml",
+        HEADER.format(
+            title="controls-cvar",
+            question="Question: which builds make the plan hold up in the worst 10% of control scenarios?\n"
+            "Expected cost + 1.0 x CVaR_0.9 of scenario costs; probabilities ASSUMED as in "
+            "controls-stochastic.",
+        ),
+        cv,
     )
 
 

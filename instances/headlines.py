@@ -20,6 +20,7 @@ INSTANCES = [
     ("rare-earths/china-controls-oct2025.yaml", "ndfeb"),
     ("rare-earths/allied-frameworks-2025.yaml", "ndfeb"),
     ("rare-earths/controls-stochastic.yaml", "ndfeb"),
+    ("rare-earths/controls-cvar.yaml", "ndfeb"),
     ("gallium/gallium-2024.yaml", "ga_refined"),
 ]
 

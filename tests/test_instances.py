@@ -156,3 +156,36 @@ def test_committed_instances_match_the_builder(tmp_path):
     for sub in ("rare-earths", "gallium"):
         cmp = filecmp.dircmp(ROOT / "instances" / sub, copy / sub)
         assert not cmp.diff_files and not cmp.left_only and not cmp.right_only, (sub, cmp.diff_files)
+
+
+def test_frameworks_use_the_public_levers(plans):
+    fw = plans["allied-frameworks-2025"]
+    st = fw.stockpiles
+    jp = st[(st.stockpile == "jogmec_magnets") & (st.year >= 2027)].groupby("year")["level"].sum()
+    jp_demand = fw.unmet[(fw.unmet.region == "JP") & (fw.unmet.year >= 2027)].groupby("year").demand.sum()
+    assert (jp.reindex(jp_demand.index).fillna(0) >= 60 / 365 * jp_demand - 1e-6).all()  # JOGMEC 60 days
+    sup = fw.support
+    floor = sup[sup.support == "dod_ndpr_floor"]
+    assert floor.payment.sum() > 0 and not floor.in_objective.any()  # reported as a transfer
+    made = fw.production[(fw.production.facility == "mp_10x_magnets") & (fw.production.year >= 2028)]
+    assert made.groupby("year").quantity.sum().min() >= 7000 - 1e-6  # the DoD offtake holds
+    assert not fw.builds[fw.builds.option.str.endswith("_recycling_build")].empty
+    assert fw.substitution.substituted.sum() > 0
+
+
+def test_cvar_variant_reports_the_tail_cost():
+    sol = solve(load_instance(REE / "controls-cvar.yaml"))
+    costs = sol.costs
+    first = costs[costs.scenario == "all"].discounted.sum()
+    per = costs[costs.scenario != "all"].groupby("scenario").discounted.sum() + first
+    prob = sol.kpis_total.drop_duplicates("scenario").set_index("scenario").probability
+    # CVaR_0.9 by hand from the scenario costs: the worst 10% of probability mass
+    order = per.sort_values(ascending=False)
+    mass, tail = 0.0, 0.0
+    for s, c in order.items():
+        take = min(prob[s], 0.1 - mass)
+        tail += take * c
+        mass += take
+        if mass >= 0.1 - 1e-12:
+            break
+    assert sol.objective_parts["cvar"] == pytest.approx(tail / 0.1, rel=1e-6)

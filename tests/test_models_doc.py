@@ -12,12 +12,13 @@ from critmin import build_model, load_instance
 KINDS = (pyo.Set, pyo.Var, pyo.Constraint, pyo.Expression, pyo.Param, pyo.Objective)
 
 
-def documented(frontier: bool = False) -> set[str]:
-    """Component names headed '### `name`' (frontier ones are headed '### `name` (frontier)')."""
+def documented(frontier: bool = False, tag: str = "") -> set[str]:
+    """Component names headed '### `name`'; optional ones are headed '### `name` (frontier)' or '(cvar)'."""
+    want = "(frontier)" if frontier else tag
     names: set[str] = set()
     for md in (ROOT / "models").glob("*.md"):
-        for name, tag in re.findall(r"^### `(\w+)`(.*)$", md.read_text(), flags=re.M):
-            if ("(frontier)" in tag) == frontier:
+        for name, rest in re.findall(r"^### `(\w+)`(.*)$", md.read_text(), flags=re.M):
+            if (want and want in rest) or (not want and "(" not in rest):
                 names.add(name)
     return names
 
@@ -56,3 +57,19 @@ def test_docs_are_nonempty():
 
 def test_frontier_components_match_docs():
     assert built(frontier=True) == documented(frontier=True) == {"risk_cap", "risk_cap_level"}
+
+
+def test_cvar_components_match_docs():
+    from conftest import base_dict
+    from critmin.io import validate_instance
+
+    data = base_dict()
+    data["objective"]["cvar_weight"] = 1.0
+    model = build_model(validate_instance(data))
+    data["objective"]["cvar_weight"] = 0.0
+    plain = build_model(validate_instance(data))
+    extra = {c.local_name for c in model.component_objects(descend_into=True)} - {
+        c.local_name for c in plain.component_objects(descend_into=True)
+    }
+    extra = {n for n in extra if not n.endswith(("_index", "_domain"))}
+    assert extra == documented(tag="(cvar)") == {"cvar_eta", "cvar_excess", "cvar_tail", "cvar"}

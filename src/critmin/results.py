@@ -27,6 +27,9 @@ from .model.data import ModelData, annuity_factor
 from .solve import FEASIBLE, OPTIMAL, SolveOptions, SolverRun
 
 TABLES = (
+    "stockpiles",
+    "substitution",
+    "support",
     "builds",
     "capacity",
     "production",
@@ -113,8 +116,13 @@ class Solution:
                 "transport": pyo.value(model.cost_transport) * md.m,
                 "tariff": pyo.value(model.cost_tariff) * md.m,
                 "unmet_penalty": pyo.value(model.cost_unmet) * md.m,
+                "stockpile": pyo.value(model.cost_stockpile) * md.m,
+                "substitution": pyo.value(model.cost_substitution) * md.m,
+                "support": pyo.value(model.cost_support) * md.m,
                 "risk": pyo.value(model.risk_weight) * pyo.value(model.risk_exposure) * md.m,
             }
+            if hasattr(model, "cvar"):
+                parts["cvar"] = md.inst.objective.cvar_weight * pyo.value(model.cvar) * md.m
         extract = time.perf_counter() - t0
         scale = md.m
         return cls(
@@ -458,6 +466,119 @@ def extract_tables(model: pyo.ConcreteModel, md: ModelData) -> dict[str, pd.Data
     deliveries = pd.DataFrame(
         rows, columns=["region", "commodity", "year", "compliance", "scenario", "tag", "quantity"]
     )
+    # levers: stockpiles, substitution, support -----------------------------------------------------
+    lv = md.levers
+    rows = []
+    for st, k, y, s in model.STOCKS:
+        level, buy, rel = (
+            val(v[st, k, y, s]) * q for v in (model.stock_level, model.stock_buy, model.stock_release)
+        )
+        r, c = lv.stock_region[st]
+        if max(level, buy, rel) > eps:
+            rows.append(
+                {
+                    "stockpile": st,
+                    "region": r,
+                    "commodity": c,
+                    "year": y,
+                    "scenario": s,
+                    "tag": k,
+                    "level": level,
+                    "buy": buy,
+                    "release": rel,
+                }
+            )
+        annual[("stockpile", y, s)] = (
+            annual.get(("stockpile", y, s), 0.0) + lv.stock_holding[st] * level / q * m_
+        )
+    for st, y, s in model.cover_short:
+        annual[("stockpile", y, s)] = (
+            annual.get(("stockpile", y, s), 0.0) + lv.cover_soft[st] * val(model.cover_short[st, y, s]) * m_
+        )
+    stockpiles = pd.DataFrame(
+        rows,
+        columns=["stockpile", "region", "commodity", "year", "scenario", "tag", "level", "buy", "release"],
+    )
+    rows = []
+    substituted: dict[tuple[int, str], float] = {}
+    for sid, i, s in model.SUBSTITUTIONS:
+        x = val(model.substitute[sid, i, s]) * q
+        substituted[(i, s)] = substituted.get((i, s), 0.0) + x
+        d = md.demand[i]
+        annual[("substitution", d.year, s)] = (
+            annual.get(("substitution", d.year, s), 0.0) + lv.sub_cost[sid] * x / q * m_
+        )
+        if x > eps:
+            rows.append(
+                {
+                    "substitution": sid,
+                    "region": d.region,
+                    "commodity": d.commodity,
+                    "year": d.year,
+                    "scenario": s,
+                    "substituted": x,
+                }
+            )
+    substitution = pd.DataFrame(
+        rows, columns=["substitution", "region", "commodity", "year", "scenario", "substituted"]
+    )
+    rows = []
+    made: dict[tuple[str, str, int, str], float] = {}
+    for f, k, y, s in model.ACTIVITIES:
+        a = val(model.activity[f, k, y, s])
+        for c, coef in md.facility[f].outputs.items():
+            made[(f, c, y, s)] = made.get((f, c, y, s), 0.0) + a * coef * q
+    for fid, f, c, y, rate in lv.floors:
+        for s in md.scenarios:
+            qty = made.get((f, c, y, s), 0.0)
+            pay = rate * qty / q * m_
+            rows.append(
+                {
+                    "support": fid,
+                    "kind": "price_floor",
+                    "facility": f,
+                    "commodity": c,
+                    "year": y,
+                    "scenario": s,
+                    "quantity": qty,
+                    "payment": pay,
+                    "in_objective": lv.floor_in_objective[fid],
+                }
+            )
+            if lv.floor_in_objective[fid]:
+                annual[("support", y, s)] = annual.get(("support", y, s), 0.0) + pay
+    for oid, f, c, y, _qmin, prem in lv.offtakes:
+        for s in md.scenarios:
+            rows.append(
+                {
+                    "support": oid,
+                    "kind": "offtake",
+                    "facility": f,
+                    "commodity": c,
+                    "year": y,
+                    "scenario": s,
+                    "quantity": made.get((f, c, y, s), 0.0),
+                    "payment": prem * m_,
+                    "in_objective": lv.offtake_in_objective[oid],
+                }
+            )
+            if lv.offtake_in_objective[oid]:
+                annual[("support", y, s)] = annual.get(("support", y, s), 0.0) + prem * m_
+    support = pd.DataFrame(
+        rows,
+        columns=[
+            "support",
+            "kind",
+            "facility",
+            "commodity",
+            "year",
+            "scenario",
+            "quantity",
+            "payment",
+            "in_objective",
+        ],
+    )
+
     rows = []
     for i, s in model.DEMANDS:
         d = md.demand[i]
@@ -474,7 +595,7 @@ def extract_tables(model: pyo.ConcreteModel, md: ModelData) -> dict[str, pd.Data
                 "compliance": d.compliance,
                 "scenario": s,
                 "demand": dem,
-                "delivered": max(dem - u, 0.0),
+                "delivered": max(dem - u - substituted.get((i, s), 0.0), 0.0),
                 "unmet": u if u > eps * q else 0.0,
             }
         )
@@ -504,6 +625,13 @@ def extract_tables(model: pyo.ConcreteModel, md: ModelData) -> dict[str, pd.Data
                 built.get(k, 0.0) for k in md.online.get((f, y), ())
             )
             first_stage[("fixed_om", y)] = first_stage.get(("fixed_om", y), 0.0) + fc * cap_total
+    for (st, t), x in ((b, val(model.storage_build[b]) * q) for b in lv.stock_builds):
+        if x > eps:
+            cap_st = next(p for p in inst.stockpiles if p.id == st)
+            pay = annuity_factor(r_, 30) * cap_st.build_capex * x
+            for y in md.years:
+                if y >= t:
+                    first_stage[("stockpile", y)] = first_stage.get(("stockpile", y), 0.0) + pay
     rows = []
     for (comp, y), v in sorted(first_stage.items()):
         rows.append(
@@ -539,6 +667,7 @@ def extract_tables(model: pyo.ConcreteModel, md: ModelData) -> dict[str, pd.Data
         for y in md.years:
             sub = unmet[(unmet.scenario == s) & (unmet.year == y)]
             dem = float(sub.demand.sum())
+            short = float(sub.unmet.sum())
             dsub = deliveries[(deliveries.scenario == s) & (deliveries.year == y)]
             delivered = float(dsub.quantity.sum())
             ctrl = float(dsub[dsub.tag == "controlled"].quantity.sum())
@@ -551,7 +680,7 @@ def extract_tables(model: pyo.ConcreteModel, md: ModelData) -> dict[str, pd.Data
                     "probability": md.prob[s],
                     "demand": dem,
                     "delivered": delivered,
-                    "met_share": delivered / dem if dem else 1.0,
+                    "met_share": (dem - short) / dem if dem else 1.0,
                     "controlled_share": ctrl / delivered if delivered else 0.0,
                     "imports": import_rows.get((y, s), 0.0),
                     "risk_exposure": risk_rows.get((y, s), 0.0),
@@ -560,6 +689,9 @@ def extract_tables(model: pyo.ConcreteModel, md: ModelData) -> dict[str, pd.Data
             )
     kpis_total = pd.DataFrame(totals)
     return {
+        "stockpiles": stockpiles,
+        "substitution": substitution,
+        "support": support,
         "builds": builds,
         "capacity": capacity,
         "production": production,
@@ -591,6 +723,6 @@ def _kpis(unmet: pd.DataFrame, deliveries: pd.DataFrame, keys: list[str]) -> pd.
     ctrl = ctrl.rename(columns={"quantity": "controlled"})
     out = base.merge(ctrl, on=keys, how="left")
     out["controlled"] = out["controlled"].fillna(0.0).astype(float)
-    out["met_share"] = _ratio(out.delivered, out.demand, 1.0)
+    out["met_share"] = _ratio(out.demand - out.unmet, out.demand, 1.0)  # substitution counts as met
     out["controlled_share"] = _ratio(out.controlled, out.delivered, 0.0)
     return out[cols]

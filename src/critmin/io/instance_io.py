@@ -29,6 +29,10 @@ CSV_TABLES = (
     "route_defaults",
     "demand",
     "export_controls",
+    "stockpiles",
+    "substitutions",
+    "price_floors",
+    "offtakes",
 )
 POLICY_TABLES = ("min_bloc_share", "max_supplier_share", "min_service", "budgets")
 

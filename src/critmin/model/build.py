@@ -16,6 +16,9 @@ from .export_controls import add_export_controls
 from .objective import add_objective
 from .policies import add_policies
 from .sets import add_sets
+from .stockpiles import add_stockpiles
+from .substitution import add_substitution
+from .support import add_support
 from .variables import add_variables
 
 
@@ -48,11 +51,14 @@ def build_model(
         m = pyo.ConcreteModel(name=instance.name)
         add_sets(m, md)
         add_variables(m, md)
+        add_stockpiles(m, md)
+        add_substitution(m, md)
         add_capacity(m, md)
         add_balance(m, md)
         add_demand(m, md)
         add_export_controls(m, md)
         add_policies(m, md)
+        add_support(m, md)
         add_objective(m, md, rw)
     finally:
         if gc_was_enabled:

@@ -47,6 +47,30 @@ class ControlRow:
 
 
 @dataclass
+class Levers:
+    """Compiled policy levers (all scaled)."""
+
+    stocks: list[tuple[str, str]]  # (stockpile, tag)
+    stock_region: dict[str, tuple[str, str]]  # stockpile -> (region, commodity)
+    stock_initial: dict[tuple[str, str], float]
+    stock_capacity: dict[str, float]
+    stock_holding: dict[str, float]  # money per scaled t per year
+    stock_builds: list[tuple[str, int]]  # (stockpile, online year)
+    stock_online: dict[tuple[str, int], list[tuple[str, int]]]
+    stock_build_coef: dict[tuple[str, int], float]  # annualised, discounted capex per scaled t
+    stock_build_max: dict[str, float]
+    cover: dict[tuple[str, int, str], float]  # (stockpile, year, scenario) -> required scaled t
+    cover_soft: dict[str, float]  # stockpile -> penalty per scaled t short per year (soft targets)
+    substitutions: list[tuple[str, int]]  # (substitution id, demand row)
+    sub_share: dict[str, float]
+    sub_cost: dict[str, float]  # money per scaled t
+    floors: list[tuple[str, str, str, int, float]]  # (id, facility, commodity, year, scaled rate)
+    floor_in_objective: dict[str, bool]
+    offtakes: list[tuple[str, str, str, int, float, float]]  # (id, fac, commodity, year, min qty, premium)
+    offtake_in_objective: dict[str, bool]
+
+
+@dataclass
 class ModelData:
     inst: Instance
     q: float
@@ -84,6 +108,7 @@ class ModelData:
     risk: dict[str, float]
     risk_importers: set[str]
     controls: list[ControlRow]
+    levers: Levers
     notes: list[str] = field(default_factory=list)
 
     # adjacency used by several constraint families ----------------------------------------------
@@ -289,7 +314,9 @@ def compile_instance(
 
     # provenance: grow the set of (region, commodity, tag) that can exist, and the streams that make them
     facs = {f.id: f for f in inst.facilities}
-    present: set[tuple[str, str, str]] = set()
+    present: set[tuple[str, str, str]] = {
+        (st.region, st.commodity, st.initial_tag) for st in inst.stockpiles if st.initial > 0
+    }
     streams: set[Stream] = set()
     stream_out: dict[Stream, str] = {}
     changed = True
@@ -306,7 +333,10 @@ def compile_instance(
                 if f.inputs and not all((r, c, k) in present for c in f.inputs):
                     continue
                 streams.add((fid, k))
-                stream_out[(fid, k)] = "controlled" if (ctrl or k == "controlled") else "clear"
+                if f.provenance == "own":  # recycling: output takes this plant's origin
+                    stream_out[(fid, k)] = "controlled" if ctrl else "clear"
+                else:
+                    stream_out[(fid, k)] = "controlled" if (ctrl or k == "controlled") else "clear"
                 for c in f.outputs:
                     if (r, c, stream_out[(fid, k)]) not in present:
                         present.add((r, c, stream_out[(fid, k)]))
@@ -361,7 +391,9 @@ def compile_instance(
     risk_importers = {r.id for r in inst.regions if not imp or r.id in imp or r.bloc in imp}
 
     controls = _compile_controls(inst, years, scenarios, scen_by, flows, bloc_of, q)
+    levers = compile_levers(inst, q, m, years, disc, scenarios, demand, demand_qty, present, facs)
     return ModelData(
+        levers=levers,
         inst=inst,
         q=q,
         m=m,
@@ -445,3 +477,101 @@ def _compile_controls(
                     ControlRow(rule.id, y, s, rule.kind, amount, rule.exporter, tuple(sorted(comms)), limited)
                 )
     return rows
+
+
+def _in(y: int, start: int | None, end: int | None) -> bool:
+    return (start is None or y >= start) and (end is None or y <= end)
+
+
+def compile_levers(
+    inst: Instance,
+    q: float,
+    m: float,
+    years: list[int],
+    disc: dict[int, float],
+    scenarios: list[str],
+    demand: list[DemandRow],
+    demand_qty: dict[tuple[int, str], float],
+    present: set[tuple[str, str, str]],
+    facs: dict,
+) -> Levers:
+    """Index tables of stockpiles, substitutions, price floors and offtakes."""
+    hz = inst.horizon
+    stocks, initial, region, capacity, holding = [], {}, {}, {}, {}
+    builds, online, coef, bmax, cover, soft = [], {}, {}, {}, {}, {}
+    for st in inst.stockpiles:
+        region[st.id] = (st.region, st.commodity)
+        capacity[st.id] = st.capacity / q
+        holding[st.id] = st.holding_cost * q / m
+        for k in TAGS:
+            if (st.region, st.commodity, k) in present:
+                stocks.append((st.id, k))
+                initial[(st.id, k)] = st.initial / q if k == st.initial_tag else 0.0
+        if st.build_capex is not None:
+            crf = annuity_factor(hz.discount_rate, 30)
+            bmax[st.id] = (st.max_build / q) if st.max_build is not None else float("inf")
+            for t in years:
+                if t - st.build_lead_time < hz.base_year:
+                    continue
+                builds.append((st.id, t))
+                served = [y for y in years if y >= t]
+                for y in served:
+                    online.setdefault((st.id, y), []).append((st.id, t))
+                coef[(st.id, t)] = crf * st.build_capex * q / m * sum(disc[y] for y in served)
+        if st.days_of_cover:
+            for y in years:
+                if not _in(y, st.cover_start, st.cover_end):
+                    continue
+                for s in scenarios:
+                    need = sum(
+                        demand_qty[(d.index, s)]
+                        for d in demand
+                        if d.region == st.region and d.commodity == st.commodity and d.year == y
+                    )
+                    if need > 0:
+                        cover[(st.id, y, s)] = st.days_of_cover / 365.0 * need
+            if st.cover == "soft":
+                soft[st.id] = st.cover_penalty * q / m
+    subs, share, cost = [], {}, {}
+    for sb in inst.substitutions:
+        share[sb.id] = sb.share
+        cost[sb.id] = sb.cost * q / m
+        for d in demand:
+            if (
+                d.commodity == sb.commodity
+                and (sb.region is None or sb.region == d.region)
+                and _in(d.year, sb.start, sb.end)
+            ):
+                subs.append((sb.id, d.index))
+    floors, fin = [], {}
+    for pf in inst.price_floors:
+        fin[pf.id] = pf.in_objective
+        rate = max(pf.floor - pf.reference_price, 0.0) * q / m
+        floors += [(pf.id, pf.facility, pf.commodity, y, rate) for y in years if _in(y, pf.start, pf.end)]
+    offs, oin = [], {}
+    for o in inst.offtakes:
+        oin[o.id] = o.in_objective
+        prem = (o.price - o.reference_price) * o.quantity / m
+        offs += [
+            (o.id, o.facility, o.commodity, y, o.quantity / q, prem) for y in years if _in(y, o.start, o.end)
+        ]
+    return Levers(
+        stocks,
+        region,
+        initial,
+        capacity,
+        holding,
+        builds,
+        online,
+        coef,
+        bmax,
+        cover,
+        soft,
+        subs,
+        share,
+        cost,
+        floors,
+        fin,
+        offs,
+        oin,
+    )

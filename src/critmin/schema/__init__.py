@@ -4,6 +4,7 @@ from .controls import ExportControl
 from .demand import Demand
 from .horizon import Horizon, Period, Scale, Units
 from .instance import SCHEMA_VERSION, Instance
+from .levers import Offtake, PriceFloor, Stockpile, Substitution
 from .network import BuildOption, Commodity, Facility, Region, Route, RouteDefault
 from .policies import Budget, MaxSupplierShare, MinBlocShare, MinService, Policies
 from .scenarios import Adjustment, Objective, Scenario
@@ -23,6 +24,10 @@ __all__ = [
     "MinBlocShare",
     "MinService",
     "Objective",
+    "Offtake",
+    "PriceFloor",
+    "Stockpile",
+    "Substitution",
     "Period",
     "Policies",
     "Region",

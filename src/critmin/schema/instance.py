@@ -12,6 +12,7 @@ from .base import Strict
 from .controls import ExportControl
 from .demand import Demand
 from .horizon import Horizon, Units
+from .levers import Offtake, PriceFloor, Stockpile, Substitution
 from .network import BuildOption, Commodity, Facility, Region, Route, RouteDefault
 from .policies import Policies
 from .scenarios import Objective, Scenario
@@ -37,6 +38,10 @@ class Instance(Strict):
     demand: list[Demand] = Field(default_factory=list)
     export_controls: list[ExportControl] = Field(default_factory=list)
     policies: Policies = Field(default_factory=Policies)
+    stockpiles: list[Stockpile] = Field(default_factory=list)
+    substitutions: list[Substitution] = Field(default_factory=list)
+    price_floors: list[PriceFloor] = Field(default_factory=list)
+    offtakes: list[Offtake] = Field(default_factory=list)
     scenarios: list[Scenario] = Field(default_factory=lambda: [Scenario(name="base", probability=1.0)])
     objective: Objective = Field(default_factory=Objective)
     _source_path: str | None = PrivateAttr(default=None)
@@ -95,6 +100,10 @@ def _check(inst: Instance) -> list[Problem]:
     """All cross-reference problems, each located at the offending field."""
     p: list[Problem] = []
     for name, key in (
+        ("stockpiles", "id"),
+        ("substitutions", "id"),
+        ("price_floors", "id"),
+        ("offtakes", "id"),
         ("regions", "id"),
         ("commodities", "id"),
         ("facilities", "id"),
@@ -253,6 +262,24 @@ def _check(inst: Instance) -> list[Problem]:
             ref(x, region_or_bloc, ("policies", "budgets", i, "investor"), "region or bloc")
     for group in ("min_bloc_share", "max_supplier_share", "min_service", "budgets"):
         _duplicates(getattr(pol, group), "id", f"policies.{group}", p)
+
+    for i, st in enumerate(inst.stockpiles):
+        ref(st.region, regions, ("stockpiles", i, "region"), "region")
+        ref(st.commodity, commodities, ("stockpiles", i, "commodity"), "commodity")
+    for i, sb in enumerate(inst.substitutions):
+        ref(sb.region, regions, ("substitutions", i, "region"), "region")
+        ref(sb.commodity, commodities, ("substitutions", i, "commodity"), "commodity")
+    for group in ("price_floors", "offtakes"):
+        for i, x in enumerate(getattr(inst, group)):
+            ref(x.facility, set(facilities), (group, i, "facility"), "facility")
+            if x.facility in facilities and x.commodity not in facilities[x.facility].outputs:
+                p.append(
+                    Problem(
+                        (group, i, "commodity"),
+                        f"facility '{x.facility}' does not make '{x.commodity}'",
+                        did_you_mean(x.commodity, facilities[x.facility].outputs),
+                    )
+                )
 
     total = sum(s.probability for s in inst.scenarios)
     if abs(total - 1.0) > 1e-6:

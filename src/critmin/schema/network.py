@@ -50,6 +50,11 @@ class Facility(Strict):
     controlled_origin: bool | None = Field(
         default=None, description="override the region's controlled_origin for this plant"
     )
+    provenance: Literal["inherit", "own"] = Field(
+        default="inherit",
+        description="'own': output takes this plant's origin whatever its input (recycling); "
+        "'inherit': controlled input makes controlled output",
+    )
 
 
 class BuildOption(Strict):

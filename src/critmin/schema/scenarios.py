@@ -39,6 +39,9 @@ class Objective(Strict):
         default=None, description="regions or blocs whose imports count as risk; default all"
     )
 
+    cvar_weight: float = Field(default=0.0, ge=0, le=1e3, description="lambda on CVaR of scenario costs")
+    cvar_alpha: float = Field(default=0.9, ge=0, lt=1, description="CVaR level: the worst (1 - alpha) share")
+
     @model_validator(mode="after")
     def _positive_penalty(self) -> Objective:
         if self.unmet_penalty <= 0:
