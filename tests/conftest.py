@@ -48,8 +48,19 @@ def make(data: dict[str, Any]) -> Instance:
 
 
 def solved(data: dict[str, Any], **kw: Any):
-    sol = solve(make(data), mip_gap=0.0, **kw)
+    """Solve with the matrix engine (the default) and check the Pyomo engine agrees on status, objective,
+    its parts and the plan's tables."""
+    inst = make(data)
+    sol = solve(inst, mip_gap=0.0, **kw)
     assert sol.status == "optimal", sol.message
+    ref = solve(inst, mip_gap=0.0, engine="pyomo", **kw)
+    assert ref.status == sol.status
+    assert ref.objective == pytest.approx(sol.objective, rel=1e-9, abs=1e-9)
+    for part, value in ref.objective_parts.items():
+        assert sol.objective_parts[part] == pytest.approx(value, rel=1e-7, abs=1e-6), part
+    for name in ("unmet", "kpis_total", "capacity"):
+        a, b = getattr(sol, name), getattr(ref, name)
+        assert len(a) == len(b), name
     return sol
 
 

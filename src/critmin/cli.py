@@ -112,6 +112,13 @@ def validate(instance: Path) -> None:
     help="Raw HiGHS option, e.g. mip_max_nodes=100 (repeatable).",
 )
 @click.option(
+    "--engine",
+    type=click.Choice(["matrix", "pyomo"]),
+    default="matrix",
+    show_default=True,
+    help="matrix: build the model straight as arrays (fast, proven identical); pyomo: through Pyomo.",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Print phases (load, build, solve, extract) to stderr; default: if stderr is a tty.",
@@ -131,6 +138,7 @@ def solve(
     verbose: bool,
     years: tuple[int, ...],
     highs_options: tuple[str, ...],
+    engine: str,
     progress: bool | None,
 ) -> None:
     """Solve an instance and print the plan; with -o, write it as a solution directory.
@@ -160,7 +168,9 @@ def solve(
         verbose=verbose,
         highs_options=_parse_highs_options(highs_options),
     )
-    sol = run_solve(inst, scenario=scenario, risk_weight=risk_weight, options=opts, progress=say)
+    sol = run_solve(
+        inst, scenario=scenario, risk_weight=risk_weight, options=opts, progress=say, engine=engine
+    )
     for w in sol.warnings:
         click.echo(f"warning: {w}", err=True)
     click.echo(sol.summary(list(years) or None))
@@ -257,10 +267,10 @@ def export(
 @click.option("--regions", type=click.IntRange(min=2), default=10, show_default=True)
 @click.option(
     "--commodities",
-    type=click.IntRange(min=4, max=4),
+    type=click.IntRange(min=3),
     default=4,
     show_default=True,
-    help="Chain commodities (concentrate, NdPr, Dy, magnet); fixed at 4 for now.",
+    help="Commodities: a concentrate, M-2 separated oxides, a magnet.",
 )
 @click.option("--years", type=click.IntRange(min=1), default=6, show_default=True)
 @click.option("--scenarios", type=click.IntRange(min=1), default=2, show_default=True)
@@ -290,7 +300,7 @@ def generate(
 
     if output.exists() and any(output.iterdir()) and not force:
         raise CritminError(f"{output} exists and is not empty; pass --force")
-    data = synthetic_data(regions, years, scenarios, neighbours, seed)
+    data = synthetic_data(regions, years, scenarios, neighbours, seed, commodities)
     path = write_instance(data, output, name=data["name"])
     click.echo(f"wrote {path}")
 

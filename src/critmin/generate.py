@@ -22,29 +22,42 @@ CSV_TABLES = ("facilities", "build_options", "routes", "demand")
 
 
 def synthetic(
-    regions: int = 10, years: int = 6, scenarios: int = 2, neighbours: int = 4, seed: int = 0
+    regions: int = 10,
+    years: int = 6,
+    scenarios: int = 2,
+    neighbours: int = 4,
+    seed: int = 0,
+    commodities: int = 4,
 ) -> Instance:
     """A synthetic instance; the same arguments always give the same instance."""
-    return validate_instance(synthetic_data(regions, years, scenarios, neighbours, seed))
+    return validate_instance(synthetic_data(regions, years, scenarios, neighbours, seed, commodities))
 
 
 def synthetic_data(
-    regions: int = 10, years: int = 6, scenarios: int = 2, neighbours: int = 4, seed: int = 0
+    regions: int = 10,
+    years: int = 6,
+    scenarios: int = 2,
+    neighbours: int = 4,
+    seed: int = 0,
+    commodities: int = 4,
 ) -> dict[str, Any]:
-    """The plain-data form of `synthetic` (what `write_instance` writes)."""
-    if regions < 2 or years < 1 or scenarios < 1:
-        raise ValueError("need at least 2 regions, 1 year and 1 scenario")
+    """The plain-data form of `synthetic` (what `write_instance` writes). `commodities` >= 3: a concentrate,
+    `commodities - 2` separated oxides (NdPr, Dy, then minor oxides) and a magnet that uses them all."""
+    if regions < 2 or years < 1 or scenarios < 1 or commodities < 3:
+        raise ValueError("need at least 2 regions, 1 year, 1 scenario and 3 commodities")
+    oxides = ["ndpr", "dy", "tb"][: commodities - 2] + [f"ox{j}" for j in range(4, commodities - 1)]
     rng = random.Random(seed)
     ids = [f"R{i:03d}" for i in range(regions)]
-    blocs = ["adversary"] + [rng.choice(["home", "ally", "partner", "neutral"]) for _ in ids[1:]]
+    # deterministic round-robin so every bloc the controls name exists whenever there are enough regions
+    blocs = ["adversary"] + [("home", "ally", "partner", "neutral")[i % 4] for i in range(regions - 1)]
     y0 = 2025
     yrs = list(range(y0, y0 + years))
-    comms = [
-        ("conc", "mining", None),
-        ("ndpr", "separation", 60000),
-        ("dy", "separation", 260000),
-        ("magnet", "magnet", 100000),
-    ]
+    prices = {"ndpr": 60000, "dy": 260000, "tb": 810000}
+    comms = (
+        [("conc", "mining", None)]
+        + [(o, "separation", prices.get(o, 20000)) for o in oxides]
+        + [("magnet", "magnet", 100000)]
+    )
     facilities, options, routes, demand = [], [], [], []
     for i, r in enumerate(ids):
         big = 20.0 if i == 0 else 1.0
@@ -60,7 +73,9 @@ def synthetic_data(
                 "id": f"{r}_sep",
                 "region": r,
                 "inputs": {"conc": 1},
-                "outputs": {"ndpr": rng.uniform(0.15, 0.25), "dy": rng.uniform(0.002, 0.02)},
+                "outputs": {
+                    o: (rng.uniform(0.15, 0.25) if o == "ndpr" else rng.uniform(0.002, 0.02)) for o in oxides
+                },
                 "capacity": round(rng.uniform(0, 8e3) * big),
                 "var_cost": rng.uniform(3e3, 8e3),
                 "fixed_cost": 500,
@@ -68,7 +83,7 @@ def synthetic_data(
             {
                 "id": f"{r}_mag",
                 "region": r,
-                "inputs": {"ndpr": 0.31, "dy": 0.012},
+                "inputs": {o: (0.31 if o == "ndpr" else 0.01) for o in oxides},
                 "outputs": {"magnet": 1},
                 "capacity": round(rng.uniform(0, 3e3) * big),
                 "var_cost": rng.uniform(1.5e4, 2.5e4),
@@ -122,8 +137,8 @@ def synthetic_data(
         {
             "id": "ban",
             "exporter": ids[0],
-            "commodities": ["dy", "magnet"],
-            "destinations": ["home", "ally"],
+            "commodities": [o for o in oxides if o != "ndpr"] + ["magnet"],
+            "destinations": [b for b in ("home", "ally") if b in blocs],
             "start": y0 + 2,
             "kind": "ban",
             "extraterritorial": True,

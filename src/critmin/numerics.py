@@ -40,9 +40,19 @@ def _family(name: str) -> str:
 
 
 def coefficient_warnings(info: Any, max_range: float = MAX_RANGE) -> list[str]:
-    """Warnings for the matrix and the objective of a compiled (standard-form) model."""
+    """Warnings for the matrix and the objective of a compiled (standard-form) Pyomo model."""
+    c = info.c.toarray()[0] if info.c.shape[0] else np.zeros(len(info.columns))
+    return range_warnings(
+        info.A, c, lambda i: info.rows[i].constraint.name, lambda j: info.columns[j].name, max_range
+    )
+
+
+def range_warnings(
+    A: Any, c: np.ndarray, row_name: Any, col_name: Any, max_range: float = MAX_RANGE
+) -> list[str]:
+    """Warnings when the nonzeros of A, or of the objective c, span more than `max_range`."""
     out: list[str] = []
-    A = info.A.tocoo()
+    A = A.tocoo()
     vals = np.abs(A.data)
     nz = vals > 0
     if nz.any():
@@ -50,8 +60,8 @@ def coefficient_warnings(info: Any, max_range: float = MAX_RANGE) -> list[str]:
         hi_i = int(np.argmax(vals))
         lo, hi = vals[lo_i], vals[hi_i]
         if hi / lo > max_range:
-            rows = [info.rows[int(A.row[i])].constraint.name for i in (lo_i, hi_i)]
-            cols = [info.columns[int(A.col[i])].name for i in (lo_i, hi_i)]
+            rows = [row_name(int(A.row[i])) for i in (lo_i, hi_i)]
+            cols = [col_name(int(A.col[i])) for i in (lo_i, hi_i)]
             fams = {_family(r) for r in rows}
             fields = "; ".join(f"{f}: {ROW_FIELDS.get(f, 'your own constraint')}" for f in sorted(fams))
             out.append(
@@ -59,13 +69,13 @@ def coefficient_warnings(info: Any, max_range: float = MAX_RANGE) -> list[str]:
                 f"{lo:.3g} in {rows[0]} on {cols[0]}, largest {hi:.3g} in {rows[1]} on {cols[1]}. "
                 f"Check the fields {fields}"
             )
-    c = np.abs(info.c.toarray()[0]) if info.c.shape[0] else np.zeros(0)
+    c = np.abs(np.asarray(c, dtype=float))
     cnz = c > 0
     if cnz.sum() > 1:
         lo_j = int(np.argmin(np.where(cnz, c, np.inf)))
         hi_j = int(np.argmax(c))
         if c[hi_j] / c[lo_j] > max_range:
-            names = [info.columns[j].name for j in (lo_j, hi_j)]
+            names = [col_name(j) for j in (lo_j, hi_j)]
             fams = sorted({_family(n) for n in names})
             fields = "; ".join(f"{f}: {COST_FIELDS.get(f, '-')}" for f in fams)
             out.append(

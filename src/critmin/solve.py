@@ -24,7 +24,7 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from .errors import CritminError
 from .model import build_model
-from .numerics import coefficient_warnings
+from .numerics import coefficient_warnings, range_warnings
 from .schema import Instance
 
 # Statuses and the CLI exit code each maps to (documented in README and `critmin solve --help`).
@@ -165,6 +165,42 @@ def to_highs(model: pyo.ConcreteModel) -> tuple[highspy.HighsLp, Any]:
     return lp, info
 
 
+def matrix_to_highs(mm: Any) -> highspy.HighsLp:
+    """A HighsLp from a MatrixModel (the fast path: no Pyomo objects)."""
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(mm.c)
+    lp.num_row_ = len(mm.row_lower)
+    lp.col_cost_ = mm.c
+    lp.offset_ = float(mm.offset)
+    lp.col_lower_ = mm.col_lower
+    lp.col_upper_ = mm.col_upper
+    lp.row_lower_ = mm.row_lower
+    lp.row_upper_ = mm.row_upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = mm.A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = mm.A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = mm.A.data.astype(float)
+    if mm.integer.any():
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in mm.integer
+        ]
+    return lp
+
+
+def run_matrix(mm: Any, options: SolveOptions, handover_start: float) -> tuple[SolverRun, np.ndarray | None]:
+    """Solve a MatrixModel with HiGHS; returns the run and the solution vector (integers rounded)."""
+    lp = matrix_to_highs(mm)
+    h = configured_highs(options)
+    h.passModel(lp)
+    handover = time.perf_counter() - handover_start
+    run, x = _run(h, lp, options, handover)
+    names_c, names_r = mm.col_names, mm.row_names
+    run.warnings = range_warnings(mm.A, mm.c, lambda i: names_r()[i], lambda j: names_c()[j])
+    if x is not None:
+        x = np.where(mm.integer, np.round(x), x)
+    return run, x
+
+
 def run_highs(model: pyo.ConcreteModel, options: SolveOptions) -> SolverRun:
     """Hand the model to HiGHS, solve, write the values back into the Pyomo variables."""
     t0 = time.perf_counter()
@@ -179,8 +215,25 @@ def run_highs(model: pyo.ConcreteModel, options: SolveOptions) -> SolverRun:
     h = configured_highs(options)
     h.passModel(lp)
     handover = time.perf_counter() - t0
-    warnings = coefficient_warnings(info)
+    run, x = _run(h, lp, options, handover)
+    run.columns, run.rows = info.columns, info.rows
+    run.warnings = coefficient_warnings(info)
+    if x is not None:
+        for var, value in zip(info.columns, x, strict=True):
+            if var.is_integer() or var.is_binary():
+                value = round(value)
+            var.set_value(value, skip_validation=True)
+        # variables the compiler left out (in no constraint or objective) are zero in any optimum
+        for var in model.component_data_objects(pyo.Var, active=True):
+            if var.value is None:
+                var.set_value(0.0 if var.lb is None or var.lb <= 0 else var.lb, skip_validation=True)
+    return run
 
+
+def _run(
+    h: highspy.Highs, lp: highspy.HighsLp, options: SolveOptions, handover: float
+) -> tuple[SolverRun, np.ndarray | None]:
+    """Solve a loaded Highs and map its status; shared by both engines."""
     t1 = time.perf_counter()
     run_interruptibly(h)
     status = h.getModelStatus()
@@ -191,7 +244,9 @@ def run_highs(model: pyo.ConcreteModel, options: SolveOptions) -> SolverRun:
     solve_seconds = time.perf_counter() - t1
 
     info_h = h.getInfo()
-    is_mip = lp.integrality_ is not None and len(lp.integrality_) > 0
+    integrality = lp.integrality_ if lp.integrality_ is not None else []
+    n_int = sum(1 for t in integrality if t == highspy.HighsVarType.kInteger)
+    is_mip = n_int > 0
     has_solution = info_h.primal_solution_status == 2  # kSolutionStatusFeasible
     S = highspy.HighsModelStatus
     if status == S.kOptimal:
@@ -220,40 +275,30 @@ def run_highs(model: pyo.ConcreteModel, options: SolveOptions) -> SolverRun:
         solve_seconds=solve_seconds,
         num_variables=lp.num_col_,
         num_constraints=lp.num_row_,
-        num_integers=int(sum(1 for v in info.columns if v.is_integer() or v.is_binary())),
-        num_nonzeros=int(info.A.nnz),
+        num_integers=n_int,
+        num_nonzeros=len(lp.a_matrix_.value_),
         highs_status=h.modelStatusToString(status),
-        columns=info.columns,
-        rows=info.rows,
-        warnings=warnings,
     )
-    if result in (OPTIMAL, FEASIBLE):
-        sol = h.getSolution()
-        x = np.asarray(sol.col_value, dtype=float)
-        run.x = x
-        run.objective = float(info_h.objective_function_value)
-        if is_mip:
-            run.bound = float(info_h.mip_dual_bound)
-            gap = info_h.mip_gap
-            run.gap = float(gap) if math.isfinite(gap) else None
-            if result == OPTIMAL and (run.gap is None or run.gap > PROVEN_GAP + 1e-12):
-                result = run.status = FEASIBLE
-                run.message = (
-                    f"stopped at relative gap {gap:.3g} (mip_gap {options.mip_gap:g}): not proven optimal"
-                )
-        else:
-            run.bound = run.objective
-            run.gap = 0.0
-            run.row_duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else None
-        for var, value in zip(info.columns, x, strict=True):
-            if var.is_integer() or var.is_binary():
-                value = round(value)
-            var.set_value(value, skip_validation=True)
-        # variables the compiler left out (in no constraint or objective) are zero in any optimum
-        for var in model.component_data_objects(pyo.Var, active=True):
-            if var.value is None:
-                var.set_value(0.0 if var.lb is None or var.lb <= 0 else var.lb, skip_validation=True)
-    return run
+    if result not in (OPTIMAL, FEASIBLE):
+        return run, None
+    sol = h.getSolution()
+    x = np.asarray(sol.col_value, dtype=float)
+    run.x = x
+    run.objective = float(info_h.objective_function_value)
+    if is_mip:
+        run.bound = float(info_h.mip_dual_bound)
+        gap = info_h.mip_gap
+        run.gap = float(gap) if math.isfinite(gap) else None
+        if result == OPTIMAL and (run.gap is None or run.gap > PROVEN_GAP + 1e-12):
+            run.status = FEASIBLE
+            run.message = (
+                f"stopped at relative gap {gap:.3g} (mip_gap {options.mip_gap:g}): not proven optimal"
+            )
+    else:
+        run.bound = run.objective
+        run.gap = 0.0
+        run.row_duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else None
+    return run, x
 
 
 Progress = Callable[[str], None]
@@ -267,6 +312,7 @@ def solve(
     risk_weight: float | None = None,
     options: SolveOptions | None = None,
     progress: Progress | None = None,
+    engine: str = "matrix",
     **option_kw: Any,
 ) -> Any:
     """Solve an instance (or a model from `build_model`, perhaps with your own constraints added).
@@ -274,11 +320,20 @@ def solve(
     Returns a `Solution`; never raises on infeasibility or limits. Options may be given as a
     `SolveOptions` or as keywords (time_limit, mip_gap, threads, seed, verbose, highs_options).
     `progress`, if given, is called with a line as each phase starts (build, solve, extract).
+    `engine`: 'matrix' (default) builds the model straight as arrays — the fast path, proven identical to
+    the Pyomo model by tests/test_matrix.py; 'pyomo' builds the Pyomo model. A `model` you pass is always
+    solved as given.
     """
     from .results import Solution
 
     say = progress or (lambda _msg: None)
     opts = options or SolveOptions(**option_kw)
+    if engine not in ("matrix", "pyomo"):
+        raise CritminError(f"unknown engine '{engine}': use 'matrix' or 'pyomo'")
+    if model is None and engine == "matrix":
+        if instance is None:
+            raise TypeError("solve() needs an instance or a model")
+        return _solve_matrix(instance, scenario, risk_weight, opts, say)
     if model is None:
         if instance is None:
             raise TypeError("solve() needs an instance or a model")
@@ -291,3 +346,37 @@ def solve(
     run = run_highs(model, opts)
     say(f"extract: {run.status} after {run.solve_seconds:.2f}s; building result tables")
     return Solution.from_run(model, run, opts)
+
+
+def _solve_matrix(
+    instance: Instance, scenario: str | None, risk_weight: float | None, opts: SolveOptions, say: Progress
+) -> Any:
+    """The fast path: compile, build arrays, solve, and extract results without Pyomo objects."""
+    import gc
+
+    from .model.build import check_scenario
+    from .model.data import compile_instance
+    from .model.matrix import ArrayModel, build_matrix
+    from .results import Solution
+
+    check_scenario(instance, scenario)
+    say("build: compiling the instance and building the matrix")
+    t0 = time.perf_counter()
+    rw = instance.objective.risk_weight if risk_weight is None else risk_weight
+    gc_on = gc.isenabled()
+    gc.disable()
+    try:
+        md = compile_instance(instance, scenario=scenario, risk_weight=rw)
+        mm = build_matrix(md, risk_weight=rw)
+    finally:
+        if gc_on:
+            gc.enable()
+    build = time.perf_counter() - t0
+    say(
+        f"solve: handing over to HiGHS and solving (time limit "
+        f"{'none' if opts.time_limit is None else f'{opts.time_limit:g}s'}, mip gap {opts.mip_gap:g})"
+    )
+    run, x = run_matrix(mm, opts, time.perf_counter())
+    say(f"extract: {run.status} after {run.solve_seconds:.2f}s; building result tables")
+    shim = ArrayModel(mm, x if x is not None else np.zeros(len(mm.c)), rw, build)
+    return Solution.from_run(shim, run, opts)

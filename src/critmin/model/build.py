@@ -22,14 +22,8 @@ from .support import add_support
 from .variables import add_variables
 
 
-def build_model(
-    instance: Instance, *, scenario: str | None = None, risk_weight: float | None = None
-) -> pyo.ConcreteModel:
-    """Build the Pyomo model of an instance. Users may add components before passing it to `solve`.
-
-    `scenario` keeps a single scenario (probability 1); `risk_weight` overrides the instance's.
-    The compiled data rides along as `model._critmin_data`, build time as `model._critmin_build_seconds`.
-    """
+def check_scenario(instance: Instance, scenario: str | None) -> None:
+    """A clear error for an unknown --scenario."""
     if scenario is not None and scenario not in {s.name for s in instance.scenarios}:
         from ..errors import InstanceError, Problem, did_you_mean
 
@@ -42,6 +36,17 @@ def build_model(
                 )
             ]
         )
+
+
+def build_model(
+    instance: Instance, *, scenario: str | None = None, risk_weight: float | None = None
+) -> pyo.ConcreteModel:
+    """Build the Pyomo model of an instance. Users may add components before passing it to `solve`.
+
+    `scenario` keeps a single scenario (probability 1); `risk_weight` overrides the instance's.
+    The compiled data rides along as `model._critmin_data`, build time as `model._critmin_build_seconds`.
+    """
+    check_scenario(instance, scenario)
     t0 = time.perf_counter()
     gc_was_enabled = gc.isenabled()
     gc.disable()  # construction allocates many small objects; pausing GC saves ~25%

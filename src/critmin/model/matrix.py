@@ -415,7 +415,7 @@ def build_matrix(md: ModelData, risk_weight: float | None = None) -> MatrixModel
         exc = b.col("cvar_excess", [(s,) for s in S])
         const = consts["fixed_om"] + sup_const
         fam = b.row("cvar_tail", [(s,) for s in S], const, INF)
-        for j, s in enumerate(S):
+        for j in range(ns):
             r = fam.start + j
             sel = np.nonzero(((col_scen == j) | (col_scen == -1)) & (scen_cost != 0))[0]
             b.add(np.full(len(sel), r), sel, -scen_cost[sel])
@@ -435,6 +435,8 @@ def build_matrix(md: ModelData, risk_weight: float | None = None) -> MatrixModel
     ).tocsc()
     A.sum_duplicates()
     A.eliminate_zeros()
+    for k in consts:
+        part(k)
     parts = {k: (np.pad(v, (0, n - len(v))), consts.get(k, 0.0)) for k, v in parts.items()}
     parts["risk"] = (np.pad(risk, (0, n - len(risk))), 0.0)
     return MatrixModel(
@@ -585,3 +587,72 @@ def _policies(
     fam = b.row("budget_limit", keys, -INF, cap)
     for r, t in enumerate(terms_l, start=fam.start):
         b.add_terms(r, t)
+
+
+class _Value:
+    __slots__ = ("value",)
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+
+class _Values:
+    """Dict-like view of one variable family's solution values: `family[key].value`, iterable keys."""
+
+    def __init__(self, fam: Family, x: np.ndarray) -> None:
+        self.fam, self.x = fam, x
+
+    def __getitem__(self, key: Any) -> _Value:
+        key = key if isinstance(key, tuple) else (key,)
+        return _Value(float(self.x[self.fam.index[key]]))
+
+    def __iter__(self) -> Any:
+        return iter(self.fam.keys)
+
+    def __len__(self) -> int:
+        return len(self.fam.keys)
+
+
+class ArrayModel:
+    """What result extraction needs from a solved model, read from the matrix solution vector: variable
+    families (`model.ship[key].value`), their index sets, the risk weight and each objective part."""
+
+    SETS = {
+        "ACTIVITIES": "activity",
+        "SHIPMENTS": "ship",
+        "DELIVERIES": "deliver",
+        "DEMANDS": "unmet",
+        "STOCKS": "stock_level",
+        "SUBSTITUTIONS": "substitute",
+    }
+
+    def __init__(self, mm: MatrixModel, x: np.ndarray, risk_weight: float, build_seconds: float) -> None:
+        self._critmin_data = mm.md
+        self._critmin_risk_weight = risk_weight
+        self._critmin_build_seconds = build_seconds
+        for fam in mm.cols:
+            setattr(self, fam.name, _Values(fam, x))
+        for set_name, fam_name in self.SETS.items():
+            setattr(self, set_name, [k for k in mm.family(fam_name).keys])
+        self.risk_weight = risk_weight * mm.md.q / mm.md.m
+        names = {
+            "capex": "cost_capex",
+            "fixed_om": "cost_fixed_om",
+            "variable": "cost_variable",
+            "transport": "cost_transport",
+            "tariff": "cost_tariff",
+            "unmet": "cost_unmet",
+            "stockpile": "cost_stockpile",
+            "substitution": "cost_substitution",
+            "support": "cost_support",
+            "risk": "risk_exposure",
+        }
+        for part, attr in names.items():
+            coef, const = mm.parts.get(part, (None, 0.0))
+            setattr(self, attr, (float(coef @ x) if coef is not None else 0.0) + const)
+        if any(f.name == "cvar_eta" for f in mm.cols):
+            md = mm.md
+            alpha = md.inst.objective.cvar_alpha
+            eta = float(x[mm.family("cvar_eta").start])
+            exc = mm.family("cvar_excess")
+            self.cvar = eta + sum(md.prob[s] * x[exc.index[(s,)]] for s in md.scenarios) / (1 - alpha)

@@ -1,0 +1,207 @@
+"""critmin benchmark suite: sizes from small to XL, both engines, LP relaxation and MIP, against HiGHS alone.
+
+    python benchmarks/bench.py [--sizes small,medium,large,xl] [--mip-time-limit 120] [-o results.json]
+    python benchmarks/bench.py --check benchmarks/results.json     # regression guard (>25% worse fails)
+
+Each measurement runs in its own subprocess so peak memory (max RSS) belongs to that run alone:
+  load     write the synthetic instance (YAML + CSV) and read + validate it back
+  build    Pyomo engine: build_model; matrix engine: compile + build_matrix
+  handover Pyomo engine: standard-form compile + passModel; matrix engine: HighsLp + passModel
+  solve    HiGHS's run() (LP relaxation, and the MIP with a time limit)
+  extract  result tables
+  highs    HiGHS alone: read the exported MPS and solve it (its own peak memory is the reference)
+Ratios reported: non-solve time / HiGHS solve time, Pyomo build+handover / matrix build+handover, and peak
+memory / HiGHS-alone peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SIZES = {
+    # regions, years, scenarios, neighbours
+    "small": (10, 6, 2, 4),
+    "medium": (30, 8, 3, 5),
+    "large": (60, 11, 5, 6),
+    "xl": (100, 21, 10, 6),
+}
+HERE = Path(__file__).resolve().parent
+
+
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_one(size: str, engine: str, mode: str, mip_time_limit: float, workdir: Path) -> dict:
+    """One measurement, inside its own process."""
+    import numpy as np
+
+    from critmin.generate import synthetic_data, write_instance
+    from critmin.io import load_instance
+    from critmin.solve import SolveOptions
+
+    r, y, s, nb = SIZES[size]
+    out: dict = {"size": size, "engine": engine, "mode": mode}
+    t = time.perf_counter()
+    path = write_instance(synthetic_data(r, y, s, nb, seed=0), workdir / size, name="inst")
+    inst = load_instance(path)
+    out["load"] = time.perf_counter() - t
+    opts = SolveOptions(mip_gap=1e-4, time_limit=mip_time_limit if mode == "mip" else None)
+    if engine == "matrix":
+        from critmin.model.data import compile_instance
+        from critmin.model.matrix import ArrayModel, build_matrix
+        from critmin.results import Solution
+        from critmin.solve import run_matrix
+
+        t = time.perf_counter()
+        md = compile_instance(inst)
+        mm = build_matrix(md)
+        out["build"] = time.perf_counter() - t
+        if mode == "lp":
+            mm.integer[:] = False
+        run, x = run_matrix(mm, opts, time.perf_counter())
+        t = time.perf_counter()
+        Solution.from_run(ArrayModel(mm, x if x is not None else np.zeros(len(mm.c)),
+                                     inst.objective.risk_weight, out["build"]), run, opts)
+        out["extract"] = time.perf_counter() - t
+        if mode == "lp":
+            import highspy
+
+            from critmin.solve import matrix_to_highs, new_highs
+
+            h = new_highs()
+            h.setOptionValue("output_flag", False)
+            h.passModel(matrix_to_highs(mm))
+            h.writeModel(str(workdir / f"{size}.mps"))
+            del h, highspy
+    else:
+        import pyomo.environ as pyo
+
+        from critmin import build_model
+        from critmin.results import Solution
+        from critmin.solve import run_highs
+
+        t = time.perf_counter()
+        model = build_model(inst)
+        out["build"] = time.perf_counter() - t
+        if mode == "lp":
+            for v in model.build_modules.values():
+                v.domain = pyo.NonNegativeReals
+        run = run_highs(model, opts)
+        t = time.perf_counter()
+        Solution.from_run(model, run, opts)
+        out["extract"] = time.perf_counter() - t
+    out.update({"handover": run.handover_seconds, "solve": run.solve_seconds, "status": run.status,
+                "objective": run.objective, "columns": run.num_variables, "rows": run.num_constraints,
+                "nonzeros": run.num_nonzeros, "integers": run.num_integers if mode == "mip" else 0,
+                "peak_mb": _maxrss_mb()})
+    return out
+
+
+def run_highs_alone(mps: Path) -> dict:
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    t = time.perf_counter()
+    h.readModel(str(mps))
+    read = time.perf_counter() - t
+    t = time.perf_counter()
+    h.run()
+    return {"read": read, "solve": time.perf_counter() - t, "objective": h.getInfo().objective_function_value,
+            "peak_mb": _maxrss_mb()}
+
+
+def _sub(args: list[str]) -> dict:
+    r = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    if r.returncode != 0:
+        return {"error": r.stderr[-2000:]}
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def ratios(res: dict) -> dict:
+    out = {}
+    for size, runs in res["runs"].items():
+        hi = runs.get("highs_alone", {})
+        for key in ("matrix_lp", "pyomo_lp", "matrix_mip", "pyomo_mip"):
+            m = runs.get(key)
+            if not m or "error" in m:
+                continue
+            non_solve = m["load"] + m["build"] + m["handover"] + m["extract"]
+            out[f"{size}/{key}/non_solve_over_solve"] = non_solve / max(m["solve"], 1e-9)
+            if hi.get("peak_mb"):
+                out[f"{size}/{key}/peak_over_highs"] = m["peak_mb"] / hi["peak_mb"]
+        p, m = runs.get("pyomo_lp"), runs.get("matrix_lp")
+        if p and m and "error" not in p and "error" not in m:
+            out[f"{size}/pyomo_over_matrix_build_handover"] = (p["build"] + p["handover"]) / (
+                m["build"] + m["handover"])
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="small,medium,large")
+    ap.add_argument("--mip-time-limit", type=float, default=120.0)
+    ap.add_argument("--skip-pyomo-above", default="large", help="largest size the Pyomo engine runs at")
+    ap.add_argument("-o", "--output", default=str(HERE / "results.json"))
+    ap.add_argument("--check", help="compare this run's ratios with a recorded results.json")
+    ap.add_argument("--one", nargs=4, metavar=("SIZE", "ENGINE", "MODE", "WORKDIR"), help=argparse.SUPPRESS)
+    ap.add_argument("--highs-alone", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.one:
+        size, engine, mode, workdir = a.one
+        print(json.dumps(run_one(size, engine, mode, a.mip_time_limit, Path(workdir))))
+        return
+    if a.highs_alone:
+        print(json.dumps(run_highs_alone(Path(a.highs_alone))))
+        return
+    order = list(SIZES)
+    limit = order.index(a.skip_pyomo_above)
+    res = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
+                       "python": platform.python_version()},
+           "date": time.strftime("%Y-%m-%d"), "mip_time_limit": a.mip_time_limit, "runs": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in a.sizes.split(","):
+            runs = {}
+            for mode in ("lp", "mip"):
+                for engine in ("matrix", "pyomo"):
+                    if engine == "pyomo" and order.index(size) > limit:
+                        continue
+                    runs[f"{engine}_{mode}"] = _sub(["--one", size, engine, mode, tmp,
+                                                     "--mip-time-limit", str(a.mip_time_limit)])
+                    print(size, engine, mode, json.dumps(runs[f"{engine}_{mode}"]), flush=True)
+            mps = Path(tmp) / f"{size}.mps"
+            if mps.exists():
+                runs["highs_alone"] = _sub(["--highs-alone", str(mps)])
+                print(size, "highs_alone", json.dumps(runs["highs_alone"]), flush=True)
+            res["runs"][size] = runs
+    res["ratios"] = ratios(res)
+    for k, v in res["ratios"].items():
+        print(f"{k:<55} {v:8.3f}")
+    if a.check:
+        recorded = json.loads(Path(a.check).read_text()).get("ratios", {})
+        worse = {k: (recorded[k], v) for k, v in res["ratios"].items()
+                 if k in recorded and v > 1.25 * recorded[k] and not k.endswith("non_solve_over_solve")
+                 or (k in recorded and k.endswith("non_solve_over_solve") and v > 1.25 * recorded[k] + 0.05)}
+        if worse:
+            for k, (old, new) in worse.items():
+                print(f"REGRESSION {k}: recorded {old:.3f}, now {new:.3f} (> 25% worse)")
+            sys.exit(1)
+        print("bench-check: no ratio more than 25% worse than recorded")
+        return
+    Path(a.output).write_text(json.dumps(res, indent=2) + "\n")
+    print(f"wrote {a.output}")
+
+
+if __name__ == "__main__":
+    main()
