@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench bench-check clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,15 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks instances
 
+# Benchmarks are never part of `make test`: they take minutes (XL: ~1M columns) and measure the machine.
 bench: $(STAMP)
+	$(PY) benchmarks/bench.py --sizes small,medium,large,xl -o benchmarks/results.json
+	$(PY) benchmarks/options.py
 	$(PY) benchmarks/handover.py
+
+# Regression guard: fails if any recorded ratio got more than 25% worse (run by hand / in the bench workflow).
+bench-check: $(STAMP)
+	$(PY) benchmarks/bench.py --sizes small,medium,large --check benchmarks/results.json
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache

@@ -10,9 +10,6 @@ the `risk_cap` row changes (and, for step 2, the objective), so HiGHS can also w
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +19,8 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from .errors import CritminError, OutputExistsError
+from .errors import CritminError
+from .io.atomic import atomic_directory
 from .model import build_model, model_data
 from .results import Solution
 from .schema import Instance
@@ -85,27 +83,13 @@ class Frontier:
     def write(self, directory: str | Path, *, fmt: str = "csv", force: bool = False) -> Path:
         """frontier.csv, frontier.json (timings) and one solution directory per point, atomically."""
         target = Path(directory)
-        if target.exists() and not force:
-            raise OutputExistsError(f"{target} exists; pass --force to replace it")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
+        with atomic_directory(target, force=force) as tmp:
             self.points.to_csv(tmp / "frontier.csv", index=False)
             (tmp / "frontier.json").write_text(
                 json.dumps({"timings": self.timings, "currency": self.currency}, indent=2) + "\n"
             )
             for sol in self.solutions:
                 sol.write(tmp / f"point_{sol.options['frontier_point']:02d}", fmt=fmt)
-            if target.exists():
-                trash = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-                os.replace(target, trash / "old")
-                os.replace(tmp, target)
-                shutil.rmtree(trash, ignore_errors=True)
-            else:
-                os.replace(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return target
 
     @classmethod

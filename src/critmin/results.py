@@ -7,10 +7,7 @@ written as a directory (summary.json + one file per table) and can be read back.
 from __future__ import annotations
 
 import json
-import os
 import platform
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -21,7 +18,8 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from .errors import CritminError, OutputExistsError
+from .errors import CritminError
+from .io.atomic import atomic_directory
 from .model import model_data
 from .model.data import ModelData, annuity_factor
 from .solve import FEASIBLE, OPTIMAL, SolveOptions, SolverRun
@@ -195,11 +193,7 @@ class Solution:
         target = Path(directory)
         if fmt not in ("csv", "parquet"):
             raise CritminError(f"unknown format '{fmt}': use csv or parquet")
-        if target.exists() and not force:
-            raise OutputExistsError(f"{target} exists; pass --force (force=True) to replace it")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
+        with atomic_directory(target, force=force) as tmp:
             summary = self.summary_dict()
             summary["table_format"] = fmt
             (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
@@ -210,16 +204,6 @@ class Solution:
                     df.to_csv(tmp / f"{name}.csv", index=False)
                 else:
                     df.to_parquet(tmp / f"{name}.parquet", index=False)
-            if target.exists():
-                trash = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-                os.replace(target, trash / "old")
-                os.replace(tmp, target)
-                shutil.rmtree(trash, ignore_errors=True)
-            else:
-                os.replace(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return target
 
     @classmethod

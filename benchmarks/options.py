@@ -1,0 +1,60 @@
+"""Effect of the main HiGHS options on bundled and generated instances (one run, one machine).
+
+    python benchmarks/options.py
+
+For each instance the matrix model is built once; each option set solves it in a fresh Highs object. Printed
+as a Markdown table for benchmarks/README.md: solve seconds, status, objective and its relative difference
+from the default run.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from critmin import load_instance
+from critmin.generate import synthetic
+from critmin.model.data import compile_instance
+from critmin.model.matrix import build_matrix
+from critmin.solve import SolveOptions, _run, configured_highs, matrix_to_highs
+
+ROOT = Path(__file__).resolve().parents[1]
+OPTION_SETS = {
+    "default (gap 1e-4, 1 thread, presolve on)": {},
+    "mip_rel_gap 1e-2": {"mip_gap": 1e-2},
+    "mip_rel_gap 0": {"mip_gap": 0.0},
+    "threads 2": {"threads": 2},
+    "presolve off": {"highs_options": {"presolve": "off"}},
+    "LP solver ipm": {"highs_options": {"solver": "ipm"}},
+}
+
+
+def main() -> None:
+    cases = [
+        ("rare-earths/baseline-2024", load_instance(ROOT / "instances/rare-earths/baseline-2024.yaml")),
+        ("rare-earths/controls-stochastic", load_instance(ROOT / "instances/rare-earths/controls-stochastic.yaml")),
+        ("gallium-2024", load_instance(ROOT / "instances/gallium/gallium-2024.yaml")),
+        ("generated r30 y8 s3", synthetic(30, 8, 3, 5, seed=0)),
+    ]
+    print("| instance | options | solve s | status | objective (scaled) | vs default |")
+    print("|---|---|---|---|---|---|")
+    for name, inst in cases:
+        mm = build_matrix(compile_instance(inst))
+        base = None
+        for label, kw in OPTION_SETS.items():
+            opts = SolveOptions(**{"time_limit": 300, **kw})
+            h = configured_highs(opts)
+            lp = matrix_to_highs(mm)
+            h.passModel(lp)
+            t = time.perf_counter()
+            run, _ = _run(h, lp, opts, 0.0)
+            dt = time.perf_counter() - t
+            obj = run.objective
+            base = obj if base is None else base
+            rel = "-" if obj is None or base is None else f"{(obj - base) / abs(base):+.2e}"
+            print(f"| {name} | {label} | {dt:.2f} | {run.status} | {obj if obj is None else f'{obj:,.3f}'} | {rel} |",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()
