@@ -41,7 +41,14 @@ def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_one(size: str, engine: str, mode: str, mip_time_limit: float, workdir: Path) -> dict:
+def run_one(
+    size: str,
+    engine: str,
+    mode: str,
+    mip_time_limit: float,
+    workdir: Path,
+    lp_time_limit: float | None = None,
+) -> dict:
     """One measurement, inside its own process."""
     import numpy as np
 
@@ -55,7 +62,7 @@ def run_one(size: str, engine: str, mode: str, mip_time_limit: float, workdir: P
     path = write_instance(synthetic_data(r, y, s, nb, seed=0), workdir / size, name="inst")
     inst = load_instance(path)
     out["load"] = time.perf_counter() - t
-    opts = SolveOptions(mip_gap=1e-4, time_limit=mip_time_limit if mode == "mip" else None)
+    opts = SolveOptions(mip_gap=1e-4, time_limit=mip_time_limit if mode == "mip" else lp_time_limit)
     if engine == "matrix":
         from critmin.model.data import compile_instance
         from critmin.model.matrix import ArrayModel, build_matrix
@@ -70,8 +77,13 @@ def run_one(size: str, engine: str, mode: str, mip_time_limit: float, workdir: P
             mm.integer[:] = False
         run, x = run_matrix(mm, opts, time.perf_counter())
         t = time.perf_counter()
-        Solution.from_run(ArrayModel(mm, x if x is not None else np.zeros(len(mm.c)),
-                                     inst.objective.risk_weight, out["build"]), run, opts)
+        Solution.from_run(
+            ArrayModel(
+                mm, x if x is not None else np.zeros(len(mm.c)), inst.objective.risk_weight, out["build"]
+            ),
+            run,
+            opts,
+        )
         out["extract"] = time.perf_counter() - t
         if mode == "lp":
             import highspy
@@ -100,26 +112,42 @@ def run_one(size: str, engine: str, mode: str, mip_time_limit: float, workdir: P
         t = time.perf_counter()
         Solution.from_run(model, run, opts)
         out["extract"] = time.perf_counter() - t
-    out.update({"handover": run.handover_seconds, "solve": run.solve_seconds, "status": run.status,
-                "objective": run.objective, "columns": run.num_variables, "rows": run.num_constraints,
-                "nonzeros": run.num_nonzeros, "integers": run.num_integers if mode == "mip" else 0,
-                "peak_mb": _maxrss_mb()})
+    out.update(
+        {
+            "handover": run.handover_seconds,
+            "solve": run.solve_seconds,
+            "status": run.status,
+            "objective": run.objective,
+            "columns": run.num_variables,
+            "rows": run.num_constraints,
+            "nonzeros": run.num_nonzeros,
+            "integers": run.num_integers if mode == "mip" else 0,
+            "peak_mb": _maxrss_mb(),
+        }
+    )
     return out
 
 
-def run_highs_alone(mps: Path) -> dict:
+def run_highs_alone(mps: Path, time_limit: float | None = None) -> dict:
     import highspy
 
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
+    if time_limit:
+        h.setOptionValue("time_limit", float(time_limit))
     t = time.perf_counter()
     h.readModel(str(mps))
     read = time.perf_counter() - t
     t = time.perf_counter()
     h.run()
-    return {"read": read, "solve": time.perf_counter() - t, "objective": h.getInfo().objective_function_value,
-            "peak_mb": _maxrss_mb()}
+    return {
+        "read": read,
+        "solve": time.perf_counter() - t,
+        "objective": h.getInfo().objective_function_value,
+        "status": h.modelStatusToString(h.getModelStatus()),
+        "peak_mb": _maxrss_mb(),
+    }
 
 
 def _sub(args: list[str]) -> dict:
@@ -144,7 +172,8 @@ def ratios(res: dict) -> dict:
         p, m = runs.get("pyomo_lp"), runs.get("matrix_lp")
         if p and m and "error" not in p and "error" not in m:
             out[f"{size}/pyomo_over_matrix_build_handover"] = (p["build"] + p["handover"]) / (
-                m["build"] + m["handover"])
+                m["build"] + m["handover"]
+            )
     return out
 
 
@@ -152,7 +181,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="small,medium,large")
     ap.add_argument("--mip-time-limit", type=float, default=120.0)
-    ap.add_argument("--skip-pyomo-above", default="large", help="largest size the Pyomo engine runs at")
+    ap.add_argument("--skip-pyomo-above", default="xl", help="largest size the Pyomo engine runs at")
+    ap.add_argument(
+        "--xl-lp-time-limit",
+        type=float,
+        default=300.0,
+        help="time limit on XL LP solves (the non-solve/solve ratio is then an upper bound)",
+    )
     ap.add_argument("-o", "--output", default=str(HERE / "results.json"))
     ap.add_argument("--check", help="compare this run's ratios with a recorded results.json")
     ap.add_argument("--one", nargs=4, metavar=("SIZE", "ENGINE", "MODE", "WORKDIR"), help=argparse.SUPPRESS)
@@ -160,16 +195,26 @@ def main() -> None:
     a = ap.parse_args()
     if a.one:
         size, engine, mode, workdir = a.one
-        print(json.dumps(run_one(size, engine, mode, a.mip_time_limit, Path(workdir))))
+        lp_limit = a.xl_lp_time_limit if size == "xl" else None
+        print(json.dumps(run_one(size, engine, mode, a.mip_time_limit, Path(workdir), lp_limit)))
         return
     if a.highs_alone:
-        print(json.dumps(run_highs_alone(Path(a.highs_alone))))
+        lp_limit = a.xl_lp_time_limit if "xl" in Path(a.highs_alone).name else None
+        print(json.dumps(run_highs_alone(Path(a.highs_alone), lp_limit)))
         return
     order = list(SIZES)
     limit = order.index(a.skip_pyomo_above)
-    res = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
-                       "python": platform.python_version()},
-           "date": time.strftime("%Y-%m-%d"), "mip_time_limit": a.mip_time_limit, "runs": {}}
+    res = {
+        "machine": {
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+        },
+        "date": time.strftime("%Y-%m-%d"),
+        "mip_time_limit": a.mip_time_limit,
+        "xl_lp_time_limit": a.xl_lp_time_limit,
+        "runs": {},
+    }
     with tempfile.TemporaryDirectory() as tmp:
         for size in a.sizes.split(","):
             runs = {}
@@ -177,12 +222,25 @@ def main() -> None:
                 for engine in ("matrix", "pyomo"):
                     if engine == "pyomo" and order.index(size) > limit:
                         continue
-                    runs[f"{engine}_{mode}"] = _sub(["--one", size, engine, mode, tmp,
-                                                     "--mip-time-limit", str(a.mip_time_limit)])
+                    runs[f"{engine}_{mode}"] = _sub(
+                        [
+                            "--one",
+                            size,
+                            engine,
+                            mode,
+                            tmp,
+                            "--mip-time-limit",
+                            str(a.mip_time_limit),
+                            "--xl-lp-time-limit",
+                            str(a.xl_lp_time_limit),
+                        ]
+                    )
                     print(size, engine, mode, json.dumps(runs[f"{engine}_{mode}"]), flush=True)
             mps = Path(tmp) / f"{size}.mps"
             if mps.exists():
-                runs["highs_alone"] = _sub(["--highs-alone", str(mps)])
+                runs["highs_alone"] = _sub(
+                    ["--highs-alone", str(mps), "--xl-lp-time-limit", str(a.xl_lp_time_limit)]
+                )
                 print(size, "highs_alone", json.dumps(runs["highs_alone"]), flush=True)
             res["runs"][size] = runs
     res["ratios"] = ratios(res)
@@ -190,9 +248,14 @@ def main() -> None:
         print(f"{k:<55} {v:8.3f}")
     if a.check:
         recorded = json.loads(Path(a.check).read_text()).get("ratios", {})
-        worse = {k: (recorded[k], v) for k, v in res["ratios"].items()
-                 if k in recorded and v > 1.25 * recorded[k] and not k.endswith("non_solve_over_solve")
-                 or (k in recorded and k.endswith("non_solve_over_solve") and v > 1.25 * recorded[k] + 0.05)}
+        worse = {
+            k: (recorded[k], v)
+            for k, v in res["ratios"].items()
+            if k in recorded
+            and v > 1.25 * recorded[k]
+            and not k.endswith("non_solve_over_solve")
+            or (k in recorded and k.endswith("non_solve_over_solve") and v > 1.25 * recorded[k] + 0.05)
+        }
         if worse:
             for k, (old, new) in worse.items():
                 print(f"REGRESSION {k}: recorded {old:.3f}, now {new:.3f} (> 25% worse)")

@@ -32,7 +32,10 @@ OPTION_SETS = {
 def main() -> None:
     cases = [
         ("rare-earths/baseline-2024", load_instance(ROOT / "instances/rare-earths/baseline-2024.yaml")),
-        ("rare-earths/controls-stochastic", load_instance(ROOT / "instances/rare-earths/controls-stochastic.yaml")),
+        (
+            "rare-earths/controls-stochastic",
+            load_instance(ROOT / "instances/rare-earths/controls-stochastic.yaml"),
+        ),
         ("gallium-2024", load_instance(ROOT / "instances/gallium/gallium-2024.yaml")),
         ("generated r30 y8 s3", synthetic(30, 8, 3, 5, seed=0)),
     ]
@@ -52,8 +55,8 @@ def main() -> None:
             obj = run.objective
             base = obj if base is None else base
             rel = "-" if obj is None or base is None else f"{(obj - base) / abs(base):+.2e}"
-            print(f"| {name} | {label} | {dt:.2f} | {run.status} | {obj if obj is None else f'{obj:,.3f}'} | {rel} |",
-                  flush=True)
+            shown = "-" if obj is None else f"{obj:,.3f}"
+            print(f"| {name} | {label} | {dt:.2f} | {run.status} | {shown} | {rel} |", flush=True)
 
 
 if __name__ == "__main__":
