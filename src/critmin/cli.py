@@ -72,14 +72,15 @@ def validate(instance: Path) -> None:
     """Check an instance file (and its CSV tables) without solving it; also builds the model and warns
     about badly scaled coefficients."""
     from .io import load_instance
-    from .model import build_model
-    from .numerics import coefficient_warnings
-    from .solve import to_highs
+    from .model.data import compile_instance
+    from .model.matrix import build_matrix
+    from .numerics import range_warnings
 
     inst = load_instance(instance)
-    model = build_model(inst)
-    md = model._critmin_data
-    for w in coefficient_warnings(to_highs(model)[1]):
+    md = compile_instance(inst)
+    mm = build_matrix(md)
+    rows, cols = mm.row_names(), mm.col_names()
+    for w in range_warnings(mm.A, mm.c, rows.__getitem__, cols.__getitem__):
         click.echo(f"warning: {w}", err=True)
     click.echo(
         f"ok: {inst.name}: {len(inst.regions)} regions, {len(inst.commodities)} commodities, "
