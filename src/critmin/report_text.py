@@ -36,6 +36,15 @@ def format_summary(sol: Solution, years: list[int] | None = None) -> str:
     out.append(f"objective  {_money(sol.objective, cur)}   bound {_money(sol.bound, cur)}   gap {gap}")
     parts = ", ".join(f"{k} {_money(v, cur)}" for k, v in sol.objective_parts.items() if abs(v) > 1e-9)
     out.append(f"  parts    {parts or '-'}")
+    sup = sol.tables.get("support", pd.DataFrame())
+    if not sup.empty and (~sup.in_objective.astype(bool)).any():
+        outside = sup[~sup.in_objective.astype(bool)]
+        prob = sol.tables["kpis_total"].drop_duplicates("scenario").set_index("scenario").probability
+        expected = float((outside.period_total * outside.scenario.map(prob)).sum())
+        out.append(
+            f"  support  {_money(expected, cur)} expected over the horizon (undiscounted), reported outside "
+            f"the objective as transfers: {', '.join(sorted(outside.support.unique()))}"
+        )
     t = sol.timings
     c = sol.counts
     out.append(

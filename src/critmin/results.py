@@ -284,8 +284,12 @@ class Solution:
 
 # ---------------------------------------------------------------------------------------------------
 def _stage_of(md: ModelData) -> dict[str, str]:
+    """A facility's stage: that of its first output; plants that reset provenance are 'recycling'."""
     stage = {c.id: c.stage for c in md.inst.commodities}
-    return {f.id: stage[next(iter(f.outputs))] for f in md.inst.facilities}
+    return {
+        f.id: "recycling" if f.provenance == "own" and f.inputs else stage[next(iter(f.outputs))]
+        for f in md.inst.facilities
+    }
 
 
 def extract_tables(model: pyo.ConcreteModel, md: ModelData) -> dict[str, pd.DataFrame]:
@@ -527,6 +531,7 @@ def extract_tables(model: pyo.ConcreteModel, md: ModelData) -> dict[str, pd.Data
                     "quantity": qty,
                     "payment": pay,
                     "in_objective": lv.floor_in_objective[fid],
+                    "period_total": pay * md.weight[y],
                 }
             )
             if lv.floor_in_objective[fid]:
@@ -544,6 +549,7 @@ def extract_tables(model: pyo.ConcreteModel, md: ModelData) -> dict[str, pd.Data
                     "quantity": made.get((f, c, y, s), 0.0),
                     "payment": prem * m_,
                     "in_objective": lv.offtake_in_objective[oid],
+                    "period_total": prem * m_ * md.weight[y],
                 }
             )
             if lv.offtake_in_objective[oid]:
@@ -560,6 +566,7 @@ def extract_tables(model: pyo.ConcreteModel, md: ModelData) -> dict[str, pd.Data
             "quantity",
             "payment",
             "in_objective",
+            "period_total",
         ],
     )
 
