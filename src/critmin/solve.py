@@ -366,7 +366,7 @@ def _solve_matrix(
     gc_on = gc.isenabled()
     gc.disable()
     try:
-        md = compile_instance(instance, scenario=scenario, risk_weight=rw)
+        md = compile_instance(instance, scenario=scenario)
         mm = build_matrix(md, risk_weight=rw)
     finally:
         if gc_on:

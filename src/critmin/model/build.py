@@ -52,7 +52,7 @@ def build_model(
     gc.disable()  # construction allocates many small objects; pausing GC saves ~25%
     try:
         rw = instance.objective.risk_weight if risk_weight is None else risk_weight
-        md = compile_instance(instance, scenario=scenario, risk_weight=rw)
+        md = compile_instance(instance, scenario=scenario)
         m = pyo.ConcreteModel(name=instance.name)
         add_sets(m, md)
         add_variables(m, md)

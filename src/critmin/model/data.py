@@ -214,11 +214,9 @@ def choose_scales(inst: Instance) -> tuple[float, float]:
     return float(q), float(m)
 
 
-def compile_instance(
-    inst: Instance, scenario: str | None = None, risk_weight: float | None = None
-) -> ModelData:
+def compile_instance(inst: Instance, scenario: str | None = None) -> ModelData:
     """Turn a validated instance into sparse, scaled index tables. `scenario` keeps one scenario only
-    (with probability 1); `risk_weight` overrides the objective's."""
+    (with probability 1). The risk weight is applied where the objective is built."""
     q, m = choose_scales(inst)
     hz = inst.horizon
     years = hz.years
