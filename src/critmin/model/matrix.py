@@ -30,11 +30,14 @@ class Family:
     name: str
     keys: list[tuple]
     start: int
-    index: dict[tuple, int] = field(default_factory=dict)
+    _index: dict[tuple, int] | None = field(default=None, repr=False)
 
-    def __post_init__(self) -> None:
-        if not self.index:
-            self.index = {k: self.start + i for i, k in enumerate(self.keys)}
+    @property
+    def index(self) -> dict[tuple, int]:
+        """key -> column (or row) number, built on first use (large families may never need it)."""
+        if self._index is None:
+            self._index = {k: self.start + i for i, k in enumerate(self.keys)}
+        return self._index
 
     def names(self) -> list[str]:
         return [f"{self.name}[{','.join(map(str, k))}]" if k else self.name for k in self.keys]
@@ -81,6 +84,9 @@ class _Builder:
         self.ri: list[np.ndarray] = []
         self.ci: list[np.ndarray] = []
         self.v: list[np.ndarray] = []
+        self.py_r: list[int] = []  # scalar terms gathered in lists, converted once (cheaper per term)
+        self.py_c: list[int] = []
+        self.py_v: list[float] = []
 
     def col(
         self, name: str, keys: list[tuple], lo: Any = 0.0, up: Any = INF, integer: bool = False
@@ -112,8 +118,16 @@ class _Builder:
         self.v.append(v)
 
     def add_terms(self, r: int, terms: list[tuple[float, int]]) -> None:
-        if terms:
-            self.add(np.full(len(terms), r), [t[1] for t in terms], [t[0] for t in terms])
+        for coef, col in terms:
+            self.py_r.append(r)
+            self.py_c.append(col)
+            self.py_v.append(coef)
+
+    def triplets(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        r = np.concatenate([*self.ri, np.asarray(self.py_r, dtype=np.int64)])
+        c = np.concatenate([*self.ci, np.asarray(self.py_c, dtype=np.int64)])
+        v = np.concatenate([*self.v, np.asarray(self.py_v, dtype=float)])
+        return r, c, v
 
 
 def build_matrix(md: ModelData, risk_weight: float | None = None) -> MatrixModel:
@@ -343,7 +357,9 @@ def build_matrix(md: ModelData, risk_weight: float | None = None) -> MatrixModel
     dsc = np.array([md.disc[y] for y in Y])
 
     def part(name: str) -> np.ndarray:
-        return parts.setdefault(name, np.zeros(n0))
+        if name not in parts:  # not setdefault: that would allocate a full-length array on every call
+            parts[name] = np.zeros(n0)
+        return parts[name]
 
     for key in md.build_keys:
         part("capex")[build_col(key)] += md.capex_coef[key]
@@ -367,8 +383,13 @@ def build_matrix(md: ModelData, risk_weight: float | None = None) -> MatrixModel
         np.add.at(stage2, cols, vals)
         col_scen[cols] = sidx
 
-    for f, k, y, s in acts:
-        second("variable", act.index[(f, k, y, s)], md.disc[y] * md.var_cost[(f, y, s)], si[s])
+    if acts:
+        second(
+            "variable",
+            np.arange(act.start, act.start + len(acts)),
+            [md.disc[y] * md.var_cost[(f, y, s)] for f, _, y, s in acts],
+            [si[s] for *_, s in acts],
+        )
     if nf:
         F, Yg, Sg = np.meshgrid(np.arange(nf), np.arange(ny), np.arange(ns), indexing="ij")
         cols = ship_idx(F, Yg, Sg)
@@ -386,8 +407,13 @@ def build_matrix(md: ModelData, risk_weight: float | None = None) -> MatrixModel
         np.add.at(risk, cols.ravel(), (p[Sg] * dsc[Yg] * rsk[F]).ravel())
     else:
         risk = np.zeros(n0)
-    for i, s in un.keys:
-        second("unmet", un.index[(i, s)], md.disc[md.demand[i].year] * md.penalty[i], si[s])
+    if un.keys:
+        second(
+            "unmet",
+            np.arange(un.start, un.start + len(un.keys)),
+            [md.disc[md.demand[i].year] * md.penalty[i] for i, _ in un.keys],
+            [si[s] for _, s in un.keys],
+        )
     for st, k, y, s in stocks:
         second("stockpile", slev.index[(st, k, y, s)], md.disc[y] * lv.stock_holding[st], si[s])
     for st, y, s in cshort.keys:
@@ -423,16 +449,8 @@ def build_matrix(md: ModelData, risk_weight: float | None = None) -> MatrixModel
         c = np.concatenate([c, [weight], weight * p / (1 - alpha)])
     n = b.ncol
     c = np.pad(c, (0, n - len(c)))
-    A = sp.coo_array(
-        (
-            np.concatenate(b.v) if b.v else np.zeros(0),
-            (
-                np.concatenate(b.ri) if b.ri else np.zeros(0, int),
-                np.concatenate(b.ci) if b.ci else np.zeros(0, int),
-            ),
-        ),
-        shape=(b.nrow, n),
-    ).tocsc()
+    ri, ci, vv = b.triplets()
+    A = sp.coo_array((vv, (ri, ci)), shape=(b.nrow, n)).tocsc()
     A.sum_duplicates()
     A.eliminate_zeros()
     for k in consts:
