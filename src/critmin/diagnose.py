@@ -203,7 +203,9 @@ def binding_constraints(model: pyo.ConcreteModel, md: ModelData, opts: SolveOpti
         )
     df = pd.DataFrame(rows, columns=["family", "constraint", "description", "shadow_price", "unit"])
     if not df.empty:
-        df = df.reindex(df.shadow_price.abs().sort_values(ascending=False).index).reset_index(drop=True)
+        # levers a planner can pull (capacity, controls, policies) first, then the marginal value of demand
+        order = df.assign(_demand=df.family == "demand_met", _abs=-df.shadow_price.abs())
+        df = df.loc[order.sort_values(["_demand", "_abs"]).index].reset_index(drop=True)
     return df
 
 
