@@ -169,6 +169,11 @@ def ratios(res: dict) -> dict:
             out[f"{size}/{key}/non_solve_over_solve"] = non_solve / max(m["solve"], 1e-9)
             if hi.get("peak_mb"):
                 out[f"{size}/{key}/peak_over_highs"] = m["peak_mb"] / hi["peak_mb"]
+        m = runs.get("matrix_lp")
+        if m and "error" not in m and hi.get("read"):
+            out[f"{size}/matrix_build_handover_over_highs_mps_read"] = (m["build"] + m["handover"]) / hi[
+                "read"
+            ]
         p, m = runs.get("pyomo_lp"), runs.get("matrix_lp")
         if p and m and "error" not in p and "error" not in m:
             out[f"{size}/pyomo_over_matrix_build_handover"] = (p["build"] + p["handover"]) / (
