@@ -532,6 +532,12 @@ def _policies(
                 out.setdefault(fk[1], []).append((1.0, int(ship_idx(fidx[fk], yi[y], si[s]))))
         return out
 
+    def supply_of(region: str, c: str, y: int, s: str) -> tuple[list, dict[str, list], list]:
+        """(own production terms, imports by origin, all supply terms) of a region (as policies.py)."""
+        own = _production(md, act, region, (c,), y, s)
+        imp = imports(region, c, y, s)
+        return own, imp, own + [t for ts in imp.values() for t in ts]
+
     keys, terms_l = [], []
     for pm in pol.min_bloc_share:
         for c in pm.commodities:
@@ -539,9 +545,7 @@ def _policies(
                 if not win(y, pm.start, pm.end):
                     continue
                 for s in md.scenarios:
-                    own = _production(md, act, pm.region, (c,), y, s)
-                    imp = imports(pm.region, c, y, s)
-                    supply = own + [t for ts in imp.values() for t in ts]
+                    own, imp, supply = supply_of(pm.region, c, y, s)
                     if not supply:
                         continue
                     fb = list(own) if blocs[pm.region] in pm.blocs else []
@@ -563,9 +567,7 @@ def _policies(
                     if not win(y, pm.start, pm.end):
                         continue
                     for s in md.scenarios:
-                        own = _production(md, act, pm.region, (c,), y, s)
-                        imp = imports(pm.region, c, y, s)
-                        supply = own + [t for ts in imp.values() for t in ts]
+                        _own, imp, supply = supply_of(pm.region, c, y, s)
                         keys.append((pm.id, c, o, y, s))
                         terms_l.append(list(imp[o]) + [(-pm.share * cf, v) for cf, v in supply])
     fam = b.row("max_supplier_share", keys, -INF, 0.0)

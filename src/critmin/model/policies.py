@@ -26,6 +26,13 @@ def _imports(m: pyo.ConcreteModel, md: ModelData, region: str, c: str, y: int, s
     return out
 
 
+def _supply(m: pyo.ConcreteModel, md: ModelData, region: str, c: str, y: int, s: str) -> tuple:
+    """(own production terms, imports by origin, all supply terms) of a region in one year and scenario."""
+    own = exporter_production(m, md, region, (c,), y, s)
+    imports = _imports(m, md, region, c, y, s)
+    return own, imports, own + [t for ts in imports.values() for t in ts]
+
+
 def add_policies(m: pyo.ConcreteModel, md: ModelData) -> None:
     pol = md.inst.policies
     blocs = md.bloc_of
@@ -42,9 +49,7 @@ def add_policies(m: pyo.ConcreteModel, md: ModelData) -> None:
 
     def min_share(_m: pyo.ConcreteModel, pid: str, c: str, y: int, s: str) -> object:
         p = min_by[pid]
-        own = exporter_production(m, md, p.region, (c,), y, s)
-        imports = _imports(m, md, p.region, c, y, s)
-        supply = own + [t for ts in imports.values() for t in ts]
+        own, imports, supply = _supply(m, md, p.region, c, y, s)
         if not supply:
             return pyo.Constraint.Skip
         from_blocs = list(own) if blocs[p.region] in p.blocs else []
@@ -73,9 +78,7 @@ def add_policies(m: pyo.ConcreteModel, md: ModelData) -> None:
 
     def max_share(_m: pyo.ConcreteModel, pid: str, c: str, o: str, y: int, s: str) -> object:
         p = max_by[pid]
-        own = exporter_production(m, md, p.region, (c,), y, s)
-        imports = _imports(m, md, p.region, c, y, s)
-        supply = own + [t for ts in imports.values() for t in ts]
+        _own, imports, supply = _supply(m, md, p.region, c, y, s)
         terms = list(imports[o]) + [(-p.share * coef, v) for coef, v in supply]
         return linear(terms) <= 0
 
