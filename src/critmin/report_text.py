@@ -87,13 +87,30 @@ def format_summary(sol: Solution, years: list[int] | None = None) -> str:
     kpis = sol.tables.get("kpis", pd.DataFrame())
     if not kpis.empty:
         out.append("")
-        out.append("controlled-origin share of deliveries (by commodity, year)")
-        sel = kpis if not years else kpis[kpis.year.isin(years)]
-        piv = sel.pivot_table(
-            index=["scenario", "commodity"], columns="year", values="controlled_share", aggfunc="first"
-        )
-        header = "  " + " " * 34 + "".join(f"{y:>8}" for y in piv.columns)
-        out.append(header)
-        for (s, c), row in piv.iterrows():
-            out.append(f"  {s[:16]:<16} {c[:16]:<17}" + "".join(f"{v:>8.0%}" for v in row.values))
+        out.append("controlled-origin share of deliveries, all regions (by commodity, year)")
+        out += _share_table(kpis, years)
+    regions = (sol.instance_data or {}).get("regions", [])
+    controlled = {r["id"] for r in regions if r.get("controlled_origin")}
+    kr = sol.tables.get("kpis_region", pd.DataFrame())
+    if controlled and not kr.empty:
+        outside = kr[~kr.region.isin(controlled)]
+        if not outside.empty:
+            g = outside.groupby(["scenario", "year", "commodity"], as_index=False)[
+                ["controlled", "delivered"]
+            ].sum()
+            g["controlled_share"] = (g.controlled / g.delivered).where(g.delivered > 0, 0.0)
+            out.append("")
+            out.append(f"controlled-origin share of deliveries outside {', '.join(sorted(controlled))}")
+            out += _share_table(g, years)
     return "\n".join(out)
+
+
+def _share_table(k: pd.DataFrame, years: list[int] | None) -> list[str]:
+    sel = k if not years else k[k.year.isin(years)]
+    piv = sel.pivot_table(
+        index=["scenario", "commodity"], columns="year", values="controlled_share", aggfunc="first"
+    )
+    lines = ["  " + " " * 34 + "".join(f"{y:>8}" for y in piv.columns)]
+    for (s, c), row in piv.iterrows():
+        lines.append(f"  {s[:16]:<16} {c[:16]:<17}" + "".join(f"{v:>8.0%}" for v in row.values))
+    return lines
