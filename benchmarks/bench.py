@@ -193,7 +193,7 @@ def ratios(res: dict) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="small,medium,large")
-    ap.add_argument("--mip-time-limit", type=float, default=120.0)
+    ap.add_argument("--mip-time-limit", type=float, default=60.0)
     ap.add_argument("--skip-pyomo-above", default="xl", help="largest size the Pyomo engine runs at")
     ap.add_argument(
         "--xl-lp-time-limit",
@@ -215,6 +215,14 @@ def main() -> None:
         lp_limit = a.xl_lp_time_limit if "xl" in Path(a.highs_alone).name else None
         print(json.dumps(run_highs_alone(Path(a.highs_alone), lp_limit)))
         return
+    if a.check:  # measure under the recorded run's settings, or the ratios are not comparable
+        recorded_run = json.loads(Path(a.check).read_text())
+        a.mip_time_limit = recorded_run.get("mip_time_limit", a.mip_time_limit)
+        a.xl_lp_time_limit = recorded_run.get("xl_lp_time_limit", a.xl_lp_time_limit)
+        print(
+            f"bench-check: MIP time limit {a.mip_time_limit:g} s, XL LP limit {a.xl_lp_time_limit:g} s "
+            "(from the recorded run)"
+        )
     order = list(SIZES)
     limit = order.index(a.skip_pyomo_above)
     res = {
