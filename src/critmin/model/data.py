@@ -109,6 +109,8 @@ class ModelData:
     risk_importers: set[str]
     controls: list[ControlRow]
     levers: Levers
+    service: list[tuple[str, int, str, float]]  # min_service rows: (policy, demand row, scenario, max unmet)
+    budget_builds: dict[str, list[tuple[str, int]]]  # budget id -> builds it pays for (empty: no row)
     notes: list[str] = field(default_factory=list)
 
     # adjacency used by several constraint families ----------------------------------------------
@@ -390,8 +392,13 @@ def compile_instance(inst: Instance, scenario: str | None = None) -> ModelData:
 
     controls = _compile_controls(inst, years, scenarios, scen_by, flows, bloc_of, q)
     levers = compile_levers(inst, q, m, years, disc, scenarios, demand, demand_qty, present, facs)
+    service, budget_builds = _compile_policy_coverage(
+        inst, scenarios, demand, demand_qty, build_keys, build_start, region_of, bloc_of
+    )
     return ModelData(
         levers=levers,
+        service=service,
+        budget_builds=budget_builds,
         inst=inst,
         q=q,
         m=m,
@@ -477,7 +484,8 @@ def _compile_controls(
     return rows
 
 
-def _in(y: int, start: int | None, end: int | None) -> bool:
+def in_window(y: int, start: int | None, end: int | None) -> bool:
+    """Is year y inside [start, end] (either end open when None)?"""
     return (start is None or y >= start) and (end is None or y <= end)
 
 
@@ -518,7 +526,7 @@ def compile_levers(
                 coef[(st.id, t)] = crf * st.build_capex * q / m * sum(disc[y] for y in served)
         if st.days_of_cover:
             for y in years:
-                if not _in(y, st.cover_start, st.cover_end):
+                if not in_window(y, st.cover_start, st.cover_end):
                     continue
                 for s in scenarios:
                     need = sum(
@@ -538,20 +546,24 @@ def compile_levers(
             if (
                 d.commodity == sb.commodity
                 and (sb.region is None or sb.region == d.region)
-                and _in(d.year, sb.start, sb.end)
+                and in_window(d.year, sb.start, sb.end)
             ):
                 subs.append((sb.id, d.index))
     floors, fin = [], {}
     for pf in inst.price_floors:
         fin[pf.id] = pf.in_objective
         rate = max(pf.floor - pf.reference_price, 0.0) * q / m
-        floors += [(pf.id, pf.facility, pf.commodity, y, rate) for y in years if _in(y, pf.start, pf.end)]
+        floors += [
+            (pf.id, pf.facility, pf.commodity, y, rate) for y in years if in_window(y, pf.start, pf.end)
+        ]
     offs, oin = [], {}
     for o in inst.offtakes:
         oin[o.id] = o.in_objective
         prem = (o.price - o.reference_price) * o.quantity / m
         offs += [
-            (o.id, o.facility, o.commodity, y, o.quantity / q, prem) for y in years if _in(y, o.start, o.end)
+            (o.id, o.facility, o.commodity, y, o.quantity / q, prem)
+            for y in years
+            if in_window(y, o.start, o.end)
         ]
     return Levers(
         stocks,
@@ -573,3 +585,41 @@ def compile_levers(
         offs,
         oin,
     )
+
+
+def _compile_policy_coverage(
+    inst: Instance,
+    scenarios: list[str],
+    demand: list[DemandRow],
+    demand_qty: dict[tuple[int, str], float],
+    build_keys: list[tuple[str, int]],
+    build_start: dict[tuple[str, int], int],
+    region_of: dict[str, str],
+    bloc_of: dict[str, str],
+) -> tuple[list, dict]:
+    """Which demand rows each service level covers, and which builds each budget pays for; decided once
+    here so both engines build the same rows."""
+    pol = inst.policies
+    service = []
+    for p in pol.min_service:
+        for d in demand:
+            if (
+                (p.region is None or p.region == d.region)
+                and (p.commodity is None or p.commodity == d.commodity)
+                and (p.compliance is None or p.compliance == d.compliance)
+                and in_window(d.year, p.start, p.end)
+            ):
+                service += [(p.id, d.index, s, (1.0 - p.share) * demand_qty[(d.index, s)]) for s in scenarios]
+    options = {o.id: o for o in inst.build_options}
+    budget_builds: dict[str, list[tuple[str, int]]] = {}
+    for b in pol.budgets:
+        covered = []
+        for key in build_keys:
+            o = options[key[0]]
+            investor = o.investor or region_of[o.facility]
+            if (investor in b.investor or bloc_of[investor] in b.investor) and in_window(
+                build_start[key], b.start, b.end
+            ):
+                covered.append(key)
+        budget_builds[b.id] = covered
+    return service, budget_builds

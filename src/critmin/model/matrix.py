@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .data import ModelData
+from .data import ModelData, in_window
 
 INF = float("inf")
 
@@ -522,9 +522,6 @@ def _policies(
     blocs = md.bloc_of
     yi, si = {y: i for i, y in enumerate(md.years)}, {s: i for i, s in enumerate(md.scenarios)}
 
-    def win(y: int, a: int | None, z: int | None) -> bool:
-        return (a is None or y >= a) and (z is None or y <= z)
-
     def imports(region: str, c: str, y: int, s: str) -> dict[str, list]:
         out: dict[str, list] = {}
         for k in ("clear", "controlled"):
@@ -542,7 +539,7 @@ def _policies(
     for pm in pol.min_bloc_share:
         for c in pm.commodities:
             for y in md.years:
-                if not win(y, pm.start, pm.end):
+                if not in_window(y, pm.start, pm.end):
                     continue
                 for s in md.scenarios:
                     own, imp, supply = supply_of(pm.region, c, y, s)
@@ -564,7 +561,7 @@ def _policies(
             )
             for o in origins:
                 for y in md.years:
-                    if not win(y, pm.start, pm.end):
+                    if not in_window(y, pm.start, pm.end):
                         continue
                     for s in md.scenarios:
                         _own, imp, supply = supply_of(pm.region, c, y, s)
@@ -574,35 +571,16 @@ def _policies(
     for r, t in enumerate(terms_l, start=fam.start):
         b.add_terms(r, t)
 
-    keys, ub = [], []
-    for pm in pol.min_service:
-        for d in md.demand:
-            if (
-                (pm.region is None or pm.region == d.region)
-                and (pm.commodity is None or pm.commodity == d.commodity)
-                and (pm.compliance is None or pm.compliance == d.compliance)
-                and win(d.year, pm.start, pm.end)
-            ):
-                for s in md.scenarios:
-                    keys.append((pm.id, d.index, s))
-                    ub.append((1.0 - pm.share) * md.demand_qty[(d.index, s)])
+    keys = [(pid, i, s) for pid, i, s, _ in md.service]
+    ub = [u for *_, u in md.service]
     fam = b.row("min_service", keys, -INF, ub)
     b.add(np.arange(fam.start, fam.start + len(keys)), [un.index[(i, s)] for _, i, s in keys], 1.0)
 
     keys, terms_l, cap = [], [], []
     for bg in pol.budgets:
-        terms = []
-        for key in md.build_keys:
-            o = md.option[key[0]]
-            investor = o.investor or md.region_of[o.facility]
-            if investor not in bg.investor and blocs[investor] not in bg.investor:
-                continue
-            if not win(md.build_start[key], bg.start, bg.end):
-                continue
-            terms.append((md.overnight[key], build_col(key)))
-        if terms:
+        if md.budget_builds[bg.id]:
             keys.append((bg.id,))
-            terms_l.append(terms)
+            terms_l.append([(md.overnight[k], build_col(k)) for k in md.budget_builds[bg.id]])
             cap.append(bg.amount / md.m)
     fam = b.row("budget_limit", keys, -INF, cap)
     for r, t in enumerate(terms_l, start=fam.start):

@@ -7,14 +7,10 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from .data import ModelData
+from .data import ModelData, in_window
 from .export_controls import exporter_production
 from .expr import linear
 from .variables import build_var
-
-
-def _in_window(y: int, start: int | None, end: int | None) -> bool:
-    return (start is None or y >= start) and (end is None or y <= end)
 
 
 def _imports(m: pyo.ConcreteModel, md: ModelData, region: str, c: str, y: int, s: str) -> dict:
@@ -42,7 +38,7 @@ def add_policies(m: pyo.ConcreteModel, md: ModelData) -> None:
         for p in pol.min_bloc_share
         for c in p.commodities
         for y in md.years
-        if _in_window(y, p.start, p.end)
+        if in_window(y, p.start, p.end)
         for s in md.scenarios
     ]
     min_by = {p.id: p for p in pol.min_bloc_share}
@@ -72,7 +68,7 @@ def add_policies(m: pyo.ConcreteModel, md: ModelData) -> None:
                 (p.id, c, o, y, s)
                 for o in origins
                 for y in md.years
-                if _in_window(y, p.start, p.end)
+                if in_window(y, p.start, p.end)
                 for s in md.scenarios
             ]
 
@@ -86,44 +82,23 @@ def add_policies(m: pyo.ConcreteModel, md: ModelData) -> None:
         max_keys, rule=max_share, doc="imports from one country <= share x supply"
     )
 
-    service_keys = []
-    service_share = {}
-    for p in pol.min_service:
-        for d in md.demand:
-            if (
-                (p.region is None or p.region == d.region)
-                and (p.commodity is None or p.commodity == d.commodity)
-                and (p.compliance is None or p.compliance == d.compliance)
-                and _in_window(d.year, p.start, p.end)
-            ):
-                for s in md.scenarios:
-                    service_keys.append((p.id, d.index, s))
-                    service_share[(p.id, d.index, s)] = p.share
+    limit = {(pid, i, s): ub for pid, i, s, ub in md.service}
 
     def service(_m: pyo.ConcreteModel, pid: str, i: int, s: str) -> object:
         # unmet <= (1 - share) x demand, i.e. deliveries >= share x demand
-        return m.unmet[i, s] <= (1.0 - service_share[(pid, i, s)]) * md.demand_qty[(i, s)]
+        return m.unmet[i, s] <= limit[(pid, i, s)]
 
     m.min_service = pyo.Constraint(
-        service_keys, rule=service, doc="deliveries >= share x demand (hard service level)"
+        list(limit), rule=service, doc="deliveries >= share x demand (hard service level)"
     )
 
     budgets = {b.id: b for b in pol.budgets}
 
     def budget(_m: pyo.ConcreteModel, bid: str) -> object:
-        b = budgets[bid]
-        terms = []
-        for key in md.build_keys:
-            o = md.option[key[0]]
-            investor = o.investor or md.region_of[o.facility]
-            if investor not in b.investor and blocs[investor] not in b.investor:
-                continue
-            if not _in_window(md.build_start[key], b.start, b.end):
-                continue
-            terms.append((md.overnight[key], build_var(m, md, key)))
+        terms = [(md.overnight[k], build_var(m, md, k)) for k in md.budget_builds[bid]]
         if not terms:
             return pyo.Constraint.Skip
-        return linear(terms) <= b.amount / md.m
+        return linear(terms) <= budgets[bid].amount / md.m
 
     m.budget_limit = pyo.Constraint(
         list(budgets), rule=budget, doc="overnight capex started in the window <= budget"
