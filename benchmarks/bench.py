@@ -63,44 +63,30 @@ def run_one(
     inst = load_instance(path)
     out["load"] = time.perf_counter() - t
     opts = SolveOptions(mip_gap=1e-4, time_limit=mip_time_limit if mode == "mip" else lp_time_limit)
+    from critmin.results import Solution
+
     if engine == "matrix":
+        from critmin.backend.highs import arrays_lp, new_highs, solve_arrays
+        from critmin.model.assemble import assemble
         from critmin.model.data import compile_instance
-        from critmin.model.matrix import ArrayModel, build_matrix
-        from critmin.results import Solution
-        from critmin.solve import run_matrix
 
         t = time.perf_counter()
-        md = compile_instance(inst)
-        mm = build_matrix(md)
+        arrays = assemble(compile_instance(inst))
         out["build"] = time.perf_counter() - t
         if mode == "lp":
-            mm.integer[:] = False
-        run, x = run_matrix(mm, opts, time.perf_counter())
-        t = time.perf_counter()
-        Solution.from_run(
-            ArrayModel(
-                mm, x if x is not None else np.zeros(len(mm.c)), inst.objective.risk_weight, out["build"]
-            ),
-            run,
-            opts,
-        )
-        out["extract"] = time.perf_counter() - t
+            arrays.integer[:] = False
+        run = solve_arrays(arrays, opts)
         if mode == "lp":
-            import highspy
-
-            from critmin.solve import matrix_to_highs, new_highs
-
             h = new_highs()
             h.setOptionValue("output_flag", False)
-            h.passModel(matrix_to_highs(mm))
+            h.passModel(arrays_lp(arrays))
             h.writeModel(str(workdir / f"{size}.mps"))
-            del h, highspy
+            del h
     else:
         import pyomo.environ as pyo
 
         from critmin import build_model
-        from critmin.results import Solution
-        from critmin.solve import run_highs
+        from critmin.backend.pyomo_model import solve_pyomo
 
         t = time.perf_counter()
         model = build_model(inst)
@@ -108,28 +94,27 @@ def run_one(
         if mode == "lp":
             for v in model.build_modules.values():
                 v.domain = pyo.NonNegativeReals
-        run = run_highs(model, opts)
-        t = time.perf_counter()
-        if run.x is None:  # no solution within the limit: time extraction on a zero plan instead
-            import dataclasses
+        run = solve_pyomo(model, opts)
+    t = time.perf_counter()
+    if run.x is None:  # no solution within the limit: time extraction on a zero plan instead
+        import dataclasses
 
-            for v in model.component_data_objects(pyo.Var):
-                v.set_value(0.0, skip_validation=True)
-            Solution.from_run(model, dataclasses.replace(run, status="feasible"), opts)
-            out["extract_on_zero_plan"] = True
-        else:
-            Solution.from_run(model, run, opts)
-        out["extract"] = time.perf_counter() - t
+        zero = dataclasses.replace(run, status="feasible", x=np.zeros(run.arrays.num_cols))
+        Solution.from_result(zero, opts)
+        out["extract_on_zero_plan"] = True
+    else:
+        Solution.from_result(run, opts)
+    out["extract"] = time.perf_counter() - t
     out.update(
         {
-            "handover": run.handover_seconds,
-            "solve": run.solve_seconds,
+            "handover": run.timings["handover"],
+            "solve": run.timings["solve"],
             "status": run.status,
             "objective": run.objective,
-            "columns": run.num_variables,
-            "rows": run.num_constraints,
-            "nonzeros": run.num_nonzeros,
-            "integers": run.num_integers if mode == "mip" else 0,
+            "columns": run.counts["variables"],
+            "rows": run.counts["constraints"],
+            "nonzeros": run.counts["nonzeros"],
+            "integers": run.counts["integers"] if mode == "mip" else 0,
             "peak_mb": _maxrss_mb(),
         }
     )

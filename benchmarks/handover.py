@@ -20,8 +20,9 @@ import time
 import pyomo.environ as pyo
 
 from critmin import build_model
+from critmin.backend.pyomo_model import solve_pyomo
 from critmin.generate import synthetic
-from critmin.solve import SolveOptions, run_highs
+from critmin.solve import SolveOptions
 
 
 def relax(model: pyo.ConcreteModel) -> None:
@@ -44,14 +45,14 @@ def main() -> None:
     relax(m)
     build = time.perf_counter() - t
     t = time.perf_counter()
-    run = run_highs(m, SolveOptions())
+    run = solve_pyomo(m, SolveOptions())
     total = time.perf_counter() - t
     obj = pyo.value(m.total_cost)
     print(
-        f"model: {run.num_variables:,} columns, {run.num_constraints:,} rows, "
-        f"{run.num_nonzeros:,} nonzeros; build {build:.2f}s"
+        f"model: {run.counts['variables']:,} columns, {run.counts['constraints']:,} rows, "
+        f"{run.counts['nonzeros']:,} nonzeros; build {build:.2f}s"
     )
-    highs_solve = run.solve_seconds
+    highs_solve = run.timings["solve"]
     results = {"std_form": total - highs_solve}
     print(
         f"  std_form   total {total:6.2f}s  (~{total - highs_solve:5.2f}s beyond HiGHS's solve of "

@@ -13,10 +13,9 @@ import time
 from pathlib import Path
 
 from critmin import load_instance
+from critmin.backend.highs import SolveOptions, arrays_lp, configured_highs, run_loaded
 from critmin.generate import synthetic
-from critmin.model.data import compile_instance
-from critmin.model.matrix import build_matrix
-from critmin.solve import SolveOptions, _run, configured_highs, matrix_to_highs
+from critmin.model.assemble import model_arrays
 
 ROOT = Path(__file__).resolve().parents[1]
 OPTION_SETS = {
@@ -42,15 +41,15 @@ def main() -> None:
     print("| instance | options | solve s | status | objective (scaled) | vs default |")
     print("|---|---|---|---|---|---|")
     for name, inst in cases:
-        mm = build_matrix(compile_instance(inst))
+        arrays = model_arrays(inst)
         base = None
         for label, kw in OPTION_SETS.items():
             opts = SolveOptions(**{"time_limit": 300, **kw})
             h = configured_highs(opts)
-            lp = matrix_to_highs(mm)
+            lp = arrays_lp(arrays)
             h.passModel(lp)
             t = time.perf_counter()
-            run, _ = _run(h, lp, opts, 0.0)
+            run = run_loaded(h, lp, arrays, opts, 0.0)
             dt = time.perf_counter() - t
             obj = run.objective
             base = obj if base is None else base

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 import critmin
 from conftest import ROOT, base_dict, make
+from critmin.analysis.frontier import Frontier, frontier
 from critmin.cli import main
-from critmin.frontier import frontier
 
 
 def _write(path, data):
@@ -95,7 +95,7 @@ def test_frontier_hand_computable(tmp_path):
         assert key in fr.timings
     out = fr.write(tmp_path / "fr")
     assert (out / "frontier.csv").exists() and (out / "point_00" / "summary.json").exists()
-    back = critmin.frontier.Frontier.read(out)
+    back = Frontier.read(out)
     assert len(back.solutions) == 3
 
 

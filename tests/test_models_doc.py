@@ -26,7 +26,7 @@ def documented(frontier: bool = False, tag: str = "") -> set[str]:
 def built(frontier: bool = False) -> set[str]:
     model = build_model(load_instance(ROOT / "instances" / "demo" / "demo.yaml"))
     if frontier:
-        from critmin.frontier import add_risk_cap
+        from critmin.analysis.frontier import add_risk_cap
 
         before = {c.local_name for c in model.component_objects(descend_into=True)}
         add_risk_cap(model)

@@ -21,7 +21,7 @@ def test_cap_instance_matches_published_optimum(name):
     # the plan is a real warehouse plan: every opened warehouse is opened whole, all demand is served
     assert set(sol.builds.modules) <= {1}
     assert sol.unmet.unmet.sum() == pytest.approx(0, abs=1e-6)
-    assert sol.objective_parts["unmet_penalty"] == pytest.approx(0, abs=1e-6)
+    assert sol.objective_parts["unmet"] == pytest.approx(0, abs=1e-6)
 
 
 def test_cap71_parse_shape():

@@ -72,15 +72,13 @@ def validate(instance: Path) -> None:
     """Check an instance file (and its CSV tables) without solving it; also builds the model and warns
     about badly scaled coefficients."""
     from .io import load_instance
+    from .model.assemble import assemble
     from .model.data import compile_instance
-    from .model.matrix import build_matrix
-    from .numerics import range_warnings
+    from .model.numerics import arrays_warnings
 
     inst = load_instance(instance)
     md = compile_instance(inst)
-    mm = build_matrix(md)
-    rows, cols = mm.row_names(), mm.col_names()
-    for w in range_warnings(mm.A, mm.c, rows.__getitem__, cols.__getitem__):
+    for w in arrays_warnings(assemble(md)):
         click.echo(f"warning: {w}", err=True)
     click.echo(
         f"ok: {inst.name}: {len(inst.regions)} regions, {len(inst.commodities)} commodities, "
@@ -226,7 +224,7 @@ def diagnose(instance: Path, scenario: str | None, top: int) -> None:
 
     Exit codes: 0 diagnosed a solvable instance, 1 bad input, 2 infeasible (IIS printed), 3 no solution.
     """
-    from .diagnose import diagnose as run_diagnose
+    from .analysis.diagnose import diagnose as run_diagnose
     from .io import load_instance
     from .solve import EXIT_CODES
 
@@ -246,17 +244,17 @@ def export(
     instance: Path, mps: Path | None, lp: Path | None, scenario: str | None, risk_weight: float | None
 ) -> None:
     """Write the model with readable names (in scaled units) for another solver."""
-    from .export import export_model
+    from .backend.export import export_arrays
     from .io import load_instance
-    from .model import build_model
+    from .model.assemble import model_arrays
 
     if not mps and not lp:
         raise CritminError("give --mps FILE and/or --lp FILE")
-    model = build_model(load_instance(instance), scenario=scenario, risk_weight=risk_weight)
-    md = model._critmin_data
+    arrays = model_arrays(load_instance(instance), scenario=scenario, risk_weight=risk_weight)
+    md = arrays.md
     for path in (mps, lp):
         if path:
-            export_model(model, path)
+            export_arrays(arrays, path)
             click.echo(f"wrote {path}")
     click.echo(
         f"scales: quantity_scale {md.q:g} t, money_scale {md.m:g} {md.inst.units.currency} "
@@ -327,7 +325,7 @@ def frontier_cmd(
     force: bool,
 ) -> None:
     """Cost-risk Pareto frontier by the epsilon-constraint method (dominated points removed)."""
-    from .frontier import frontier
+    from .analysis.frontier import frontier
     from .io import load_instance
     from .solve import DEFAULT_MIP_GAP, SolveOptions
 
@@ -370,7 +368,7 @@ def compare_cmd(runs: tuple[str, ...], years: tuple[int, ...], csv_dir: Path | N
 
     Prints metrics side by side with differences from the baseline, and the inputs that differ.
     """
-    from .compare import compare
+    from .analysis.compare import compare
 
     cmp = compare(list(runs), years=list(years) or None, force=force)
     click.echo(cmp.to_text())

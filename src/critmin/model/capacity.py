@@ -1,48 +1,33 @@
-"""Capacity: activity limited by available capacity; builds online after lead time until retirement."""
+"""Capacity: activity limited by available capacity; builds count from their online period (after their
+lead time) until retirement; options may cap what they add over the horizon."""
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
-from .data import ModelData
-from .expr import Terms, linear
-from .variables import build_var
+from .builder import INF, ModelBuilder, Terms
+from .terms import activity_col, build_col, capacity_online
 
 
-def capacity_terms(m: pyo.ConcreteModel, md: ModelData, f: str, y: int) -> tuple[float, Terms]:
-    """Capacity of facility f in year y: existing (constant) + builds online then (terms)."""
-    terms = [(md.build_unit[o], build_var(m, md, (o, t))) for o, t in md.online.get((f, y), [])]
-    return md.existing.get((f, y), 0.0), terms
-
-
-def add_capacity(m: pyo.ConcreteModel, md: ModelData) -> None:
+def add_capacity(b: ModelBuilder) -> None:
+    md = b.md
     keys = [(f, y, s) for (f, y) in md.cap_keys for s in md.scenarios if md.streams_of.get(f)]
-
-    def limit(_m: pyo.ConcreteModel, f: str, y: int, s: str) -> object:
+    rhs = [md.avail[(f, y, s)] * md.existing.get((f, y), 0.0) for f, y, s in keys]
+    rows: list[Terms] = []
+    for f, y, s in keys:
         a = md.avail[(f, y, s)]
-        const, terms = capacity_terms(m, md, f, y)
-        used = [(1.0, m.activity[fk, k, y, s]) for fk, k in md.streams_of[f]]
-        return linear(used + [(-a * c, v) for c, v in terms]) <= a * const
+        terms = [(1.0, activity_col(b, f, k, y, s)) for _, k in md.streams_of[f]]
+        rows.append(terms + [(-a * u, col) for u, col in capacity_online(b, f, y)])
+    b.rows_of_terms(b.constraints("capacity_limit", keys, -INF, rhs), rows)
 
-    m.capacity_limit = pyo.Constraint(keys, rule=limit, doc="activity <= availability x capacity")
-
-    limited = []
+    limited: list[tuple[str]] = []
+    caps: list[float] = []
+    rows = []
     for o in md.inst.build_options:
-        if o.kind == "discrete" or o.max_capacity is not None:
-            limited.append(o.id)
-    by_option: dict[str, list] = {o: [] for o in limited}
-    for key in md.build_keys:
-        if key[0] in by_option:
-            by_option[key[0]].append(key)
-
-    def build_limit(_m: pyo.ConcreteModel, o: str) -> object:
-        opt = md.option[o]
-        cap = opt.max_count if opt.kind == "discrete" else opt.max_capacity / md.q
-        keys_o = by_option[o]
+        if o.kind == "continuous" and o.max_capacity is None:
+            continue
+        keys_o = [k for k in md.build_keys if k[0] == o.id]
         if not keys_o:
-            return pyo.Constraint.Skip
-        return linear((1.0, build_var(m, md, k)) for k in keys_o) <= cap
-
-    m.build_limit = pyo.Constraint(
-        limited, rule=build_limit, doc="total modules / capacity an option may add"
-    )
+            continue
+        limited.append((o.id,))
+        caps.append(o.max_count if o.kind == "discrete" else o.max_capacity / md.q)
+        rows.append([(1.0, build_col(b, k)) for k in keys_o])
+    b.rows_of_terms(b.constraints("build_limit", limited, -INF, caps), rows)

@@ -1,26 +1,47 @@
-"""Risk as CVaR of scenario costs (Rockafellar-Uryasev): CVaR_a = eta + 1/(1-a) sum_s p_s u_s,
-u_s >= cost_s - eta, u_s >= 0. Built only when objective.cvar_weight > 0 (a dense row per scenario)."""
+"""Risk as CVaR of scenario costs (Rockafellar-Uryasev): CVaR_a = eta + 1/(1-a) sum_s p_s u_s with
+u_s >= cost_s - eta, u_s >= 0. Built only when objective.cvar_weight > 0 (a dense row per scenario).
+
+A scenario's cost is every first-stage cost plus that scenario's own second-stage costs, read from the same
+cost terms as the objective (objective.py), without probabilities and without the risk term."""
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import numpy as np
 
-from .data import ModelData
-from .expr import Terms, linear
+from .builder import FIRST_STAGE, INF, NO_YEAR, ModelBuilder, discount_of
 
 
-def add_cvar(m: pyo.ConcreteModel, md: ModelData, scenario_cost: dict[str, tuple[float, Terms]]) -> None:
+def add_cvar(b: ModelBuilder) -> None:
+    md = b.md
+    weight = md.inst.objective.cvar_weight
+    if weight <= 0:
+        return
     alpha = md.inst.objective.cvar_alpha
-    m.cvar_eta = pyo.Var(domain=pyo.Reals, doc="value-at-risk threshold (scaled money)")
-    m.cvar_excess = pyo.Var(m.SCENARIOS, domain=pyo.NonNegativeReals, doc="scenario cost above eta")
-
-    def tail(_m: pyo.ConcreteModel, s: str) -> object:
-        const, terms = scenario_cost[s]
-        return linear([(1.0, m.cvar_excess[s]), (1.0, m.cvar_eta)] + [(-c, v) for c, v in terms]) >= const
-
-    m.cvar_tail = pyo.Constraint(m.SCENARIOS, rule=tail, doc="excess_s >= cost_s - eta")
-    m.cvar = pyo.Expression(
-        expr=m.cvar_eta
-        + (1.0 / (1.0 - alpha)) * linear((md.prob[s], m.cvar_excess[s]) for s in md.scenarios),
-        doc="CVaR_alpha of scenario costs (scaled money)",
-    )
+    n = b.ncol  # the scenario costs cover the columns declared so far (eta and u come next)
+    cost = np.zeros((len(md.scenarios), n))
+    const = np.zeros(len(md.scenarios))
+    disc = discount_of(md)
+    for name, terms in b.costs.items():
+        if name == "risk":
+            continue
+        cols, rate, year, scen = terms.arrays()
+        for j in range(len(md.scenarios)):
+            sel = (scen == j) | (scen == FIRST_STAGE)
+            cost[j] += np.bincount(cols[sel], weights=rate[sel] * disc[year[sel]], minlength=n)
+        for r, y, s in zip(terms.const_rate, terms.const_year, terms.const_scen, strict=True):
+            if s == FIRST_STAGE:
+                const += r * disc[y]
+            else:
+                const[s] += r * disc[y]
+    eta = b.variables("cvar_eta", [()], -INF, INF)
+    excess = b.variables("cvar_excess", [(s,) for s in md.scenarios])
+    block = b.constraints("cvar_tail", [(s,) for s in md.scenarios], const, INF)
+    for j in range(len(md.scenarios)):  # u_s + eta - cost_s(x) >= const_s
+        r = block.start + j
+        nz = np.nonzero(cost[j])[0]
+        b.add(np.full(len(nz), r), nz, -cost[j][nz])
+        b.add([r, r], [excess.start + j, eta.start], [1.0, 1.0])
+    b.declare_component("cvar", weight)
+    b.cost("cvar", eta.start, 1.0, NO_YEAR, FIRST_STAGE)
+    probs = np.array([md.prob[s] for s in md.scenarios])
+    b.cost("cvar", excess.positions(), probs / (1.0 - alpha), NO_YEAR, FIRST_STAGE)

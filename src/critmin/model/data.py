@@ -1,9 +1,13 @@
-"""Compile an Instance into the sparse index tables the model is built from.
+"""Compile an Instance into the sparse, scaled index tables every model family is built from.
 
-Only combinations that can carry something exist: a stream (facility, tag) exists only if its inputs can be
-present with that tag; a flow (commodity, origin, destination, tag) only on a route whose origin can hold that
-commodity with that tag; a build (option, year) only where construction can finish by that year. Everything is
-scaled here (quantities by `q`, money by `m`) so model code never sees raw units.
+Every decision about the data is made here, once, before any family or backend runs: the scales, the risk
+weight, which builds can come online when, which (region, commodity, tag) streams can exist, which routes,
+controls, service levels and budgets produce rows, and every check that needs the compiled network (an
+offtake on a plant that cannot run that year). Only combinations that can carry something exist: a stream
+(facility, tag) only if its inputs can be present with that tag; a flow (commodity, origin, destination, tag)
+only on a route whose origin can hold that commodity with that tag; a build (option, year) only where
+construction can finish by that year. Quantities are divided by `q` and money by `m` here, so family code
+never sees raw units.
 """
 
 from __future__ import annotations
@@ -13,13 +17,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import median
 
-from ..schema import Adjustment, Instance
+from ..errors import InstanceError, Problem, did_you_mean
+from ..schema import Adjustment, Instance, Scenario
 
 TAGS: tuple[str, str] = ("clear", "controlled")
 
 Arc = tuple[str, str, str]  # commodity, origin, destination
 FlowKey = tuple[str, str, str, str]  # commodity, origin, destination, tag
 Stream = tuple[str, str]  # facility, tag of its input (or of its output when it has no inputs)
+BuildKey = tuple[str, int]  # option, online year
+Present = tuple[str, str, str]  # region, commodity, tag
 
 
 @dataclass
@@ -47,20 +54,28 @@ class ControlRow:
 
 
 @dataclass
+class Stocks:
+    """Compiled stockpiles (all scaled)."""
+
+    stocks: list[tuple[str, str]] = field(default_factory=list)  # (stockpile, tag)
+    region: dict[str, tuple[str, str]] = field(default_factory=dict)  # stockpile -> (region, commodity)
+    initial: dict[tuple[str, str], float] = field(default_factory=dict)
+    capacity: dict[str, float] = field(default_factory=dict)
+    holding: dict[str, float] = field(default_factory=dict)  # money per scaled t per year
+    builds: list[tuple[str, int]] = field(default_factory=list)  # (stockpile, online year)
+    online: dict[tuple[str, int], list[tuple[str, int]]] = field(default_factory=dict)
+    build_rate: dict[tuple[str, int], float] = field(default_factory=dict)  # annualised capex per t and year
+    build_years: dict[tuple[str, int], list[int]] = field(default_factory=dict)  # years a build is paid for
+    build_max: dict[str, float] = field(default_factory=dict)
+    cover: dict[tuple[str, int, str], float] = field(default_factory=dict)  # (stockpile, year, scen) -> t
+    cover_soft: dict[str, float] = field(default_factory=dict)  # penalty per scaled t short per year
+
+
+@dataclass
 class Levers:
     """Compiled policy levers (all scaled)."""
 
-    stocks: list[tuple[str, str]]  # (stockpile, tag)
-    stock_region: dict[str, tuple[str, str]]  # stockpile -> (region, commodity)
-    stock_initial: dict[tuple[str, str], float]
-    stock_capacity: dict[str, float]
-    stock_holding: dict[str, float]  # money per scaled t per year
-    stock_builds: list[tuple[str, int]]  # (stockpile, online year)
-    stock_online: dict[tuple[str, int], list[tuple[str, int]]]
-    stock_build_coef: dict[tuple[str, int], float]  # annualised, discounted capex per scaled t
-    stock_build_max: dict[str, float]
-    cover: dict[tuple[str, int, str], float]  # (stockpile, year, scenario) -> required scaled t
-    cover_soft: dict[str, float]  # stockpile -> penalty per scaled t short per year (soft targets)
+    stock: Stocks
     substitutions: list[tuple[str, int]]  # (substitution id, demand row)
     sub_share: dict[str, float]
     sub_cost: dict[str, float]  # money per scaled t
@@ -75,6 +90,7 @@ class ModelData:
     inst: Instance
     q: float
     m: float
+    risk_weight: float  # currency per risk-weighted t (instance units), resolved once here
     years: list[int]
     weight: dict[int, int]
     disc: dict[int, float]
@@ -90,14 +106,15 @@ class ModelData:
     avail: dict[tuple[str, int, str], float]
     var_cost: dict[tuple[str, int, str], float]
     fixed_cost: dict[str, float]
-    build_keys: list[tuple[str, int]]
+    build_keys: list[BuildKey]
     discrete: set[str]
     build_unit: dict[str, float]  # scaled capacity per unit of the build variable
-    build_start: dict[tuple[str, int], int]
-    online: dict[tuple[str, int], list[tuple[str, int]]]  # (facility, year) -> builds online then
-    capex_coef: dict[tuple[str, int], float]  # annualised, discounted, per unit of build variable
-    overnight: dict[tuple[str, int], float]  # scaled overnight capex per unit of build variable
-    present: set[tuple[str, str, str]]  # (region, commodity, tag) that can exist
+    build_start: dict[BuildKey, int]
+    online: dict[tuple[str, int], list[BuildKey]]  # (facility, year) -> builds online then
+    capex_rate: dict[BuildKey, float]  # annualised capex per unit of build variable and year online
+    online_years: dict[BuildKey, list[int]]  # modelled years a build is online (and paid for)
+    overnight: dict[BuildKey, float]  # scaled overnight capex per unit of build variable
+    present: set[Present]  # (region, commodity, tag) that can exist
     arcs: dict[Arc, float]  # scaled transport cost
     tariff: dict[tuple[str, str, str, int, str], float]  # (c, o, d, year, scenario) -> scaled per unit
     flows: list[FlowKey]
@@ -110,25 +127,26 @@ class ModelData:
     controls: list[ControlRow]
     levers: Levers
     service: list[tuple[str, int, str, float]]  # min_service rows: (policy, demand row, scenario, max unmet)
-    budget_builds: dict[str, list[tuple[str, int]]]  # budget id -> builds it pays for (empty: no row)
+    budget_builds: dict[str, list[BuildKey]]  # budget id -> builds it pays for (empty: no row)
+    selected_scenario: str | None = None  # the one scenario asked for (probability 1), if any
     notes: list[str] = field(default_factory=list)
 
-    # adjacency used by several constraint families ----------------------------------------------
+    # adjacency used by several families -----------------------------------------------------------------
     def __post_init__(self) -> None:
+        self.facility = {f.id: f for f in self.inst.facilities}
+        self.option = {o.id: o for o in self.inst.build_options}
         self.streams_of: dict[str, list[Stream]] = defaultdict(list)
-        for s in self.streams:
-            self.streams_of[s[0]].append(s)
-        self.producers: dict[tuple[str, str, str], list[Stream]] = defaultdict(list)
-        self.consumers: dict[tuple[str, str, str], list[Stream]] = defaultdict(list)
-        facs = {f.id: f for f in self.inst.facilities}
+        self.producers: dict[Present, list[Stream]] = defaultdict(list)
+        self.consumers: dict[Present, list[Stream]] = defaultdict(list)
         for f, k in self.streams:
+            self.streams_of[f].append((f, k))
             r = self.region_of[f]
-            for c in facs[f].outputs:
+            for c in self.facility[f].outputs:
                 self.producers[(r, c, self.stream_out[(f, k)])].append((f, k))
-            for c in facs[f].inputs:
+            for c in self.facility[f].inputs:
                 self.consumers[(r, c, k)].append((f, k))
-        self.inflows: dict[tuple[str, str, str], list[FlowKey]] = defaultdict(list)
-        self.outflows: dict[tuple[str, str, str], list[FlowKey]] = defaultdict(list)
+        self.inflows: dict[Present, list[FlowKey]] = defaultdict(list)
+        self.outflows: dict[Present, list[FlowKey]] = defaultdict(list)
         for fk in self.flows:
             c, o, d, k = fk
             self.inflows[(d, c, k)].append(fk)
@@ -140,42 +158,51 @@ class ModelData:
         self.cap_years: dict[str, set[int]] = defaultdict(set)
         for f, y in self.cap_keys:
             self.cap_years[f].add(y)
-        self.facility = facs
-        self.option = {o.id: o for o in self.inst.build_options}
+
+    @property
+    def risk_weight_scaled(self) -> float:
+        """The risk weight in scaled money per scaled risk-weighted tonne (what the objective uses)."""
+        return self.risk_weight * self.q / self.m
 
 
 def annuity_factor(rate: float, lifetime: int) -> float:
     """Level payment at the start of each of `lifetime` years whose present value at the first year is 1
     (annuity-due). Charged in every year a plant operates, discounted like that year's other costs, so a
     plant whose whole life falls inside the horizon costs exactly its overnight capex at its online year."""
-    if rate == 0:
+    growth = (1 + rate) ** lifetime
+    if rate == 0 or growth == 1.0:  # a rate too small to move the powers behaves as zero
         return 1.0 / lifetime
-    return rate * (1 + rate) ** (lifetime - 1) / ((1 + rate) ** lifetime - 1)
+    return rate * (1 + rate) ** (lifetime - 1) / (growth - 1)
+
+
+def in_window(y: int, start: int | None, end: int | None) -> bool:
+    """Is year y inside [start, end] (either end open when None)?"""
+    return (start is None or y >= start) and (end is None or y <= end)
 
 
 def _matches(
-    adj: Adjustment,
+    adj: Adjustment, year: int, region: str | None, commodity: str | None, facility: str | None
+) -> bool:
+    return (
+        in_window(year, adj.start, adj.end)
+        and (adj.region is None or adj.region == region)
+        and (adj.commodity is None or adj.commodity == commodity)
+        and (adj.facility is None or adj.facility == facility)
+    )
+
+
+def factor(
+    adjs: list[Adjustment],
     *,
     year: int,
     region: str | None = None,
     commodity: str | None = None,
     facility: str | None = None,
-) -> bool:
-    if adj.start is not None and year < adj.start:
-        return False
-    if adj.end is not None and year > adj.end:
-        return False
-    if adj.region is not None and adj.region != region:
-        return False
-    if adj.commodity is not None and adj.commodity != commodity:
-        return False
-    return adj.facility is None or adj.facility == facility
-
-
-def _factor(adjs: list[Adjustment], **kw: object) -> float:
+) -> float:
+    """Product of the factors of every adjustment that matches."""
     out = 1.0
     for a in adjs:
-        if _matches(a, **kw):  # type: ignore[arg-type]
+        if _matches(a, year, region, commodity, facility):
             out *= a.factor
     return out
 
@@ -204,80 +231,119 @@ def choose_scales(inst: Instance) -> tuple[float, float]:
         sizes += [c for c in caps if c > 0]
     q = inst.units.scale.quantity
     if q == "auto":
-        q = _power_of_ten(max(sizes)) / 100 if sizes else 1.0
-        q = max(q, 1e-3)
+        q = max(_power_of_ten(max(sizes)) / 100 if sizes else 1.0, 1e-3)
     rates = [f.var_cost for f in inst.facilities if f.var_cost > 0]
     rates += [r.cost for r in inst.routes if r.cost > 0]
-    rates += [o.capex / 10 for o in inst.build_options if o.capex]
-    rates += [o.fixed_cost / o.module_size / 10 for o in inst.build_options if o.fixed_cost and o.module_size]
+    for o in inst.build_options:
+        per_t = o.capex if o.kind == "continuous" else o.fixed_cost / o.module_size
+        if per_t:
+            rates.append(per_t / 10)
     m = inst.units.scale.money
     if m == "auto":
         m = _power_of_ten(median(rates) * q) if rates else _power_of_ten(inst.objective.unmet_penalty * q)
     return float(q), float(m)
 
 
-def compile_instance(inst: Instance, scenario: str | None = None) -> ModelData:
-    """Turn a validated instance into sparse, scaled index tables. `scenario` keeps one scenario only
-    (with probability 1). The risk weight is applied where the objective is built."""
-    q, m = choose_scales(inst)
-    hz = inst.horizon
-    years = hz.years
-    weight = {p.year: p.weight for p in hz.periods}
-    r_ = hz.discount_rate
-    disc = {
-        p.year: sum((1 + r_) ** -(p.year + j - hz.base_year) for j in range(p.weight)) for p in hz.periods
-    }
-    scen = inst.scenarios
-    if scenario is not None:
-        scen = [s for s in scen if s.name == scenario]
-        prob = {scenario: 1.0}
-    else:
-        prob = {s.name: s.probability for s in scen}
-    scen_by = {s.name: s for s in scen}
-    scenarios = [s.name for s in scen]
-
-    regions = {r.id: r for r in inst.regions}
-    bloc_of = {r.id: r.bloc for r in inst.regions}
-    region_of = {f.id: f.region for f in inst.facilities}
-    fac_controlled = {
-        f.id: (
-            f.controlled_origin if f.controlled_origin is not None else regions[f.region].controlled_origin
+def check_scenario(instance: Instance, scenario: str | None) -> None:
+    """A clear error for an unknown --scenario."""
+    if scenario is not None and scenario not in {s.name for s in instance.scenarios}:
+        raise InstanceError(
+            problems=[
+                Problem(
+                    ("scenarios",),
+                    f"no scenario named '{scenario}'",
+                    did_you_mean(scenario, [s.name for s in instance.scenarios]),
+                )
+            ]
         )
-        for f in inst.facilities
-    }
-    price = {c.id: (c.price or 0.0) for c in inst.commodities}
 
-    # builds: an option's capacity comes online in period t if construction (t - lead) can start then
-    build_keys: list[tuple[str, int]] = []
-    build_unit: dict[str, float] = {}
-    build_start: dict[tuple[str, int], int] = {}
-    capex_coef: dict[tuple[str, int], float] = {}
-    overnight: dict[tuple[str, int], float] = {}
-    online: dict[tuple[str, int], list[tuple[str, int]]] = defaultdict(list)
-    discrete: set[str] = set()
+
+def resolve_risk_weight(instance: Instance, risk_weight: float | None) -> float:
+    """The risk weight: an override, else the instance's. Refused unless finite and >= 0."""
+    rw = instance.objective.risk_weight if risk_weight is None else risk_weight
+    if not isinstance(rw, (int, float)) or not math.isfinite(rw) or rw < 0:
+        raise InstanceError(
+            problems=[
+                Problem(
+                    ("objective", "risk_weight"),
+                    f"risk weight must be a finite number >= 0, got {rw!r}",
+                    "give currency per risk-weighted tonne, e.g. --risk-weight 2000",
+                )
+            ]
+        )
+    return float(rw)
+
+
+@dataclass
+class _Time:
+    years: list[int]
+    weight: dict[int, int]
+    disc: dict[int, float]
+    scenarios: list[str]
+    prob: dict[str, float]
+    scen_by: dict[str, Scenario]
+
+
+def _compile_time(inst: Instance, scenario: str | None) -> _Time:
+    hz = inst.horizon
+    r = hz.discount_rate
+    disc = {p.year: sum((1 + r) ** -(p.year + j - hz.base_year) for j in range(p.weight)) for p in hz.periods}
+    scen = [s for s in inst.scenarios if scenario is None or s.name == scenario]
+    prob = {scenario: 1.0} if scenario is not None else {s.name: s.probability for s in scen}
+    return _Time(
+        hz.years,
+        {p.year: p.weight for p in hz.periods},
+        disc,
+        [s.name for s in scen],
+        prob,
+        {s.name: s for s in scen},
+    )
+
+
+@dataclass
+class _Builds:
+    keys: list[BuildKey] = field(default_factory=list)
+    unit: dict[str, float] = field(default_factory=dict)
+    start: dict[BuildKey, int] = field(default_factory=dict)
+    rate: dict[BuildKey, float] = field(default_factory=dict)
+    years: dict[BuildKey, list[int]] = field(default_factory=dict)
+    overnight: dict[BuildKey, float] = field(default_factory=dict)
+    online: dict[tuple[str, int], list[BuildKey]] = field(default_factory=lambda: defaultdict(list))
+    discrete: set[str] = field(default_factory=set)
+
+
+def _compile_builds(inst: Instance, q: float, m: float) -> _Builds:
+    """An option's capacity comes online in period t if construction (t - lead time) can start by then."""
+    hz = inst.horizon
+    out = _Builds()
     for o in inst.build_options:
         first_start = max(hz.base_year, o.earliest_start or hz.base_year)
         if o.kind == "discrete":
-            discrete.add(o.id)
-            unit = o.module_size / q  # type: ignore[operator]
-            cost_per_unit = o.fixed_cost  # type: ignore[assignment]
+            out.discrete.add(o.id)
+            unit, cost_per_unit = o.module_size / q, o.fixed_cost
         else:
-            unit = 1.0
-            cost_per_unit = o.capex * q  # type: ignore[operator]
-        build_unit[o.id] = unit
-        crf = annuity_factor(r_, o.lifetime)
-        for t in years:
+            unit, cost_per_unit = 1.0, o.capex * q
+        out.unit[o.id] = unit
+        crf = annuity_factor(hz.discount_rate, o.lifetime)
+        for t in hz.years:
             if t - o.lead_time < first_start:
                 continue
             key = (o.id, t)
-            build_keys.append(key)
-            build_start[key] = t - o.lead_time
-            served = [y for y in years if t <= y < t + o.lifetime]
+            out.keys.append(key)
+            out.start[key] = t - o.lead_time
+            served = [y for y in hz.years if t <= y < t + o.lifetime]
             for y in served:
-                online[(o.facility, y)].append(key)
-            capex_coef[key] = crf * cost_per_unit / m * sum(disc[y] for y in served)
-            overnight[key] = cost_per_unit / m
+                out.online[(o.facility, y)].append(key)
+            out.years[key] = served
+            out.rate[key] = crf * cost_per_unit / m
+            out.overnight[key] = cost_per_unit / m
+    return out
 
+
+def _compile_capacity(
+    inst: Instance, years: list[int], q: float, online: dict[tuple[str, int], list[BuildKey]]
+) -> tuple[list[tuple[str, int]], dict[tuple[str, int], float]]:
+    """(facility, year) pairs with existing capacity or a build online, and the existing capacity."""
     existing: dict[tuple[str, int], float] = {}
     cap_keys: list[tuple[str, int]] = []
     for f in inst.facilities:
@@ -286,17 +352,22 @@ def compile_instance(inst: Instance, scenario: str | None = None) -> ModelData:
             if e > 0 or (f.id, y) in online:
                 cap_keys.append((f.id, y))
                 existing[(f.id, y)] = e
-    active_facilities = {f for f, _ in cap_keys}
+    return cap_keys, existing
 
-    # arcs: explicit routes, then bloc defaults where the origin makes and the destination uses the good
+
+def _compile_arcs(
+    inst: Instance, q: float, m: float, region_of: dict[str, str], active: set[str]
+) -> tuple[dict[Arc, float], dict[Arc, tuple[float, float]]]:
+    """Explicit routes, then bloc defaults where the origin makes and the destination uses the good."""
     arcs: dict[Arc, float] = {}
     arc_tariff: dict[Arc, tuple[float, float]] = {}
     for rt in inst.routes:
         arcs[(rt.commodity, rt.origin, rt.destination)] = rt.cost * q / m
         arc_tariff[(rt.commodity, rt.origin, rt.destination)] = (rt.tariff, rt.tariff_per_t)
-    makes = {(region_of[f.id], c) for f in inst.facilities if f.id in active_facilities for c in f.outputs}
+    active_facs = [f for f in inst.facilities if f.id in active]
+    makes = {(region_of[f.id], c) for f in active_facs for c in f.outputs}
     uses = {(d.region, d.commodity) for d in inst.demand}
-    uses |= {(region_of[f.id], c) for f in inst.facilities if f.id in active_facilities for c in f.inputs}
+    uses |= {(region_of[f.id], c) for f in active_facs for c in f.inputs}
     for rd in inst.route_defaults:
         comms = rd.commodities or [c.id for c in inst.commodities]
         for o in inst.regions:
@@ -311,10 +382,16 @@ def compile_instance(inst: Instance, scenario: str | None = None) -> ModelData:
                         continue
                     arcs[key] = rd.cost * q / m
                     arc_tariff[key] = (rd.tariff, rd.tariff_per_t)
+    return arcs, arc_tariff
 
-    # provenance: grow the set of (region, commodity, tag) that can exist, and the streams that make them
+
+def _compile_provenance(
+    inst: Instance, active: set[str], fac_controlled: dict[str, bool], arcs: dict[Arc, float]
+) -> tuple[set[Present], list[Stream], dict[Stream, str]]:
+    """Grow the set of (region, commodity, tag) that can exist, and the streams that make them, to a fixed
+    point. A facility runs one stream per input tag whose inputs can all be present with that tag."""
     facs = {f.id: f for f in inst.facilities}
-    present: set[tuple[str, str, str]] = {
+    present: set[Present] = {
         (st.region, st.commodity, st.initial_tag) for st in inst.stockpiles if st.initial > 0
     }
     streams: set[Stream] = set()
@@ -322,137 +399,175 @@ def compile_instance(inst: Instance, scenario: str | None = None) -> ModelData:
     changed = True
     while changed:
         changed = False
-        for fid in active_facilities:
+        for fid in sorted(active):
             f = facs[fid]
-            r = f.region
             ctrl = fac_controlled[fid]
-            tags = [("controlled" if ctrl else "clear")] if not f.inputs else list(TAGS)
-            for k in tags:
-                if (fid, k) in streams:
-                    continue
-                if f.inputs and not all((r, c, k) in present for c in f.inputs):
+            for k in [("controlled" if ctrl else "clear")] if not f.inputs else list(TAGS):
+                if (fid, k) in streams or (
+                    f.inputs and not all((f.region, c, k) in present for c in f.inputs)
+                ):
                     continue
                 streams.add((fid, k))
-                if f.provenance == "own":  # recycling: output takes this plant's origin
-                    stream_out[(fid, k)] = "controlled" if ctrl else "clear"
-                else:
-                    stream_out[(fid, k)] = "controlled" if (ctrl or k == "controlled") else "clear"
-                for c in f.outputs:
-                    if (r, c, stream_out[(fid, k)]) not in present:
-                        present.add((r, c, stream_out[(fid, k)]))
+                own = f.provenance == "own"  # recycling: output takes this plant's origin
+                stream_out[(fid, k)] = "controlled" if (ctrl or (k == "controlled" and not own)) else "clear"
+                present |= {(f.region, c, stream_out[(fid, k)]) for c in f.outputs}
                 changed = True
         for c, o, d in arcs:
             for k in TAGS:
                 if (o, c, k) in present and (d, c, k) not in present:
                     present.add((d, c, k))
                     changed = True
-    flows = [(c, o, d, k) for (c, o, d) in arcs for k in TAGS if (o, c, k) in present]
+    return present, sorted(streams), stream_out
+
+
+def _compile_tariffs(
+    inst: Instance, t: _Time, q: float, m: float, arc_tariff: dict[Arc, tuple[float, float]]
+) -> dict[tuple[str, str, str, int, str], float]:
+    price = {c.id: (c.price or 0.0) for c in inst.commodities}
     tariff: dict[tuple[str, str, str, int, str], float] = {}
     for (c, o, d), (adv, per_t) in arc_tariff.items():
         if not (adv or per_t):
             continue
-        for y in years:
-            for s in scenarios:
-                pf = _factor(scen_by[s].price, year=y, commodity=c) if adv else 1.0
+        for y in t.years:
+            for s in t.scenarios:
+                pf = factor(t.scen_by[s].price, year=y, commodity=c) if adv else 1.0
                 tariff[(c, o, d, y, s)] = (adv * price[c] * pf + per_t) * q / m
+    return tariff
 
+
+def _compile_operations(
+    inst: Instance, t: _Time, q: float, m: float, cap_keys: list[tuple[str, int]]
+) -> tuple[dict[tuple[str, int, str], float], dict[tuple[str, int, str], float]]:
+    """Availability (capped at 1) and variable cost of each facility, year and scenario."""
+    facs = {f.id: f for f in inst.facilities}
     avail: dict[tuple[str, int, str], float] = {}
     var_cost: dict[tuple[str, int, str], float] = {}
     for f, y in cap_keys:
         fac = facs[f]
-        for s in scenarios:
-            sc = scen_by[s]
-            a = fac.availability * _factor(sc.availability, year=y, region=fac.region, facility=f)
+        for s in t.scenarios:
+            sc = t.scen_by[s]
+            a = fac.availability * factor(sc.availability, year=y, region=fac.region, facility=f)
             avail[(f, y, s)] = min(a, 1.0)
             var_cost[(f, y, s)] = (
-                fac.var_cost * _factor(sc.var_cost, year=y, region=fac.region, facility=f) * q / m
+                fac.var_cost * factor(sc.var_cost, year=y, region=fac.region, facility=f) * q / m
             )
-    fixed_cost = {f.id: f.fixed_cost * q / m for f in inst.facilities}
+    return avail, var_cost
 
+
+def _compile_demand(
+    inst: Instance, t: _Time, q: float, m: float, present: set[Present]
+) -> tuple[list[DemandRow], dict[tuple[int, str], float], list[tuple[int, str]], dict[int, float]]:
+    """Demand rows, their scaled quantity per scenario, the tags each may receive, and the unmet penalty."""
     demand: list[DemandRow] = []
     demand_qty: dict[tuple[int, str], float] = {}
     deliver_keys: list[tuple[int, str]] = []
     penalty: dict[int, float] = {}
     pen_by = {c.id: c.unmet_penalty for c in inst.commodities}
     for i, d in enumerate(inst.demand):
-        row = DemandRow(i, d.region, d.commodity, d.year, d.compliance, d.quantity)
-        demand.append(row)
-        for s in scenarios:
-            f = _factor(scen_by[s].demand, year=d.year, region=d.region, commodity=d.commodity)
+        demand.append(DemandRow(i, d.region, d.commodity, d.year, d.compliance, d.quantity))
+        for s in t.scenarios:
+            f = factor(t.scen_by[s].demand, year=d.year, region=d.region, commodity=d.commodity)
             demand_qty[(i, s)] = d.quantity * f / q
         for k in TAGS if d.compliance == "any" else ("clear",):
             if (d.region, d.commodity, k) in present:
                 deliver_keys.append((i, k))
         pen = pen_by.get(d.commodity) or inst.objective.unmet_penalty
         penalty[i] = pen * q / m
+    return demand, demand_qty, deliver_keys, penalty
 
-    risk = {r.id: r.risk for r in inst.regions}
+
+def compile_instance(
+    inst: Instance, scenario: str | None = None, risk_weight: float | None = None
+) -> ModelData:
+    """Turn a validated instance into sparse, scaled index tables. `scenario` keeps one scenario only
+    (with probability 1); `risk_weight` overrides the instance's. Raises InstanceError for problems only
+    the compiled network reveals."""
+    check_scenario(inst, scenario)
+    rw = resolve_risk_weight(inst, risk_weight)
+    q, m = choose_scales(inst)
+    t = _compile_time(inst, scenario)
+    regions = {r.id: r for r in inst.regions}
+    bloc_of = {r.id: r.bloc for r in inst.regions}
+    region_of = {f.id: f.region for f in inst.facilities}
+    fac_controlled = {
+        f.id: f.controlled_origin if f.controlled_origin is not None else regions[f.region].controlled_origin
+        for f in inst.facilities
+    }
+    builds = _compile_builds(inst, q, m)
+    cap_keys, existing = _compile_capacity(inst, t.years, q, builds.online)
+    active = {f for f, _ in cap_keys}
+    arcs, arc_tariff = _compile_arcs(inst, q, m, region_of, active)
+    present, streams, stream_out = _compile_provenance(inst, active, fac_controlled, arcs)
+    flows = [(c, o, d, k) for (c, o, d) in arcs for k in TAGS if (o, c, k) in present]
+    avail, var_cost = _compile_operations(inst, t, q, m, cap_keys)
+    demand, demand_qty, deliver_keys, penalty = _compile_demand(inst, t, q, m, present)
     imp = inst.objective.risk_importers
-    risk_importers = {r.id for r in inst.regions if not imp or r.id in imp or r.bloc in imp}
-
-    controls = _compile_controls(inst, years, scenarios, scen_by, flows, bloc_of, q)
-    levers = compile_levers(inst, q, m, years, disc, scenarios, demand, demand_qty, present, facs)
+    runs: dict[str, set[int]] = defaultdict(set)  # years a facility has capacity and a stream to run
+    with_stream = {f for f, _ in streams}
+    for f, y in cap_keys:
+        if f in with_stream:
+            runs[f].add(y)
+    levers = compile_levers(inst, q, m, t, demand, demand_qty, present, runs)
     service, budget_builds = _compile_policy_coverage(
-        inst, scenarios, demand, demand_qty, build_keys, build_start, region_of, bloc_of
+        inst, t.scenarios, demand, demand_qty, builds.keys, builds.start, region_of, bloc_of
     )
     return ModelData(
-        levers=levers,
-        service=service,
-        budget_builds=budget_builds,
         inst=inst,
         q=q,
         m=m,
-        years=years,
-        weight=weight,
-        disc=disc,
-        scenarios=scenarios,
-        prob=prob,
+        risk_weight=rw,
+        years=t.years,
+        weight=t.weight,
+        disc=t.disc,
+        scenarios=t.scenarios,
+        prob=t.prob,
         region_of=region_of,
         bloc_of=bloc_of,
         fac_controlled=fac_controlled,
         cap_keys=cap_keys,
         existing=existing,
-        streams=sorted(streams),
+        streams=streams,
         stream_out=stream_out,
         avail=avail,
         var_cost=var_cost,
-        fixed_cost=fixed_cost,
-        build_keys=build_keys,
-        discrete=discrete,
-        build_unit=build_unit,
-        build_start=build_start,
-        online=dict(online),
-        capex_coef=capex_coef,
-        overnight=overnight,
+        fixed_cost={f.id: f.fixed_cost * q / m for f in inst.facilities},
+        build_keys=builds.keys,
+        discrete=builds.discrete,
+        build_unit=builds.unit,
+        build_start=builds.start,
+        online=dict(builds.online),
+        capex_rate=builds.rate,
+        online_years=builds.years,
+        overnight=builds.overnight,
         present=present,
         arcs=arcs,
-        tariff=tariff,
+        tariff=_compile_tariffs(inst, t, q, m, arc_tariff),
         flows=flows,
         demand=demand,
         demand_qty=demand_qty,
         deliver_keys=deliver_keys,
         penalty=penalty,
-        risk=risk,
-        risk_importers=risk_importers,
-        controls=controls,
+        risk={r.id: r.risk for r in inst.regions},
+        risk_importers={r.id for r in inst.regions if not imp or r.id in imp or r.bloc in imp},
+        controls=_compile_controls(inst, t, flows, bloc_of, q),
+        levers=levers,
+        service=service,
+        budget_builds=budget_builds,
+        selected_scenario=scenario,
     )
 
 
 def _compile_controls(
-    inst: Instance,
-    years: list[int],
-    scenarios: list[str],
-    scen_by: dict,
-    flows: list[FlowKey],
-    bloc_of: dict[str, str],
-    q: float,
+    inst: Instance, t: _Time, flows: list[FlowKey], bloc_of: dict[str, str], q: float
 ) -> list[ControlRow]:
+    """One row per rule, year in its window and scenario where it applies and limits some flow."""
     rows: list[ControlRow] = []
     for rule in inst.export_controls:
-        if rule.destinations:
-            dest = {r for r, b in bloc_of.items() if r in rule.destinations or b in rule.destinations}
-        else:
-            dest = set(bloc_of)
+        dest = (
+            {r for r, b in bloc_of.items() if r in rule.destinations or b in rule.destinations}
+            if rule.destinations
+            else set(bloc_of)
+        )
         dest.discard(rule.exporter)
         comms = set(rule.commodities)
         limited = [
@@ -462,129 +577,140 @@ def _compile_controls(
             and d in dest
             and (o == rule.exporter or (rule.extraterritorial and k == "controlled"))
         ]
-        for s in scenarios:
-            sc = scen_by[s]
+        if not limited:
+            continue
+        for s in t.scenarios:
+            sc = t.scen_by[s]
             if rule.scenarios is not None and s not in rule.scenarios:
                 continue
             if "all" in sc.disable_controls or rule.id in sc.disable_controls:
                 continue
             amount = sc.control_amounts.get(rule.id, rule.amount)
-            if rule.kind == "quota":
-                amount = amount / q
-            elif rule.kind == "ban":
-                amount = 0.0
-            for y in years:
-                if (rule.start and y < rule.start) or (rule.end and y > rule.end):
-                    continue
-                if not limited:
-                    continue
-                rows.append(
-                    ControlRow(rule.id, y, s, rule.kind, amount, rule.exporter, tuple(sorted(comms)), limited)
-                )
+            amount = amount / q if rule.kind == "quota" else (0.0 if rule.kind == "ban" else amount)
+            rows += [
+                ControlRow(rule.id, y, s, rule.kind, amount, rule.exporter, tuple(sorted(comms)), limited)
+                for y in t.years
+                if in_window(y, rule.start, rule.end)
+            ]
     return rows
-
-
-def in_window(y: int, start: int | None, end: int | None) -> bool:
-    """Is year y inside [start, end] (either end open when None)?"""
-    return (start is None or y >= start) and (end is None or y <= end)
 
 
 def compile_levers(
     inst: Instance,
     q: float,
     m: float,
-    years: list[int],
-    disc: dict[int, float],
-    scenarios: list[str],
+    t: _Time,
     demand: list[DemandRow],
     demand_qty: dict[tuple[int, str], float],
-    present: set[tuple[str, str, str]],
-    facs: dict,
+    present: set[Present],
+    runs: dict[str, set[int]],
 ) -> Levers:
     """Index tables of stockpiles, substitutions, price floors and offtakes."""
+    stock = _compile_stockpiles(inst, q, m, t, demand, demand_qty, present)
+    subs: list[tuple[str, int]] = []
+    for sb in inst.substitutions:
+        subs += [
+            (sb.id, d.index)
+            for d in demand
+            if d.commodity == sb.commodity
+            and (sb.region is None or sb.region == d.region)
+            and in_window(d.year, sb.start, sb.end)
+        ]
+    floors: list[tuple[str, str, str, int, float]] = []
+    for pf in inst.price_floors:
+        rate = max(pf.floor - pf.reference_price, 0.0) * q / m
+        floors += [
+            (pf.id, pf.facility, pf.commodity, y, rate) for y in t.years if in_window(y, pf.start, pf.end)
+        ]
+    return Levers(
+        stock=stock,
+        substitutions=subs,
+        sub_share={sb.id: sb.share for sb in inst.substitutions},
+        sub_cost={sb.id: sb.cost * q / m for sb in inst.substitutions},
+        floors=floors,
+        floor_in_objective={pf.id: pf.in_objective for pf in inst.price_floors},
+        offtakes=_compile_offtakes(inst, q, m, t.years, runs),
+        offtake_in_objective={o.id: o.in_objective for o in inst.offtakes},
+    )
+
+
+def _compile_offtakes(
+    inst: Instance, q: float, m: float, years: list[int], runs: dict[str, set[int]]
+) -> list[tuple[str, str, str, int, float, float]]:
+    """Offtake rows; an offtake needing output from a plant that cannot run that year is refused here, so
+    every backend gives the same clear error."""
+    out: list[tuple[str, str, str, int, float, float]] = []
+    problems: list[Problem] = []
+    for i, o in enumerate(inst.offtakes):
+        prem = (o.price - o.reference_price) * o.quantity / m
+        for y in years:
+            if not in_window(y, o.start, o.end):
+                continue
+            if y not in runs.get(o.facility, set()):
+                if o.quantity <= 0:
+                    continue  # a zero offtake on an idle plant: no row
+                problems.append(
+                    Problem(
+                        ("offtakes", i, "facility"),
+                        f"offtake '{o.id}' needs {o.commodity} from '{o.facility}' in {y}, but "
+                        f"'{o.facility}' cannot run that year (no capacity then, or its inputs never "
+                        "reach it)",
+                        "limit the offtake's start/end to years the plant can run, or give it a build option",
+                    )
+                )
+                break
+            out.append((o.id, o.facility, o.commodity, y, o.quantity / q, prem))
+    if problems:
+        raise InstanceError(problems=problems)
+    return out
+
+
+def _compile_stockpiles(
+    inst: Instance,
+    q: float,
+    m: float,
+    t: _Time,
+    demand: list[DemandRow],
+    demand_qty: dict[tuple[int, str], float],
+    present: set[Present],
+) -> Stocks:
     hz = inst.horizon
-    stocks, initial, region, capacity, holding = [], {}, {}, {}, {}
-    builds, online, coef, bmax, cover, soft = [], {}, {}, {}, {}, {}
+    out = Stocks()
     for st in inst.stockpiles:
-        region[st.id] = (st.region, st.commodity)
-        capacity[st.id] = st.capacity / q
-        holding[st.id] = st.holding_cost * q / m
+        out.region[st.id] = (st.region, st.commodity)
+        out.capacity[st.id] = st.capacity / q
+        out.holding[st.id] = st.holding_cost * q / m
         for k in TAGS:
             if (st.region, st.commodity, k) in present:
-                stocks.append((st.id, k))
-                initial[(st.id, k)] = st.initial / q if k == st.initial_tag else 0.0
+                out.stocks.append((st.id, k))
+                out.initial[(st.id, k)] = st.initial / q if k == st.initial_tag else 0.0
         if st.build_capex is not None:
             crf = annuity_factor(hz.discount_rate, 30)
-            bmax[st.id] = (st.max_build / q) if st.max_build is not None else float("inf")
-            for t in years:
-                if t - st.build_lead_time < hz.base_year:
+            out.build_max[st.id] = (st.max_build / q) if st.max_build is not None else float("inf")
+            for y0 in t.years:
+                if y0 - st.build_lead_time < hz.base_year:
                     continue
-                builds.append((st.id, t))
-                served = [y for y in years if y >= t]
+                out.builds.append((st.id, y0))
+                served = [y for y in t.years if y >= y0]
                 for y in served:
-                    online.setdefault((st.id, y), []).append((st.id, t))
-                coef[(st.id, t)] = crf * st.build_capex * q / m * sum(disc[y] for y in served)
+                    out.online.setdefault((st.id, y), []).append((st.id, y0))
+                out.build_rate[(st.id, y0)] = crf * st.build_capex * q / m
+                out.build_years[(st.id, y0)] = served
         if st.days_of_cover:
-            for y in years:
+            for y in t.years:
                 if not in_window(y, st.cover_start, st.cover_end):
                     continue
-                for s in scenarios:
+                for s in t.scenarios:
                     need = sum(
                         demand_qty[(d.index, s)]
                         for d in demand
                         if d.region == st.region and d.commodity == st.commodity and d.year == y
                     )
                     if need > 0:
-                        cover[(st.id, y, s)] = st.days_of_cover / 365.0 * need
+                        out.cover[(st.id, y, s)] = st.days_of_cover / 365.0 * need
             if st.cover == "soft":
-                soft[st.id] = st.cover_penalty * q / m
-    subs, share, cost = [], {}, {}
-    for sb in inst.substitutions:
-        share[sb.id] = sb.share
-        cost[sb.id] = sb.cost * q / m
-        for d in demand:
-            if (
-                d.commodity == sb.commodity
-                and (sb.region is None or sb.region == d.region)
-                and in_window(d.year, sb.start, sb.end)
-            ):
-                subs.append((sb.id, d.index))
-    floors, fin = [], {}
-    for pf in inst.price_floors:
-        fin[pf.id] = pf.in_objective
-        rate = max(pf.floor - pf.reference_price, 0.0) * q / m
-        floors += [
-            (pf.id, pf.facility, pf.commodity, y, rate) for y in years if in_window(y, pf.start, pf.end)
-        ]
-    offs, oin = [], {}
-    for o in inst.offtakes:
-        oin[o.id] = o.in_objective
-        prem = (o.price - o.reference_price) * o.quantity / m
-        offs += [
-            (o.id, o.facility, o.commodity, y, o.quantity / q, prem)
-            for y in years
-            if in_window(y, o.start, o.end)
-        ]
-    return Levers(
-        stocks,
-        region,
-        initial,
-        capacity,
-        holding,
-        builds,
-        online,
-        coef,
-        bmax,
-        cover,
-        soft,
-        subs,
-        share,
-        cost,
-        floors,
-        fin,
-        offs,
-        oin,
-    )
+                out.cover_soft[st.id] = st.cover_penalty * q / m
+    return out
 
 
 def _compile_policy_coverage(
@@ -592,15 +718,14 @@ def _compile_policy_coverage(
     scenarios: list[str],
     demand: list[DemandRow],
     demand_qty: dict[tuple[int, str], float],
-    build_keys: list[tuple[str, int]],
-    build_start: dict[tuple[str, int], int],
+    build_keys: list[BuildKey],
+    build_start: dict[BuildKey, int],
     region_of: dict[str, str],
     bloc_of: dict[str, str],
-) -> tuple[list, dict]:
-    """Which demand rows each service level covers, and which builds each budget pays for; decided once
-    here so both engines build the same rows."""
+) -> tuple[list[tuple[str, int, str, float]], dict[str, list[BuildKey]]]:
+    """Which demand rows each service level covers, and which builds each budget pays for."""
     pol = inst.policies
-    service = []
+    service: list[tuple[str, int, str, float]] = []
     for p in pol.min_service:
         for d in demand:
             if (
@@ -611,7 +736,7 @@ def _compile_policy_coverage(
             ):
                 service += [(p.id, d.index, s, (1.0 - p.share) * demand_qty[(d.index, s)]) for s in scenarios]
     options = {o.id: o for o in inst.build_options}
-    budget_builds: dict[str, list[tuple[str, int]]] = {}
+    budget_builds: dict[str, list[BuildKey]] = {}
     for b in pol.budgets:
         covered = []
         for key in build_keys:

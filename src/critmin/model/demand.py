@@ -1,27 +1,29 @@
-"""Demand: deliveries plus unmet equal demand; compliance classes restrict the tags delivered."""
+"""Demand: deliveries plus substitution plus unmet equal demand; compliance classes restrict the tags that
+may be delivered (data.py decides which delivery variables exist)."""
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+from collections import defaultdict
 
-from .data import ModelData
-from .expr import linear
+from .builder import ModelBuilder, Terms
+from .terms import deliver_col
 
 
-def add_demand(m: pyo.ConcreteModel, md: ModelData) -> None:
-    tags_of: dict[int, list[str]] = {}
+def add_demand(b: ModelBuilder) -> None:
+    md = b.md
+    tags_of: dict[int, list[str]] = defaultdict(list)
     for i, k in md.deliver_keys:
-        tags_of.setdefault(i, []).append(k)
-    subs_of: dict[int, list[str]] = {}
+        tags_of[i].append(k)
+    subs_of: dict[int, list[str]] = defaultdict(list)
     for sid, i in md.levers.substitutions:
-        subs_of.setdefault(i, []).append(sid)
-
-    def met(_m: pyo.ConcreteModel, i: int, s: str) -> object:
-        terms = [(1.0, m.deliver[i, k, s]) for k in tags_of.get(i, ())]
-        terms += [(1.0, m.substitute[sid, i, s]) for sid in subs_of.get(i, ())]
-        terms.append((1.0, m.unmet[i, s]))
-        return linear(terms) == md.demand_qty[(i, s)]
-
-    m.demand_met = pyo.Constraint(
-        m.DEMANDS, rule=met, doc="sum over allowed tags of deliveries + unmet = demand"
-    )
+        subs_of[i].append(sid)
+    unmet, substitute = b.col("unmet"), b.col("substitute")
+    keys = [(d.index, s) for d in md.demand for s in md.scenarios]
+    qty = [md.demand_qty[k] for k in keys]
+    rows: list[Terms] = []
+    for i, s in keys:
+        terms = [(1.0, deliver_col(b, i, k, s)) for k in tags_of.get(i, ())]
+        terms += [(1.0, substitute.index[(sid, i, s)]) for sid in subs_of.get(i, ())]
+        terms.append((1.0, unmet.index[(i, s)]))
+        rows.append(terms)
+    b.rows_of_terms(b.constraints("demand_met", keys, qty, qty), rows)

@@ -1,129 +1,150 @@
-"""Objective: expected discounted cost plus risk weight x risk exposure (plus lambda x CVaR if asked).
+"""The objective's cost components, each written once as (column, annual rate, year, scenario) terms.
 
-Capex is annualised (annuity-due over the option's lifetime) and charged for each modelled year the capacity
-is online within the horizon; see models/critmin.md for why. Costs are gathered per scenario first, so the
-expected cost and each scenario's cost (for CVaR and the cost table) come from the same terms.
+Capex is annualised, not charged up front with a salvage value: each build pays a level annuity-due per unit
+and per year online, discounted like that year's other costs (see models/critmin.md for why). The objective
+coefficients, each scenario's cost (for CVaR), the cost table and the summary's parts are all read from these
+terms (builder.CostTerms), so they cannot disagree.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-import pyomo.environ as pyo
+import numpy as np
 
-from .cvar import add_cvar
-from .data import ModelData
-from .expr import Terms, linear
-from .support import output_terms
-from .variables import build_var
+from .builder import FIRST_STAGE, ModelBuilder
+from .terms import build_col, flow_index, output_terms, ship_cols
 
-SECOND_STAGE = ("variable", "transport", "tariff", "unmet", "stockpile", "substitution", "support")
+# The objective's components in reporting order; registry.COSTS describes each.
+COMPONENTS = (
+    "capex",
+    "fixed_om",
+    "variable",
+    "transport",
+    "tariff",
+    "unmet",
+    "stockpile",
+    "substitution",
+    "support",
+    "risk",
+)
 
 
-def add_objective(m: pyo.ConcreteModel, md: ModelData, risk_weight: float) -> None:
-    p, disc, lv = md.prob, md.disc, md.levers
-    first: dict[str, Terms] = defaultdict(list)
-    first_const: dict[str, float] = defaultdict(float)
-    second: dict[str, dict[str, Terms]] = {c: defaultdict(list) for c in SECOND_STAGE}
-    second_const: dict[str, dict[str, float]] = {c: defaultdict(float) for c in SECOND_STAGE}
+def add_costs(b: ModelBuilder) -> None:
+    for name in COMPONENTS:
+        b.declare_component(name, b.md.risk_weight_scaled if name == "risk" else 1.0)
+    _capacity_costs(b)
+    _operating_costs(b)
+    _shipping_costs(b)
+    _demand_costs(b)
+    _lever_costs(b)
 
-    first["capex"] = [(md.capex_coef[k], build_var(m, md, k)) for k in md.build_keys]
+
+def _capacity_costs(b: ModelBuilder) -> None:
+    """capex (annuity per year online) and fixed O&M (existing capacity as a constant, builds as terms)."""
+    md = b.md
+    cols, rates, years = [], [], []
+    for key in md.build_keys:
+        col, rate = build_col(b, key), md.capex_rate[key]
+        for y in md.online_years[key]:
+            cols.append(col)
+            rates.append(rate)
+            years.append(b.year_index[y])
+    b.cost("capex", cols, rates, years, FIRST_STAGE)
+    cols, rates, years = [], [], []
     for f, y in md.cap_keys:
-        rate = md.fixed_cost[f] * disc[y]
-        if rate:
-            first_const["fixed_om"] += rate * md.existing.get((f, y), 0.0)
-            first["fixed_om"] += [
-                (rate * md.build_unit[o], build_var(m, md, (o, t))) for o, t in md.online.get((f, y), ())
-            ]
-    first["storage"] = [(lv.stock_build_coef[b], m.storage_build[b]) for b in lv.stock_builds]
+        rate = md.fixed_cost[f]
+        if not rate:
+            continue
+        yi = b.year_index[y]
+        b.cost_constant("fixed_om", rate * md.existing.get((f, y), 0.0), yi, FIRST_STAGE)
+        for o, t in md.online.get((f, y), ()):
+            cols.append(build_col(b, (o, t)))
+            rates.append(rate * md.build_unit[o])
+            years.append(yi)
+    b.cost("fixed_om", cols, rates, years, FIRST_STAGE)
 
-    for f, k, y, s in m.ACTIVITIES:
-        second["variable"][s].append((disc[y] * md.var_cost[(f, y, s)], m.activity[f, k, y, s]))
-    for c, o, d, k, y, s in m.SHIPMENTS:
-        v = m.ship[c, o, d, k, y, s]
-        second["transport"][s].append((disc[y] * md.arcs[(c, o, d)], v))
-        t = md.tariff.get((c, o, d, y, s))
-        if t:
-            second["tariff"][s].append((disc[y] * t, v))
-    year_of = {d.index: d.year for d in md.demand}
-    for i, s in m.DEMANDS:
-        second["unmet"][s].append((disc[year_of[i]] * md.penalty[i], m.unmet[i, s]))
-    for st, k, y, s in m.STOCKS:
-        second["stockpile"][s].append((disc[y] * lv.stock_holding[st], m.stock_level[st, k, y, s]))
-    for st, y, s in m.cover_short:
-        second["stockpile"][s].append((disc[y] * lv.cover_soft[st], m.cover_short[st, y, s]))
-    for sid, i, s in m.SUBSTITUTIONS:
-        second["substitution"][s].append((disc[year_of[i]] * lv.sub_cost[sid], m.substitute[sid, i, s]))
+
+def _operating_costs(b: ModelBuilder) -> None:
+    md = b.md
+    act = b.col("activity")
+    if act.keys:
+        rate = [md.var_cost[(f, y, s)] for f, _, y, s in act.keys]
+        years = [b.year_index[y] for _, _, y, _ in act.keys]
+        scens = [b.scen_index[s] for *_, s in act.keys]
+        b.cost("variable", act.positions(), rate, years, scens)
+
+
+def _shipping_costs(b: ModelBuilder) -> None:
+    """Transport on every shipment, tariffs where a route has one, and risk-weighted imports."""
+    md = b.md
+    nf, ny, ns = len(md.flows), len(md.years), len(md.scenarios)
+    if not nf:
+        return
+    F, Y, S = np.meshgrid(np.arange(nf), np.arange(ny), np.arange(ns), indexing="ij")
+    cols = ship_cols(b, F, Y, S)
+    arc = np.array([md.arcs[(c, o, d)] for (c, o, d, _) in md.flows])
+    b.cost("transport", cols, arc[F], Y, S)
+    if md.tariff:
+        flows_of = defaultdict(list)
+        for fk, i in flow_index(b).items():
+            flows_of[fk[:3]].append(i)
+        f_l, y_l, s_l, r_l = [], [], [], []
+        for (c, o, d, y, s), rate in md.tariff.items():
+            for i in flows_of[(c, o, d)]:
+                f_l.append(i)
+                y_l.append(b.year_index[y])
+                s_l.append(b.scen_index[s])
+                r_l.append(rate)
+        fa, ya, sa = np.array(f_l), np.array(y_l), np.array(s_l)
+        b.cost("tariff", ship_cols(b, fa, ya, sa), np.array(r_l), ya, sa)
+    risk = np.array(
+        [md.risk[o] if d in md.risk_importers and md.risk[o] > 0 else 0.0 for (_, o, d, _) in md.flows]
+    )
+    risky = risk[F] > 0
+    b.cost("risk", cols[risky], risk[F][risky], Y[risky], S[risky])
+
+
+def _demand_costs(b: ModelBuilder) -> None:
+    md = b.md
+    for family, rate_of in (("unmet", md.penalty), ("substitute", None)):
+        block = b.col(family)
+        if not block.keys:
+            continue
+        if rate_of is not None:  # unmet[i, s]
+            rates = [rate_of[k[0]] for k in block.keys]
+            rows = [k[0] for k in block.keys]
+        else:  # substitute[sid, i, s]
+            rates = [md.levers.sub_cost[k[0]] for k in block.keys]
+            rows = [k[1] for k in block.keys]
+        years = [b.year_index[md.demand[i].year] for i in rows]
+        scens = [b.scen_index[k[-1]] for k in block.keys]
+        b.cost("unmet" if family == "unmet" else "substitution", block.positions(), rates, years, scens)
+
+
+def _lever_costs(b: ModelBuilder) -> None:
+    """Stockpiles (storage capex per year online, holding, soft-cover shortfall) and support payments."""
+    md, lv, st = b.md, b.md.levers, b.md.levers.stock
+    storage = b.col("storage_build")
+    cols, rates, years = [], [], []
+    for bk in st.builds:
+        for y in st.build_years[bk]:
+            cols.append(storage.index[bk])
+            rates.append(st.build_rate[bk])
+            years.append(b.year_index[y])
+    b.cost("stockpile", cols, rates, years, FIRST_STAGE)
+    for family, rate_of in (("stock_level", st.holding), ("cover_short", st.cover_soft)):
+        block = b.col(family)
+        if block.keys:  # keys (stockpile, ..., year, scenario)
+            rates = [rate_of[k[0]] for k in block.keys]
+            year_idx = [b.year_index[k[-2]] for k in block.keys]
+            b.cost("stockpile", block.positions(), rates, year_idx, [b.scen_index[k[-1]] for k in block.keys])
     for fid, f, c, y, rate in lv.floors:
         if lv.floor_in_objective[fid] and rate:
             for s in md.scenarios:
-                second["support"][s] += [
-                    (disc[y] * rate * cf, v) for cf, v in output_terms(m, md, f, c, y, s)
-                ]
-    for oid, _f, _c, y, _q, prem in lv.offtakes:
+                for coef, col in output_terms(b, f, c, y, s):
+                    b.cost("support", col, rate * coef, b.year_index[y], b.scen_index[s])
+    for oid, _f, _c, y, _q, premium in lv.offtakes:
         if lv.offtake_in_objective[oid]:
             for s in md.scenarios:
-                second_const["support"][s] += disc[y] * prem
-
-    def expected(comp: str) -> object:
-        terms = [(p[s] * c, v) for s in md.scenarios for c, v in second[comp][s]]
-        return linear(terms, sum(p[s] * second_const[comp][s] for s in md.scenarios))
-
-    m.cost_capex = pyo.Expression(expr=linear(first["capex"]), doc="annualised capex of builds, discounted")
-    m.cost_fixed_om = pyo.Expression(
-        expr=linear(first["fixed_om"], first_const["fixed_om"]),
-        doc="fixed O&M on existing and built capacity, discounted",
-    )
-    m.cost_variable = pyo.Expression(expr=expected("variable"), doc="expected variable operating cost")
-    m.cost_transport = pyo.Expression(expr=expected("transport"), doc="expected transport cost")
-    m.cost_tariff = pyo.Expression(expr=expected("tariff"), doc="expected tariffs")
-    m.cost_unmet = pyo.Expression(expr=expected("unmet"), doc="expected unmet-demand penalty")
-    m.cost_stockpile = pyo.Expression(
-        expr=linear(
-            [(p[s] * c, v) for s in md.scenarios for c, v in second["stockpile"][s]] + first["storage"]
-        ),
-        doc="storage capex (annualised), holding cost and soft-cover penalties",
-    )
-    m.cost_substitution = pyo.Expression(expr=expected("substitution"), doc="expected substitution cost")
-    m.cost_support = pyo.Expression(expr=expected("support"), doc="expected price-floor and offtake support")
-    m.risk_exposure = pyo.Expression(
-        expr=linear(
-            (p[s] * disc[y] * md.risk[o], m.ship[c, o, d, k, y, s])
-            for (c, o, d, k, y, s) in m.SHIPMENTS
-            if d in md.risk_importers and md.risk[o] > 0
-        ),
-        doc="expected discounted risk-weighted imports, scaled t",
-    )
-    m.risk_weight = pyo.Param(
-        initialize=risk_weight * md.q / md.m, mutable=True, doc="scaled money per scaled risk-weighted t"
-    )
-    total = (
-        m.cost_capex
-        + m.cost_fixed_om
-        + m.cost_variable
-        + m.cost_transport
-        + m.cost_tariff
-        + m.cost_unmet
-        + m.cost_stockpile
-        + m.cost_substitution
-        + m.cost_support
-        + m.risk_weight * m.risk_exposure
-    )
-    weight = md.inst.objective.cvar_weight
-    if weight > 0:
-        fixed_terms = first["capex"] + first["fixed_om"] + first["storage"]
-        fixed_const = first_const["fixed_om"]
-        scenario_cost = {
-            s: (
-                fixed_const + sum(second_const[c][s] for c in SECOND_STAGE),
-                fixed_terms + [t for c in SECOND_STAGE for t in second[c][s]],
-            )
-            for s in md.scenarios
-        }
-        add_cvar(m, md, scenario_cost)
-        total = total + weight * m.cvar
-    m.total_cost = pyo.Objective(
-        expr=total,
-        sense=pyo.minimize,
-        doc="expected discounted cost + risk weight x risk exposure (+ lambda x CVaR)",
-    )
+                b.cost_constant("support", premium, b.year_index[y], b.scen_index[s])

@@ -1,72 +1,67 @@
-"""Stockpiles: inventory per stockpile, tag, year and scenario; storage capacity (existing + built);
-a days-of-cover target, hard or penalised. Material keeps its provenance tag in store."""
+"""Stockpiles: inventory per stockpile, tag, year and scenario; storage capacity (existing + built); a
+days-of-cover target, hard or penalised. Material keeps its provenance tag in store; releases and purchases
+enter the balance (balance.py)."""
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+from collections import defaultdict
 
-from .data import ModelData
-from .expr import linear
+from .builder import INF, ModelBuilder, Terms
 
 
-def add_stockpiles(m: pyo.ConcreteModel, md: ModelData) -> None:
-    lv = md.levers
-    keys = [(st, k, y, s) for (st, k) in lv.stocks for y in md.years for s in md.scenarios]
-    m.STOCKS = pyo.Set(initialize=keys, dimen=4, ordered=True, doc="(stockpile, tag, year, scenario)")
-    m.stock_level = pyo.Var(m.STOCKS, domain=pyo.NonNegativeReals, doc="t in store at the end of a period")
-    m.stock_buy = pyo.Var(m.STOCKS, domain=pyo.NonNegativeReals, doc="t/yr put into store")
-    m.stock_release = pyo.Var(m.STOCKS, domain=pyo.NonNegativeReals, doc="t/yr drawn from store")
-    m.storage_build = pyo.Var(lv.stock_builds, domain=pyo.NonNegativeReals, doc="t of storage added")
-    m.cover_short = pyo.Var(
-        [k for k in lv.cover if k[0] in lv.cover_soft],
-        domain=pyo.NonNegativeReals,
-        doc="t below a soft days-of-cover target",
-    )
+def add_stock_variables(b: ModelBuilder) -> None:
+    md, st = b.md, b.md.levers.stock
+    keys = [(p, k, y, s) for (p, k) in st.stocks for y in md.years for s in md.scenarios]
+    for name in ("stock_level", "stock_buy", "stock_release"):
+        b.variables(name, keys)
+    b.variables("storage_build", list(st.builds))
+    b.variables("cover_short", [k for k in st.cover if k[0] in st.cover_soft])
+
+
+def add_stockpiles(b: ModelBuilder) -> None:
+    md, st = b.md, b.md.levers.stock
+    level, buy, release = b.col("stock_level"), b.col("stock_buy"), b.col("stock_release")
+    storage, short = b.col("storage_build"), b.col("cover_short")
     prev = {y: (md.years[i - 1] if i else None) for i, y in enumerate(md.years)}
-
-    def balance(_m: pyo.ConcreteModel, st: str, k: str, y: int, s: str) -> object:
+    keys = level.keys
+    first = [st.initial.get((p, k), 0.0) if prev[y] is None else 0.0 for p, k, y, _ in keys]
+    rows: list[Terms] = []
+    for p, k, y, s in keys:  # level = previous level + weight x (buy - release)
         w = md.weight[y]
         terms = [
-            (1.0, m.stock_level[st, k, y, s]),
-            (-w, m.stock_buy[st, k, y, s]),
-            (w, m.stock_release[st, k, y, s]),
+            (1.0, level.index[(p, k, y, s)]),
+            (-w, buy.index[(p, k, y, s)]),
+            (w, release.index[(p, k, y, s)]),
         ]
-        if prev[y] is None:
-            return linear(terms) == lv.stock_initial.get((st, k), 0.0)
-        terms.append((-1.0, m.stock_level[st, k, prev[y], s]))
-        return linear(terms) == 0
+        before = prev[y]
+        if before is not None:
+            terms.append((-1.0, level.index[(p, k, before, s)]))
+        rows.append(terms)
+    b.rows_of_terms(b.constraints("stock_balance", keys, first, first), rows)
 
-    m.stock_balance = pyo.Constraint(
-        m.STOCKS, rule=balance, doc="level = previous level + weight x (buy - release)"
-    )
-    tags_of: dict[str, list[str]] = {}
-    for st, k in lv.stocks:
-        tags_of.setdefault(st, []).append(k)
-    cap_keys = [(st, y, s) for st in tags_of for y in md.years for s in md.scenarios]
-
-    def capacity(_m: pyo.ConcreteModel, st: str, y: int, s: str) -> object:
-        terms = [(1.0, m.stock_level[st, k, y, s]) for k in tags_of[st]]
-        terms += [(-1.0, m.storage_build[b]) for b in lv.stock_online.get((st, y), ())]
-        return linear(terms) <= lv.stock_capacity[st]
-
-    m.stock_capacity = pyo.Constraint(cap_keys, rule=capacity, doc="stock <= existing + built storage")
-
-    def build_max(_m: pyo.ConcreteModel, st: str) -> object:
-        keys_st = [b for b in lv.stock_builds if b[0] == st]
-        if not keys_st or lv.stock_build_max[st] == float("inf"):
-            return pyo.Constraint.Skip
-        return linear((1.0, m.storage_build[b]) for b in keys_st) <= lv.stock_build_max[st]
-
-    m.storage_build_limit = pyo.Constraint(
-        list(lv.stock_build_max), rule=build_max, doc="storage that may be added"
+    tags: dict[str, list[str]] = defaultdict(list)
+    for p, k in st.stocks:
+        tags[p].append(k)
+    cap_keys = [(p, y, s) for p in tags for y in md.years for s in md.scenarios]
+    rows = []
+    for p, y, s in cap_keys:  # stock <= existing + built storage
+        terms = [(1.0, level.index[(p, k, y, s)]) for k in tags[p]]
+        rows.append(terms + [(-1.0, storage.index[bk]) for bk in st.online.get((p, y), ())])
+    b.rows_of_terms(
+        b.constraints("stock_capacity", cap_keys, -INF, [st.capacity[p] for p, _, _ in cap_keys]), rows
     )
 
-    def cover(_m: pyo.ConcreteModel, st: str, y: int, s: str) -> object:
-        terms = [(1.0, m.stock_level[st, k, y, s]) for k in tags_of.get(st, ())]
-        if st in lv.cover_soft:
-            terms.append((1.0, m.cover_short[st, y, s]))
-        return linear(terms) >= lv.cover[(st, y, s)]
-
-    m.stock_cover = pyo.Constraint(
-        list(lv.cover), rule=cover, doc="stock >= days of cover / 365 x demand (hard or with shortfall)"
+    limited = [(p,) for p in st.build_max if any(bk[0] == p for bk in st.builds) and st.build_max[p] != INF]
+    rows = [[(1.0, storage.index[bk]) for bk in st.builds if bk[0] == p] for (p,) in limited]
+    b.rows_of_terms(
+        b.constraints("storage_build_limit", limited, -INF, [st.build_max[p] for (p,) in limited]), rows
     )
+
+    cover = list(st.cover)
+    rows = []
+    for p, y, s in cover:  # stock (+ shortfall, if soft) >= days of cover / 365 x demand
+        terms = [(1.0, level.index[(p, k, y, s)]) for k in tags.get(p, ())]
+        if p in st.cover_soft:
+            terms.append((1.0, short.index[(p, y, s)]))
+        rows.append(terms)
+    b.rows_of_terms(b.constraints("stock_cover", cover, [st.cover[k] for k in cover], INF), rows)

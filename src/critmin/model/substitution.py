@@ -1,21 +1,19 @@
-"""Substitution and thrifting: part of a demand row met by a substitute, up to a share, at a cost."""
+"""Substitution and thrifting: part of a demand row met by a substitute, up to a share, at a cost. The
+substitute enters demand_met (demand.py) beside deliveries and unmet demand."""
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
-from .data import ModelData
+from .builder import INF, ModelBuilder
 
 
-def add_substitution(m: pyo.ConcreteModel, md: ModelData) -> None:
-    lv = md.levers
-    keys = [(sid, i, s) for sid, i in lv.substitutions for s in md.scenarios]
-    m.SUBSTITUTIONS = pyo.Set(
-        initialize=keys, dimen=3, ordered=True, doc="(substitution, demand row, scenario)"
-    )
-    m.substitute = pyo.Var(m.SUBSTITUTIONS, domain=pyo.NonNegativeReals, doc="t/yr of demand substituted")
+def add_substitution_variables(b: ModelBuilder) -> None:
+    md = b.md
+    b.variables("substitute", [(sid, i, s) for sid, i in md.levers.substitutions for s in md.scenarios])
 
-    def limit(_m: pyo.ConcreteModel, sid: str, i: int, s: str) -> object:
-        return m.substitute[sid, i, s] <= lv.sub_share[sid] * md.demand_qty[(i, s)]
 
-    m.substitution_limit = pyo.Constraint(m.SUBSTITUTIONS, rule=limit, doc="substituted <= share x demand")
+def add_substitution(b: ModelBuilder) -> None:
+    md, lv = b.md, b.md.levers
+    sub = b.col("substitute")
+    upper = [lv.sub_share[sid] * md.demand_qty[(i, s)] for sid, i, s in sub.keys]
+    block = b.constraints("substitution_limit", sub.keys, -INF, upper)
+    b.add(block.positions(), sub.positions(), 1.0)

@@ -1,44 +1,20 @@
-"""Price floors and offtake contracts. A floor pays (floor - reference) per tonne the supported plant makes;
-an offtake forces a minimum output and pays a premium. Both are reported as 'support'."""
+"""Offtake contracts: a minimum output from a facility in its years. Their premium, and price-floor payments,
+are cost terms of `support` (objective.py); data.py refuses an offtake on a plant that cannot run."""
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
-from .data import ModelData
-from .expr import linear
+from .builder import INF, ModelBuilder, Terms
+from .terms import output_terms
 
 
-def output_terms(m: pyo.ConcreteModel, md: ModelData, f: str, c: str, y: int, s: str) -> list:
-    """Terms of facility f's output of c in year y, scenario s (all streams)."""
-    if y not in md.cap_years[f]:
-        return []
-    coef = md.facility[f].outputs[c]
-    return [(coef, m.activity[f, k, y, s]) for _, k in md.streams_of.get(f, ())]
-
-
-def add_support(m: pyo.ConcreteModel, md: ModelData) -> None:
-    rows = {(oid, y, s): (f, c, qty) for oid, f, c, y, qty, _ in md.levers.offtakes for s in md.scenarios}
-
-    def offtake(_m: pyo.ConcreteModel, oid: str, y: int, s: str) -> object:
-        f, c, qty = rows[(oid, y, s)]
-        terms = output_terms(m, md, f, c, y, s)
-        if not terms:
-            if qty <= 0:
-                return pyo.Constraint.Skip
-            from ..errors import InstanceError, Problem
-
-            i = next(j for j, o in enumerate(md.inst.offtakes) if o.id == oid)
-            raise InstanceError(
-                problems=[
-                    Problem(
-                        ("offtakes", i, "facility"),
-                        f"offtake '{oid}' needs {c} from '{f}' in {y}, but '{f}' can have no capacity "
-                        "that year",
-                        "limit the offtake's start/end to years the plant can run, or give it a build option",
-                    )
-                ]
-            )
-        return linear(terms) >= qty
-
-    m.offtake_min = pyo.Constraint(list(rows), rule=offtake, doc="facility output >= contracted quantity")
+def add_offtakes(b: ModelBuilder) -> None:
+    md = b.md
+    keys: list[tuple[str, int, str]] = []
+    rows: list[Terms] = []
+    lower: list[float] = []
+    for oid, f, c, y, qty, _premium in md.levers.offtakes:
+        for s in md.scenarios:
+            keys.append((oid, y, s))
+            rows.append(output_terms(b, f, c, y, s))
+            lower.append(qty)
+    b.rows_of_terms(b.constraints("offtake_min", keys, lower, INF), rows)

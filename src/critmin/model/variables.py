@@ -1,39 +1,22 @@
-"""Decision variables. Builds are first-stage (no scenario index); the rest are per scenario."""
+"""The core decision variables. Builds are first-stage (no scenario index); the rest are per scenario.
+Lever variables are declared by their own modules (stockpiles.py, substitution.py, cvar.py)."""
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
-from .data import ModelData
+from .builder import ModelBuilder
 
 
-def add_variables(m: pyo.ConcreteModel, md: ModelData) -> None:
-    m.build_capacity = pyo.Var(
-        m.BUILDS_CONTINUOUS,
-        domain=pyo.NonNegativeReals,
-        doc="capacity added by a continuous option, scaled t/yr",
+def add_variables(b: ModelBuilder) -> None:
+    md = b.md
+    years, scens = md.years, md.scenarios
+    b.variables("build_capacity", [k for k in md.build_keys if k[0] not in md.discrete])
+    modular = [k for k in md.build_keys if k[0] in md.discrete]
+    max_count = [md.option[o].max_count for o, _ in modular]
+    b.variables("build_modules", modular, 0.0, max_count, integer=True)
+    b.variables(
+        "activity",
+        [(f, k, y, s) for (f, k) in md.streams for y in years if y in md.cap_years[f] for s in scens],
     )
-
-    def module_domain(_m: pyo.ConcreteModel, o: str, t: int) -> object:
-        return pyo.Binary if md.option[o].max_count == 1 else pyo.NonNegativeIntegers
-
-    def module_bounds(_m: pyo.ConcreteModel, o: str, t: int) -> tuple[int, int]:
-        return (0, md.option[o].max_count)
-
-    m.build_modules = pyo.Var(
-        m.BUILDS_DISCRETE,
-        domain=module_domain,
-        bounds=module_bounds,
-        doc="modules of a discrete option coming online",
-    )
-    m.activity = pyo.Var(
-        m.ACTIVITIES, domain=pyo.NonNegativeReals, doc="t of activity per year of a facility stream"
-    )
-    m.ship = pyo.Var(m.SHIPMENTS, domain=pyo.NonNegativeReals, doc="t/yr shipped on a route")
-    m.deliver = pyo.Var(m.DELIVERIES, domain=pyo.NonNegativeReals, doc="t/yr delivered to a demand row")
-    m.unmet = pyo.Var(m.DEMANDS, domain=pyo.NonNegativeReals, doc="t/yr of a demand row not met")
-
-
-def build_var(m: pyo.ConcreteModel, md: ModelData, key: tuple[str, int]) -> object:
-    """The build variable of an (option, year) key, whichever kind it is."""
-    return m.build_modules[key] if key[0] in md.discrete else m.build_capacity[key]
+    b.variables("ship", [(c, o, d, k, y, s) for (c, o, d, k) in md.flows for y in years for s in scens])
+    b.variables("deliver", [(i, k, s) for (i, k) in md.deliver_keys for s in scens])
+    b.variables("unmet", [(d.index, s) for d in md.demand for s in scens])

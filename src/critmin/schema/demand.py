@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -10,6 +10,8 @@ from .base import Id, Strict, Tonnes, Year
 
 
 class Demand(Strict):
+    key_fields: ClassVar[tuple[str, ...]] = ("region", "commodity", "year", "compliance")
+
     region: Id
     commodity: Id
     year: Year

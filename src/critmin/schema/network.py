@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -93,6 +93,8 @@ class BuildOption(Strict):
 class Route(Strict):
     """A shipping lane for one commodity between two regions."""
 
+    key_fields: ClassVar[tuple[str, ...]] = ("commodity", "origin", "destination")
+
     commodity: Id
     origin: Id
     destination: Id
@@ -104,6 +106,8 @@ class Route(Strict):
 class RouteDefault(Strict):
     """Routes for every region pair between two blocs, where the origin makes and the destination uses
     the commodity and no explicit route exists."""
+
+    key_fields: ClassVar[tuple[str, ...]] = ("from_bloc", "to_bloc", "commodities")
 
     from_bloc: Id
     to_bloc: Id

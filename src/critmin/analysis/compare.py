@@ -13,24 +13,13 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import CritminError
-from .results import Solution
+from ..errors import CritminError
+from ..results.solution import Solution
+from ..schema import Instance
+from ..schema.keys import entity_tables, sections
 
-ENTITY_KEYS: dict[str, tuple[str, ...]] = {
-    "regions": ("id",),
-    "commodities": ("id",),
-    "facilities": ("id",),
-    "build_options": ("id",),
-    "export_controls": ("id",),
-    "scenarios": ("name",),
-    "routes": ("commodity", "origin", "destination"),
-    "route_defaults": ("from_bloc", "to_bloc", "commodities"),
-    "demand": ("region", "commodity", "year", "compliance"),
-    "policies.min_bloc_share": ("id",),
-    "policies.max_supplier_share": ("id",),
-    "policies.min_service": ("id",),
-    "policies.budgets": ("id",),
-}
+# Run options recorded in summary.json that change a plan: a difference is listed with the inputs.
+RUN_OPTIONS = ("scenario", "risk_weight", "mip_gap", "time_limit", "engine")
 
 
 @dataclass
@@ -142,8 +131,8 @@ def load_run(item: str | Path | Solution, **solve_kw: Any) -> tuple[str, Solutio
     path = Path(text)
     if path.is_dir() and (path / "summary.json").exists():
         return path.name, Solution.read(path)
-    from .io import load_instance
-    from .solve import solve
+    from ..io import load_instance
+    from ..solve import solve
 
     inst = load_instance(path)
     name = f"{path.stem}@{scenario}" if scenario else path.stem
@@ -187,14 +176,17 @@ def compare(
         for m, v in zip(metrics.metric, metrics.value, strict=True)
     ]
     builds = pd.concat([_builds(n, s) for n, s in zip(names, sols, strict=True)], ignore_index=True)
-    inputs = pd.concat(
-        [
-            diff_inputs(names[0], base.instance_data, n, s.instance_data)
-            for n, s in zip(names[1:], sols[1:], strict=True)
-        ]
-        or [_empty_diff()],
-        ignore_index=True,
-    )
+    diffs = [
+        pd.concat(
+            [
+                diff_inputs(names[0], base.instance_data, n, s.instance_data),
+                pd.DataFrame(diff_options(n, base, s)),
+            ]
+        )
+        for n, s in zip(names[1:], sols[1:], strict=True)
+    ]
+    inputs = pd.concat(diffs or [_empty_diff()], ignore_index=True)
+    inputs = inputs[inputs.change.notna()].reset_index(drop=True) if not inputs.empty else _empty_diff()
     return Comparison(names, metrics, builds, inputs, sols)
 
 
@@ -265,6 +257,52 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: value}
 
 
+def _changed(run: str, table: str, key: str, field: str, base: Any, value: Any) -> dict[str, Any]:
+    return {
+        "run": run,
+        "change": "changed",
+        "table": table,
+        "key": key,
+        "field": field,
+        "baseline": base,
+        "value": value,
+    }
+
+
+def _diff_table(
+    run: str, table: str, keys: tuple[str, ...], la: list[Any], lb: list[Any]
+) -> list[dict[str, Any]]:
+    """Entities of one table added, removed or changed (field by field; `source` text is not an input)."""
+
+    def keyed(items: list[Any]) -> dict[tuple[str, ...], dict[str, Any]]:
+        return {tuple(str(x.get(k)) for k in keys): x for x in items if isinstance(x, dict)}
+
+    ka, kb = keyed(la), keyed(lb)
+    rows = [
+        {"run": run, "change": "added", "table": table, "key": "/".join(k)}
+        for k in sorted(kb.keys() - ka.keys())
+    ]
+    rows += [
+        {"run": run, "change": "removed", "table": table, "key": "/".join(k)}
+        for k in sorted(ka.keys() - kb.keys())
+    ]
+    for key in sorted(ka.keys() & kb.keys()):
+        fa, fb = _flatten(ka[key]), _flatten(kb[key])
+        for f in sorted(fa.keys() | fb.keys()):
+            if f != "source" and fa.get(f) != fb.get(f):
+                rows.append(_changed(run, table, "/".join(key), f, fa.get(f), fb.get(f)))
+    return rows
+
+
+def diff_options(run: str, base: Solution, sol: Solution) -> list[dict[str, Any]]:
+    """Run options (scenario, risk weight, MIP gap, ...) that differ between two solutions."""
+    return [
+        _changed(run, "run options", "-", k, base.options.get(k), sol.options.get(k))
+        for k in RUN_OPTIONS
+        if base.options.get(k) != sol.options.get(k)
+    ]
+
+
 def diff_inputs(base_name: str, a: dict | None, run: str, b: dict | None) -> pd.DataFrame:
     """Entities added, removed or changed (field by field) between two instances' data."""
     if a is None or b is None:
@@ -282,48 +320,12 @@ def diff_inputs(base_name: str, a: dict | None, run: str, b: dict | None) -> pd.
             ]
         )
     rows: list[dict[str, Any]] = []
-    for table, keys in ENTITY_KEYS.items():
-        la, lb = _get(a, table) or [], _get(b, table) or []
-
-        def keyed(items: list, keys: tuple[str, ...] = keys) -> dict:
-            return {tuple(str(x.get(k)) for k in keys): x for x in items if isinstance(x, dict)}
-
-        ka, kb = keyed(la), keyed(lb)
-        for key in kb.keys() - ka.keys():
-            rows.append({"run": run, "change": "added", "table": table, "key": "/".join(key)})
-        for key in ka.keys() - kb.keys():
-            rows.append({"run": run, "change": "removed", "table": table, "key": "/".join(key)})
-        for key in sorted(ka.keys() & kb.keys()):
-            fa, fb = _flatten(ka[key]), _flatten(kb[key])
-            for f in sorted(fa.keys() | fb.keys()):
-                if f == "source":
-                    continue
-                if fa.get(f) != fb.get(f):
-                    rows.append(
-                        {
-                            "run": run,
-                            "change": "changed",
-                            "table": table,
-                            "key": "/".join(key),
-                            "field": f,
-                            "baseline": fa.get(f),
-                            "value": fb.get(f),
-                        }
-                    )
-    for section in ("name", "horizon", "units", "objective"):
+    for table, keys in entity_tables(Instance).items():
+        rows += _diff_table(run, table, keys, _get(a, table) or [], _get(b, table) or [])
+    for section in sections(Instance):
         fa, fb = _flatten(a.get(section)), _flatten(b.get(section))
         for f in sorted(fa.keys() | fb.keys()):
-            if fa.get(f) != fb.get(f) and section != "name":
-                rows.append(
-                    {
-                        "run": run,
-                        "change": "changed",
-                        "table": section,
-                        "key": "-",
-                        "field": f,
-                        "baseline": fa.get(f),
-                        "value": fb.get(f),
-                    }
-                )
+            if fa.get(f) != fb.get(f):
+                rows.append(_changed(run, section, "-", f, fa.get(f), fb.get(f)))
     df = pd.DataFrame(rows, columns=["run", "change", "table", "key", "field", "baseline", "value"])
     return df if not df.empty else _empty_diff()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 if TYPE_CHECKING:
-    from .results import Solution
+    from ..results import Solution
 
 
 def _money(x: float | None, cur: str) -> str:

@@ -1,0 +1,226 @@
+"""Why is demand short, and what binds? Or, for an infeasible instance, which constraints conflict?
+
+For a solvable instance: shortfalls by scenario, commodity, region and year; binding constraints with
+their shadow prices from the LP with the integer builds fixed at their optimal values; and builds that lead
+times keep out of a short year. For an infeasible one: an irreducible infeasible subset (IIS) of the LP
+relaxation from HiGHS. Everything runs on the model's arrays; rows and columns are named by entity through
+the registry (`registry.describe`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import highspy
+import numpy as np
+import pandas as pd
+
+from ..backend.highs import SolveOptions, arrays_lp, configured_highs, highs_lp, run_loaded
+from ..backend.result import INFEASIBLE, ModelResult
+from ..model.builder import ModelArrays, label
+from ..model.data import ModelData
+from ..model.registry import CONSTRAINT_BY_NAME, describe
+from ..schema import Instance
+
+BINDING_COLUMNS = ["family", "constraint", "description", "shadow_price", "unit"]
+
+
+@dataclass
+class Diagnosis:
+    status: str
+    message: str
+    shortfalls: pd.DataFrame = field(default_factory=pd.DataFrame)
+    binding: pd.DataFrame = field(default_factory=pd.DataFrame)
+    lead_time: pd.DataFrame = field(default_factory=pd.DataFrame)
+    iis: pd.DataFrame = field(default_factory=pd.DataFrame)
+    currency: str = ""
+
+    @property
+    def infeasible(self) -> bool:
+        return self.status == INFEASIBLE
+
+    def to_text(self, top: int = 15) -> str:
+        out = [f"status     {self.status}  ({self.message})"]
+        if self.infeasible:
+            out.append("")
+            if self.iis.empty:
+                out.append("no irreducible infeasible subset found")
+            else:
+                out.append("irreducible infeasible subset (relax any one of these and the conflict goes):")
+                out += [
+                    f"  {r.kind:<10} {r.description}   [{r.component}{r.bound}]"
+                    for r in self.iis.itertuples()
+                ]
+            return "\n".join(out)
+        out.append("")
+        if self.shortfalls.empty:
+            out.append("shortfalls none")
+        else:
+            out.append("shortfalls (t/yr unmet, by scenario, commodity, region, year)")
+            for r in self.shortfalls.head(top).itertuples():
+                out.append(
+                    f"  {r.scenario:<16} {r.commodity:<14} {r.region:<8} {r.year}  "
+                    f"{r.unmet:>12,.1f} of {r.demand:,.1f}"
+                )
+        out.append("")
+        if self.binding.empty:
+            out.append("binding constraints none")
+        else:
+            out.append(
+                "binding constraints (shadow price: change in the expected discounted cost, "
+                f"{self.currency}, per unit the bound is raised; LP with integer builds fixed)"
+            )
+            for r in self.binding.head(top).itertuples():
+                out.append(f"  {r.family:<18} {r.description:<60} {r.shadow_price:>14,.2f} {r.unit}")
+            if len(self.binding) > top:
+                out.append(f"  ... {len(self.binding) - top} more")
+        if not self.lead_time.empty:
+            out.append("")
+            out.append("builds that lead times keep out of short years")
+            for r in self.lead_time.head(top).itertuples():
+                out.append(
+                    f"  {r.option:<24} ({r.facility}, {r.region}) earliest online {r.earliest_online}, "
+                    f"short in {r.short_year} ({r.commodity})"
+                )
+        return "\n".join(out)
+
+
+def diagnose(
+    instance: Instance, *, scenario: str | None = None, options: SolveOptions | None = None
+) -> Diagnosis:
+    """Solve, then explain shortfalls and binding constraints; or name the IIS of an infeasible instance."""
+    from ..results.solution import Solution
+    from ..solve import solve_result
+
+    opts = options or SolveOptions()
+    result = solve_result(instance, scenario=scenario, options=opts)
+    md = result.arrays.md
+    cur = instance.units.currency
+    if result.status == INFEASIBLE:
+        return Diagnosis(
+            result.status, result.message, iis=irreducible_infeasible_subset(result.arrays), currency=cur
+        )
+    if not result.has_solution:
+        return Diagnosis(result.status, result.message, currency=cur)
+    sol = Solution.from_result(result, opts)
+    short = sol.unmet[sol.unmet.unmet > 1e-6]
+    keys = ["scenario", "commodity", "region", "year"]
+    shortfalls = short.groupby(keys, as_index=False)[["unmet", "demand"]].sum().sort_values(keys)
+    return Diagnosis(
+        result.status,
+        result.message,
+        shortfalls=shortfalls,
+        binding=binding_constraints(result, opts),
+        lead_time=lead_time_blocks(md, shortfalls),
+        currency=cur,
+    )
+
+
+def fixed_integer_lp(result: ModelResult, opts: SolveOptions) -> ModelResult:
+    """The LP with every integer column fixed at its value in `result` (so duals exist for a MIP)."""
+    arrays = result.arrays
+    assert result.x is not None
+    lo, up = arrays.col_lower.copy(), arrays.col_upper.copy()
+    ints = arrays.integer
+    lo[ints] = up[ints] = np.round(result.x[ints])
+    lp = highs_lp(
+        arrays.A, arrays.c, arrays.offset, lo, up, arrays.row_lower, arrays.row_upper, np.zeros(len(lo), bool)
+    )
+    h = configured_highs(SolveOptions(threads=opts.threads, seed=opts.seed))
+    h.passModel(lp)
+    return run_loaded(h, lp, arrays, opts, 0.0)
+
+
+def binding_constraints(result: ModelResult, opts: SolveOptions) -> pd.DataFrame:
+    """Shadow prices of lever rows (registry: `lever`) from the LP with integer builds fixed."""
+    arrays, md = result.arrays, result.arrays.md
+    lp = (
+        result
+        if not arrays.integer.any() and result.row_duals is not None
+        else fixed_integer_lp(result, opts)
+    )
+    if lp.row_duals is None:
+        return pd.DataFrame(columns=BINDING_COLUMNS)
+    per_t = md.m / md.q
+    cur = md.inst.units.currency
+    rows: list[dict[str, Any]] = []
+    for block in arrays.rows:
+        spec = CONSTRAINT_BY_NAME[block.name]
+        if not spec.lever:
+            continue
+        duals = lp.row_duals[block.start : block.stop]
+        for i in np.nonzero(np.abs(duals) > 1e-9)[0]:
+            key = block.keys[i]
+            money = spec.dual == "per_money"
+            rows.append(
+                {
+                    "family": block.name,
+                    "constraint": label(block.name, key),
+                    "description": describe(block.name, key, md),
+                    "shadow_price": float(duals[i]) if money else float(duals[i]) * per_t,
+                    "unit": f"per {cur}" if money else f"{cur}/t",
+                }
+            )
+    df = pd.DataFrame(rows, columns=BINDING_COLUMNS)
+    if not df.empty:
+        # levers a planner can pull (capacity, controls, policies) first, then the marginal value of demand
+        order = df.assign(_demand=df.family == "demand_met", _abs=-df.shadow_price.abs())
+        df = df.loc[order.sort_values(["_demand", "_abs"], kind="stable").index].reset_index(drop=True)
+    return df
+
+
+def lead_time_blocks(md: ModelData, shortfalls: pd.DataFrame) -> pd.DataFrame:
+    """Build options on the short commodity's chain that cannot be online by a short year."""
+    cols = ["option", "facility", "region", "commodity", "short_year", "earliest_online"]
+    if shortfalls.empty:
+        return pd.DataFrame(columns=cols)
+    makers: dict[str, set[str]] = {}
+    for f in md.inst.facilities:
+        for c in f.outputs:
+            makers.setdefault(c, set()).add(f.id)
+
+    def chain(c: str, seen: set[str]) -> set[str]:
+        facs = set()
+        for f in makers.get(c, ()):
+            facs.add(f)
+            for c_in in md.facility[f].inputs:
+                if c_in not in seen:
+                    seen.add(c_in)
+                    facs |= chain(c_in, seen)
+        return facs
+
+    first_online: dict[str, int] = {}
+    for o, t in md.build_keys:
+        first_online[o] = min(first_online.get(o, t), t)
+    rows = []
+    for (c, y), _ in shortfalls.groupby(["commodity", "year"]):
+        for f in sorted(chain(str(c), {str(c)})):
+            for opt in md.inst.build_options:
+                if opt.facility == f and first_online.get(opt.id, 10**6) > int(y):
+                    rows.append((opt.id, f, md.region_of[f], c, y, first_online.get(opt.id)))
+    return pd.DataFrame(rows, columns=cols)
+
+
+def irreducible_infeasible_subset(arrays: ModelArrays) -> pd.DataFrame:
+    """HiGHS's IIS of the LP relaxation, rows and bounds named by entity."""
+    cols = ["kind", "component", "description", "bound"]
+    lp = arrays_lp(arrays)
+    lp.integrality_ = []
+    h = configured_highs(SolveOptions())
+    h.setOptionValue("iis_strategy", 4)  # find a true (irreducible) IIS
+    h.passModel(lp)
+    status, iis = h.getIis()
+    if status == highspy.HighsStatus.kError or not iis.valid_:
+        return pd.DataFrame(columns=cols)
+    bound_text = {2: " (lower bound)", 3: " (upper bound)", 4: " (both bounds)"}  # highspy.IisBoundStatus
+    rows: list[tuple[str, str, str, str]] = []
+    for r, b in zip(iis.row_index_, iis.row_bound_, strict=True):
+        fam, key = arrays.locate_row(int(r))
+        rows.append(
+            ("constraint", label(fam, key), describe(fam, key, arrays.md), bound_text.get(int(b), ""))
+        )
+    for c, b in zip(iis.col_index_, iis.col_bound_, strict=True):
+        fam, key = arrays.locate_col(int(c))
+        rows.append(("variable", label(fam, key), describe(fam, key, arrays.md), bound_text.get(int(b), "")))
+    return pd.DataFrame(rows, columns=cols)

@@ -1,0 +1,76 @@
+"""Export the model as MPS or LP with readable names, for a second solver or for inspection.
+
+Written by HiGHS from the model's arrays (no Pyomo needed). Names are the family and its key,
+`ship(ndpr_oxide_CN_US_clear_2027_s1)`, with characters outside letters, digits, '_' and '.' replaced by
+'_' (and a suffix where that makes two names equal). The model is in critmin's internal scaled units:
+quantities / quantity_scale and money / money_scale (both printed by `critmin export` and recorded in solution
+summaries), so its objective times money_scale is the expected cost.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from ..errors import CritminError
+from ..model.builder import Block, ModelArrays
+from .highs import arrays_lp, new_highs
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.]")
+
+
+def solver_names(blocks: list[Block]) -> list[str]:
+    """Unique names a solver's file format accepts, in position order."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for block in blocks:
+        for key in block.keys:
+            inner = "_".join(_UNSAFE.sub("_", str(k)) for k in key)
+            name = f"{block.name}({inner})" if key else block.name
+            base, n = name, 2
+            while name in seen:
+                name, n = f"{base}#{n}", n + 1
+            seen.add(name)
+            out.append(name)
+    return out
+
+
+def export_arrays(arrays: ModelArrays, path: str | Path, fmt: str | None = None) -> Path:
+    """Write the model to `path` as 'mps' or 'lp' (from the suffix when `fmt` is None), atomically."""
+    path = Path(path)
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    if fmt not in ("mps", "lp"):
+        raise CritminError(f"unknown export format '{fmt}' for {path}: use .mps or .lp")
+    lp = arrays_lp(arrays)
+    lp.col_names_ = solver_names(arrays.cols)
+    lp.row_names_ = solver_names(arrays.rows)
+    h = new_highs()
+    h.setOptionValue("output_flag", False)
+    h.passModel(lp)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".{fmt}", dir=path.parent)
+    os.close(fd)
+    try:
+        h.writeModel(tmp)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path
+
+
+def export_model(model: object, path: str | Path, fmt: str | None = None) -> Path:
+    """Write a Pyomo model (perhaps with your own components) as MPS or LP through Pyomo's writers."""
+    path = Path(path)
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    if fmt not in ("mps", "lp"):
+        raise CritminError(f"unknown export format '{fmt}' for {path}: use .mps or .lp")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        model.write(str(tmp), format=fmt, io_options={"symbolic_solver_labels": True})  # type: ignore[attr-defined]
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path

@@ -1,0 +1,226 @@
+"""HiGHS: options, the hand-over of the model's arrays, an interruptible solve and the status mapping.
+
+Why highspy directly: on our models it was the fastest route measured (benchmarks/handover.py and
+benchmarks/README.md), and it gives HiGHS's own status, bound, gap, duals and IIS without a translation
+layer. Solving never raises on infeasibility or limits: the status says what happened.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import highspy
+import numpy as np
+
+from ..errors import CritminError
+from ..model.builder import ModelArrays
+from .result import ERROR, FEASIBLE, INFEASIBLE, NO_SOLUTION, OPTIMAL, UNBOUNDED, ModelResult
+
+DEFAULT_MIP_GAP = 1e-4
+# A MIP counts as proven optimal only when its final relative gap is at most this; a run stopped at a looser
+# gap (because the user asked for one) is reported as 'feasible', with its incumbent, bound and gap.
+PROVEN_GAP = 1e-4
+
+
+@dataclass
+class SolveOptions:
+    """Solver settings. The seed and thread count are fixed by default so runs are reproducible."""
+
+    time_limit: float | None = None  # seconds
+    mip_gap: float = DEFAULT_MIP_GAP  # relative
+    threads: int = 1
+    seed: int = 0
+    verbose: bool = False
+    highs_options: dict[str, Any] = field(default_factory=dict)  # raw HiGHS options, applied last
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_banner_suppressed = False
+
+
+def new_highs() -> highspy.Highs:
+    """A Highs object. HiGHS prints a banner on stdout when the first one is made in a process; it would
+    corrupt our printed summary (and piped output), so the first construction runs with fd 1 muted."""
+    global _banner_suppressed
+    if _banner_suppressed:
+        return highspy.Highs()
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+    _banner_suppressed = True
+    return h
+
+
+def configured_highs(options: SolveOptions) -> highspy.Highs:
+    """A Highs object with our options set (seed and threads fixed for reproducibility)."""
+    h = new_highs()
+    h.setOptionValue("output_flag", bool(options.verbose))
+    h.setOptionValue("random_seed", int(options.seed))
+    h.setOptionValue("threads", int(options.threads))
+    h.setOptionValue("mip_rel_gap", float(options.mip_gap))
+    if options.time_limit is not None:
+        h.setOptionValue("time_limit", float(options.time_limit))
+    for key, value in options.highs_options.items():
+        if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+            raise CritminError(f"HiGHS rejected option {key}={value!r}")
+    return h
+
+
+def run_interruptibly(h: highspy.Highs) -> None:
+    """Run HiGHS in its own thread so Ctrl-C reaches Python at once: the solve is cancelled, HiGHS is
+    waited for, and KeyboardInterrupt propagates (nothing has been written yet)."""
+    h.HandleUserInterrupt = True  # without it HiGHS ignores cancelSolve() and runs to the end
+    h.startSolve()
+    try:
+        while not h.wait(0.1)[0]:
+            pass
+    except KeyboardInterrupt:
+        h.cancelSolve()
+        while not h.wait(0.1)[0]:
+            pass
+        raise
+
+
+def highs_lp(
+    A: Any,
+    c: np.ndarray,
+    offset: float,
+    col_lower: np.ndarray,
+    col_upper: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    integer: np.ndarray,
+) -> highspy.HighsLp:
+    """A column-wise HighsLp from arrays."""
+    A = A.tocsc()
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(c)
+    lp.num_row_ = len(row_lower)
+    lp.col_cost_ = np.asarray(c, dtype=float)
+    lp.offset_ = float(offset)
+    lp.col_lower_ = np.asarray(col_lower, dtype=float)
+    lp.col_upper_ = np.asarray(col_upper, dtype=float)
+    lp.row_lower_ = np.asarray(row_lower, dtype=float)
+    lp.row_upper_ = np.asarray(row_upper, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(float)
+    if integer.any():
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer
+        ]
+    return lp
+
+
+def arrays_lp(arrays: ModelArrays) -> highspy.HighsLp:
+    """The model's arrays as a HighsLp (the fast path: no Pyomo objects)."""
+    return highs_lp(
+        arrays.A,
+        arrays.c,
+        arrays.offset,
+        arrays.col_lower,
+        arrays.col_upper,
+        arrays.row_lower,
+        arrays.row_upper,
+        arrays.integer,
+    )
+
+
+def solve_arrays(
+    arrays: ModelArrays, options: SolveOptions, handover_start: float | None = None
+) -> ModelResult:
+    """Hand the arrays to HiGHS, solve, and map the outcome (integers rounded)."""
+    t0 = time.perf_counter() if handover_start is None else handover_start
+    lp = arrays_lp(arrays)
+    h = configured_highs(options)
+    h.passModel(lp)
+    result = run_loaded(h, lp, arrays, options, time.perf_counter() - t0)
+    if result.x is not None:
+        result.x = np.where(arrays.integer, np.round(result.x), result.x)
+    return result
+
+
+def run_loaded(
+    h: highspy.Highs, lp: highspy.HighsLp, arrays: ModelArrays, options: SolveOptions, handover: float
+) -> ModelResult:
+    """Solve a loaded Highs and map its status; the result's x is in the loaded model's column order."""
+    t1 = time.perf_counter()
+    run_interruptibly(h)
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+        h.setOptionValue("presolve", "off")  # presolve cannot tell which; the simplex can
+        run_interruptibly(h)
+        status = h.getModelStatus()
+    solve_seconds = time.perf_counter() - t1
+    info = h.getInfo()
+    n_int = int(sum(1 for t in (lp.integrality_ or []) if t == highspy.HighsVarType.kInteger))
+    result = ModelResult(
+        arrays,
+        map_status(status, info.primal_solution_status == 2),
+        h.modelStatusToString(status),
+        timings={"handover": handover, "solve": solve_seconds},
+        counts={
+            "variables": int(lp.num_col_),
+            "constraints": int(lp.num_row_),
+            "integers": n_int,
+            "nonzeros": len(lp.a_matrix_.value_),
+            "scenarios": len(arrays.md.scenarios),
+            "years": len(arrays.md.years),
+        },
+    )
+    if result.status not in (OPTIMAL, FEASIBLE):
+        return result
+    sol = h.getSolution()
+    result.x = np.asarray(sol.col_value, dtype=float)
+    result.objective = float(info.objective_function_value)
+    if n_int:
+        result.bound = float(info.mip_dual_bound)
+        result.gap = float(info.mip_gap) if math.isfinite(info.mip_gap) else None
+        if result.status == OPTIMAL and (result.gap is None or result.gap > PROVEN_GAP + 1e-12):
+            result.status = FEASIBLE
+            result.message = (
+                f"stopped at relative gap {info.mip_gap:.3g} (mip_gap {options.mip_gap:g}): "
+                "not proven optimal"
+            )
+    else:
+        result.bound, result.gap = result.objective, 0.0
+        result.row_duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else None
+    return result
+
+
+def map_status(status: highspy.HighsModelStatus, has_solution: bool) -> str:
+    S = highspy.HighsModelStatus
+    if status == S.kOptimal:
+        return OPTIMAL
+    if status == S.kInfeasible:
+        return INFEASIBLE
+    if status in (S.kUnbounded, S.kUnboundedOrInfeasible):
+        return UNBOUNDED
+    limits = (
+        S.kTimeLimit,
+        S.kIterationLimit,
+        S.kSolutionLimit,
+        S.kInterrupt,
+        S.kHighsInterrupt,
+        S.kObjectiveBound,
+        S.kObjectiveTarget,
+        S.kMemoryLimit,
+    )
+    if status in limits:
+        return FEASIBLE if has_solution else NO_SOLUTION
+    return ERROR

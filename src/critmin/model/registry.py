@@ -1,0 +1,455 @@
+"""The registry: every variable family, constraint family and cost component of the model, described once.
+
+Everything that needs to know the model's families reads them here: assembly (the order families are built
+in), the Pyomo backend (component and index-set names), numerics warnings (which instance fields feed a
+family), diagnose (a sentence per row or column, which rows are levers, the unit of a shadow price), results
+and reports (one name and label per cost component), and the tests (every family has a golden file or a
+hand-computed optimum; models/critmin.md names the same components).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .balance import add_balance
+from .builder import Key, ModelBuilder
+from .capacity import add_capacity
+from .cvar import add_cvar
+from .data import ModelData
+from .demand import add_demand
+from .export_controls import add_export_controls
+from .objective import add_costs
+from .policies import add_budgets, add_max_supplier_share, add_min_bloc_share, add_min_service
+from .stockpiles import add_stock_variables, add_stockpiles
+from .substitution import add_substitution, add_substitution_variables
+from .support import add_offtakes
+from .variables import add_variables
+
+
+@dataclass(frozen=True)
+class VariableFamily:
+    name: str
+    keys: tuple[str, ...]  # what each position of a key means
+    describe: str  # a sentence template over the key names, for people rather than solvers
+    unit: str  # of the column value, in instance units (the model itself is scaled)
+    scaled: Literal["quantity", "none"]  # how a value converts back to instance units
+    cost_fields: str  # instance fields that set its objective coefficient
+    index_set: str | None = None  # the Pyomo set indexing it, when it has a name of its own
+    domain: Literal["nonneg", "integer", "free"] = "nonneg"
+    module: str = ""
+    optional: str = ""  # "" always built; "cvar" only with a CVaR weight
+
+
+@dataclass(frozen=True)
+class ConstraintFamily:
+    name: str
+    keys: tuple[str, ...]
+    describe: str
+    fields: str  # instance fields that feed its coefficients and bounds (for numerics warnings)
+    lever: bool  # a planner can move it: diagnose reports its shadow price when it binds
+    dual: Literal["per_t", "per_money", "none"]  # what one unit of its bound is
+    doc: str
+    index_set: str | None = None
+    module: str = ""
+    optional: str = ""
+
+
+@dataclass(frozen=True)
+class CostComponent:
+    name: str  # one name everywhere: `cost_<name>` in Pyomo, the summary, the costs table, the report
+    label: str
+    category: Literal["spent", "unserved", "risk"]
+    pyomo: str  # the Pyomo expression that holds it
+    doc: str
+    per_year: bool = True  # has a yearly breakdown in the costs table
+
+
+VARIABLES: tuple[VariableFamily, ...] = (
+    VariableFamily(
+        "build_capacity",
+        ("option", "year"),
+        "build of option {option} online in {year}",
+        "t/yr",
+        "quantity",
+        "build_options[].capex, facilities[].fixed_cost",
+        "BUILDS_CONTINUOUS",
+        module="variables",
+    ),
+    VariableFamily(
+        "build_modules",
+        ("option", "year"),
+        "modules of option {option} online in {year}",
+        "modules",
+        "none",
+        "build_options[].fixed_cost, facilities[].fixed_cost",
+        "BUILDS_DISCRETE",
+        "integer",
+        "variables",
+    ),
+    VariableFamily(
+        "activity",
+        ("facility", "tag", "year", "scenario"),
+        "activity of {facility} ({tag} input) in {year} (scenario {scenario})",
+        "t/yr",
+        "quantity",
+        "facilities[].var_cost",
+        "ACTIVITIES",
+        module="variables",
+    ),
+    VariableFamily(
+        "ship",
+        ("commodity", "origin", "destination", "tag", "year", "scenario"),
+        "shipments of {commodity} ({tag}) {origin} -> {destination} in {year} (scenario {scenario})",
+        "t/yr",
+        "quantity",
+        "routes[].cost / tariff, regions[].risk x objective.risk_weight",
+        "SHIPMENTS",
+        module="variables",
+    ),
+    VariableFamily(
+        "deliver",
+        ("demand_row", "tag", "scenario"),
+        "{tag} deliveries to {demand_row} (scenario {scenario})",
+        "t/yr",
+        "quantity",
+        "-",
+        "DELIVERIES",
+        module="variables",
+    ),
+    VariableFamily(
+        "unmet",
+        ("demand_row", "scenario"),
+        "shortfall of {demand_row} (scenario {scenario})",
+        "t/yr",
+        "quantity",
+        "objective.unmet_penalty, commodities[].unmet_penalty",
+        "DEMANDS",
+        module="variables",
+    ),
+    VariableFamily(
+        "stock_level",
+        ("stockpile", "tag", "year", "scenario"),
+        "stock of {stockpile} ({tag}) at the end of {year} (scenario {scenario})",
+        "t",
+        "quantity",
+        "stockpiles[].holding_cost",
+        "STOCKS",
+        module="stockpiles",
+    ),
+    VariableFamily(
+        "stock_buy",
+        ("stockpile", "tag", "year", "scenario"),
+        "purchases into {stockpile} ({tag}) in {year} (scenario {scenario})",
+        "t/yr",
+        "quantity",
+        "-",
+        module="stockpiles",
+    ),
+    VariableFamily(
+        "stock_release",
+        ("stockpile", "tag", "year", "scenario"),
+        "releases from {stockpile} ({tag}) in {year} (scenario {scenario})",
+        "t/yr",
+        "quantity",
+        "-",
+        module="stockpiles",
+    ),
+    VariableFamily(
+        "storage_build",
+        ("stockpile", "year"),
+        "storage added to {stockpile} usable from {year}",
+        "t",
+        "quantity",
+        "stockpiles[].build_capex",
+        module="stockpiles",
+    ),
+    VariableFamily(
+        "cover_short",
+        ("stockpile", "year", "scenario"),
+        "shortfall of {stockpile} below its days-of-cover target in {year} (scenario {scenario})",
+        "t",
+        "quantity",
+        "stockpiles[].cover_penalty",
+        module="stockpiles",
+    ),
+    VariableFamily(
+        "substitute",
+        ("substitution", "demand_row", "scenario"),
+        "{demand_row} met by substitution {substitution} (scenario {scenario})",
+        "t/yr",
+        "quantity",
+        "substitutions[].cost",
+        "SUBSTITUTIONS",
+        module="substitution",
+    ),
+    VariableFamily(
+        "cvar_eta",
+        (),
+        "value-at-risk threshold of scenario costs",
+        "currency",
+        "none",
+        "-",
+        domain="free",
+        module="cvar",
+        optional="cvar",
+    ),
+    VariableFamily(
+        "cvar_excess",
+        ("scenario",),
+        "cost of scenario {scenario} above the value-at-risk",
+        "currency",
+        "none",
+        "objective.cvar_weight",
+        module="cvar",
+        optional="cvar",
+    ),
+)
+
+CONSTRAINTS: tuple[ConstraintFamily, ...] = (
+    ConstraintFamily(
+        "capacity_limit",
+        ("facility", "year", "scenario"),
+        "capacity of facility {facility} in {year} (scenario {scenario})",
+        "facilities[].capacity / availability, build_options[].module_size",
+        True,
+        "per_t",
+        "activity <= availability x capacity",
+        module="capacity",
+    ),
+    ConstraintFamily(
+        "build_limit",
+        ("option",),
+        "maximum build of option {option}",
+        "build_options[].max_capacity / max_count",
+        True,
+        "per_t",
+        "total modules / capacity an option may add",
+        module="capacity",
+    ),
+    ConstraintFamily(
+        "balance",
+        ("region", "commodity", "tag", "year", "scenario"),
+        "balance of {commodity} ({tag}) in {region}, {year} (scenario {scenario})",
+        "facilities[].inputs / outputs",
+        False,
+        "per_t",
+        "production + imports >= use + exports + deliveries",
+        module="balance",
+    ),
+    ConstraintFamily(
+        "demand_met",
+        ("demand_row", "scenario"),
+        "{demand_row} (scenario {scenario})",
+        "demand[].quantity",
+        True,
+        "per_t",
+        "deliveries + substitution + unmet = demand",
+        "DEMANDS",
+        module="demand",
+    ),
+    ConstraintFamily(
+        "export_limit",
+        ("control", "year", "scenario"),
+        "export control {control} in {year} (scenario {scenario})",
+        "export_controls[].amount, facilities[].outputs",
+        True,
+        "per_t",
+        "controlled shipments <= quota / 0 / share x output used",
+        "CONTROLS",
+        module="export_controls",
+    ),
+    ConstraintFamily(
+        "min_bloc_share",
+        ("policy", "commodity", "year", "scenario"),
+        "minimum bloc share {policy} on {commodity} in {year} (scenario {scenario})",
+        "policies.min_bloc_share[].share, facilities[].outputs",
+        True,
+        "per_t",
+        "supply from given blocs >= share x supply",
+        module="policies",
+    ),
+    ConstraintFamily(
+        "max_supplier_share",
+        ("policy", "commodity", "origin", "year", "scenario"),
+        "maximum share {policy} of {commodity} from {origin} in {year} (scenario {scenario})",
+        "policies.max_supplier_share[].share, facilities[].outputs",
+        True,
+        "per_t",
+        "imports from one country <= share x supply",
+        module="policies",
+    ),
+    ConstraintFamily(
+        "min_service",
+        ("policy", "demand_row", "scenario"),
+        "service level {policy} on {demand_row} (scenario {scenario})",
+        "policies.min_service[].share, demand[].quantity",
+        True,
+        "per_t",
+        "deliveries >= share x demand (hard service level)",
+        module="policies",
+    ),
+    ConstraintFamily(
+        "budget_limit",
+        ("budget",),
+        "capex budget {budget}",
+        "build_options[].capex / fixed_cost, policies.budgets[].amount",
+        True,
+        "per_money",
+        "overnight capex started in the window <= budget",
+        module="policies",
+    ),
+    ConstraintFamily(
+        "stock_balance",
+        ("stockpile", "tag", "year", "scenario"),
+        "stock balance of {stockpile} ({tag}) in {year} (scenario {scenario})",
+        "stockpiles[].initial, horizon.periods[].weight",
+        False,
+        "per_t",
+        "level = previous level + weight x (buy - release)",
+        "STOCKS",
+        module="stockpiles",
+    ),
+    ConstraintFamily(
+        "stock_capacity",
+        ("stockpile", "year", "scenario"),
+        "storage capacity of {stockpile} in {year} (scenario {scenario})",
+        "stockpiles[].capacity",
+        True,
+        "per_t",
+        "stock <= existing + built storage",
+        module="stockpiles",
+    ),
+    ConstraintFamily(
+        "storage_build_limit",
+        ("stockpile",),
+        "maximum storage build of {stockpile}",
+        "stockpiles[].max_build",
+        True,
+        "per_t",
+        "storage that may be added",
+        module="stockpiles",
+    ),
+    ConstraintFamily(
+        "stock_cover",
+        ("stockpile", "year", "scenario"),
+        "days-of-cover target of {stockpile} in {year} (scenario {scenario})",
+        "stockpiles[].days_of_cover, demand[].quantity",
+        True,
+        "per_t",
+        "stock >= days of cover / 365 x demand (hard, or with a penalised shortfall)",
+        module="stockpiles",
+    ),
+    ConstraintFamily(
+        "substitution_limit",
+        ("substitution", "demand_row", "scenario"),
+        "substitution limit {substitution} on {demand_row} (scenario {scenario})",
+        "substitutions[].share, demand[].quantity",
+        True,
+        "per_t",
+        "substituted <= share x demand",
+        "SUBSTITUTIONS",
+        module="substitution",
+    ),
+    ConstraintFamily(
+        "offtake_min",
+        ("offtake", "year", "scenario"),
+        "offtake {offtake} in {year} (scenario {scenario})",
+        "offtakes[].quantity, facilities[].outputs",
+        True,
+        "per_t",
+        "facility output >= contracted quantity",
+        module="support",
+    ),
+    ConstraintFamily(
+        "cvar_tail",
+        ("scenario",),
+        "CVaR tail of scenario {scenario}",
+        "objective.cvar_weight / cvar_alpha, all costs",
+        False,
+        "per_money",
+        "excess_s >= cost_s - eta",
+        module="cvar",
+        optional="cvar",
+    ),
+)
+
+COSTS: tuple[CostComponent, ...] = (
+    CostComponent(
+        "capex", "capex (annualised)", "spent", "cost_capex", "annualised capex of builds, discounted"
+    ),
+    CostComponent(
+        "fixed_om", "fixed O&M", "spent", "cost_fixed_om", "fixed O&M on existing and built capacity"
+    ),
+    CostComponent(
+        "variable", "variable operating cost", "spent", "cost_variable", "expected variable operating cost"
+    ),
+    CostComponent("transport", "transport", "spent", "cost_transport", "expected transport cost"),
+    CostComponent("tariff", "tariffs", "spent", "cost_tariff", "expected tariffs"),
+    CostComponent("unmet", "unmet-demand penalty", "unserved", "cost_unmet", "expected unmet-demand penalty"),
+    CostComponent(
+        "stockpile",
+        "stockpiles",
+        "spent",
+        "cost_stockpile",
+        "storage capex (annualised), holding and soft-cover penalties",
+    ),
+    CostComponent("substitution", "substitution", "spent", "cost_substitution", "expected substitution cost"),
+    CostComponent(
+        "support", "support payments", "spent", "cost_support", "expected price-floor and offtake support"
+    ),
+    CostComponent(
+        "risk",
+        "risk (weight x exposure)",
+        "risk",
+        "risk_exposure",
+        "expected discounted risk-weighted imports (scaled t); the objective adds risk_weight x it",
+    ),
+    CostComponent(
+        "cvar",
+        "CVaR of scenario costs (weighted)",
+        "risk",
+        "cvar",
+        "CVaR_alpha of scenario costs; the objective adds cvar_weight x it",
+        per_year=False,
+    ),
+)
+
+# Families are built in this order: every column first (core, then levers), then rows, then the objective.
+BUILD_ORDER: tuple[Callable[[ModelBuilder], None], ...] = (
+    add_variables,
+    add_stock_variables,
+    add_substitution_variables,
+    add_capacity,
+    add_balance,
+    add_demand,
+    add_export_controls,
+    add_min_bloc_share,
+    add_max_supplier_share,
+    add_min_service,
+    add_budgets,
+    add_stockpiles,
+    add_substitution,
+    add_offtakes,
+    add_costs,
+    add_cvar,
+)
+
+VARIABLE_BY_NAME = {v.name: v for v in VARIABLES}
+CONSTRAINT_BY_NAME = {c.name: c for c in CONSTRAINTS}
+COST_BY_NAME = {c.name: c for c in COSTS}
+# The Pyomo sets that are not the index of any variable or row but are part of the model's vocabulary.
+PLAIN_SETS = ("YEARS", "SCENARIOS", "TAGS", "CAPACITIES")
+
+
+def describe(family: str, key: Key, md: ModelData | None = None) -> str:
+    """A sentence naming the entities of a row or column, e.g. 'export control ban in 2027 (scenario s2)'."""
+    spec: Any = VARIABLE_BY_NAME.get(family) or CONSTRAINT_BY_NAME.get(family)
+    if spec is None or len(spec.keys) != len(key):
+        return f"{family}[{','.join(map(str, key))}]"
+    values: dict[str, Any] = dict(zip(spec.keys, key, strict=True))
+    if "demand_row" in values and md is not None:
+        d = md.demand[int(values["demand_row"])]
+        values["demand_row"] = f"demand row {d.index}: {d.region} {d.commodity} {d.year} {d.compliance}"
+    return str(spec.describe.format(**values))

@@ -1,0 +1,148 @@
+"""One self-contained HTML report of one or more plans (and a frontier): opens with no network.
+
+plotly's JavaScript is inlined once; every chart is a plotly figure. Sections: a summary table, the Sankey of
+flows mine -> separation -> metal -> magnet -> demand by country (controlled vs clear), capacity builds over
+time by country and stage, the controlled-origin share over time, the cost breakdown, unmet demand, the
+frontier when given, and the key tables.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import CritminError
+from ..results import Solution
+from . import charts
+
+
+def _load(paths: list[Path]) -> tuple[list[tuple[str, Solution]], object | None]:
+    from ..analysis.frontier import Frontier
+
+    runs: list[tuple[str, Solution]] = []
+    front = None
+    for p in paths:
+        if (p / "frontier.csv").is_file():
+            front = Frontier.read(p)
+            runs += [
+                (f"{p.name}/point {s.options.get('frontier_point', i)}", s)
+                for i, s in enumerate(front.solutions)
+            ]
+        elif (p / "summary.json").is_file():
+            runs.append((p.name, Solution.read(p)))
+        else:
+            raise CritminError(
+                f"{p} is neither a solution directory (summary.json) nor a frontier directory (frontier.csv)"
+            )
+    return runs, front
+
+
+def build_report(paths: list[str | Path], *, year: int | None = None, scenario: str | None = None) -> str:
+    """The report's HTML for solution and/or frontier directories."""
+    runs, front = _load([Path(p) for p in paths])
+    if not runs:
+        raise CritminError("nothing to report")
+    figs: list[tuple[str, object]] = []
+    base_name, base = runs[0]
+    figs.append(("Overview: expected cost by component", charts.cost_breakdown(runs)))
+    for name, sol in runs[: 4 if front is None else 1]:
+        if not sol.has_solution:
+            continue
+        y = year or _default_year(sol)
+        s = scenario or _default_scenario(sol)
+        figs.append((f"{name}: material flows {y}, scenario {s}", charts.sankey(sol, y, s)))
+        figs.append((f"{name}: capacity built by country and stage", charts.builds(sol)))
+        figs.append((f"{name}: controlled-origin share of deliveries", charts.controlled_share(sol)))
+        figs.append((f"{name}: unmet demand", charts.unmet(sol)))
+    if front is not None:
+        figs.append(("Cost-risk frontier", charts.frontier(front)))
+    body = []
+    first = True
+    for title, fig in figs:
+        div = fig.to_html(full_html=False, include_plotlyjs=first, config={"displaylogo": False})
+        first = False
+        body.append(f"<section><h2>{html.escape(title)}</h2>{div}</section>")
+    tables = [f"<section><h2>Summary</h2>{_summary_table(runs)}</section>"]
+    for name, sol in runs[:4]:
+        b = sol.tables.get("builds", pd.DataFrame())
+        kt = sol.tables.get("kpis_total", pd.DataFrame())
+        tables.append(
+            f"<section><h2>{html.escape(name)}: builds</h2>"
+            f"{_table(b)}<h3>KPIs by scenario and year</h3>{_table(kt)}</section>"
+        )
+    if front is not None:
+        tables.append(f"<section><h2>Frontier points</h2>{_table(front.points)}</section>")
+    return _page(f"critmin report: {base_name}", "\n".join(tables[:1] + body + tables[1:]))
+
+
+def write_report(paths: list[str | Path], output: str | Path, *, force: bool = False, **kw: object) -> Path:
+    """Write the report atomically (temp file, then rename)."""
+    out = Path(output)
+    if out.exists() and not force:
+        raise CritminError(f"{out} exists; pass --force to replace it")
+    text = build_report(paths, **kw)  # type: ignore[arg-type]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
+
+
+def _default_year(sol: Solution) -> int:
+    years = sorted(sol.tables["kpis_total"].year.unique()) if "kpis_total" in sol.tables else []
+    return 2030 if 2030 in years else (int(years[-1]) if years else 0)
+
+
+def _default_scenario(sol: Solution) -> str:
+    kt = sol.tables.get("kpis_total", pd.DataFrame())
+    if kt.empty:
+        return ""
+    return str(kt.sort_values("probability", ascending=False).scenario.iloc[0])
+
+
+def _summary_table(runs: list[tuple[str, Solution]]) -> str:
+    rows = []
+    for name, s in runs:
+        row = {
+            "run": name,
+            "status": s.status,
+            "objective": s.objective,
+            "gap": s.gap,
+            **{f"cost {k}": v for k, v in s.objective_parts.items()},
+        }
+        rows.append(row)
+    return _table(pd.DataFrame(rows))
+
+
+def _table(df: pd.DataFrame, limit: int = 200) -> str:
+    if df is None or df.empty:
+        return "<p>(none)</p>"
+    shown = df.head(limit)
+    more = f"<p>... {len(df) - limit} more rows in the solution directory</p>" if len(df) > limit else ""
+    return shown.to_html(index=False, float_format=lambda x: f"{x:,.4g}", classes="tbl", border=0) + more
+
+
+def _page(title: str, body: str) -> str:
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
+h1 {{ font-size: 1.5em; }} h2 {{ font-size: 1.15em; margin-top: 2em; border-bottom: 1px solid #ddd; }}
+table.tbl {{ border-collapse: collapse; font-size: 0.85em; }}
+table.tbl th, table.tbl td {{ padding: 2px 8px; text-align: right; border-bottom: 1px solid #eee; }}
+</style></head><body>
+<h1>{html.escape(title)}</h1>
+<p>Quantities in tonnes (t/yr for rates), money in the instance currency. Generated by critmin; no network
+needed to view.</p>
+{body}
+</body></html>
+"""

@@ -1,0 +1,375 @@
+"""The plan as tidy tables in the instance's own units, one function per table, read from a neutral
+`ModelResult` (column values by family), so every solve path gives the same tables.
+
+All quantities are tonnes (t/yr for rates); all money is in the instance currency, unscaled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..backend.result import ModelResult
+from ..model.builder import FIRST_STAGE, NO_YEAR, ModelArrays
+from ..model.data import ModelData
+from ..model.registry import COST_BY_NAME
+from ..model.terms import output_terms
+
+EPS = 1e-9  # values at or below this (scaled) are solver noise, not a plan
+
+
+@dataclass
+class Context:
+    """What every table function reads: the compiled data, the arrays and the solution."""
+
+    md: ModelData
+    arrays: ModelArrays
+    result: ModelResult
+
+    def values(self, family: str) -> np.ndarray:
+        return self.result.values(family)
+
+    def keys(self, family: str) -> list[tuple[Any, ...]]:
+        return self.arrays.col_block(family).keys
+
+
+def stage_of(md: ModelData) -> dict[str, str]:
+    """A facility's stage: that of its first output; plants that reset provenance are 'recycling'."""
+    stage = {c.id: c.stage for c in md.inst.commodities}
+    return {
+        f.id: "recycling" if f.provenance == "own" and f.inputs else stage[next(iter(f.outputs))]
+        for f in md.inst.facilities
+    }
+
+
+def _frame(rows: list[dict[str, Any]] | list[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _positive(ctx: Context, family: str) -> tuple[list[tuple[Any, ...]], np.ndarray]:
+    """Keys and scaled values of a family's columns above the noise level."""
+    vals = ctx.values(family)
+    nz = np.nonzero(vals > EPS)[0]
+    keys = ctx.keys(family)
+    return [keys[i] for i in nz], vals[nz]
+
+
+def built_capacity(ctx: Context) -> dict[tuple[str, int], float]:
+    """(option, online year) -> t/yr added, for builds above the noise level."""
+    md = ctx.md
+    out: dict[tuple[str, int], float] = {}
+    for family in ("build_capacity", "build_modules"):
+        for key, x in zip(ctx.keys(family), ctx.values(family), strict=True):
+            if abs(x) > EPS:
+                out[key] = float(x) * md.build_unit[key[0]] * md.q
+    return out
+
+
+def builds_table(ctx: Context) -> pd.DataFrame:
+    md = ctx.md
+    stage = stage_of(md)
+    built = built_capacity(ctx)
+    values = {
+        k: v
+        for f in ("build_capacity", "build_modules")
+        for k, v in zip(ctx.keys(f), ctx.values(f), strict=True)
+    }
+    rows = []
+    for key in md.build_keys:  # in option order, whichever kind
+        if key not in built:
+            continue
+        o, t = key
+        opt = md.option[o]
+        x = float(values[key])
+        rows.append(
+            {
+                "option": o,
+                "facility": opt.facility,
+                "region": md.region_of[opt.facility],
+                "stage": stage[opt.facility],
+                "kind": opt.kind,
+                "year": t,
+                "construction_start": md.build_start[key],
+                "modules": int(round(x)) if o in md.discrete else None,
+                "capacity_added": built[key],
+                "capex": md.overnight[key] * x * md.m,
+            }
+        )
+    cols = [
+        "option",
+        "facility",
+        "region",
+        "stage",
+        "kind",
+        "year",
+        "construction_start",
+        "modules",
+        "capacity_added",
+        "capex",
+    ]
+    return _frame(rows, cols)
+
+
+def capacity_table(ctx: Context) -> pd.DataFrame:
+    md = ctx.md
+    stage = stage_of(md)
+    built = built_capacity(ctx)
+    rows = []
+    for f, y in md.cap_keys:
+        new = sum(built.get(k, 0.0) for k in md.online.get((f, y), ()))
+        existing = md.existing.get((f, y), 0.0) * md.q
+        rows.append((f, md.region_of[f], stage[f], y, existing, new, existing + new))
+    return _frame(rows, ["facility", "region", "stage", "year", "existing", "built", "capacity"])
+
+
+def production_table(ctx: Context) -> pd.DataFrame:
+    md = ctx.md
+    rows = []
+    for (f, k, y, s), a in zip(*_positive(ctx, "activity"), strict=True):
+        fac = md.facility[f]
+        for c, coef in fac.outputs.items():
+            rows.append((f, fac.region, c, y, s, k, md.stream_out[(f, k)], a * md.q, a * coef * md.q))
+    cols = ["facility", "region", "commodity", "year", "scenario", "input_tag", "tag", "activity", "quantity"]
+    return _frame(rows, cols)
+
+
+def flows_table(ctx: Context) -> pd.DataFrame:
+    keys, vals = _positive(ctx, "ship")
+    rows = [(c, o, d, y, s, k, x * ctx.md.q) for (c, o, d, k, y, s), x in zip(keys, vals, strict=True)]
+    return _frame(rows, ["commodity", "origin", "destination", "year", "scenario", "tag", "quantity"])
+
+
+def deliveries_table(ctx: Context) -> pd.DataFrame:
+    md = ctx.md
+    rows = []
+    for (i, k, s), x in zip(*_positive(ctx, "deliver"), strict=True):
+        d = md.demand[i]
+        rows.append((d.region, d.commodity, d.year, d.compliance, s, k, x * md.q))
+    return _frame(rows, ["region", "commodity", "year", "compliance", "scenario", "tag", "quantity"])
+
+
+def stockpiles_table(ctx: Context) -> pd.DataFrame:
+    md, st = ctx.md, ctx.md.levers.stock
+    level, buy, release = (ctx.values(f) * md.q for f in ("stock_level", "stock_buy", "stock_release"))
+    rows = []
+    for j, (p, k, y, s) in enumerate(ctx.keys("stock_level")):
+        if max(level[j], buy[j], release[j]) > EPS:
+            r, c = st.region[p]
+            rows.append((p, r, c, y, s, k, level[j], buy[j], release[j]))
+    return _frame(
+        rows, ["stockpile", "region", "commodity", "year", "scenario", "tag", "level", "buy", "release"]
+    )
+
+
+def substitution_table(ctx: Context) -> pd.DataFrame:
+    md = ctx.md
+    rows = []
+    for (sid, i, s), x in zip(*_positive(ctx, "substitute"), strict=True):
+        d = md.demand[i]
+        rows.append((sid, d.region, d.commodity, d.year, s, x * md.q))
+    return _frame(rows, ["substitution", "region", "commodity", "year", "scenario", "substituted"])
+
+
+def support_table(ctx: Context) -> pd.DataFrame:
+    """Price-floor and offtake payments per year and scenario, in or outside the objective."""
+    md, lv = ctx.md, ctx.md.levers
+    x = ctx.result.x if ctx.result.x is not None else np.zeros(ctx.arrays.num_cols)
+
+    def made(f: str, c: str, y: int, s: str) -> float:
+        return float(sum(coef * x[col] for coef, col in output_terms(ctx.arrays, f, c, y, s))) * md.q
+
+    rows = []
+    for fid, f, c, y, rate in lv.floors:
+        for s in md.scenarios:
+            qty = made(f, c, y, s)
+            pay = rate * qty / md.q * md.m
+            rows.append(
+                (fid, "price_floor", f, c, y, s, qty, pay, lv.floor_in_objective[fid], pay * md.weight[y])
+            )
+    for oid, f, c, y, _qmin, premium in lv.offtakes:
+        for s in md.scenarios:
+            pay = premium * md.m
+            row = (
+                oid,
+                "offtake",
+                f,
+                c,
+                y,
+                s,
+                made(f, c, y, s),
+                pay,
+                lv.offtake_in_objective[oid],
+                pay * md.weight[y],
+            )
+            rows.append(row)
+    cols = [
+        "support",
+        "kind",
+        "facility",
+        "commodity",
+        "year",
+        "scenario",
+        "quantity",
+        "payment",
+        "in_objective",
+        "period_total",
+    ]
+    return _frame(rows, cols)
+
+
+def unmet_table(ctx: Context) -> pd.DataFrame:
+    md = ctx.md
+    unmet = ctx.values("unmet") * md.q
+    substituted: dict[tuple[int, str], float] = {}
+    for (_sid, i, s), x in zip(ctx.keys("substitute"), ctx.values("substitute"), strict=True):
+        substituted[(i, s)] = substituted.get((i, s), 0.0) + x * md.q
+    rows = []
+    for (i, s), u in zip(ctx.keys("unmet"), unmet, strict=True):
+        d = md.demand[i]
+        dem = md.demand_qty[(i, s)] * md.q
+        delivered = max(dem - u - substituted.get((i, s), 0.0), 0.0)
+        rows.append(
+            (d.region, d.commodity, d.year, d.compliance, s, dem, delivered, u if u > EPS * md.q else 0.0)
+        )
+    return _frame(
+        rows, ["region", "commodity", "year", "compliance", "scenario", "demand", "delivered", "unmet"]
+    )
+
+
+def costs_table(ctx: Context) -> pd.DataFrame:
+    """Each cost component by year and scenario ('all' for first-stage costs): annual, period total and
+    discounted, read from the same terms as the objective (the risk term with its weight)."""
+    md, arrays = ctx.md, ctx.arrays
+    x = ctx.result.x if ctx.result.x is not None else np.zeros(arrays.num_cols)
+    ny, ns = len(md.years), len(md.scenarios)
+    first: list[tuple[str, int, str, float]] = []
+    second: list[tuple[str, int, str, float]] = []
+    for name, comp in arrays.components.items():
+        if not COST_BY_NAME[name].per_year:
+            continue
+        weight = arrays.weights.get(name, 1.0) * md.m
+        cols, rate, year, scen = comp.terms.arrays()
+        grid = np.zeros((ny, ns + 1))  # last column: first stage
+        np.add.at(grid, (year, np.where(scen == FIRST_STAGE, ns, scen)), rate * x[cols] * weight)
+        seen = np.zeros((ny, ns + 1), dtype=bool)
+        seen[year, np.where(scen == FIRST_STAGE, ns, scen)] = True
+        for r, y, s in zip(comp.terms.const_rate, comp.terms.const_year, comp.terms.const_scen, strict=True):
+            if y == NO_YEAR:
+                continue
+            j = ns if s == FIRST_STAGE else s
+            grid[y, j] += r * weight
+            seen[y, j] = True
+        for yi, j in zip(*np.nonzero(seen), strict=True):
+            row = (name, md.years[yi], "all" if j == ns else md.scenarios[j], float(grid[yi, j]))
+            (first if j == ns else second).append(row)
+    rows = []
+    for name, y, s, annual in sorted(first) + sorted(second):
+        rows.append((name, y, s, annual, annual * md.weight[y], annual * md.disc[y]))
+    return _frame(rows, ["component", "year", "scenario", "annual", "period_total", "discounted"])
+
+
+def _ratio(num: pd.Series, den: pd.Series, empty: float) -> np.ndarray:
+    """num / den, or `empty` where den is 0 (no demand, nothing delivered)."""
+    n = num.to_numpy(dtype=float)
+    d = den.to_numpy(dtype=float)
+    return np.where(d > 0, n / np.where(d > 0, d, 1.0), empty)
+
+
+def kpis_table(unmet: pd.DataFrame, deliveries: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per `keys` (scenario, year, [region,] commodity): demand met and the controlled-origin share of what
+    was delivered."""
+    cols = keys + ["demand", "delivered", "unmet", "met_share", "controlled", "controlled_share"]
+    if unmet.empty:
+        return pd.DataFrame(columns=cols)
+    base = unmet.groupby(keys, as_index=False)[["demand", "delivered", "unmet"]].sum()
+    ctrl = deliveries[deliveries.tag == "controlled"].groupby(keys, as_index=False)["quantity"].sum()
+    out = base.merge(ctrl.rename(columns={"quantity": "controlled"}), on=keys, how="left")
+    out["controlled"] = out["controlled"].fillna(0.0).astype(float)
+    out["met_share"] = _ratio(out.demand - out.unmet, out.demand, 1.0)  # substitution counts as met
+    out["controlled_share"] = _ratio(out.controlled, out.delivered, 0.0)
+    return out[cols]
+
+
+def kpis_total_table(
+    ctx: Context, unmet: pd.DataFrame, deliveries: pd.DataFrame, costs: pd.DataFrame
+) -> pd.DataFrame:
+    md = ctx.md
+    ship = ctx.values("ship") * md.q
+    flows = md.flows
+    into = np.array([d in md.risk_importers for (_c, _o, d, _k) in flows], dtype=bool)
+    risk = np.array([md.risk[o] for (_c, o, _d, _k) in flows])
+    ny, ns = len(md.years), len(md.scenarios)
+    per_flow = ship.reshape(len(flows), ny, ns) if len(flows) else np.zeros((0, ny, ns))
+    imports = per_flow[into].sum(axis=0) if len(flows) else np.zeros((ny, ns))
+    exposure = (per_flow[into] * risk[into][:, None, None]).sum(axis=0) if len(flows) else np.zeros((ny, ns))
+    first = costs[costs.scenario == "all"].groupby("year").annual.sum()
+    second = costs[costs.scenario != "all"].groupby(["year", "scenario"]).annual.sum()
+    rows = []
+    for si, s in enumerate(md.scenarios):
+        for yi, y in enumerate(md.years):
+            sub = unmet[(unmet.scenario == s) & (unmet.year == y)]
+            dem, short = float(sub.demand.sum()), float(sub.unmet.sum())
+            dsub = deliveries[(deliveries.scenario == s) & (deliveries.year == y)]
+            delivered = float(dsub.quantity.sum())
+            ctrl = float(dsub[dsub.tag == "controlled"].quantity.sum())
+            cost = float(first.get(y, 0.0)) + float(second.get((y, s), 0.0))
+            rows.append(
+                {
+                    "scenario": s,
+                    "year": y,
+                    "probability": md.prob[s],
+                    "demand": dem,
+                    "delivered": delivered,
+                    "met_share": (dem - short) / dem if dem else 1.0,
+                    "controlled_share": ctrl / delivered if delivered else 0.0,
+                    "imports": float(imports[yi, si]),
+                    "risk_exposure": float(exposure[yi, si]),
+                    "annual_cost": cost,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+TABLES = (
+    "stockpiles",
+    "substitution",
+    "support",
+    "builds",
+    "capacity",
+    "production",
+    "flows",
+    "deliveries",
+    "unmet",
+    "costs",
+    "kpis",
+    "kpis_region",
+    "kpis_total",
+)
+SIMPLE: dict[str, Callable[[Context], pd.DataFrame]] = {
+    "stockpiles": stockpiles_table,
+    "substitution": substitution_table,
+    "support": support_table,
+    "builds": builds_table,
+    "capacity": capacity_table,
+    "production": production_table,
+    "flows": flows_table,
+    "deliveries": deliveries_table,
+    "unmet": unmet_table,
+    "costs": costs_table,
+}
+
+
+def extract_tables(result: ModelResult) -> dict[str, pd.DataFrame]:
+    """Every table of a solved model, in TABLES order."""
+    ctx = Context(result.arrays.md, result.arrays, result)
+    out = {name: fn(ctx) for name, fn in SIMPLE.items()}
+    out["kpis"] = kpis_table(out["unmet"], out["deliveries"], ["scenario", "year", "commodity"])
+    out["kpis_region"] = kpis_table(
+        out["unmet"], out["deliveries"], ["scenario", "year", "region", "commodity"]
+    )
+    out["kpis_total"] = kpis_total_table(ctx, out["unmet"], out["deliveries"], out["costs"])
+    return {name: out[name] for name in TABLES}
