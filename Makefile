@@ -22,6 +22,8 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks instances
+	$(VENV)/bin/ruff format --check src tests benchmarks instances
+	$(VENV)/bin/mypy
 
 # Benchmarks are never part of `make test`: they take minutes (XL: ~1M columns) and measure the machine.
 bench: $(STAMP)

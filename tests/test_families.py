@@ -7,6 +7,9 @@ import pytest
 from conftest import shipped, solved
 
 
+@pytest.mark.family(
+    "activity", "ship", "deliver", "demand_met", "balance", "capacity_limit", "variable", "transport"
+)
 def test_baseline_sources_cheapest(tiny):
     sol = solved(tiny)
     assert sol.objective == pytest.approx(100 * 15)
@@ -14,6 +17,7 @@ def test_baseline_sources_cheapest(tiny):
     assert sol.kpis.controlled_share.iloc[0] == pytest.approx(1.0)
 
 
+@pytest.mark.family("export_limit")
 def test_ban_reroutes_through_ally(tiny):
     tiny["export_controls"] = [{"id": "ban", "exporter": "CN", "commodities": ["ox"], "kind": "ban"}]
     sol = solved(tiny)
@@ -32,6 +36,7 @@ def test_ban_outside_its_years_or_scenarios_has_no_effect(tiny):
     assert shipped(sol, "CN", "US", year=2026) == 0
 
 
+@pytest.mark.family("export_limit")
 def test_quota_binds(tiny):
     tiny["export_controls"] = [
         {"id": "q", "exporter": "CN", "commodities": ["ox"], "kind": "quota", "amount": 30}
@@ -41,6 +46,7 @@ def test_quota_binds(tiny):
     assert shipped(sol, "CN", "US") == pytest.approx(30)
 
 
+@pytest.mark.family("export_limit")
 def test_share_control_limits_exports_to_share_of_output_used(tiny):
     # China also serves 400 t at home; it may export at most 10% of what it ships plus what it uses:
     # x <= 0.1 (x + 400)  ->  x <= 44.44; the rest of the US demand comes from Australia at 35
@@ -57,6 +63,7 @@ def test_share_control_limits_exports_to_share_of_output_used(tiny):
     assert made == pytest.approx(400 + x)
 
 
+@pytest.mark.family("export_limit")
 def test_extraterritorial_rule_stops_reexport_via_third_country(tiny):
     tiny["regions"].append({"id": "JP", "bloc": "ally"})
     tiny["routes"] += [
@@ -76,6 +83,7 @@ def test_extraterritorial_rule_stops_reexport_via_third_country(tiny):
     assert shipped(sol, "AU", "US") == pytest.approx(100)
 
 
+@pytest.mark.family("deliver", "balance")
 def test_clear_compliance_forces_clear_chain_even_when_costlier(tiny):
     """Two stages: concentrate mined in China and separated in Japan is still controlled-origin."""
     tiny["regions"].append({"id": "JP", "bloc": "ally"})
@@ -126,6 +134,7 @@ def test_controlled_origin_facility_taints_clear_input(tiny):
     assert sol.objective == pytest.approx(100 * 1000)
 
 
+@pytest.mark.family("build_capacity", "capex", "capacity_limit")
 def test_lead_time_delays_build(tiny):
     tiny["horizon"]["periods"] = [{"year": y} for y in range(2025, 2031)]
     tiny["facilities"] = [{"id": "au_plant", "region": "AU", "outputs": {"ox": 1}, "var_cost": 30}]
@@ -167,6 +176,7 @@ def test_earliest_start_and_lifetime(tiny):
     assert sol.objective == pytest.approx(100 * 1000 + 3 * 100 * 5 + 100 * 10 / 2 * 3)
 
 
+@pytest.mark.family("build_modules", "build_limit")
 def test_discrete_module_is_built_whole_or_not_at_all(tiny):
     tiny["facilities"] = [{"id": "au_plant", "region": "AU", "outputs": {"ox": 1}, "var_cost": 30}]
     tiny["build_options"] = [
@@ -210,6 +220,7 @@ def test_multiple_modules_are_integer(tiny):
     assert sol.objective == pytest.approx(3 * 1000 + 100 * 5)
 
 
+@pytest.mark.family("budget_limit")
 def test_budget_binds(tiny):
     tiny["facilities"] = [{"id": "au_plant", "region": "AU", "outputs": {"ox": 1}}]
     tiny["build_options"] = [{"id": "b", "facility": "au_plant", "capex": 100, "lifetime": 1}]
@@ -219,6 +230,7 @@ def test_budget_binds(tiny):
     assert sol.objective == pytest.approx(40 * 100 + 40 * 5 + 60 * 1000)
 
 
+@pytest.mark.family("min_bloc_share")
 def test_min_bloc_share_binds(tiny):
     tiny["policies"] = {
         "min_bloc_share": [
@@ -230,6 +242,7 @@ def test_min_bloc_share_binds(tiny):
     assert sol.objective == pytest.approx(60 * 15 + 40 * 35)
 
 
+@pytest.mark.family("max_supplier_share")
 def test_max_supplier_share_binds(tiny):
     tiny["policies"] = {
         "max_supplier_share": [{"id": "diversify", "region": "US", "commodities": ["ox"], "share": 0.7}]
@@ -303,6 +316,7 @@ def test_availability_and_existing_capacity_steps(tiny):
     assert sol.objective == pytest.approx(100 * 15 + 50 * 35 + 50 * 1000)
 
 
+@pytest.mark.family("tariff", "risk")
 def test_tariff_and_risk_weight(tiny):
     tiny["routes"][0]["tariff"] = 0.1  # 10% of price 100 = 10 per t more from China: 25 < 35
     sol = solved(tiny)
@@ -318,6 +332,7 @@ def test_tariff_and_risk_weight(tiny):
     assert sol.kpis_total.risk_exposure.iloc[0] == pytest.approx(80)
 
 
+@pytest.mark.family("capex")
 def test_annualised_capex_discounting(tiny):
     """With the plant online for its whole life inside the horizon, the discounted annuity equals the
     overnight capex; past the horizon only the years inside are charged."""
@@ -344,6 +359,7 @@ def test_period_weights_and_discount(tiny):
     assert costs.period_total.sum() == pytest.approx(100 * 15 * 3)
 
 
+@pytest.mark.family("min_service", "unmet")
 def test_min_service_forces_expensive_supply(tiny):
     tiny["facilities"][1]["var_cost"] = 2000  # Australia dearer than the shortfall penalty
     tiny["export_controls"] = [{"id": "ban", "exporter": "CN", "commodities": ["ox"]}]

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from conftest import ROOT, base_dict
 from critmin import InstanceError, solve
 from critmin.io import validate_instance
+from critmin.report import format_summary
 from critmin.solve import EXIT_CODES
 
 
@@ -92,4 +93,4 @@ def test_mutated_instance_gives_clear_error_or_solution(base, data):
         return
     sol = solve(inst, time_limit=10)
     assert sol.status in EXIT_CODES
-    sol.summary()
+    format_summary(sol)

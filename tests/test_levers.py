@@ -17,6 +17,15 @@ def _three_years(d):
     return d
 
 
+@pytest.mark.family(
+    "stock_level",
+    "stock_buy",
+    "stock_release",
+    "stock_balance",
+    "stock_capacity",
+    "storage_build",
+    "stockpile",
+)
 def test_stockpile_is_filled_before_a_ban_and_drawn_down_during_it():
     d = _three_years(base_dict())
     d["export_controls"] = [
@@ -42,6 +51,7 @@ def test_stockpile_is_filled_before_a_ban_and_drawn_down_during_it():
     assert solved(d).objective == pytest.approx(0.5 * 4500 + 0.5 * (3000 + 100 * 1000))
 
 
+@pytest.mark.family("stock_cover", "cover_short")
 def test_days_of_cover_hard_and_soft():
     d = _three_years(base_dict())
     d["stockpiles"] = [
@@ -92,6 +102,7 @@ def test_recycling_output_takes_the_recyclers_origin():
     assert solved(d).objective == pytest.approx(45 * 1000)
 
 
+@pytest.mark.family("substitute", "substitution_limit", "substitution")
 def test_substitution_within_its_share():
     d = base_dict()
     d["export_controls"] = [{"id": "ban", "exporter": "CN", "commodities": ["ox"]}]
@@ -105,6 +116,7 @@ def test_substitution_within_its_share():
     assert solved(d).objective == pytest.approx(100 * 35)
 
 
+@pytest.mark.family("offtake_min", "support")
 def test_price_floor_and_offtake_are_reported_as_support():
     d = base_dict()
     d["price_floors"] = [
@@ -151,6 +163,7 @@ def _cvar_case(alpha: float, weight: float):
 @pytest.mark.parametrize(
     ("alpha", "cvar"), [(0.8, 3500), (0.5, (0.2 * 3500 + 0.3 * 1500) / 0.5), (0.0, 1900)]
 )
+@pytest.mark.family("cvar_eta", "cvar_excess", "cvar_tail", "cvar")
 def test_cvar_value_hand_computed(alpha, cvar):
     sol = solved(_cvar_case(alpha, 1.0))
     assert sol.objective_parts["cvar"] == pytest.approx(cvar)

@@ -8,9 +8,9 @@ sol.builds, sol.flows, sol.kpis
 from .analysis.compare import Comparison, compare
 from .analysis.diagnose import Diagnosis, diagnose
 from .analysis.frontier import Frontier, frontier
+from .backend.pyomo_model import build_model
 from .errors import CritminError, InstanceError
 from .io import load_instance
-from .model import build_model
 from .results import Solution
 from .schema import Instance
 from .solve import SolveOptions, solve

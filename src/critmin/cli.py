@@ -146,6 +146,7 @@ def solve(
     solution.
     """
     from .io import load_instance
+    from .report.text import format_summary
     from .solve import DEFAULT_MIP_GAP, SolveOptions
     from .solve import solve as run_solve
 
@@ -172,7 +173,7 @@ def solve(
     )
     for w in sol.warnings:
         click.echo(f"warning: {w}", err=True)
-    click.echo(sol.summary(list(years) or None))
+    click.echo(format_summary(sol, list(years) or None))
     if output is not None and sol.has_solution:
         sol.write(output, fmt=fmt, force=force)
         click.echo(f"\nwrote {output}/ (summary.json + {len(sol.tables)} tables as {fmt})")

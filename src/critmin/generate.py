@@ -58,81 +58,22 @@ def synthetic_data(
         + [(o, "separation", prices.get(o, 20000)) for o in oxides]
         + [("magnet", "magnet", 100000)]
     )
-    facilities, options, routes, demand = [], [], [], []
-    for i, r in enumerate(ids):
-        big = 20.0 if i == 0 else 1.0
-        facilities += [
-            {
-                "id": f"{r}_mine",
-                "region": r,
-                "outputs": {"conc": 1},
-                "capacity": round(rng.uniform(2e3, 1e4) * big),
-                "var_cost": rng.uniform(2e3, 5e3),
-            },
-            {
-                "id": f"{r}_sep",
-                "region": r,
-                "inputs": {"conc": 1},
-                "outputs": {
-                    o: (rng.uniform(0.15, 0.25) if o == "ndpr" else rng.uniform(0.002, 0.02)) for o in oxides
-                },
-                "capacity": round(rng.uniform(0, 8e3) * big),
-                "var_cost": rng.uniform(3e3, 8e3),
-                "fixed_cost": 500,
-            },
-            {
-                "id": f"{r}_mag",
-                "region": r,
-                "inputs": {o: (0.31 if o == "ndpr" else 0.01) for o in oxides},
-                "outputs": {"magnet": 1},
-                "capacity": round(rng.uniform(0, 3e3) * big),
-                "var_cost": rng.uniform(1.5e4, 2.5e4),
-            },
-        ]
-        options += [
-            {
-                "id": f"{r}_sep_new",
-                "facility": f"{r}_sep",
-                "capex": rng.uniform(5e4, 1.5e5),
-                "lead_time": min(rng.randint(2, 5), years - 1),
-                "lifetime": 25,
-                "max_capacity": 20000,
-            },
-            {
-                "id": f"{r}_mag_mod",
-                "facility": f"{r}_mag",
-                "kind": "discrete",
-                "fixed_cost": rng.uniform(1e8, 4e8),
-                "module_size": 2500,
-                "max_count": 3,
-                "lead_time": min(rng.randint(1, 3), years - 1),
-                "lifetime": 20,
-            },
-        ]
+    tables: dict[str, list[dict[str, Any]]] = {
+        "facilities": [],
+        "build_options": [],
+        "routes": [],
+        "demand": [],
+    }
+    for i, r in enumerate(ids):  # one region at a time, so the random sequence is fixed by the seed
+        tables["facilities"] += _plants(rng, r, oxides, 20.0 if i == 0 else 1.0)
+        tables["build_options"] += _options(rng, r, years)
         for c, _, _ in comms:
             for j in rng.sample([x for x in range(regions) if x != i], min(neighbours, regions - 1)):
-                routes.append(
-                    {
-                        "commodity": c,
-                        "origin": r,
-                        "destination": ids[j],
-                        "cost": rng.uniform(100, 1500),
-                        "tariff": rng.choice([0, 0, 0.1, 0.25]) if c != "conc" else 0,
-                    }
+                route = {"commodity": c, "origin": r, "destination": ids[j], "cost": rng.uniform(100, 1500)}
+                tables["routes"].append(
+                    {**route, "tariff": rng.choice([0, 0, 0.1, 0.25]) if c != "conc" else 0}
                 )
-        for y in yrs:
-            q = rng.uniform(500, 3000) * (1 + 0.05 * (y - y0))
-            demand.append({"region": r, "commodity": "magnet", "year": y, "quantity": round(q)})
-            if rng.random() < 0.3:
-                demand.append(
-                    {
-                        "region": r,
-                        "commodity": "magnet",
-                        "year": y,
-                        "quantity": round(q / 10),
-                        "compliance": "clear",
-                    }
-                )
+        tables["demand"] += _demand(rng, r, yrs, y0)
     controls = [
         {
             "id": "ban",
@@ -145,31 +86,100 @@ def synthetic_data(
             "scenarios": [f"s{k}" for k in range(1, scenarios)] or None,
         }
     ]
-    scen = [{"name": f"s{k}", "probability": 1 / scenarios} for k in range(scenarios)]
+    scen: list[dict[str, Any]] = [{"name": f"s{k}", "probability": 1 / scenarios} for k in range(scenarios)]
     scen[-1]["probability"] = 1 - sum(s["probability"] for s in scen[:-1])
-    data: dict[str, Any] = {
+    region_rows = [
+        {
+            "id": r,
+            "bloc": b,
+            "risk": 0.8 if b == "adversary" else rng.uniform(0, 0.4),
+            "controlled_origin": b == "adversary",
+        }
+        for r, b in zip(ids, blocs, strict=True)
+    ]
+    return {
         "name": f"synthetic-r{regions}-y{years}-s{scenarios}-seed{seed}",
         "description": "SYNTHETIC benchmark instance",
         "horizon": {"base_year": y0, "discount_rate": 0.05, "years": yrs},
-        "regions": [
-            {
-                "id": r,
-                "bloc": b,
-                "risk": 0.8 if b == "adversary" else rng.uniform(0, 0.4),
-                "controlled_origin": b == "adversary",
-            }
-            for r, b in zip(ids, blocs, strict=True)
-        ],
+        "regions": region_rows,
         "commodities": [{"id": c, "stage": s, **({"price": p} if p else {})} for c, s, p in comms],
-        "facilities": facilities,
-        "build_options": options,
-        "routes": routes,
-        "demand": demand,
+        **tables,
         "export_controls": controls,
         "scenarios": scen,
         "objective": {"risk_weight": 500, "unmet_penalty": 1e6},
     }
-    return data
+
+
+def _plants(rng: random.Random, r: str, oxides: list[str], big: float) -> list[dict[str, Any]]:
+    """A region's mine, separation plant and magnet plant (the first region's are 20 times larger)."""
+    mine = {
+        "id": f"{r}_mine",
+        "region": r,
+        "outputs": {"conc": 1},
+        "capacity": round(rng.uniform(2e3, 1e4) * big),
+        "var_cost": rng.uniform(2e3, 5e3),
+    }
+    yields = {o: (rng.uniform(0.15, 0.25) if o == "ndpr" else rng.uniform(0.002, 0.02)) for o in oxides}
+    sep = {
+        "id": f"{r}_sep",
+        "region": r,
+        "inputs": {"conc": 1},
+        "outputs": yields,
+        "capacity": round(rng.uniform(0, 8e3) * big),
+        "var_cost": rng.uniform(3e3, 8e3),
+        "fixed_cost": 500,
+    }
+    mag = {
+        "id": f"{r}_mag",
+        "region": r,
+        "inputs": {o: (0.31 if o == "ndpr" else 0.01) for o in oxides},
+        "outputs": {"magnet": 1},
+        "capacity": round(rng.uniform(0, 3e3) * big),
+        "var_cost": rng.uniform(1.5e4, 2.5e4),
+    }
+    return [mine, sep, mag]
+
+
+def _options(rng: random.Random, r: str, years: int) -> list[dict[str, Any]]:
+    """Continuous separation builds and modular magnet builds."""
+    sep = {
+        "id": f"{r}_sep_new",
+        "facility": f"{r}_sep",
+        "capex": rng.uniform(5e4, 1.5e5),
+        "lead_time": min(rng.randint(2, 5), years - 1),
+        "lifetime": 25,
+        "max_capacity": 20000,
+    }
+    mag = {
+        "id": f"{r}_mag_mod",
+        "facility": f"{r}_mag",
+        "kind": "discrete",
+        "fixed_cost": rng.uniform(1e8, 4e8),
+        "module_size": 2500,
+        "max_count": 3,
+        "lead_time": min(rng.randint(1, 3), years - 1),
+        "lifetime": 20,
+    }
+    return [sep, mag]
+
+
+def _demand(rng: random.Random, r: str, yrs: list[int], y0: int) -> list[dict[str, Any]]:
+    """Magnet demand each year, growing 5%/yr, with a compliance-clear tenth in about 30% of years."""
+    rows: list[dict[str, Any]] = []
+    for y in yrs:
+        q = rng.uniform(500, 3000) * (1 + 0.05 * (y - y0))
+        rows.append({"region": r, "commodity": "magnet", "year": y, "quantity": round(q)})
+        if rng.random() < 0.3:
+            rows.append(
+                {
+                    "region": r,
+                    "commodity": "magnet",
+                    "year": y,
+                    "quantity": round(q / 10),
+                    "compliance": "clear",
+                }
+            )
+    return rows
 
 
 def _flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:

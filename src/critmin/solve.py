@@ -77,8 +77,7 @@ def solve_result(
         result = solve_arrays(arrays, opts)
         result.timings["build"] = build
     else:
-        from .backend.pyomo_model import model_arrays_of, solve_pyomo
-        from .model import build_model
+        from .backend.pyomo_model import build_model, model_arrays_of, solve_pyomo
 
         if model is None:
             assert instance is not None

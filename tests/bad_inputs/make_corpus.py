@@ -331,6 +331,14 @@ def main() -> None:
         setp("horizon.discount_rate", 5),
         [y, "horizon.discount_rate", "less than 1", "fractions in [0, 1]"],
     )
+    case(
+        "offtake_on_idle_plant",
+        many(
+            setp("facilities.1.capacity", {2030: 1000}),
+            setp("offtakes", [{"id": "ot", "facility": "au_plant", "commodity": "ox", "quantity": 10, "price": 40}]),
+        ),
+        [y, "offtakes[0].facility", "cannot run that year", "limit the offtake's start/end"],
+    )
     print(f"{sum(1 for d in HERE.iterdir() if d.is_dir())} cases")
 
 

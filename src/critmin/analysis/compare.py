@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..errors import CritminError
 from ..results.solution import Solution
+from ..results.tables import records
 from ..schema import Instance
 from ..schema.keys import entity_tables, sections
 
@@ -73,7 +74,7 @@ class Comparison:
             lines.append("inputs: identical")
         else:
             lines.append("inputs that differ from the baseline:")
-            for r in self.inputs.head(40).itertuples():
+            for r in records(self.inputs.head(40)):
                 if r.change == "changed":
                     lines.append(f"  {r.run}: {r.table} {r.key} {r.field}: {r.baseline} -> {r.value}")
                 else:
@@ -170,9 +171,7 @@ def compare(
     metrics = pd.concat([_metrics(n, s, years) for n, s in zip(names, sols, strict=True)], ignore_index=True)
     base_vals = metrics[metrics.run == names[0]].set_index("metric").value
     metrics["delta"] = [
-        (v - base_vals.get(m))
-        if isinstance(v, (int, float)) and isinstance(base_vals.get(m), (int, float))
-        else None
+        (v - b) if isinstance(v, (int, float)) and isinstance(b := base_vals.get(m), (int, float)) else None
         for m, v in zip(metrics.metric, metrics.value, strict=True)
     ]
     builds = pd.concat([_builds(n, s) for n, s in zip(names, sols, strict=True)], ignore_index=True)
@@ -223,8 +222,11 @@ def _metrics(run: str, sol: Solution, years: Sequence[int] | None) -> pd.DataFra
                 rows.append((f"controlled share {c} {y}", float(share)))
     b = sol.tables.get("builds", pd.DataFrame())
     if not b.empty:
-        g = b.groupby(["region", "stage"]).capacity_added.sum()
-        rows += [(f"built {r} {s} (t/yr)", float(v)) for (r, s), v in g.items()]
+        g = b.groupby(["region", "stage"], as_index=False).capacity_added.sum()
+        rows += [
+            (f"built {r} {s} (t/yr)", float(v))
+            for r, s, v in zip(g.region, g.stage, g.capacity_added, strict=True)
+        ]
     return pd.DataFrame({"run": run, "metric": [r[0] for r in rows], "value": [r[1] for r in rows]})
 
 

@@ -21,6 +21,7 @@ from ..backend.result import INFEASIBLE, ModelResult
 from ..model.builder import ModelArrays, label
 from ..model.data import ModelData
 from ..model.registry import CONSTRAINT_BY_NAME, describe
+from ..results.tables import records
 from ..schema import Instance
 
 BINDING_COLUMNS = ["family", "constraint", "description", "shadow_price", "unit"]
@@ -49,8 +50,7 @@ class Diagnosis:
             else:
                 out.append("irreducible infeasible subset (relax any one of these and the conflict goes):")
                 out += [
-                    f"  {r.kind:<10} {r.description}   [{r.component}{r.bound}]"
-                    for r in self.iis.itertuples()
+                    f"  {r.kind:<10} {r.description}   [{r.component}{r.bound}]" for r in records(self.iis)
                 ]
             return "\n".join(out)
         out.append("")
@@ -58,7 +58,7 @@ class Diagnosis:
             out.append("shortfalls none")
         else:
             out.append("shortfalls (t/yr unmet, by scenario, commodity, region, year)")
-            for r in self.shortfalls.head(top).itertuples():
+            for r in records(self.shortfalls.head(top)):
                 out.append(
                     f"  {r.scenario:<16} {r.commodity:<14} {r.region:<8} {r.year}  "
                     f"{r.unmet:>12,.1f} of {r.demand:,.1f}"
@@ -71,14 +71,14 @@ class Diagnosis:
                 "binding constraints (shadow price: change in the expected discounted cost, "
                 f"{self.currency}, per unit the bound is raised; LP with integer builds fixed)"
             )
-            for r in self.binding.head(top).itertuples():
+            for r in records(self.binding.head(top)):
                 out.append(f"  {r.family:<18} {r.description:<60} {r.shadow_price:>14,.2f} {r.unit}")
             if len(self.binding) > top:
                 out.append(f"  ... {len(self.binding) - top} more")
         if not self.lead_time.empty:
             out.append("")
             out.append("builds that lead times keep out of short years")
-            for r in self.lead_time.head(top).itertuples():
+            for r in records(self.lead_time.head(top)):
                 out.append(
                     f"  {r.option:<24} ({r.facility}, {r.region}) earliest online {r.earliest_online}, "
                     f"short in {r.short_year} ({r.commodity})"
@@ -194,11 +194,12 @@ def lead_time_blocks(md: ModelData, shortfalls: pd.DataFrame) -> pd.DataFrame:
     for o, t in md.build_keys:
         first_online[o] = min(first_online.get(o, t), t)
     rows = []
-    for (c, y), _ in shortfalls.groupby(["commodity", "year"]):
-        for f in sorted(chain(str(c), {str(c)})):
+    pairs = shortfalls[["commodity", "year"]].drop_duplicates().sort_values(["commodity", "year"])
+    for c, y in zip(pairs.commodity.astype(str), pairs.year.astype(int), strict=True):
+        for fac in sorted(chain(c, {c})):
             for opt in md.inst.build_options:
-                if opt.facility == f and first_online.get(opt.id, 10**6) > int(y):
-                    rows.append((opt.id, f, md.region_of[f], c, y, first_online.get(opt.id)))
+                if opt.facility == fac and first_online.get(opt.id, 10**6) > y:
+                    rows.append((opt.id, fac, md.region_of[fac], c, y, first_online.get(opt.id)))
     return pd.DataFrame(rows, columns=cols)
 
 

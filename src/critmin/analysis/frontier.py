@@ -35,9 +35,11 @@ from ..model.assemble import assemble
 from ..model.builder import ModelArrays
 from ..model.data import compile_instance
 from ..results.solution import Solution
+from ..results.tables import records
 from ..schema import Instance
 
 INF = float("inf")
+Point = tuple[int, float, str, float | None, np.ndarray | None]  # point, cap, status, gap, solution
 
 
 def add_risk_cap(model: Any, level: float = INF) -> None:
@@ -73,7 +75,7 @@ class Frontier:
 
     def to_text(self) -> str:
         lines = [f"{'point':>5}  {'risk cap':>16}  {'risk':>16}  {'expected cost':>22}  status"]
-        for r in self.points.itertuples():
+        for r in records(self.points):
             cap = "none" if not np.isfinite(r.epsilon) else f"{r.epsilon:,.1f}"
             flag = "  (dominated, removed)" if r.dominated else ""
             lines.append(
@@ -198,7 +200,7 @@ def frontier(
     r_min = sweep.least_risk()  # 2. least risk
     caps = [INF] + [float(e) for e in np.linspace(r_max, r_min, points)[1:]]
     caps[-1] = r_min + max(1e-7 * abs(r_min), 1e-9)
-    results = [(0, INF, s_hi, g_hi, x_hi)]
+    results: list[Point] = [(0, INF, s_hi, g_hi, x_hi)]
     results += [(k, cap, *sweep.solve_at(cap)) for k, cap in enumerate(caps) if k > 0]  # 3. the caps between
     rows, sols = _points(arrays, sweep, results, opts, handover)
     pts = pd.DataFrame(rows)
@@ -216,14 +218,18 @@ def frontier(
         "rebuild_per_point": rebuild,
         "saved": rebuild * len(caps) - float(np.sum(sweep.update_times)),
     }
-    keep = [sols[int(p.point)] for p in pts.itertuples() if not p.dominated and int(p.point) in sols]
+    keep = [
+        sols[k]
+        for k, dominated in zip(pts.point.tolist(), pts.dominated.tolist(), strict=True)
+        if not dominated and k in sols
+    ]
     return Frontier(pts, keep, timings, instance.units.currency)
 
 
 def _points(
     arrays: ModelArrays,
     sweep: _Sweep,
-    results: list[tuple[int, float, str, float | None, np.ndarray | None]],
+    results: list[Point],
     opts: SolveOptions,
     handover: float,
 ) -> tuple[list[dict[str, Any]], dict[int, Solution]]:
@@ -254,17 +260,18 @@ def _points(
 def _dominated(points: pd.DataFrame, tol: float = 1e-7) -> list[bool]:
     """A point is dominated if another has no more cost and no more risk, and less of one; of identical
     points only the first is kept."""
+    cost, risk = points.cost.to_numpy(dtype=float), points.risk.to_numpy(dtype=float)
     out = []
-    for i, a in points.iterrows():
-        if not np.isfinite(a.cost):
+    for i in range(len(points)):
+        if not np.isfinite(cost[i]):
             out.append(True)
             continue
         dom = False
-        for j, b in points.iterrows():
-            if i == j or not np.isfinite(b.cost):
+        for j in range(len(points)):
+            if i == j or not np.isfinite(cost[j]):
                 continue
-            le = b.cost <= a.cost * (1 + tol) + tol and b.risk <= a.risk * (1 + tol) + tol
-            lt = b.cost < a.cost * (1 - tol) - tol or b.risk < a.risk * (1 - tol) - tol
+            le = cost[j] <= cost[i] * (1 + tol) + tol and risk[j] <= risk[i] * (1 + tol) + tol
+            lt = cost[j] < cost[i] * (1 - tol) - tol or risk[j] < risk[i] * (1 - tol) - tol
             if le and (lt or j < i):  # strictly better, or the same point found earlier
                 dom = True
                 break

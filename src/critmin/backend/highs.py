@@ -216,7 +216,7 @@ def map_status(status: highspy.HighsModelStatus, has_solution: bool) -> str:
         S.kIterationLimit,
         S.kSolutionLimit,
         S.kInterrupt,
-        S.kHighsInterrupt,
+        getattr(S, "kHighsInterrupt", S.kInterrupt),
         S.kObjectiveBound,
         S.kObjectiveTarget,
         S.kMemoryLimit,

@@ -16,10 +16,12 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
+from ..model.assemble import model_arrays
 from ..model.builder import ModelArrays
 from ..model.data import TAGS, ModelData
 from ..model.registry import CONSTRAINT_BY_NAME, COSTS, VARIABLE_BY_NAME
 from ..perf import paused_gc
+from ..schema import Instance
 from .highs import SolveOptions, configured_highs, highs_lp, run_loaded
 from .result import INFEASIBLE, ModelResult
 
@@ -158,11 +160,23 @@ def _add_objective(m: pyo.ConcreteModel, arrays: ModelArrays, columns: list[Any]
     )
 
 
+def build_model(
+    instance: Instance, *, scenario: str | None = None, risk_weight: float | None = None
+) -> pyo.ConcreteModel:
+    """The Pyomo model of an instance, with the component names of models/critmin.md. Add your own
+    components and pass it to `critmin.solve(model=...)`. `scenario` keeps a single scenario (probability 1);
+    `risk_weight` overrides the instance's."""
+    t0 = time.perf_counter()
+    model = to_pyomo(model_arrays(instance, scenario=scenario, risk_weight=risk_weight))
+    model._critmin_build_seconds = time.perf_counter() - t0
+    return model
+
+
 def model_arrays_of(model: pyo.ConcreteModel) -> ModelArrays:
     arrays = getattr(model, "_critmin_arrays", None)
-    if arrays is None:
+    if not isinstance(arrays, ModelArrays):
         raise ValueError("this model was not built by critmin.build_model")
-    return arrays  # type: ignore[no-any-return]
+    return arrays
 
 
 def model_data(model: pyo.ConcreteModel) -> ModelData:

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from ..errors import InstanceError, Problem, ReferenceProblems, did_you_mean, format_loc
 from ..schema import Instance
@@ -49,10 +50,11 @@ class _Source:
         loc = problem.loc
         for key, path in self.csv.items():
             n = len(key)
-            if tuple(loc[:n]) == key and len(loc) > n and isinstance(loc[n], int):
+            row = loc[n] if len(loc) > n else None
+            if tuple(loc[:n]) == key and isinstance(row, int):
                 problem.file = path.name
                 lines = self.lines.get(key, [])
-                problem.row = lines[loc[n]] if loc[n] < len(lines) else loc[n] + 2
+                problem.row = lines[row] if row < len(lines) else row + 2
                 rest = [str(x) for x in loc[n + 1 :]]
                 problem.column = ".".join(rest) if rest else None
                 return problem
@@ -127,6 +129,7 @@ def load_instance(path: str | Path) -> Instance:
         raise InstanceError(problems=[source.locate(p) if p.file is None else p for p in problems])
     instance = validate_instance(data, source)
     instance._source_path = str(path)
+    instance._locator = source.locate
     instance._sha256 = hasher.hexdigest()
     return instance
 
@@ -162,20 +165,27 @@ def problems_from(exc: ValidationError) -> list[Problem]:
     return list(merged.values())
 
 
-def _clean_loc(loc: tuple) -> list:
-    """Drop pydantic's union-branch tags ('float', 'dict[int,...]', 'function-after[...]') from a loc."""
-    out = []
-    for part in loc:
-        if isinstance(part, str) and (
-            "[" in part
-            or part in {"float", "int", "str", "bool", "list", "dict", "none", "constrained-float"}
-        ):
-            continue
-        out.append(part)
-    return out
+# pydantic's names of union branches, which it puts in a location but a user never wrote
+_BRANCHES = {
+    "float",
+    "int",
+    "str",
+    "bool",
+    "list",
+    "dict",
+    "none",
+    "constrained-float",
+    "continuous",
+    "discrete",
+}
 
 
-def _describe(err: dict, loc: tuple) -> tuple[str, str]:
+def _clean_loc(loc: tuple[str | int, ...]) -> list[str | int]:
+    """Drop union-branch tags ('float', 'dict[int,...]', 'function-after[...]', 'discrete') from a loc."""
+    return [p for p in loc if not (isinstance(p, str) and ("[" in p or p in _BRANCHES))]
+
+
+def _describe(err: ErrorDetails, loc: tuple[str | int, ...]) -> tuple[str, str]:
     """Message and how-to-fix hint for one pydantic error."""
     kind = err["type"]
     value = err.get("input")
@@ -213,6 +223,9 @@ def _describe(err: dict, loc: tuple) -> tuple[str, str]:
             f"'{value}' is not a valid id",
             "ids use letters, digits, '_', '.' and '-', and start with a letter, digit or '_'",
         )
+    if kind == "union_tag_invalid":
+        expected = ctx.get("expected_tags", "")
+        return f"unknown {field or 'kind'} '{ctx.get('tag', value)}'", f"use one of {expected}"
     if kind == "literal_error":
         return f"{msg}, got {shown}", f"use one of {ctx.get('expected', 'the listed values')}"
     if kind in ("list_type", "dict_type", "model_type", "model_attributes_type", "string_type"):

@@ -112,6 +112,7 @@ class ModelArrays:
     row_upper: np.ndarray
     components: dict[str, Component]
     weights: dict[str, float]
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
     def year_index(self) -> dict[int, int]:
@@ -201,6 +202,7 @@ class ModelBuilder:
         self._py_c: list[int] = []
         self._py_v: list[float] = []
         self.costs: dict[str, CostTerms] = {}
+        self.cache: dict[str, Any] = {}
         self.weights: dict[str, float] = {}
         self.years = md.years
         self.year_index = {y: i for i, y in enumerate(md.years)}

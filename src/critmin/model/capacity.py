@@ -3,6 +3,7 @@ lead time) until retirement; options may cap what they add over the horizon."""
 
 from __future__ import annotations
 
+from ..schema import DiscreteOption
 from .builder import INF, ModelBuilder, Terms
 from .terms import activity_col, build_col, capacity_online
 
@@ -22,12 +23,16 @@ def add_capacity(b: ModelBuilder) -> None:
     caps: list[float] = []
     rows = []
     for o in md.inst.build_options:
-        if o.kind == "continuous" and o.max_capacity is None:
+        if isinstance(o, DiscreteOption):
+            cap = float(o.max_count)
+        elif o.max_capacity is not None:
+            cap = o.max_capacity / md.q
+        else:
             continue
         keys_o = [k for k in md.build_keys if k[0] == o.id]
         if not keys_o:
             continue
         limited.append((o.id,))
-        caps.append(o.max_count if o.kind == "discrete" else o.max_capacity / md.q)
+        caps.append(cap)
         rows.append([(1.0, build_col(b, k)) for k in keys_o])
     b.rows_of_terms(b.constraints("build_limit", limited, -INF, caps), rows)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from ..errors import InstanceError, Problem, did_you_mean
-from ..schema import Adjustment, Instance, Scenario
+from ..schema import Adjustment, ContinuousOption, DiscreteOption, Instance, Scenario
 
 TAGS: tuple[str, str] = ("clear", "controlled")
 
@@ -160,6 +160,11 @@ class ModelData:
             self.cap_years[f].add(y)
 
     @property
+    def modules_max(self) -> dict[str, int]:
+        """Modular options' maximum module count."""
+        return {o.id: o.max_count for o in self.inst.build_options if isinstance(o, DiscreteOption)}
+
+    @property
     def risk_weight_scaled(self) -> float:
         """The risk weight in scaled money per scaled risk-weighted tonne (what the objective uses)."""
         return self.risk_weight * self.q / self.m
@@ -229,18 +234,18 @@ def choose_scales(inst: Instance) -> tuple[float, float]:
     for f in inst.facilities:
         caps = f.capacity.values() if isinstance(f.capacity, dict) else [f.capacity]
         sizes += [c for c in caps if c > 0]
-    q = inst.units.scale.quantity
-    if q == "auto":
-        q = max(_power_of_ten(max(sizes)) / 100 if sizes else 1.0, 1e-3)
+    q_set = inst.units.scale.quantity
+    q = max(_power_of_ten(max(sizes)) / 100 if sizes else 1.0, 1e-3) if q_set == "auto" else q_set
     rates = [f.var_cost for f in inst.facilities if f.var_cost > 0]
     rates += [r.cost for r in inst.routes if r.cost > 0]
     for o in inst.build_options:
-        per_t = o.capex if o.kind == "continuous" else o.fixed_cost / o.module_size
+        per_t = o.capex if isinstance(o, ContinuousOption) else o.fixed_cost / o.module_size
         if per_t:
             rates.append(per_t / 10)
-    m = inst.units.scale.money
-    if m == "auto":
-        m = _power_of_ten(median(rates) * q) if rates else _power_of_ten(inst.objective.unmet_penalty * q)
+    m_set = inst.units.scale.money
+    if m_set != "auto":
+        return float(q), float(m_set)
+    m = _power_of_ten(median(rates) * q) if rates else _power_of_ten(inst.objective.unmet_penalty * q)
     return float(q), float(m)
 
 
@@ -249,10 +254,12 @@ def check_scenario(instance: Instance, scenario: str | None) -> None:
     if scenario is not None and scenario not in {s.name for s in instance.scenarios}:
         raise InstanceError(
             problems=[
-                Problem(
-                    ("scenarios",),
-                    f"no scenario named '{scenario}'",
-                    did_you_mean(scenario, [s.name for s in instance.scenarios]),
+                instance.locate(
+                    Problem(
+                        ("scenarios",),
+                        f"no scenario named '{scenario}'",
+                        did_you_mean(scenario, [s.name for s in instance.scenarios]),
+                    )
                 )
             ]
         )
@@ -262,15 +269,12 @@ def resolve_risk_weight(instance: Instance, risk_weight: float | None) -> float:
     """The risk weight: an override, else the instance's. Refused unless finite and >= 0."""
     rw = instance.objective.risk_weight if risk_weight is None else risk_weight
     if not isinstance(rw, (int, float)) or not math.isfinite(rw) or rw < 0:
-        raise InstanceError(
-            problems=[
-                Problem(
-                    ("objective", "risk_weight"),
-                    f"risk weight must be a finite number >= 0, got {rw!r}",
-                    "give currency per risk-weighted tonne, e.g. --risk-weight 2000",
-                )
-            ]
+        problem = Problem(
+            ("objective", "risk_weight"),
+            f"risk weight must be a finite number >= 0, got {rw!r}",
+            "give currency per risk-weighted tonne, e.g. --risk-weight 2000",
         )
+        raise InstanceError(problems=[instance.locate(problem)])
     return float(rw)
 
 
@@ -318,7 +322,7 @@ def _compile_builds(inst: Instance, q: float, m: float) -> _Builds:
     out = _Builds()
     for o in inst.build_options:
         first_start = max(hz.base_year, o.earliest_start or hz.base_year)
-        if o.kind == "discrete":
+        if isinstance(o, DiscreteOption):
             out.discrete.add(o.id)
             unit, cost_per_unit = o.module_size / q, o.fixed_cost
         else:
@@ -661,7 +665,7 @@ def _compile_offtakes(
                 break
             out.append((o.id, o.facility, o.commodity, y, o.quantity / q, prem))
     if problems:
-        raise InstanceError(problems=problems)
+        raise InstanceError(problems=[inst.locate(p) for p in problems])
     return out
 
 

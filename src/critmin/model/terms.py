@@ -16,6 +16,7 @@ class Columns(Protocol):
     """Where columns are: a ModelBuilder while the model is built, or the finished ModelArrays."""
 
     md: ModelData
+    cache: dict[str, Any]  # lookups terms.py builds once per model
 
     @property
     def year_index(self) -> dict[int, int]: ...
@@ -27,24 +28,22 @@ class Columns(Protocol):
 
 
 def _cache(b: Columns) -> dict[str, Any]:
-    try:
-        return b._terms_cache  # type: ignore[attr-defined, no-any-return]
-    except AttributeError:
-        cache = {
-            "flow": {fk: i for i, fk in enumerate(b.md.flows)},
-            "ship": b.col("ship"),
-            "activity": b.col("activity"),
-            "deliver": b.col("deliver"),
-            "build_capacity": b.col("build_capacity"),
-            "build_modules": b.col("build_modules"),
-        }
-        b._terms_cache = cache  # type: ignore[attr-defined]
-        return cache
+    cache = b.cache
+    if not cache:
+        cache.update(
+            flow={fk: i for i, fk in enumerate(b.md.flows)},
+            ship=b.col("ship"),
+            activity=b.col("activity"),
+            deliver=b.col("deliver"),
+            build_capacity=b.col("build_capacity"),
+            build_modules=b.col("build_modules"),
+        )
+    return cache
 
 
 def flow_index(b: Columns) -> dict[tuple[str, str, str, str], int]:
     """(commodity, origin, destination, tag) -> position in md.flows."""
-    return _cache(b)["flow"]  # type: ignore[no-any-return]
+    return _cache(b)["flow"]
 
 
 def ship_cols(b: Columns, flow: Any, year: Any, scen: Any) -> np.ndarray:
@@ -52,7 +51,7 @@ def ship_cols(b: Columns, flow: Any, year: Any, scen: Any) -> np.ndarray:
     laid out flow-major, then year, then scenario, so their columns are computed, not looked up."""
     ny, ns = len(b.md.years), len(b.md.scenarios)
     start = _cache(b)["ship"].start
-    return start + (np.asarray(flow) * ny + np.asarray(year)) * ns + np.asarray(scen)  # type: ignore[no-any-return]
+    return start + (np.asarray(flow) * ny + np.asarray(year)) * ns + np.asarray(scen)
 
 
 def ship_col(b: Columns, fk: tuple[str, str, str, str], y: int, s: str) -> int:
@@ -62,15 +61,15 @@ def ship_col(b: Columns, fk: tuple[str, str, str, str], y: int, s: str) -> int:
 def build_col(b: Columns, key: BuildKey) -> int:
     """The column of a build, whichever kind (continuous or modular) its option is."""
     family = "build_modules" if key[0] in b.md.discrete else "build_capacity"
-    return _cache(b)[family].index[key]  # type: ignore[no-any-return]
+    return _cache(b)[family].index[key]
 
 
 def activity_col(b: Columns, f: str, k: str, y: int, s: str) -> int:
-    return _cache(b)["activity"].index[(f, k, y, s)]  # type: ignore[no-any-return]
+    return _cache(b)["activity"].index[(f, k, y, s)]
 
 
 def deliver_col(b: Columns, i: int, k: str, s: str) -> int:
-    return _cache(b)["deliver"].index[(i, k, s)]  # type: ignore[no-any-return]
+    return _cache(b)["deliver"].index[(i, k, s)]
 
 
 def capacity_online(b: Columns, f: str, y: int) -> Terms:

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..results import Solution
+from ..results.tables import records
 
 TAG_COLOUR = {"controlled": "rgba(214, 39, 40, 0.45)", "clear": "rgba(31, 119, 180, 0.45)"}
 STAGE_ORDER = ["mining", "separation", "metal", "magnet", "primary", "refined", "demand"]
@@ -58,7 +59,7 @@ def sankey(sol: Solution, year: int, scenario: str) -> go.Figure:
             links[(src, dst, tag)] = links.get((src, dst, tag), 0.0) + q
 
     imports: dict[tuple[str, str, str], float] = {}
-    for r in flows.itertuples():
+    for r in records(flows):
         add(
             f"{stage_of.get(r.commodity, '?')}: {r.origin}",
             f"{user.get(r.commodity, '?')}: {r.destination}",
@@ -70,13 +71,13 @@ def sankey(sol: Solution, year: int, scenario: str) -> go.Figure:
         )
     use: dict[tuple[str, str, str], float] = {}
     seen = set()
-    for r in prod.itertuples():
+    for r in records(prod):
         if (r.facility, r.input_tag) in seen:
             continue
         seen.add((r.facility, r.input_tag))
         for c, coef in (facs.get(r.facility, {}).get("inputs") or {}).items():
             use[(r.region, c, r.input_tag)] = use.get((r.region, c, r.input_tag), 0) + r.activity * coef
-    for r in deliv.itertuples():
+    for r in records(deliv):
         use[(r.region, r.commodity, r.tag)] = use.get((r.region, r.commodity, r.tag), 0) + r.quantity
     for (region, c, tag), q in use.items():
         local = q - imports.get((region, c, tag), 0.0)

@@ -12,6 +12,7 @@ import html
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -19,12 +20,18 @@ from ..errors import CritminError
 from ..results import Solution
 from . import charts
 
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
-def _load(paths: list[Path]) -> tuple[list[tuple[str, Solution]], object | None]:
+if TYPE_CHECKING:
+    from ..analysis.frontier import Frontier
+
+
+def _load(paths: list[Path]) -> tuple[list[tuple[str, Solution]], Frontier | None]:
     from ..analysis.frontier import Frontier
 
     runs: list[tuple[str, Solution]] = []
-    front = None
+    front: Frontier | None = None
     for p in paths:
         if (p / "frontier.csv").is_file():
             front = Frontier.read(p)
@@ -46,7 +53,7 @@ def build_report(paths: list[str | Path], *, year: int | None = None, scenario: 
     runs, front = _load([Path(p) for p in paths])
     if not runs:
         raise CritminError("nothing to report")
-    figs: list[tuple[str, object]] = []
+    figs: list[tuple[str, go.Figure]] = []
     base_name, base = runs[0]
     figs.append(("Overview: expected cost by component", charts.cost_breakdown(runs)))
     for name, sol in runs[: 4 if front is None else 1]:

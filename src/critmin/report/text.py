@@ -1,10 +1,12 @@
-"""The readable text summary printed by `critmin solve` (and `Solution.summary()`)."""
+"""The readable text summary printed by `critmin solve` (`critmin.report.format_summary(solution)`)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 import pandas as pd
+
+from ..results.tables import records
 
 if TYPE_CHECKING:
     from ..results import Solution
@@ -65,7 +67,7 @@ def format_summary(sol: Solution, years: list[int] | None = None) -> str:
         g = builds.groupby(["region", "stage", "facility", "year"], as_index=False)[
             ["capacity_added", "capex"]
         ].sum()
-        for r in g.itertuples():
+        for r in records(g):
             out.append(
                 f"  {r.region:<8} {r.stage:<12} {r.facility:<24} {r.year}  "
                 f"+{_t(r.capacity_added):>12}  capex {_money(r.capex, cur)}"
@@ -79,7 +81,7 @@ def format_summary(sol: Solution, years: list[int] | None = None) -> str:
     else:
         out.append("shortfalls (unmet demand)")
         g = short.groupby(["scenario", "commodity", "year"], as_index=False)[["unmet", "demand"]].sum()
-        for r in g.head(30).itertuples():
+        for r in records(g.head(30)):
             out.append(f"  {r.scenario:<16} {r.commodity:<16} {r.year}  {_t(r.unmet):>12} of {_t(r.demand)}")
         if len(g) > 30:
             out.append(f"  ... {len(g) - 30} more rows in unmet.csv")
@@ -111,6 +113,7 @@ def _share_table(k: pd.DataFrame, years: list[int] | None) -> list[str]:
         index=["scenario", "commodity"], columns="year", values="controlled_share", aggfunc="first"
     )
     lines = ["  " + " " * 34 + "".join(f"{y:>8}" for y in piv.columns)]
-    for (s, c), row in piv.iterrows():
-        lines.append(f"  {s[:16]:<16} {c[:16]:<17}" + "".join(f"{v:>8.0%}" for v in row.values))
+    for key, row in piv.iterrows():
+        s, c = (str(x) for x in key) if isinstance(key, tuple) else (str(key), "")
+        lines.append(f"  {s[:16]:<16} {c[:16]:<17}" + "".join(f"{v:>8.0%}" for v in row.to_numpy()))
     return lines

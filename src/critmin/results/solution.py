@@ -238,9 +238,3 @@ class Solution:
                     + df.head(20).to_html(index=False, float_format=lambda x: f"{x:,.4g}")
                 )
         return "\n".join(out)
-
-    def summary(self, years: list[int] | None = None) -> str:
-        """A readable report: status, objective and parts, builds, shortfalls, controlled shares."""
-        from ..report.text import format_summary
-
-        return format_summary(self, years)

@@ -46,6 +46,11 @@ def stage_of(md: ModelData) -> dict[str, str]:
     }
 
 
+def records(df: pd.DataFrame) -> list[Any]:
+    """A table's rows as attribute records (`r.quantity`), typed loosely, for formatting loops."""
+    return list(df.itertuples(index=False))
+
+
 def _frame(rows: list[dict[str, Any]] | list[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
@@ -257,12 +262,14 @@ def costs_table(ctx: Context) -> pd.DataFrame:
         np.add.at(grid, (year, np.where(scen == FIRST_STAGE, ns, scen)), rate * x[cols] * weight)
         seen = np.zeros((ny, ns + 1), dtype=bool)
         seen[year, np.where(scen == FIRST_STAGE, ns, scen)] = True
-        for r, y, s in zip(comp.terms.const_rate, comp.terms.const_year, comp.terms.const_scen, strict=True):
-            if y == NO_YEAR:
+        for rate_c, y_c, s_c in zip(
+            comp.terms.const_rate, comp.terms.const_year, comp.terms.const_scen, strict=True
+        ):
+            if y_c == NO_YEAR:
                 continue
-            j = ns if s == FIRST_STAGE else s
-            grid[y, j] += r * weight
-            seen[y, j] = True
+            col = ns if s_c == FIRST_STAGE else s_c
+            grid[y_c, col] += rate_c * weight
+            seen[y_c, col] = True
         for yi, j in zip(*np.nonzero(seen), strict=True):
             row = (name, md.years[yi], "all" if j == ns else md.scenarios[j], float(grid[yi, j]))
             (first if j == ns else second).append(row)
@@ -286,8 +293,12 @@ def kpis_table(unmet: pd.DataFrame, deliveries: pd.DataFrame, keys: list[str]) -
     if unmet.empty:
         return pd.DataFrame(columns=cols)
     base = unmet.groupby(keys, as_index=False)[["demand", "delivered", "unmet"]].sum()
-    ctrl = deliveries[deliveries.tag == "controlled"].groupby(keys, as_index=False)["quantity"].sum()
-    out = base.merge(ctrl.rename(columns={"quantity": "controlled"}), on=keys, how="left")
+    ctrl = (
+        deliveries[deliveries.tag == "controlled"]
+        .groupby(keys, as_index=False)
+        .agg(controlled=("quantity", "sum"))
+    )
+    out = base.merge(ctrl, on=keys, how="left")
     out["controlled"] = out["controlled"].fillna(0.0).astype(float)
     out["met_share"] = _ratio(out.demand - out.unmet, out.demand, 1.0)  # substitution counts as met
     out["controlled_share"] = _ratio(out.controlled, out.delivered, 0.0)

@@ -5,7 +5,16 @@ from .demand import Demand
 from .horizon import Horizon, Period, Scale, Units
 from .instance import SCHEMA_VERSION, Instance
 from .levers import Offtake, PriceFloor, Stockpile, Substitution
-from .network import BuildOption, Commodity, Facility, Region, Route, RouteDefault
+from .network import (
+    BuildOption,
+    Commodity,
+    ContinuousOption,
+    DiscreteOption,
+    Facility,
+    Region,
+    Route,
+    RouteDefault,
+)
 from .policies import Budget, MaxSupplierShare, MinBlocShare, MinService, Policies
 from .scenarios import Adjustment, Objective, Scenario
 
@@ -15,6 +24,8 @@ __all__ = [
     "Budget",
     "BuildOption",
     "Commodity",
+    "ContinuousOption",
+    "DiscreteOption",
     "Demand",
     "ExportControl",
     "Facility",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydantic import Field, PrivateAttr, model_validator
@@ -46,6 +46,7 @@ class Instance(Strict):
     objective: Objective = Field(default_factory=Objective)
     _source_path: str | None = PrivateAttr(default=None)
     _sha256: str | None = PrivateAttr(default=None)
+    _locator: Callable[[Problem], Problem] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _references(self) -> Instance:
@@ -53,6 +54,10 @@ class Instance(Strict):
         if problems:
             raise ReferenceProblems(problems)
         return self
+
+    def locate(self, problem: Problem) -> Problem:
+        """Add the file, CSV row and column to a problem found after loading (e.g. while compiling)."""
+        return self._locator(problem) if self._locator is not None else problem
 
     @property
     def source_path(self) -> str | None:
@@ -96,214 +101,207 @@ def _duplicates(items: Iterable[Any], key: str, where: str, out: list[Problem]) 
             seen[k] = i
 
 
-def _check(inst: Instance) -> list[Problem]:
-    """All cross-reference problems, each located at the offending field."""
-    p: list[Problem] = []
-    for name, key in (
-        ("stockpiles", "id"),
-        ("substitutions", "id"),
-        ("price_floors", "id"),
-        ("offtakes", "id"),
-        ("regions", "id"),
-        ("commodities", "id"),
-        ("facilities", "id"),
-        ("build_options", "id"),
-        ("export_controls", "id"),
-        ("scenarios", "name"),
-    ):
-        _duplicates(getattr(inst, name), key, name, p)
+Loc = tuple[str | int, ...]
 
-    regions = {r.id for r in inst.regions}
-    commodities = {c.id for c in inst.commodities}
-    facilities = {f.id: f for f in inst.facilities}
-    blocs = inst.blocs
-    scenario_names = {s.name for s in inst.scenarios}
-    control_ids = {c.id for c in inst.export_controls}
-    years = set(inst.horizon.years)
-    region_or_bloc = regions | blocs
 
-    def ref(value: str | None, known: set[str], loc: tuple, what: str) -> None:
+class _Checker:
+    """Cross-reference checks, one method per part of the instance; every problem located at its field."""
+
+    def __init__(self, inst: Instance) -> None:
+        self.inst = inst
+        self.p: list[Problem] = []
+        self.regions = {r.id for r in inst.regions}
+        self.commodities = {c.id for c in inst.commodities}
+        self.facilities = {f.id: f for f in inst.facilities}
+        self.blocs = inst.blocs
+        self.region_or_bloc = self.regions | self.blocs
+        self.controls = {c.id for c in inst.export_controls}
+
+    def ref(self, value: str | None, known: Iterable[str], loc: Loc, what: str) -> None:
+        known = set(known)
         if value is not None and value not in known:
-            p.append(Problem(loc, f"unknown {what} '{value}'", did_you_mean(value, known)))
+            self.p.append(Problem(loc, f"unknown {what} '{value}'", did_you_mean(value, known)))
 
-    for i, f in enumerate(inst.facilities):
-        ref(f.region, regions, ("facilities", i, "region"), "region")
-        for side in ("inputs", "outputs"):
-            for c in getattr(f, side):
-                ref(c, commodities, ("facilities", i, side, c), "commodity")
-        both = set(f.inputs) & set(f.outputs)
-        if both:
-            p.append(
-                Problem(
-                    ("facilities", i, "outputs"),
-                    f"commodity {sorted(both)} is both input and output of facility '{f.id}'",
-                    "model it as two facilities",
-                )
-            )
+    def problem(self, loc: Loc, message: str, hint: str) -> None:
+        self.p.append(Problem(loc, message, hint))
 
-    last = inst.horizon.last_year
-    for i, o in enumerate(inst.build_options):
-        ref(o.facility, set(facilities), ("build_options", i, "facility"), "facility")
-        ref(o.investor, regions, ("build_options", i, "investor"), "region")
-        first_start = max(inst.horizon.base_year, o.earliest_start or inst.horizon.base_year)
-        if first_start + o.lead_time > last:
-            p.append(
-                Problem(
+    def run(self) -> list[Problem]:
+        for name, key in (
+            ("stockpiles", "id"),
+            ("substitutions", "id"),
+            ("price_floors", "id"),
+            ("offtakes", "id"),
+            ("regions", "id"),
+            ("commodities", "id"),
+            ("facilities", "id"),
+            ("build_options", "id"),
+            ("export_controls", "id"),
+            ("scenarios", "name"),
+        ):
+            _duplicates(getattr(self.inst, name), key, name, self.p)
+        for check in (
+            self.facility_refs,
+            self.build_options,
+            self.routes,
+            self.demand,
+            self.export_controls,
+            self.policies,
+            self.levers,
+            self.scenarios,
+        ):
+            check()
+        for x in self.inst.objective.risk_importers or []:
+            self.ref(x, self.region_or_bloc, ("objective", "risk_importers"), "region or bloc")
+        return self.p
+
+    def facility_refs(self) -> None:
+        for i, f in enumerate(self.inst.facilities):
+            self.ref(f.region, self.regions, ("facilities", i, "region"), "region")
+            for side, coefs in (("inputs", f.inputs), ("outputs", f.outputs)):
+                for c in coefs:
+                    self.ref(c, self.commodities, ("facilities", i, side, c), "commodity")
+            both = set(f.inputs) & set(f.outputs)
+            if both:
+                msg = f"commodity {sorted(both)} is both input and output of facility '{f.id}'"
+                self.problem(("facilities", i, "outputs"), msg, "model it as two facilities")
+
+    def build_options(self) -> None:
+        hz = self.inst.horizon
+        for i, o in enumerate(self.inst.build_options):
+            self.ref(o.facility, self.facilities, ("build_options", i, "facility"), "facility")
+            self.ref(o.investor, self.regions, ("build_options", i, "investor"), "region")
+            first_start = max(hz.base_year, o.earliest_start or hz.base_year)
+            if first_start + o.lead_time > hz.last_year:
+                self.problem(
                     ("build_options", i, "lead_time"),
                     f"option '{o.id}' can never come online within the horizon: construction from "
                     f"{first_start} plus lead_time {o.lead_time} gives {first_start + o.lead_time}, "
-                    f"after the last period {last}",
+                    f"after the last period {hz.last_year}",
                     "shorten lead_time, move earliest_start earlier or extend the horizon",
                 )
-            )
 
-    seen_routes: dict[tuple[str, str, str], int] = {}
-    for i, r in enumerate(inst.routes):
-        ref(r.commodity, commodities, ("routes", i, "commodity"), "commodity")
-        ref(r.origin, regions, ("routes", i, "origin"), "region")
-        ref(r.destination, regions, ("routes", i, "destination"), "region")
-        if r.origin == r.destination:
-            p.append(
-                Problem(
-                    ("routes", i, "destination"),
-                    f"route from '{r.origin}' to itself",
-                    "material used where it is made needs no route; remove the row",
-                )
-            )
-        price = next((c.price for c in inst.commodities if c.id == r.commodity), 0)
-        if r.tariff > 0 and not price:
-            p.append(
-                Problem(
-                    ("routes", i, "tariff"),
-                    f"ad valorem tariff on '{r.commodity}', which has no price",
-                    "give the commodity a price or use tariff_per_t",
-                )
-            )
-        k = (r.commodity, r.origin, r.destination)
-        if k in seen_routes:
-            p.append(
-                Problem(
-                    ("routes", i, "destination"),
-                    f"duplicate route {k} (first at routes[{seen_routes[k]}])",
-                    "keep one row",
-                )
-            )
-        seen_routes.setdefault(k, i)
-    for i, d in enumerate(inst.route_defaults):
-        ref(d.from_bloc, blocs, ("route_defaults", i, "from_bloc"), "bloc")
-        ref(d.to_bloc, blocs, ("route_defaults", i, "to_bloc"), "bloc")
-        for c in d.commodities or []:
-            ref(c, commodities, ("route_defaults", i, "commodities"), "commodity")
+    def routes(self) -> None:
+        price = {c.id: c.price for c in self.inst.commodities}
+        seen: dict[tuple[str, str, str], int] = {}
+        for i, r in enumerate(self.inst.routes):
+            self.ref(r.commodity, self.commodities, ("routes", i, "commodity"), "commodity")
+            self.ref(r.origin, self.regions, ("routes", i, "origin"), "region")
+            self.ref(r.destination, self.regions, ("routes", i, "destination"), "region")
+            if r.origin == r.destination:
+                hint = "material used where it is made needs no route; remove the row"
+                self.problem(("routes", i, "destination"), f"route from '{r.origin}' to itself", hint)
+            if r.tariff > 0 and not price.get(r.commodity):
+                msg = f"ad valorem tariff on '{r.commodity}', which has no price"
+                self.problem(("routes", i, "tariff"), msg, "give the commodity a price or use tariff_per_t")
+            k = (r.commodity, r.origin, r.destination)
+            if k in seen:
+                msg = f"duplicate route {k} (first at routes[{seen[k]}])"
+                self.problem(("routes", i, "destination"), msg, "keep one row")
+            seen.setdefault(k, i)
+        for i, d in enumerate(self.inst.route_defaults):
+            self.ref(d.from_bloc, self.blocs, ("route_defaults", i, "from_bloc"), "bloc")
+            self.ref(d.to_bloc, self.blocs, ("route_defaults", i, "to_bloc"), "bloc")
+            for c in d.commodities or []:
+                self.ref(c, self.commodities, ("route_defaults", i, "commodities"), "commodity")
 
-    if not inst.demand:
-        p.append(
-            Problem(
-                ("demand",),
-                "no demand rows: there is nothing to plan for",
-                "add at least one row with region, commodity, year, quantity",
-            )
-        )
-    seen_demand: dict[tuple, int] = {}
-    for i, d in enumerate(inst.demand):
-        ref(d.region, regions, ("demand", i, "region"), "region")
-        ref(d.commodity, commodities, ("demand", i, "commodity"), "commodity")
-        if d.year not in years:
-            p.append(
-                Problem(
-                    ("demand", i, "year"),
-                    f"year {d.year} is not a period of the horizon",
-                    did_you_mean(str(d.year), {str(y) for y in years}),
-                )
-            )
-        k = (d.region, d.commodity, d.year, d.compliance)
-        if k in seen_demand:
-            p.append(
-                Problem(
-                    ("demand", i, "quantity"),
-                    f"duplicate demand for {k} (first at demand[{seen_demand[k]}])",
-                    "add the quantities into one row",
-                )
-            )
-        seen_demand.setdefault(k, i)
+    def demand(self) -> None:
+        if not self.inst.demand:
+            hint = "add at least one row with region, commodity, year, quantity"
+            self.problem(("demand",), "no demand rows: there is nothing to plan for", hint)
+        years = set(self.inst.horizon.years)
+        seen: dict[tuple[str, str, int, str], int] = {}
+        for i, d in enumerate(self.inst.demand):
+            self.ref(d.region, self.regions, ("demand", i, "region"), "region")
+            self.ref(d.commodity, self.commodities, ("demand", i, "commodity"), "commodity")
+            if d.year not in years:
+                hint = did_you_mean(str(d.year), {str(y) for y in years})
+                self.problem(("demand", i, "year"), f"year {d.year} is not a period of the horizon", hint)
+            k = (d.region, d.commodity, d.year, d.compliance)
+            if k in seen:
+                msg = f"duplicate demand for {k} (first at demand[{seen[k]}])"
+                self.problem(("demand", i, "quantity"), msg, "add the quantities into one row")
+            seen.setdefault(k, i)
 
-    for i, c in enumerate(inst.export_controls):
-        ref(c.exporter, regions, ("export_controls", i, "exporter"), "region")
-        for x in c.commodities:
-            ref(x, commodities, ("export_controls", i, "commodities"), "commodity")
-        for x in c.destinations or []:
-            ref(x, region_or_bloc, ("export_controls", i, "destinations"), "region or bloc")
-        for x in c.scenarios or []:
-            ref(x, scenario_names, ("export_controls", i, "scenarios"), "scenario")
+    def export_controls(self) -> None:
+        scenarios = {s.name for s in self.inst.scenarios}
+        for i, c in enumerate(self.inst.export_controls):
+            self.ref(c.exporter, self.regions, ("export_controls", i, "exporter"), "region")
+            for x in c.commodities:
+                self.ref(x, self.commodities, ("export_controls", i, "commodities"), "commodity")
+            for x in c.destinations or []:
+                self.ref(x, self.region_or_bloc, ("export_controls", i, "destinations"), "region or bloc")
+            for x in c.scenarios or []:
+                self.ref(x, scenarios, ("export_controls", i, "scenarios"), "scenario")
 
-    pol = inst.policies
-    for i, m in enumerate(pol.min_bloc_share):
-        ref(m.region, regions, ("policies", "min_bloc_share", i, "region"), "region")
-        for x in m.commodities:
-            ref(x, commodities, ("policies", "min_bloc_share", i, "commodities"), "commodity")
-        for x in m.blocs:
-            ref(x, blocs, ("policies", "min_bloc_share", i, "blocs"), "bloc")
-    for i, m in enumerate(pol.max_supplier_share):
-        ref(m.region, regions, ("policies", "max_supplier_share", i, "region"), "region")
-        for x in m.commodities:
-            ref(x, commodities, ("policies", "max_supplier_share", i, "commodities"), "commodity")
-    for i, m in enumerate(pol.min_service):
-        ref(m.region, regions, ("policies", "min_service", i, "region"), "region")
-        ref(m.commodity, commodities, ("policies", "min_service", i, "commodity"), "commodity")
-        if m.compliance is not None and m.compliance not in ("any", "clear"):
-            p.append(
-                Problem(
-                    ("policies", "min_service", i, "compliance"),
-                    f"unknown compliance class '{m.compliance}'",
+    def policies(self) -> None:
+        pol = self.inst.policies
+        for i, mb in enumerate(pol.min_bloc_share):
+            loc: Loc = ("policies", "min_bloc_share", i)
+            self.ref(mb.region, self.regions, (*loc, "region"), "region")
+            for x in mb.commodities:
+                self.ref(x, self.commodities, (*loc, "commodities"), "commodity")
+            for x in mb.blocs:
+                self.ref(x, self.blocs, (*loc, "blocs"), "bloc")
+        for i, ms in enumerate(pol.max_supplier_share):
+            self.ref(ms.region, self.regions, ("policies", "max_supplier_share", i, "region"), "region")
+            for x in ms.commodities:
+                self.ref(
+                    x, self.commodities, ("policies", "max_supplier_share", i, "commodities"), "commodity"
+                )
+        for i, sv in enumerate(pol.min_service):
+            loc = ("policies", "min_service", i)
+            self.ref(sv.region, self.regions, (*loc, "region"), "region")
+            self.ref(sv.commodity, self.commodities, (*loc, "commodity"), "commodity")
+            if sv.compliance is not None and sv.compliance not in ("any", "clear"):
+                self.problem(
+                    (*loc, "compliance"),
+                    f"unknown compliance class '{sv.compliance}'",
                     "use 'any' or 'clear'",
                 )
-            )
-    for i, b in enumerate(pol.budgets):
-        for x in b.investor:
-            ref(x, region_or_bloc, ("policies", "budgets", i, "investor"), "region or bloc")
-    for group in ("min_bloc_share", "max_supplier_share", "min_service", "budgets"):
-        _duplicates(getattr(pol, group), "id", f"policies.{group}", p)
+        for i, b in enumerate(pol.budgets):
+            for x in b.investor:
+                self.ref(x, self.region_or_bloc, ("policies", "budgets", i, "investor"), "region or bloc")
+        for group in ("min_bloc_share", "max_supplier_share", "min_service", "budgets"):
+            _duplicates(getattr(pol, group), "id", f"policies.{group}", self.p)
 
-    for i, st in enumerate(inst.stockpiles):
-        ref(st.region, regions, ("stockpiles", i, "region"), "region")
-        ref(st.commodity, commodities, ("stockpiles", i, "commodity"), "commodity")
-    for i, sb in enumerate(inst.substitutions):
-        ref(sb.region, regions, ("substitutions", i, "region"), "region")
-        ref(sb.commodity, commodities, ("substitutions", i, "commodity"), "commodity")
-    for group in ("price_floors", "offtakes"):
-        for i, x in enumerate(getattr(inst, group)):
-            ref(x.facility, set(facilities), (group, i, "facility"), "facility")
-            if x.facility in facilities and x.commodity not in facilities[x.facility].outputs:
-                p.append(
-                    Problem(
-                        (group, i, "commodity"),
-                        f"facility '{x.facility}' does not make '{x.commodity}'",
-                        did_you_mean(x.commodity, facilities[x.facility].outputs),
-                    )
-                )
+    def levers(self) -> None:
+        inst = self.inst
+        for i, st in enumerate(inst.stockpiles):
+            self.ref(st.region, self.regions, ("stockpiles", i, "region"), "region")
+            self.ref(st.commodity, self.commodities, ("stockpiles", i, "commodity"), "commodity")
+        for i, sb in enumerate(inst.substitutions):
+            self.ref(sb.region, self.regions, ("substitutions", i, "region"), "region")
+            self.ref(sb.commodity, self.commodities, ("substitutions", i, "commodity"), "commodity")
+        supported: list[tuple[str, PriceFloor | Offtake]] = [("price_floors", x) for x in inst.price_floors]
+        supported += [("offtakes", x) for x in inst.offtakes]
+        index: dict[str, int] = {}
+        for group, x in supported:
+            i = index[group] = index.get(group, -1) + 1
+            self.ref(x.facility, self.facilities, (group, i, "facility"), "facility")
+            fac = self.facilities.get(x.facility)
+            if fac is not None and x.commodity not in fac.outputs:
+                msg = f"facility '{x.facility}' does not make '{x.commodity}'"
+                self.problem((group, i, "commodity"), msg, did_you_mean(x.commodity, fac.outputs))
 
-    total = sum(s.probability for s in inst.scenarios)
-    if abs(total - 1.0) > 1e-6:
-        p.append(
-            Problem(
-                ("scenarios",),
-                f"scenario probabilities sum to {total:.6g}, not 1",
-                "rescale them so they add up to 1",
-            )
-        )
-    for i, s in enumerate(inst.scenarios):
-        for x in s.disable_controls:
-            if x != "all":
-                ref(x, control_ids, ("scenarios", i, "disable_controls"), "export control")
-        for x in s.control_amounts:
-            ref(x, control_ids, ("scenarios", i, "control_amounts", x), "export control")
-        for group in ("demand", "availability", "var_cost", "price"):
-            for j, a in enumerate(getattr(s, group)):
-                loc = ("scenarios", i, group, j)
-                ref(a.region, regions, loc + ("region",), "region")
-                ref(a.commodity, commodities, loc + ("commodity",), "commodity")
-                ref(a.facility, set(facilities), loc + ("facility",), "facility")
+    def scenarios(self) -> None:
+        total = sum(s.probability for s in self.inst.scenarios)
+        if abs(total - 1.0) > 1e-6:
+            msg = f"scenario probabilities sum to {total:.6g}, not 1"
+            self.problem(("scenarios",), msg, "rescale them so they add up to 1")
+        for i, s in enumerate(self.inst.scenarios):
+            for x in s.disable_controls:
+                if x != "all":
+                    self.ref(x, self.controls, ("scenarios", i, "disable_controls"), "export control")
+            for x in s.control_amounts:
+                self.ref(x, self.controls, ("scenarios", i, "control_amounts", x), "export control")
+            for group in ("demand", "availability", "var_cost", "price"):
+                for j, adj in enumerate(getattr(s, group)):
+                    loc: Loc = ("scenarios", i, group, j)
+                    self.ref(adj.region, self.regions, (*loc, "region"), "region")
+                    self.ref(adj.commodity, self.commodities, (*loc, "commodity"), "commodity")
+                    self.ref(adj.facility, self.facilities, (*loc, "facility"), "facility")
 
-    for x in inst.objective.risk_importers or []:
-        ref(x, region_or_bloc, ("objective", "risk_importers"), "region or bloc")
 
-    return p
+def _check(inst: Instance) -> list[Problem]:
+    """All cross-reference problems, each located at the offending field."""
+    return _Checker(inst).run()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
-from .base import Coefficient, Fraction, Id, IdList, Money, OptionalYear, Strict, Tonnes, Year
+from .base import Coefficient, Fraction, Id, IdList, Money, OptionalYear, PositiveTonnes, Strict, Tonnes, Year
 
 
 class Region(Strict):
@@ -57,37 +57,72 @@ class Facility(Strict):
     )
 
 
-class BuildOption(Strict):
-    """A way to add capacity to a facility: continuous (capex per t/yr) or discrete modules."""
+class _Option(Strict):
+    """What every way of adding capacity has."""
 
     id: Id
     facility: Id
-    kind: Literal["continuous", "discrete"] = "continuous"
-    capex: Money | None = Field(default=None, description="continuous: currency per t/yr added")
-    max_capacity: Tonnes | None = Field(default=None, description="continuous: t/yr over the horizon")
-    fixed_cost: Money | None = Field(default=None, description="discrete: currency per module")
-    module_size: Tonnes | None = Field(default=None, description="discrete: t/yr per module")
-    max_count: int | None = Field(default=None, ge=1, le=10_000, description="discrete: modules")
     lead_time: int = Field(default=0, ge=0, le=60, description="years from construction start to output")
     lifetime: int = Field(default=30, ge=1, le=200, description="years of operation")
     earliest_start: OptionalYear = Field(default=None, description="first year construction may start")
     investor: Id | None = Field(default=None, description="region paying; default the facility's region")
 
-    @model_validator(mode="after")
-    def _kind_fields(self) -> BuildOption:
-        if self.kind == "continuous":
-            if self.capex is None:
-                raise ValueError("a continuous option needs 'capex' (currency per t/yr)")
-            extra = [f for f in ("fixed_cost", "module_size", "max_count") if getattr(self, f) is not None]
+
+_DISCRETE_FIELDS = ("fixed_cost", "module_size", "max_count")
+
+
+class ContinuousOption(_Option):
+    """Capacity added in any amount, at a capex per t/yr."""
+
+    kind: Literal["continuous"] = "continuous"
+    capex: Money = Field(description="currency per t/yr added")
+    max_capacity: Tonnes | None = Field(default=None, description="t/yr over the horizon")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_module_fields(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            extra = [f for f in _DISCRETE_FIELDS if data.get(f) is not None]
             if extra:
-                raise ValueError(f"{', '.join(extra)} apply to kind 'discrete' only")
-        else:
-            missing = [f for f in ("fixed_cost", "module_size", "max_count") if getattr(self, f) is None]
+                raise ValueError(f"{', '.join(extra)} apply to kind 'discrete' only (add kind: discrete)")
+            if data.get("capex") is None:
+                raise ValueError("a continuous option needs 'capex' (currency per t/yr)")
+        return data
+
+
+class DiscreteOption(_Option):
+    """Capacity added in whole modules, at a fixed cost per module."""
+
+    kind: Literal["discrete"]
+    fixed_cost: Money = Field(description="currency per module")
+    module_size: PositiveTonnes = Field(description="t/yr per module")
+    max_count: int = Field(ge=1, le=10_000, description="modules over the horizon")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _module_fields(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            missing = [f for f in _DISCRETE_FIELDS if data.get(f) is None]
             if missing:
                 raise ValueError(f"a discrete option needs {', '.join(missing)}")
-            if not self.module_size:
-                raise ValueError("module_size must be positive")
-        return self
+            if data.get("capex") is not None or data.get("max_capacity") is not None:
+                raise ValueError("capex and max_capacity apply to kind 'continuous' only")
+        return data
+
+
+def _option_kind(value: Any) -> str:
+    """The tag of a build option: its `kind`, continuous when omitted."""
+    kind = (
+        value.get("kind", "continuous") if isinstance(value, dict) else getattr(value, "kind", "continuous")
+    )
+    return kind if kind in ("continuous", "discrete") else str(kind)
+
+
+# A way to add capacity to a facility: continuous (capex per t/yr) or discrete modules, told apart by `kind`.
+BuildOption = Annotated[
+    Annotated[ContinuousOption, Tag("continuous")] | Annotated[DiscreteOption, Tag("discrete")],
+    Discriminator(_option_kind),
+]
 
 
 class Route(Strict):
