@@ -54,7 +54,7 @@ def run_one(
 
     from critmin.generate import synthetic_data, write_instance
     from critmin.io import load_instance
-    from critmin.solve import SolveOptions
+    from critmin.solving import SolveOptions
 
     r, y, s, nb = SIZES[size]
     out: dict = {"size": size, "engine": engine, "mode": mode}

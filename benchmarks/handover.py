@@ -22,7 +22,7 @@ import pyomo.environ as pyo
 from critmin import build_model
 from critmin.backend.pyomo_model import solve_pyomo
 from critmin.generate import synthetic
-from critmin.solve import SolveOptions
+from critmin.solving import SolveOptions
 
 
 def relax(model: pyo.ConcreteModel) -> None:

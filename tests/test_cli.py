@@ -125,7 +125,7 @@ def test_infeasible_exit_2(runner, tmp_path, monkeypatch):
 
     import sys
 
-    monkeypatch.setattr(sys.modules["critmin.solve"], "solve", forced_infeasible)
+    monkeypatch.setattr(sys.modules["critmin.solving"], "solve", forced_infeasible)
     out = tmp_path / "o"
     r = runner.invoke(main, ["solve", DEMO, "-o", str(out)])
     assert r.exit_code == 2

@@ -14,7 +14,7 @@ from conftest import ROOT, base_dict
 from critmin import InstanceError, solve
 from critmin.io import validate_instance
 from critmin.report import format_summary
-from critmin.solve import EXIT_CODES
+from critmin.solving import EXIT_CODES
 
 
 def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:

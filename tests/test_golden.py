@@ -3,7 +3,8 @@ small fixture, is compared entry by entry with a reviewed file in tests/golden/ 
 senses, integrality, objective coefficients). A family in the registry with neither a golden file nor a
 hand-computed optimum test (marked `@pytest.mark.family(...)`) fails `test_every_family_is_covered`.
 
-Regenerate after a deliberate model change, then review the diff:  CRITMIN_UPDATE_GOLDEN=1 pytest tests/test_golden.py
+Regenerate after a deliberate model change, then review the diff:
+    CRITMIN_UPDATE_GOLDEN=1 pytest tests/test_golden.py
 """
 
 from __future__ import annotations

@@ -147,8 +147,8 @@ def solve(
     """
     from .io import load_instance
     from .report.text import format_summary
-    from .solve import DEFAULT_MIP_GAP, SolveOptions
-    from .solve import solve as run_solve
+    from .solving import DEFAULT_MIP_GAP, SolveOptions
+    from .solving import solve as run_solve
 
     if output is not None and output.exists() and not force:
         raise CritminError(f"{output} exists; pass --force to replace it")
@@ -227,7 +227,7 @@ def diagnose(instance: Path, scenario: str | None, top: int) -> None:
     """
     from .analysis.diagnose import diagnose as run_diagnose
     from .io import load_instance
-    from .solve import EXIT_CODES
+    from .solving import EXIT_CODES
 
     d = run_diagnose(load_instance(instance), scenario=scenario)
     click.echo(d.to_text(top))
@@ -328,7 +328,7 @@ def frontier_cmd(
     """Cost-risk Pareto frontier by the epsilon-constraint method (dominated points removed)."""
     from .analysis.frontier import frontier
     from .io import load_instance
-    from .solve import DEFAULT_MIP_GAP, SolveOptions
+    from .solving import DEFAULT_MIP_GAP, SolveOptions
 
     if output is not None and output.exists() and not force:
         raise CritminError(f"{output} exists; pass --force to replace it")

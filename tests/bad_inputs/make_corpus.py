@@ -335,7 +335,10 @@ def main() -> None:
         "offtake_on_idle_plant",
         many(
             setp("facilities.1.capacity", {2030: 1000}),
-            setp("offtakes", [{"id": "ot", "facility": "au_plant", "commodity": "ox", "quantity": 10, "price": 40}]),
+            setp(
+                "offtakes",
+                [{"id": "ot", "facility": "au_plant", "commodity": "ox", "quantity": 10, "price": 40}],
+            ),
         ),
         [y, "offtakes[0].facility", "cannot run that year", "limit the offtake's start/end"],
     )

@@ -133,7 +133,7 @@ def load_run(item: str | Path | Solution, **solve_kw: Any) -> tuple[str, Solutio
     if path.is_dir() and (path / "summary.json").exists():
         return path.name, Solution.read(path)
     from ..io import load_instance
-    from ..solve import solve
+    from ..solving import solve
 
     inst = load_instance(path)
     name = f"{path.stem}@{scenario}" if scenario else path.stem

@@ -91,7 +91,7 @@ def diagnose(
 ) -> Diagnosis:
     """Solve, then explain shortfalls and binding constraints; or name the IIS of an infeasible instance."""
     from ..results.solution import Solution
-    from ..solve import solve_result
+    from ..solving import solve_result
 
     opts = options or SolveOptions()
     result = solve_result(instance, scenario=scenario, options=opts)
