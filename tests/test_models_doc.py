@@ -73,3 +73,16 @@ def test_cvar_components_match_docs():
     }
     extra = {n for n in extra if not n.endswith(("_index", "_domain"))}
     assert extra == documented(tag="(cvar)") == {"cvar_eta", "cvar_excess", "cvar_tail", "cvar"}
+
+
+def test_registry_and_docs_name_the_same_families():
+    """The registry (what every consumer reads) and models/ agree: each variable family, row family, index
+    set and cost expression the registry names is documented, and nothing documented is unknown to it."""
+    from critmin.model.registry import CONSTRAINTS, COSTS, PLAIN_SETS, VARIABLES
+
+    named = {v.name for v in VARIABLES} | {c.name for c in CONSTRAINTS} | {c.pyomo for c in COSTS}
+    named |= {s.index_set for s in (*VARIABLES, *CONSTRAINTS) if s.index_set} | set(PLAIN_SETS)
+    named |= {"risk_weight", "total_cost"}  # the objective's parameter and the objective itself
+    documented_all = documented() | documented(tag="(cvar)")
+    assert named - documented_all == set(), f"in the registry, not in models/: {sorted(named - documented_all)}"
+    assert documented_all - named == set(), f"in models/, not in the registry: {sorted(documented_all - named)}"
