@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-check clean
+.PHONY: demo test lint fuzz bench bench-check clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks instances
 	$(VENV)/bin/ruff format --check src tests benchmarks instances
 	$(VENV)/bin/mypy
+
+# A long, freshly random fuzz of the instance schema and solver (make test runs a fixed, short one).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz CRITMIN_FUZZ_EXAMPLES=3000 $(PY) -m pytest -q tests/test_fuzz.py -p no:cacheprovider
 
 # Benchmarks are never part of `make test`: they take minutes (XL: ~1M columns) and measure the machine.
 bench: $(STAMP)

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from critmin import Instance, solve
 from critmin.io import validate_instance
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# `make test`: the same examples every run (a test that fails by chance blocks everyone); `make fuzz`:
+# many more, freshly random, and failures shrunk and remembered in .hypothesis/.
+settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "fuzz", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 DATA = Path(__file__).resolve().parent / "data"
 
 

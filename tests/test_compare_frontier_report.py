@@ -71,7 +71,7 @@ def test_compare_scenarios_of_one_instance():
     assert t.loc["expected cost", "demo@controls"] > t.loc["expected cost", "demo@status_quo"]
 
 
-def test_compare_refuses_different_units_unless_forced(two_instances, tmp_path):
+def test_compare_refuses_different_units_unless_allowed(two_instances, tmp_path):
     a, _ = two_instances
     d = base_dict()
     d["units"] = {"currency": "EUR"}
@@ -79,8 +79,8 @@ def test_compare_refuses_different_units_unless_forced(two_instances, tmp_path):
     with pytest.raises(critmin.CritminError, match="not comparable.*currency EUR vs USD"):
         critmin.compare([a, c])
     r = CliRunner().invoke(main, ["compare", str(a), str(c)])
-    assert r.exit_code == 1 and "--force" in r.output
-    assert critmin.compare([a, c], force=True).runs == ["a", "c"]
+    assert r.exit_code == 1 and "--allow-mismatch" in r.output
+    assert critmin.compare([a, c], allow_mismatch=True).runs == ["a", "c"]
 
 
 def test_frontier_hand_computable(tmp_path):

@@ -10,6 +10,7 @@ import pytest
 from conftest import ROOT
 from critmin import Solution, load_instance, solve
 from critmin.errors import OutputExistsError
+from critmin.io.output import OutputError
 from critmin.results import TABLES
 
 
@@ -78,13 +79,19 @@ def test_write_read_round_trip(demo_solution, tmp_path, fmt):
 
 def test_write_refuses_to_overwrite_without_force(demo_solution, tmp_path):
     out = demo_solution.write(tmp_path / "sol")
-    (out / "marker").write_text("x")
     with pytest.raises(OutputExistsError):
         demo_solution.write(out)
-    assert (out / "marker").exists()
-    demo_solution.write(out, force=True)
-    assert not (out / "marker").exists()
-    assert (out / "summary.json").exists()
+    (out / "builds.csv").write_text("stale")
+    demo_solution.write(out, force=True)  # a folder critmin wrote, holding only its files: replaced
+    assert (out / "summary.json").exists() and (out / "builds.csv").read_text() != "stale"
+
+
+def test_force_never_replaces_a_folder_holding_a_users_files(demo_solution, tmp_path):
+    out = demo_solution.write(tmp_path / "sol")
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(OutputError, match="notes.txt"):
+        demo_solution.write(out, force=True)
+    assert (out / "notes.txt").read_text() == "mine" and (out / "summary.json").exists()
 
 
 def test_demo_tells_the_story(demo_solution):

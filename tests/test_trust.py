@@ -85,12 +85,12 @@ def test_ctrl_c_during_solve_leaves_nothing_and_rerun_works(tmp_path):
     cmd = [
         sys.executable,
         "-m",
-        "critmin.cli",
+        "critmin",
+        "-v",
         "solve",
         str(inst_dir / "syn.yaml"),
         "-o",
         str(out),
-        "--progress",
     ]
     proc = subprocess.Popen(
         cmd,
@@ -116,7 +116,7 @@ def test_ctrl_c_during_solve_leaves_nothing_and_rerun_works(tmp_path):
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
-    rerun = subprocess.run(cmd[:-1] + ["--time-limit", "2"], capture_output=True, text=True, timeout=120)
+    rerun = subprocess.run(cmd + ["--time-limit", "2"], capture_output=True, text=True, timeout=120)
     assert rerun.returncode in (0, 3), rerun.stderr
     assert out.exists() == (rerun.returncode == 0)
 

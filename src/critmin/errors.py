@@ -53,6 +53,9 @@ class CritminError(Exception):
         return self.message
 
 
+MAX_SHOWN = 40  # problems printed; the rest are counted
+
+
 @dataclass
 class InstanceError(CritminError):
     """The instance cannot be used. Holds every problem found, not just the first."""
@@ -66,7 +69,11 @@ class InstanceError(CritminError):
 
     def __str__(self) -> str:
         lines = [self.message + ":"]
-        lines += [f"  - {p}" for p in self.problems]
+        lines += [f"  - {p}" for p in self.problems[:MAX_SHOWN]]
+        if len(self.problems) > MAX_SHOWN:  # a million duplicate rows should not print a million lines
+            lines.append(
+                f"  ... and {len(self.problems) - MAX_SHOWN:,} more (the first {MAX_SHOWN} are shown)"
+            )
         return "\n".join(lines)
 
 
@@ -80,6 +87,14 @@ class ReferenceProblems(ValueError):
 
 class OutputExistsError(CritminError):
     """A solution directory exists and --force was not given."""
+
+
+@dataclass
+class NoPlanError(CritminError):
+    """An analysis needed a plan and the instance has none (infeasible, unbounded, or stopped without one);
+    the CLI exits with that outcome's code (2 or 3), like `solve`."""
+
+    status: str = "infeasible"
 
 
 def format_loc(loc: Sequence[str | int]) -> str:

@@ -35,12 +35,15 @@ def case(
     d.mkdir()
     if raw_yaml is not None:
         data = raw_yaml
+    elif mutate is None:
+        raise ValueError(f"{name}: give a mutation or raw_yaml")
     else:
         inst = copy.deepcopy(base_dict())
         mutate(inst)
         data = yaml.safe_dump(inst, sort_keys=False)
     (d / "inst.yaml").write_bytes(data.encode() if isinstance(data, str) else data)
     for fname, content in (files or {}).items():
+        (d / fname).parent.mkdir(parents=True, exist_ok=True)
         (d / fname).write_bytes(content.encode() if isinstance(content, str) else content)
     (d / "expect.txt").write_text("\n".join(expect) + "\n")
 
@@ -341,6 +344,133 @@ def main() -> None:
             ),
         ),
         [y, "offtakes[0].facility", "cannot run that year", "limit the offtake's start/end"],
+    )
+    # -- issue 15: input that was lost silently, numbers that reached the solver, resource limits --------
+    base_yaml = yaml.safe_dump(base_dict(), sort_keys=False)
+    case(
+        "duplicate_yaml_key",
+        None,
+        [y, "duplicate key 'objective'", "line", "remove one of them"],
+        raw_yaml=base_yaml + "objective: {unmet_penalty: 5}\n",
+    )
+    case(
+        "plain_and_dotted_column",
+        setp("facilities", "facilities.csv"),
+        ["facilities.csv", "row 1", "'capacity' and 'capacity.2030' both set 'capacity'"],
+        files={"facilities.csv": "id,region,outputs.ox,capacity,capacity.2030\ncn_plant,CN,1,1000,5\n"},
+    )
+    case(
+        "base_year_long_before_horizon",
+        many(setp("horizon.base_year", 1950), setp("horizon.discount_rate", 0.05)),
+        [y, "horizon", "75 years before the first period", "set base_year"],
+    )
+    case(
+        "semicolon_csv",
+        csv_demand,
+        ["demand.csv", "row 1", "separated by semicolons", "save as comma-separated"],
+        files={"demand.csv": "region;commodity;year;quantity\nUS;ox;2025;100\n"},
+    )
+    case(
+        "tab_separated_csv",
+        csv_demand,
+        ["demand.csv", "separated by tabs"],
+        files={"demand.csv": "region\tcommodity\tyear\tquantity\nUS\tox\t2025\t100\n"},
+    )
+    case(
+        "csv_path_is_a_folder",
+        csv_demand,
+        [y, "demand", "is a folder, not a CSV file"],
+        files={"demand.csv/keep": ""},
+    )
+    case(
+        "negative_money_scale", setp("units", {"scale": {"money": -1}}), [y, "units.scale.money", ">= 1e-06"]
+    )
+    case("zero_quantity_scale", setp("units", {"scale": {"quantity": 0}}), [y, "units.scale.quantity"])
+    case("tiny_quantity_scale", setp("units", {"scale": {"quantity": 1e-300}}), [y, "units.scale.quantity"])
+    case(
+        "scale_not_a_number", setp("units", {"scale": {"money": "lots"}}), [y, "units.scale.money", "'lots'"]
+    )
+    ctl = {"id": "q", "exporter": "CN", "commodities": ["ox"], "kind": "quota", "amount": 5}
+    case(
+        "negative_quota",
+        setp("export_controls", [{**ctl, "amount": -5}]),
+        [y, "export_controls[0].amount", ">= 0"],
+    )
+    case(
+        "negative_scenario_control_amount",
+        many(
+            setp("export_controls", [ctl]),
+            setp("scenarios", [{"name": "s", "probability": 1, "control_amounts": {"q": -2}}]),
+        ),
+        [y, "scenarios[0].control_amounts.q", ">= 0"],
+    )
+    case(
+        "scenario_share_amount_over_one",
+        many(
+            setp("export_controls", [{**ctl, "kind": "share", "amount": 0.5}]),
+            setp("scenarios", [{"name": "s", "probability": 1, "control_amounts": {"q": 3}}]),
+        ),
+        [y, "scenarios[0].control_amounts.q", "share control", "[0, 1]"],
+    )
+    bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    bomb += [
+        f"{c}: &{c} [" + ",".join([f"*{p}"] * 9) + "]" for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    ]
+    case("yaml_alias_bomb", None, [y, "expands to more than"], raw_yaml="\n".join(bomb) + "\n")
+    case(
+        "yaml_nested_too_deep",
+        None,
+        [y, "nested more than 100 levels"],
+        raw_yaml="a: " + "[" * 500 + "]" * 500,
+    )
+    case(
+        "yaml_two_documents",
+        None,
+        [y, "malformed YAML", "single document", "one document per file"],
+        raw_yaml=base_yaml + "---\n" + base_yaml,
+    )
+    case("yaml_empty_file", None, [y, "must hold a mapping of sections"], raw_yaml="")
+    case("yaml_tab_indent", None, [y, "malformed YAML", "line 2"], raw_yaml="horizon:\n\tbase_year: 2025\n")
+    case(
+        "thousands_separator",
+        setp("demand.0.quantity", "1,000"),
+        [y, "demand[0].quantity", "without units or thousands separators"],
+    )
+    case("percent_discount_rate", setp("horizon.discount_rate", "5%"), [y, "horizon.discount_rate", "'5%'"])
+    case("lifetime_zero", setp("build_options", [{"id": "b", "facility": "au_plant", "capex": 1, "lifetime": 0}]),
+         [y, "build_options[0].lifetime", ">= 1"])  # fmt: skip
+    case(
+        "availability_over_one",
+        setp("facilities.0.availability", 1.5),
+        [y, "facilities[0].availability", "<= 1"],
+    )
+    case(
+        "unknown_build_kind",
+        setp("build_options", [{"id": "b", "facility": "au_plant", "kind": "modular", "capex": 1}]),
+        [y, "build_options[0]", "unknown kind 'modular'", "'continuous', 'discrete'"],
+    )
+    case(
+        "csv_header_only_demand",
+        csv_demand,
+        ["demand.csv", "no demand rows"],
+        files={"demand.csv": "region,commodity,year,quantity\n"},
+    )
+    case(
+        "csv_empty_header_column",
+        csv_demand,
+        ["demand.csv", "row 1", "header column 5 is empty"],
+        files={"demand.csv": "region,commodity,year,quantity,\nUS,ox,2025,100,\n"},
+    )
+    case(
+        "csv_bom_and_bad_value",
+        csv_demand,
+        ["demand.csv", "row 2", "column 'quantity'"],
+        files={"demand.csv": "\ufeffregion,commodity,year,quantity\nUS,ox,2025,lots\n"},
+    )
+    case(
+        "risk_importer_unknown",
+        setp("objective.risk_importers", ["USA"]),
+        [y, "objective.risk_importers", "unknown region or bloc 'USA'"],
     )
     print(f"{sum(1 for d in HERE.iterdir() if d.is_dir())} cases")
 

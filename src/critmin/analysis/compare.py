@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import CritminError
+from ..io.output import atomic_directory
 from ..results.solution import Solution
 from ..results.tables import records
 from ..schema import Instance
@@ -83,14 +84,15 @@ class Comparison:
                 lines.append(f"  ... {len(self.inputs) - 40} more (see inputs.csv)")
         return "\n".join(lines)
 
-    def write_csv(self, directory: str | Path) -> Path:
-        d = Path(directory)
-        d.mkdir(parents=True, exist_ok=True)
-        self.metrics.to_csv(d / "metrics.csv", index=False)
-        self.table.to_csv(d / "metrics_wide.csv")
-        self.builds.to_csv(d / "builds.csv", index=False)
-        self.inputs.to_csv(d / "inputs.csv", index=False)
-        return d
+    def write(self, directory: str | Path, *, force: bool = False) -> Path:
+        """metrics.csv, metrics_wide.csv, builds.csv and inputs.csv as one new folder (critmin.io.output): an
+        existing one is replaced only with `force` and only if it is a comparison critmin wrote."""
+        with atomic_directory(Path(directory), kind="comparison", force=force) as d:
+            self.metrics.to_csv(d / "metrics.csv", index=False)
+            self.table.to_csv(d / "metrics_wide.csv")
+            self.builds.to_csv(d / "builds.csv", index=False)
+            self.inputs.to_csv(d / "inputs.csv", index=False)
+        return Path(directory)
 
     def _repr_html_(self) -> str:
         return (
@@ -121,10 +123,10 @@ def _fmt(v: Any) -> str:
 
 
 def load_run(item: str | Path | Solution, **solve_kw: Any) -> tuple[str, Solution]:
-    """A solution directory, an instance file (solved now), `file.yaml@scenario` (that scenario alone),
-    or a Solution."""
+    """A solution folder, an instance file (solved now), `file.yaml@scenario` (that scenario alone), or a
+    Solution."""
     if isinstance(item, Solution):
-        return item.instance.get("name", "run"), item
+        return str(item.instance.get("name", "run")), item
     text = str(item)
     scenario = None
     if "@" in text and not Path(text).exists():
@@ -132,6 +134,8 @@ def load_run(item: str | Path | Solution, **solve_kw: Any) -> tuple[str, Solutio
     path = Path(text)
     if path.is_dir() and (path / "summary.json").exists():
         return path.name, Solution.read(path)
+    if path.is_dir() and (path / "frontier.csv").exists():
+        raise CritminError(f"{path} is a frontier folder: compare its point_NN/ solution folders")
     from ..io import load_instance
     from ..solving import solve
 
@@ -144,12 +148,13 @@ def compare(
     items: Sequence[str | Path | Solution],
     *,
     years: Sequence[int] | None = None,
-    force: bool = False,
+    allow_mismatch: bool = False,
     **solve_kw: Any,
 ) -> Comparison:
-    """Compare runs (solution dirs, instance files or Solutions); the first is the baseline.
+    """Compare runs (solution folders, instance files or Solutions); the first is the baseline. `solve_kw`
+    (options, engine, ...) applies to instance files solved on the fly.
 
-    Refuses runs whose model version, quantity unit or currency differ, unless `force`."""
+    Refuses runs whose model version, quantity unit or currency differ, unless `allow_mismatch`."""
     if len(items) < 1:
         raise CritminError("compare needs at least one run")
     loaded = [load_run(i, **solve_kw) for i in items]
@@ -163,10 +168,10 @@ def compare(
         for key in ("quantity", "currency"):
             if sol.units.get(key) != base.units.get(key):
                 problems.append(f"{key} {sol.units.get(key)} vs {base.units.get(key)}")
-        if problems and not force:
+        if problems and not allow_mismatch:
             raise CritminError(
                 f"run '{name}' is not comparable with '{names[0]}': {'; '.join(problems)} "
-                "(use --force to compare anyway)"
+                "(use --allow-mismatch to compare anyway)"
             )
     metrics = pd.concat([_metrics(n, s, years) for n, s in zip(names, sols, strict=True)], ignore_index=True)
     base_vals = metrics[metrics.run == names[0]].set_index("metric").value

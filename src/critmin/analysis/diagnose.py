@@ -9,7 +9,9 @@ the registry (`registry.describe`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import highspy
@@ -18,6 +20,7 @@ import pandas as pd
 
 from ..backend.highs import SolveOptions, arrays_lp, configured_highs, highs_lp, run_loaded
 from ..backend.result import INFEASIBLE, ModelResult
+from ..io.output import atomic_directory
 from ..model.builder import ModelArrays, label
 from ..model.data import ModelData
 from ..model.registry import CONSTRAINT_BY_NAME, describe
@@ -42,6 +45,7 @@ class Diagnosis:
         return self.status == INFEASIBLE
 
     def to_text(self, top: int = 15) -> str:
+        """The diagnosis as text; `top` rows per section (0: all), the rest counted, never cut silently."""
         out = [f"status     {self.status}  ({self.message})"]
         if self.infeasible:
             out.append("")
@@ -53,64 +57,86 @@ class Diagnosis:
                     f"  {r.kind:<10} {r.description}   [{r.component}{r.bound}]" for r in records(self.iis)
                 ]
             return "\n".join(out)
-        out.append("")
-        if self.shortfalls.empty:
-            out.append("shortfalls none")
-        else:
-            out.append("shortfalls (t/yr unmet, by scenario, commodity, region, year)")
-            for r in records(self.shortfalls.head(top)):
-                out.append(
-                    f"  {r.scenario:<16} {r.commodity:<14} {r.region:<8} {r.year}  "
-                    f"{r.unmet:>12,.1f} of {r.demand:,.1f}"
-                )
-        out.append("")
-        if self.binding.empty:
-            out.append("binding constraints none")
-        else:
-            out.append(
-                "binding constraints (shadow price: change in the expected discounted cost, "
-                f"{self.currency}, per unit the bound is raised; LP with integer builds fixed)"
-            )
-            for r in records(self.binding.head(top)):
-                out.append(f"  {r.family:<18} {r.description:<60} {r.shadow_price:>14,.2f} {r.unit}")
-            if len(self.binding) > top:
-                out.append(f"  ... {len(self.binding) - top} more")
+        out += ["", *_section(self.shortfalls, top, "shortfalls", _SHORT_HEAD, _short_line)]
+        head = (
+            "binding constraints (shadow price: change in the expected discounted cost, "
+            f"{self.currency}, per unit the bound is raised; LP with integer builds fixed)"
+        )
+        out += ["", *_section(self.binding, top, "binding constraints", head, _binding_line)]
         if not self.lead_time.empty:
-            out.append("")
-            out.append("builds that lead times keep out of short years")
-            for r in records(self.lead_time.head(top)):
-                out.append(
-                    f"  {r.option:<24} ({r.facility}, {r.region}) earliest online {r.earliest_online}, "
-                    f"short in {r.short_year} ({r.commodity})"
-                )
+            out += ["", *_section(self.lead_time, top, "", _LEAD_HEAD, _lead_line)]
         return "\n".join(out)
+
+    def write(self, directory: str | Path, *, force: bool = False) -> Path:
+        """The diagnosis as CSV tables (shortfalls, binding, lead_time, iis) and diagnosis.txt."""
+        with atomic_directory(Path(directory), kind="diagnosis", force=force) as d:
+            (d / "diagnosis.txt").write_text(self.to_text(top=0) + "\n")
+            for name in ("shortfalls", "binding", "lead_time", "iis"):
+                getattr(self, name).to_csv(d / f"{name}.csv", index=False)
+        return Path(directory)
+
+
+_SHORT_HEAD = "shortfalls (t/yr unmet, largest first)"
+_LEAD_HEAD = "builds that lead times keep out of short years"
+
+
+def _short_line(r: Any) -> str:
+    return (
+        f"  {r.scenario:<16} {r.commodity:<14} {r.region:<8} {r.year}  {r.unmet:>12,.1f} of {r.demand:,.1f}"
+    )
+
+
+def _binding_line(r: Any) -> str:
+    return f"  {r.family:<18} {r.description:<60} {r.shadow_price:>14,.2f} {r.unit}"
+
+
+def _lead_line(r: Any) -> str:
+    return (
+        f"  {r.option:<24} ({r.facility}, {r.region}) earliest online {r.earliest_online}, "
+        f"short in {r.short_year} ({r.commodity})"
+    )
+
+
+def _section(df: pd.DataFrame, top: int, name: str, head: str, line: Callable[[Any], str]) -> list[str]:
+    if df.empty:
+        return [f"{name} none"] if name else []
+    shown = df if top <= 0 else df.head(top)
+    out = [head, *(line(r) for r in records(shown))]
+    if len(df) > len(shown):
+        out.append(f"  ... {len(df) - len(shown)} more (--top 0 shows all; -o writes them all as CSV)")
+    return out
 
 
 def diagnose(
-    instance: Instance, *, scenario: str | None = None, options: SolveOptions | None = None
+    instance: Instance,
+    *,
+    scenario: str | None = None,
+    options: SolveOptions | None = None,
+    engine: str = "matrix",
 ) -> Diagnosis:
     """Solve, then explain shortfalls and binding constraints; or name the IIS of an infeasible instance."""
     from ..results.solution import Solution
     from ..solving import solve_result
 
     opts = options or SolveOptions()
-    result = solve_result(instance, scenario=scenario, options=opts)
+    result = solve_result(instance, scenario=scenario, options=opts, engine=engine)
     md = result.arrays.md
     cur = instance.units.currency
     if result.status == INFEASIBLE:
-        return Diagnosis(
-            result.status, result.message, iis=irreducible_infeasible_subset(result.arrays), currency=cur
-        )
+        iis = irreducible_infeasible_subset(result.arrays)
+        return Diagnosis(result.status, result.message, iis=iis, currency=cur)
     if not result.has_solution:
         return Diagnosis(result.status, result.message, currency=cur)
     sol = Solution.from_result(result, opts)
     short = sol.unmet[sol.unmet.unmet > 1e-6]
     keys = ["scenario", "commodity", "region", "year"]
-    shortfalls = short.groupby(keys, as_index=False)[["unmet", "demand"]].sum().sort_values(keys)
+    shortfalls = short.groupby(keys, as_index=False)[["unmet", "demand"]].sum()
+    order = ["unmet", *keys]  # largest first: what a planner reads first
+    shortfalls = shortfalls.sort_values(order, ascending=[False] + [True] * len(keys), kind="stable")
     return Diagnosis(
         result.status,
         result.message,
-        shortfalls=shortfalls,
+        shortfalls=shortfalls.reset_index(drop=True),
         binding=binding_constraints(result, opts),
         lead_time=lead_time_blocks(md, shortfalls),
         currency=cur,

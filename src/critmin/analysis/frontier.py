@@ -30,7 +30,7 @@ from ..backend.highs import (
 )
 from ..backend.result import FEASIBLE, OPTIMAL, ModelResult
 from ..errors import CritminError
-from ..io.atomic import atomic_directory
+from ..io.output import atomic_directory
 from ..model.assemble import assemble
 from ..model.builder import ModelArrays
 from ..model.data import compile_instance
@@ -97,10 +97,12 @@ class Frontier:
             )
         return "\n".join(lines)
 
-    def write(self, directory: str | Path, *, fmt: str = "csv", force: bool = False) -> Path:
-        """frontier.csv, frontier.json (timings) and one solution directory per point, atomically."""
+    def write(
+        self, directory: str | Path, *, fmt: str = "csv", force: bool = False, protect: tuple[Path, ...] = ()
+    ) -> Path:
+        """frontier.csv, frontier.json (timings) and one solution folder per point, all at once."""
         target = Path(directory)
-        with atomic_directory(target, force=force) as tmp:
+        with atomic_directory(target, kind="frontier", force=force, protect=protect) as tmp:
             self.points.to_csv(tmp / "frontier.csv", index=False)
             meta = {"timings": self.timings, "currency": self.currency}
             (tmp / "frontier.json").write_text(json.dumps(meta, indent=2) + "\n")
@@ -111,10 +113,19 @@ class Frontier:
     @classmethod
     def read(cls, directory: str | Path) -> Frontier:
         d = Path(directory)
-        if not (d / "frontier.csv").is_file():
-            raise CritminError(f"{d} is not a frontier directory (no frontier.csv)")
-        points = pd.read_csv(d / "frontier.csv")
-        meta = json.loads((d / "frontier.json").read_text()) if (d / "frontier.json").exists() else {}
+        path = d / "frontier.csv"
+        if not path.is_file():
+            raise CritminError(f"{d} is not a frontier folder (no frontier.csv)")
+        try:
+            points = pd.read_csv(path, keep_default_na=False, na_values=[""])
+            meta = json.loads((d / "frontier.json").read_text()) if (d / "frontier.json").exists() else {}
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            raise CritminError(f"{d}: damaged frontier files ({exc}); run the frontier again") from None
+        missing = [
+            c for c in ("point", "epsilon", "cost", "risk", "status", "dominated") if c not in points.columns
+        ]
+        if missing:
+            raise CritminError(f"{path}: column(s) {', '.join(missing)} missing; run the frontier again")
         sols = [Solution.read(p) for p in sorted(d.glob("point_*"))]
         return cls(points, sols, meta.get("timings", {}), meta.get("currency", ""))
 

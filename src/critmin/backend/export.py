@@ -9,12 +9,11 @@ summaries), so its objective times money_scale is the expected cost.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from ..errors import CritminError
+from ..io.output import FILE_MARKS, atomic_file, check_target
 from ..model.builder import Block, ModelArrays
 from .highs import arrays_lp, new_highs
 
@@ -37,27 +36,34 @@ def solver_names(blocks: list[Block]) -> list[str]:
     return out
 
 
-def export_arrays(arrays: ModelArrays, path: str | Path, fmt: str | None = None) -> Path:
-    """Write the model to `path` as 'mps' or 'lp' (from the suffix when `fmt` is None), atomically."""
+def check_export_path(path: str | Path, force: bool = False) -> Path:
+    """An export path must end in .mps or .lp and be writable under critmin's output rules."""
     path = Path(path)
-    fmt = (fmt or path.suffix.lstrip(".")).lower()
-    if fmt not in ("mps", "lp"):
-        raise CritminError(f"unknown export format '{fmt}' for {path}: use .mps or .lp")
+    if path.suffix.lower() not in (".mps", ".lp"):
+        raise CritminError(f"unknown export format '{path.suffix}' for {path}: use a .mps or .lp file name")
+    check_target(path, kind="model file", force=force, folder=False)
+    return path
+
+
+def export_arrays(arrays: ModelArrays, path: str | Path, *, force: bool = False) -> Path:
+    """Write the model to `path` as MPS or LP (by its suffix), all at once, with critmin's marker as the first
+    (comment) line so a later --force may replace it."""
+    path = check_export_path(path, force)
     lp = arrays_lp(arrays)
     lp.col_names_ = solver_names(arrays.cols)
     lp.row_names_ = solver_names(arrays.rows)
     h = new_highs()
     h.setOptionValue("output_flag", False)
     h.passModel(lp)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".{fmt}", dir=path.parent)
-    os.close(fd)
-    try:
-        h.writeModel(tmp)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return path
+
+    def write(tmp: Path) -> None:
+        h.writeModel(str(tmp))
+        body = tmp.read_text()
+        tmp.write_text(
+            f"{FILE_MARKS[path.suffix.lower()]} (quantities / quantity_scale, money / money_scale)\n{body}"
+        )
+
+    return atomic_file(path, write, kind="model file", force=force)
 
 
 def export_model(model: object, path: str | Path, fmt: str | None = None) -> Path:

@@ -19,6 +19,8 @@ from pydantic_core import ErrorDetails
 
 from ..errors import InstanceError, Problem, ReferenceProblems, did_you_mean, format_loc
 from ..schema import Instance
+from .files import MAX_TABLE_BYTES, MAX_YAML_BYTES, read_text
+from .yaml_safe import DuplicateKeyError, YamlLimitError, load_yaml
 
 # Tables that may be given as a path to a CSV file instead of an inline list.
 CSV_TABLES = (
@@ -68,51 +70,10 @@ class _Source:
 
 def load_instance(path: str | Path) -> Instance:
     """Read and validate an instance file. Raises InstanceError listing every problem found."""
-    path = Path(path)
-    if not path.exists():
-        others = [p.name for p in path.parent.glob("*.y*ml")] if path.parent.is_dir() else []
-        near = did_you_mean(path.name, others) if others else "check the path"
-        raise InstanceError(problems=[Problem((), f"file not found: {path}", near)])
-    if path.is_dir():
-        yamls = sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))
-        if len(yamls) != 1:
-            raise InstanceError(
-                problems=[
-                    Problem((), f"{path} is a folder with {len(yamls)} YAML files", "name the instance file")
-                ]
-            )
-        path = yamls[0]
+    path = _instance_file(Path(path))
     source = _Source(path)
     hasher = hashlib.sha256()
-    raw = _read_text(path, hasher)
-    try:
-        data = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
-        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        ctx, ctx_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-        if ctx and ctx_mark:
-            what += f" ({ctx} that starts at line {ctx_mark.line + 1})"
-        raise InstanceError(
-            problems=[
-                Problem(
-                    (), f"malformed YAML at {where}: {what}", "check indentation and quoting", file=path.name
-                )
-            ]
-        ) from None
-    if not isinstance(data, dict):
-        raise InstanceError(
-            problems=[
-                Problem(
-                    (),
-                    "the file must hold a mapping of sections (horizon, regions, ...)",
-                    "start from instances/demo/demo.yaml",
-                    file=path.name,
-                )
-            ]
-        )
-
+    data = _parse_yaml(path, read_text(path, hasher, MAX_YAML_BYTES, "YAML file"))
     problems: list[Problem] = []
     base = path.parent.resolve()
     for key in CSV_TABLES:
@@ -132,6 +93,57 @@ def load_instance(path: str | Path) -> Instance:
     instance._locator = source.locate
     instance._sha256 = hasher.hexdigest()
     return instance
+
+
+def _instance_file(path: Path) -> Path:
+    """The YAML file to read: `path`, or the single YAML file in the folder `path`."""
+    if not path.exists():
+        others = [p.name for p in path.parent.glob("*.y*ml")] if path.parent.is_dir() else []
+        near = did_you_mean(path.name, others) if others else "check the path"
+        raise InstanceError(problems=[Problem((), f"file not found: {path}", near)])
+    if path.is_dir():
+        yamls = sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))
+        if len(yamls) != 1:
+            msg = f"{path} is a folder with {len(yamls)} YAML files"
+            raise InstanceError(problems=[Problem((), msg, "name the instance file")])
+        path = yamls[0]
+    return path
+
+
+def _parse_yaml(path: Path, raw: str) -> dict[str, Any]:
+    """The YAML document as a dict, or an InstanceError located by line."""
+
+    def fail(message: str, hint: str) -> InstanceError:
+        return InstanceError(problems=[Problem((), message, hint, file=path.name)])
+
+    try:
+        data = load_yaml(raw)
+    except DuplicateKeyError as exc:
+        msg = (
+            f"duplicate key '{exc.key}' at line {exc.line} (first at line {exc.first}); "
+            "YAML would keep only the last"
+        )
+        raise fail(msg, "remove one of them, or merge their values") from None
+    except YamlLimitError as exc:
+        where = f" at line {exc.line}" if exc.line else ""
+        raise fail(
+            f"the YAML document {exc.message}{where}", "write tables out in full (or as CSV)"
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        ctx, ctx_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if ctx and ctx_mark:
+            what += f" ({ctx} that starts at line {ctx_mark.line + 1})"
+        hint = "keep one document per file" if "another document" in what else "check indentation and quoting"
+        raise fail(f"malformed YAML at {where}: {what}", hint) from None
+    if not isinstance(data, dict):
+        raise fail(
+            "the file must hold a mapping of sections (horizon, regions, ...)",
+            "start from instances/demo/demo.yaml",
+        )
+    return data
 
 
 def validate_instance(data: dict[str, Any], source: _Source | None = None) -> Instance:
@@ -271,25 +283,6 @@ def _unwrap(tp: Any) -> Any:
     return tp
 
 
-def _read_text(path: Path, hasher: Any) -> str:
-    data = path.read_bytes()
-    hasher.update(data)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InstanceError(
-            problems=[
-                Problem(
-                    (),
-                    f"not UTF-8 text: byte 0x{data[exc.start]:02x} at line {line}",
-                    "save the file as UTF-8",
-                    file=path.name,
-                )
-            ]
-        ) from None
-
-
 def _read_csv_table(
     base: Path, rel: str, key: tuple[str, ...], source: _Source, hasher: Any, problems: list[Problem]
 ) -> list[dict[str, Any]]:
@@ -297,64 +290,97 @@ def _read_csv_table(
     where = format_loc(key)
     target = (base / rel).resolve()
     if not target.is_relative_to(base):
+        hint = "keep table files beside the YAML file"
+        problems.append(Problem(key, f"CSV path '{rel}' points outside the instance folder", hint))
+        return []
+    if target.is_dir():
         problems.append(
-            Problem(
-                key,
-                f"CSV path '{rel}' points outside the instance folder",
-                "keep table files beside the YAML file",
-            )
+            Problem(key, f"'{rel}' for {where} is a folder, not a CSV file", "give the CSV file's name")
         )
         return []
     if target.suffix.lower() != ".csv":
         problems.append(Problem(key, f"'{rel}' is not a .csv file", "give a CSV path or an inline list"))
         return []
-    if not target.is_file():
+    if not target.exists():
         near = did_you_mean(Path(rel).name, [p.name for p in base.glob("*.csv")])
         problems.append(Problem(key, f"CSV file '{rel}' for {where} not found", near))
         return []
     source.csv[key] = target
-    text = _read_text(target, hasher)
-    reader = csv.reader(io.StringIO(text))
-    rows = list(reader)
+    text = read_text(target, hasher, MAX_TABLE_BYTES, "CSV table")
+    rows = list(csv.reader(io.StringIO(text)))
     if not rows:
         problems.append(Problem(key, f"CSV file '{rel}' is empty", "it needs a header row", file=target.name))
         return []
+    return table_records(rows, key, target.name, source, problems)
+
+
+def table_records(
+    rows: list[list[str]],
+    key: tuple[str, ...],
+    file: str,
+    source: _Source,
+    problems: list[Problem],
+    first_line: int = 1,
+) -> list[dict[str, Any]]:
+    """A table (header row, then data rows, as text cells) as records: dotted headers ('capacity.2030')
+    become nested fields. Shared by CSV files and workbook sheets."""
     header = [h.strip() for h in rows[0]]
-    for j, h in enumerate(header):
-        if not h:
-            problems.append(
-                Problem(key, f"header column {j + 1} is empty", "name every column", file=target.name, row=1)
-            )
-        elif header.count(h) > 1 and header.index(h) == j:
-            problems.append(Problem(key, f"column '{h}' appears twice", "keep one", file=target.name, row=1))
+    header_problems = _header_problems(header, key, file, first_line)
+    problems += header_problems
+    if header_problems:
+        return []
     out: list[dict[str, Any]] = []
     source.lines[key] = []
     for i, row in enumerate(rows[1:]):
+        line = first_line + 1 + i
         if not any(cell.strip() for cell in row):
             continue  # blank line
-        if len(row) > len(header):
+        if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
+            hint = "remove the extra cells or quote commas"
             problems.append(
-                Problem(
-                    key,
-                    f"{len(row)} cells but the header has {len(header)}",
-                    "remove the extra cells or quote commas",
-                    file=target.name,
-                    row=i + 2,
-                )
+                Problem(key, f"{len(row)} cells but the header has {len(header)}", hint, file=file, row=line)
             )
         record: dict[str, Any] = {}
-        source.lines[key].append(i + 2)
+        source.lines[key].append(line)
         for h, cell in zip(header, row, strict=False):
             cell = cell.strip()
-            if not h or cell == "":
+            if cell == "":
                 continue
             node = record
             parts = h.split(".")
             for part in parts[:-1]:
                 node = node.setdefault(part, {})
-                if not isinstance(node, dict):
-                    break
-            else:
-                node[parts[-1]] = cell
+            node[parts[-1]] = cell
         out.append(record)
+    return out
+
+
+def _header_problems(header: list[str], key: tuple[str, ...], file: str, line: int) -> list[Problem]:
+    """Empty, repeated or conflicting column names, and a file that is not comma-separated."""
+    out: list[Problem] = []
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        sep = "semicolons" if ";" in header[0] else "tabs"
+        hint = "save as comma-separated CSV (in Excel: CSV UTF-8 with a comma list separator)"
+        return [
+            Problem(
+                key,
+                f"the header '{header[0][:60]}' looks separated by {sep}, not commas",
+                hint,
+                file=file,
+                row=line,
+            )
+        ]
+    roots = {h.split(".")[0] for h in header if "." in h}
+    for j, h in enumerate(header):
+        if not h:
+            out.append(
+                Problem(key, f"header column {j + 1} is empty", "name every column", file=file, row=line)
+            )
+        elif header.count(h) > 1 and header.index(h) == j:
+            out.append(Problem(key, f"column '{h}' appears twice", "keep one", file=file, row=line))
+        elif h in roots:
+            dotted = next(x for x in header if x.startswith(h + "."))
+            msg = f"columns '{h}' and '{dotted}' both set '{h}'"
+            hint = f"use either '{h}' (one value) or '{h}.<key>' columns (one value per key), not both"
+            out.append(Problem(key, msg, hint, file=file, row=line))
     return out

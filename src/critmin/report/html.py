@@ -9,14 +9,14 @@ frontier when given, and the key tables.
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .. import __version__
 from ..errors import CritminError
+from ..io.output import atomic_file, check_target
 from ..results import Solution
 from . import charts
 
@@ -86,22 +86,26 @@ def build_report(paths: list[str | Path], *, year: int | None = None, scenario: 
     return _page(f"critmin report: {base_name}", "\n".join(tables[:1] + body + tables[1:]))
 
 
-def write_report(paths: list[str | Path], output: str | Path, *, force: bool = False, **kw: object) -> Path:
-    """Write the report atomically (temp file, then rename)."""
+def write_report(
+    paths: list[str | Path],
+    output: str | Path,
+    *,
+    force: bool = False,
+    year: int | None = None,
+    scenario: str | None = None,
+) -> Path:
+    """Write the report all at once (critmin.io.output): an existing file is replaced only with `force` and
+    only if critmin wrote it. The location is checked before the report is built."""
     out = Path(output)
-    if out.exists() and not force:
-        raise CritminError(f"{out} exists; pass --force to replace it")
-    text = build_report(paths, **kw)  # type: ignore[arg-type]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
+    if out.suffix.lower() != ".html":
+        raise CritminError(f"{out}: a report is an .html file; name it e.g. out/report.html")
+    check_target(out, kind="report", force=force, folder=False, protect=tuple(Path(p) for p in paths))
+    text = build_report(paths, year=year, scenario=scenario)
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    return atomic_file(out, write, kind="report", force=force)
 
 
 def _default_year(sol: Solution) -> int:
@@ -140,7 +144,8 @@ def _table(df: pd.DataFrame, limit: int = 200) -> str:
 
 def _page(title: str, body: str) -> str:
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="generator" content="critmin {html.escape(__version__)}"><title>{html.escape(title)}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
 h1 {{ font-size: 1.5em; }} h2 {{ font-size: 1.15em; margin-top: 2em; border-bottom: 1px solid #ddd; }}

@@ -8,6 +8,7 @@ and can be read back.
 from __future__ import annotations
 
 import json
+import math
 import platform
 import time
 from dataclasses import dataclass, field
@@ -20,9 +21,9 @@ import pandas as pd
 from ..backend.highs import SolveOptions
 from ..backend.result import EXIT_CODES, FEASIBLE, OPTIMAL, ModelResult
 from ..errors import CritminError
-from ..io.atomic import atomic_directory
+from ..io.output import atomic_directory
 from ..model.registry import COSTS
-from .tables import TABLES, extract_tables
+from .tables import COLUMNS, TABLES, extract_tables
 
 FORMAT_VERSION = 2
 
@@ -42,6 +43,89 @@ def _versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[pkg] = "unknown"
     return out
+
+
+# summary.json fields and their types; a missing or ill-typed one is reported, not a KeyError
+SUMMARY_FIELDS: dict[str, tuple[type, ...]] = {
+    "status": (str,),
+    "objective": (int, float, type(None)),
+    "bound": (int, float, type(None)),
+    "gap": (int, float, type(None)),
+    "objective_parts": (dict,),
+    "timings": (dict,),
+    "counts": (dict,),
+    "options": (dict,),
+    "instance": (dict,),
+    "units": (dict,),
+    "versions": (dict,),
+    "tables": (list,),
+}
+
+
+def json_safe(value: Any) -> Any:
+    """Replace NaN and infinity (which JSON cannot hold) by None, recursively."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def _read_summary(d: Path) -> dict[str, Any]:
+    path = d / "summary.json"
+    if not d.is_dir():
+        raise CritminError(f"{d} is not a folder (a solution is a folder with summary.json)")
+    if not path.is_file():
+        raise CritminError(f"{d} is not a critmin solution folder (no summary.json)")
+    try:
+        s = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise CritminError(f"{path}: damaged, not readable JSON ({exc}); solve again to rewrite it") from None
+    if not isinstance(s, dict):
+        raise CritminError(f"{path}: damaged, expected a JSON object")
+    for key, types in SUMMARY_FIELDS.items():
+        if key not in s:
+            raise CritminError(f"{path}: damaged, field '{key}' is missing; solve again to rewrite it")
+        if not isinstance(s[key], types):
+            raise CritminError(f"{path}: damaged, field '{key}' has the wrong type ({type(s[key]).__name__})")
+    unknown = [t for t in s["tables"] if t not in COLUMNS]
+    if unknown:
+        raise CritminError(f"{path}: lists unknown tables {unknown}")
+    return s
+
+
+def read_table(path: Path, name: str) -> pd.DataFrame:
+    """One solution table, checked against its columns and typed (ids stay text: a region 'NA' is 'NA')."""
+    spec = COLUMNS[name]
+    if not path.is_file():
+        raise CritminError(f"{path}: missing (the solution folder is incomplete); solve again to rewrite it")
+    try:
+        if path.suffix == ".parquet":
+            df = pd.read_parquet(path)
+        else:
+            text_cols = {c: "string" for c, kind in spec.items() if kind == "str"}
+            df = pd.read_csv(path, dtype=text_cols, keep_default_na=False, na_values=[""])
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame({c: pd.Series(dtype=_DTYPES[k]) for c, k in spec.items()})
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise CritminError(f"{path}: not a readable table ({exc})") from None
+    missing = [c for c in spec if c not in df.columns]
+    if missing:
+        raise CritminError(f"{path}: column(s) {', '.join(missing)} missing; solve again to rewrite it")
+    try:
+        for col, kind in spec.items():
+            if kind in ("int", "float"):
+                df[col] = pd.to_numeric(df[col], errors="raise")
+            elif kind == "str":
+                df[col] = df[col].astype(object)
+    except (ValueError, TypeError) as exc:
+        raise CritminError(f"{path}: column '{col}' is not {kind} ({exc})") from None
+    return df
+
+
+_DTYPES = {"str": "object", "int": "int64", "float": "float64", "bool": "bool"}
 
 
 @dataclass
@@ -152,15 +236,20 @@ class Solution:
             "tables": sorted(self.tables),
         }
 
-    def write(self, directory: str | Path, *, fmt: str = "csv", force: bool = False) -> Path:
-        """Write summary.json and one file per table, atomically: a temp dir renamed into place."""
+    def write(
+        self, directory: str | Path, *, fmt: str = "csv", force: bool = False, protect: tuple[Path, ...] = ()
+    ) -> Path:
+        """Write summary.json and one file per table, all at once (critmin.io.output): an existing folder is
+        replaced only with `force` and only if critmin wrote it; `protect` are inputs it must not hold."""
         target = Path(directory)
         if fmt not in ("csv", "parquet"):
             raise CritminError(f"unknown format '{fmt}': use csv or parquet")
-        with atomic_directory(target, force=force) as tmp:
+        with atomic_directory(target, kind="solution", force=force, protect=protect) as tmp:
             summary = self.summary_dict()
             summary["table_format"] = fmt
-            (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+            (tmp / "summary.json").write_text(
+                json.dumps(json_safe(summary), indent=2, allow_nan=False) + "\n"
+            )
             if self.instance_data is not None:
                 (tmp / "instance.json").write_text(json.dumps(self.instance_data, indent=1) + "\n")
             for name, df in self.tables.items():
@@ -172,25 +261,19 @@ class Solution:
 
     @classmethod
     def read(cls, directory: str | Path) -> Solution:
-        """Restore a solution written by `write` (tables, objective, metadata; not the Pyomo model)."""
+        """Restore a solution written by `write` (tables, objective, metadata). A folder that is not one, or
+        a damaged one (bad summary.json, a missing table or column), gives a CritminError naming the file."""
         d = Path(directory)
-        summary_path = d / "summary.json"
-        if not summary_path.is_file():
-            raise CritminError(f"{d} is not a critmin solution directory (no summary.json)")
-        s = json.loads(summary_path.read_text())
+        s = _read_summary(d)
         fmt = s.get("table_format", "csv")
-        tables = {}
-        for name in s.get("tables", []):
-            path = d / f"{name}.{fmt}"
-            if fmt == "csv":
-                try:
-                    tables[name] = pd.read_csv(path)
-                except pd.errors.EmptyDataError:
-                    tables[name] = pd.DataFrame()
-            else:
-                tables[name] = pd.read_parquet(path)
+        if fmt not in ("csv", "parquet"):
+            raise CritminError(f"{d / 'summary.json'}: unknown table_format {fmt!r}")
+        tables = {name: read_table(d / f"{name}.{fmt}", name) for name in s.get("tables", [])}
         inst_path = d / "instance.json"
-        instance_data = json.loads(inst_path.read_text()) if inst_path.is_file() else None
+        try:
+            instance_data = json.loads(inst_path.read_text()) if inst_path.is_file() else None
+        except (OSError, ValueError) as exc:
+            raise CritminError(f"{inst_path}: not readable JSON ({exc})") from None
         return cls(
             status=s["status"],
             message=s.get("message", ""),

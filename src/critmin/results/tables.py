@@ -22,6 +22,60 @@ from ..model.terms import output_terms
 EPS = 1e-9  # values at or below this (scaled) are solver noise, not a plan
 
 
+# Every table's columns and their kinds, in one place: the table functions build them in this order and
+# Solution.read checks and types them ("str" ids are read as text, so a region 'NA' stays 'NA').
+def _kinds(spec: str) -> dict[str, str]:
+    """'a:str b:int' -> {'a': 'str', 'b': 'int'}."""
+    return dict(item.split(":") for item in spec.split())
+
+
+COLUMNS: dict[str, dict[str, str]] = {
+    "stockpiles": _kinds(
+        "stockpile:str region:str commodity:str year:int scenario:str tag:str "
+        "level:float buy:float release:float"
+    ),
+    "substitution": _kinds(
+        "substitution:str region:str commodity:str year:int scenario:str substituted:float"
+    ),
+    "support": _kinds(
+        "support:str kind:str facility:str commodity:str year:int scenario:str quantity:float payment:float "
+        "in_objective:bool period_total:float"
+    ),
+    "builds": _kinds(
+        "option:str facility:str region:str stage:str kind:str year:int construction_start:int modules:float "
+        "capacity_added:float capex:float"
+    ),
+    "capacity": _kinds(
+        "facility:str region:str stage:str year:int existing:float built:float capacity:float"
+    ),
+    "production": _kinds(
+        "facility:str region:str commodity:str year:int scenario:str input_tag:str tag:str activity:float "
+        "quantity:float"
+    ),
+    "flows": _kinds("commodity:str origin:str destination:str year:int scenario:str tag:str quantity:float"),
+    "deliveries": _kinds(
+        "region:str commodity:str year:int compliance:str scenario:str tag:str quantity:float"
+    ),
+    "unmet": _kinds(
+        "region:str commodity:str year:int compliance:str scenario:str "
+        "demand:float delivered:float unmet:float"
+    ),
+    "costs": _kinds("component:str year:int scenario:str annual:float period_total:float discounted:float"),
+    "kpis": _kinds(
+        "scenario:str year:int commodity:str demand:float delivered:float unmet:float met_share:float "
+        "controlled:float controlled_share:float"
+    ),
+    "kpis_region": _kinds(
+        "scenario:str year:int region:str commodity:str demand:float delivered:float unmet:float "
+        "met_share:float controlled:float controlled_share:float"
+    ),
+    "kpis_total": _kinds(
+        "scenario:str year:int probability:float demand:float delivered:float met_share:float "
+        "controlled_share:float imports:float risk_exposure:float annual_cost:float"
+    ),
+}
+
+
 @dataclass
 class Context:
     """What every table function reads: the compiled data, the arrays and the solution."""
@@ -51,8 +105,8 @@ def records(df: pd.DataFrame) -> list[Any]:
     return list(df.itertuples(index=False))
 
 
-def _frame(rows: list[dict[str, Any]] | list[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=columns)
+def _frame(rows: list[dict[str, Any]] | list[tuple[Any, ...]], table: str) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(COLUMNS[table]))
 
 
 def _positive(ctx: Context, family: str) -> tuple[list[tuple[Any, ...]], np.ndarray]:
@@ -104,19 +158,7 @@ def builds_table(ctx: Context) -> pd.DataFrame:
                 "capex": md.overnight[key] * x * md.m,
             }
         )
-    cols = [
-        "option",
-        "facility",
-        "region",
-        "stage",
-        "kind",
-        "year",
-        "construction_start",
-        "modules",
-        "capacity_added",
-        "capex",
-    ]
-    return _frame(rows, cols)
+    return _frame(rows, "builds")
 
 
 def capacity_table(ctx: Context) -> pd.DataFrame:
@@ -128,7 +170,7 @@ def capacity_table(ctx: Context) -> pd.DataFrame:
         new = sum(built.get(k, 0.0) for k in md.online.get((f, y), ()))
         existing = md.existing.get((f, y), 0.0) * md.q
         rows.append((f, md.region_of[f], stage[f], y, existing, new, existing + new))
-    return _frame(rows, ["facility", "region", "stage", "year", "existing", "built", "capacity"])
+    return _frame(rows, "capacity")
 
 
 def production_table(ctx: Context) -> pd.DataFrame:
@@ -138,14 +180,13 @@ def production_table(ctx: Context) -> pd.DataFrame:
         fac = md.facility[f]
         for c, coef in fac.outputs.items():
             rows.append((f, fac.region, c, y, s, k, md.stream_out[(f, k)], a * md.q, a * coef * md.q))
-    cols = ["facility", "region", "commodity", "year", "scenario", "input_tag", "tag", "activity", "quantity"]
-    return _frame(rows, cols)
+    return _frame(rows, "production")
 
 
 def flows_table(ctx: Context) -> pd.DataFrame:
     keys, vals = _positive(ctx, "ship")
     rows = [(c, o, d, y, s, k, x * ctx.md.q) for (c, o, d, k, y, s), x in zip(keys, vals, strict=True)]
-    return _frame(rows, ["commodity", "origin", "destination", "year", "scenario", "tag", "quantity"])
+    return _frame(rows, "flows")
 
 
 def deliveries_table(ctx: Context) -> pd.DataFrame:
@@ -154,7 +195,7 @@ def deliveries_table(ctx: Context) -> pd.DataFrame:
     for (i, k, s), x in zip(*_positive(ctx, "deliver"), strict=True):
         d = md.demand[i]
         rows.append((d.region, d.commodity, d.year, d.compliance, s, k, x * md.q))
-    return _frame(rows, ["region", "commodity", "year", "compliance", "scenario", "tag", "quantity"])
+    return _frame(rows, "deliveries")
 
 
 def stockpiles_table(ctx: Context) -> pd.DataFrame:
@@ -165,9 +206,7 @@ def stockpiles_table(ctx: Context) -> pd.DataFrame:
         if max(level[j], buy[j], release[j]) > EPS:
             r, c = st.region[p]
             rows.append((p, r, c, y, s, k, level[j], buy[j], release[j]))
-    return _frame(
-        rows, ["stockpile", "region", "commodity", "year", "scenario", "tag", "level", "buy", "release"]
-    )
+    return _frame(rows, "stockpiles")
 
 
 def substitution_table(ctx: Context) -> pd.DataFrame:
@@ -176,7 +215,7 @@ def substitution_table(ctx: Context) -> pd.DataFrame:
     for (sid, i, s), x in zip(*_positive(ctx, "substitute"), strict=True):
         d = md.demand[i]
         rows.append((sid, d.region, d.commodity, d.year, s, x * md.q))
-    return _frame(rows, ["substitution", "region", "commodity", "year", "scenario", "substituted"])
+    return _frame(rows, "substitution")
 
 
 def support_table(ctx: Context) -> pd.DataFrame:
@@ -211,19 +250,7 @@ def support_table(ctx: Context) -> pd.DataFrame:
                 pay * md.weight[y],
             )
             rows.append(row)
-    cols = [
-        "support",
-        "kind",
-        "facility",
-        "commodity",
-        "year",
-        "scenario",
-        "quantity",
-        "payment",
-        "in_objective",
-        "period_total",
-    ]
-    return _frame(rows, cols)
+    return _frame(rows, "support")
 
 
 def unmet_table(ctx: Context) -> pd.DataFrame:
@@ -240,9 +267,7 @@ def unmet_table(ctx: Context) -> pd.DataFrame:
         rows.append(
             (d.region, d.commodity, d.year, d.compliance, s, dem, delivered, u if u > EPS * md.q else 0.0)
         )
-    return _frame(
-        rows, ["region", "commodity", "year", "compliance", "scenario", "demand", "delivered", "unmet"]
-    )
+    return _frame(rows, "unmet")
 
 
 def costs_table(ctx: Context) -> pd.DataFrame:
@@ -276,7 +301,7 @@ def costs_table(ctx: Context) -> pd.DataFrame:
     rows = []
     for name, y, s, annual in sorted(first) + sorted(second):
         rows.append((name, y, s, annual, annual * md.weight[y], annual * md.disc[y]))
-    return _frame(rows, ["component", "year", "scenario", "annual", "period_total", "discounted"])
+    return _frame(rows, "costs")
 
 
 def _ratio(num: pd.Series, den: pd.Series, empty: float) -> np.ndarray:
@@ -289,7 +314,7 @@ def _ratio(num: pd.Series, den: pd.Series, empty: float) -> np.ndarray:
 def kpis_table(unmet: pd.DataFrame, deliveries: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per `keys` (scenario, year, [region,] commodity): demand met and the controlled-origin share of what
     was delivered."""
-    cols = keys + ["demand", "delivered", "unmet", "met_share", "controlled", "controlled_share"]
+    cols = [*keys, "demand", "delivered", "unmet", "met_share", "controlled", "controlled_share"]
     if unmet.empty:
         return pd.DataFrame(columns=cols)
     base = unmet.groupby(keys, as_index=False)[["demand", "delivered", "unmet"]].sum()

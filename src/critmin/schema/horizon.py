@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
 from .base import Strict, Year
+
+MAX_LEAD_IN = 15  # years a decision (base_year) may precede the first modelled period
 
 
 class Period(Strict):
@@ -52,6 +54,14 @@ class Horizon(Strict):
                 )
         if self.base_year > years[0]:
             raise ValueError(f"base_year {self.base_year} is after the first period {years[0]}")
+        if years[0] - self.base_year > MAX_LEAD_IN:
+            shrink = (1 + self.discount_rate) ** -(years[0] - self.base_year)
+            raise ValueError(
+                f"base_year {self.base_year} is {years[0] - self.base_year} years before the first period "
+                f"{years[0]}: every cost would be discounted by {shrink:.2g} and every lead time would pass "
+                f"before the horizon starts; set base_year to the year the plan is decided (at most "
+                f"{MAX_LEAD_IN} years before the first period)"
+            )
         return self
 
     @property
@@ -66,8 +76,12 @@ class Horizon(Strict):
 class Scale(Strict):
     """Internal scaling: the solver sees tonnes / quantity and money / money. 'auto' picks powers of 10."""
 
-    quantity: float | Literal["auto"] = "auto"
-    money: float | Literal["auto"] = "auto"
+    quantity: Annotated[float, Field(ge=1e-6, le=1e9)] | Literal["auto"] = Field(
+        default="auto", description="tonnes per model unit (a power of ten is best)"
+    )
+    money: Annotated[float, Field(ge=1e-6, le=1e15)] | Literal["auto"] = Field(
+        default="auto", description="currency per model unit (a power of ten is best)"
+    )
 
 
 class Units(Strict):

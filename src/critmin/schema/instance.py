@@ -292,8 +292,12 @@ class _Checker:
             for x in s.disable_controls:
                 if x != "all":
                     self.ref(x, self.controls, ("scenarios", i, "disable_controls"), "export control")
-            for x in s.control_amounts:
+            kinds = {c.id: c.kind for c in self.inst.export_controls}
+            for x, amount in s.control_amounts.items():
                 self.ref(x, self.controls, ("scenarios", i, "control_amounts", x), "export control")
+                if kinds.get(x) == "share" and amount > 1:
+                    msg = f"'{x}' is a share control: its amount must be in [0, 1], got {amount}"
+                    self.problem(("scenarios", i, "control_amounts", x), msg, "give a fraction, e.g. 0.25")
             for group in ("demand", "availability", "var_cost", "price"):
                 for j, adj in enumerate(getattr(s, group)):
                     loc: Loc = ("scenarios", i, group, j)

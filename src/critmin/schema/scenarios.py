@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field, model_validator
 
 from .base import Id, IdList, Money, OptionalYear, Strict
@@ -27,8 +29,8 @@ class Scenario(Strict):
     var_cost: list[Adjustment] = Field(default_factory=list, description="variable-cost multipliers")
     price: list[Adjustment] = Field(default_factory=list, description="price multipliers (tariffs)")
     disable_controls: IdList = Field(default_factory=list, description="control ids, or 'all'")
-    control_amounts: dict[Id, float] = Field(
-        default_factory=dict, description="replace a control's amount in this scenario"
+    control_amounts: dict[Id, Annotated[float, Field(ge=0, le=1e12)]] = Field(
+        default_factory=dict, description="replace a control's amount (t/yr quota, or share in [0, 1])"
     )
 
 

@@ -1,0 +1,266 @@
+"""Commands on one instance: validate, solve, diagnose, export, generate."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import CritminError
+from . import main
+from .common import (
+    STATUS_EXIT,
+    check_output,
+    force_option,
+    guard,
+    instance_argument,
+    log,
+    make_options,
+    output_option,
+    say,
+    solver_options,
+    warn,
+)
+
+scenario_option = click.option("--scenario", metavar="NAME", help="Keep one scenario only (probability 1).")
+risk_option = click.option(
+    "--risk-weight",
+    type=float,
+    metavar="CURRENCY_PER_T",
+    help="Override the instance's risk weight (currency per risk-weighted tonne imported, >= 0).",
+)
+
+
+@main.command()
+@instance_argument
+@guard
+def validate(instance: Path) -> None:
+    """Check an instance (YAML and its CSV tables) without solving it; also builds the model and warns about
+    badly scaled coefficients. Exit 0 valid, 1 not."""
+    from ..io import load_instance
+    from ..model.assemble import assemble
+    from ..model.data import compile_instance
+    from ..model.numerics import arrays_warnings
+
+    inst = load_instance(instance)
+    md = compile_instance(inst)
+    for w in arrays_warnings(assemble(md)):
+        warn(w)
+    say(
+        f"ok: {inst.name}: {len(inst.regions)} regions, {len(inst.commodities)} commodities, "
+        f"{len(inst.facilities)} facilities, {len(inst.build_options)} build options, "
+        f"{len(md.arcs)} routes, {len(inst.demand)} demand rows, {len(inst.export_controls)} export "
+        f"controls, {len(inst.scenarios)} scenario(s), {len(md.years)} periods"
+    )
+
+
+@main.command()
+@instance_argument
+@scenario_option
+@risk_option
+@solver_options
+@output_option("solution")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True,
+              help="Table format of the solution folder.")  # fmt: skip
+@force_option
+@click.option(
+    "--year", "years", type=int, multiple=True, metavar="YEAR", help="Years to show in the summary."
+)
+@click.option("--solver-log", is_flag=True, help="Show HiGHS's own log on stdout.")
+@guard
+def solve(
+    instance: Path,
+    scenario: str | None,
+    risk_weight: float | None,
+    time_limit: float | None,
+    mip_gap: float | None,
+    threads: int,
+    seed: int,
+    engine: str,
+    highs_options: tuple[str, ...],
+    output: Path | None,
+    fmt: str,
+    force: bool,
+    years: tuple[int, ...],
+    solver_log: bool,
+) -> None:
+    """Solve an instance and print the plan; with -o, write it as a solution folder (before printing).
+
+    Exit codes: 0 solved, 1 bad input or output location, 2 infeasible or solver error, 3 stopped by a limit
+    without a solution, 130 interrupted.
+    """
+    check_output(output, "solution", force, inputs=(instance,))
+    if fmt == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError as exc:
+            raise CritminError("--format parquet needs pyarrow: pip install 'critmin[parquet]'") from exc
+    from ..io import load_instance
+    from ..report.text import format_summary
+    from ..solving import solve as run_solve
+
+    log.info("load: reading %s", instance)
+    inst = load_instance(instance)
+    opts = make_options(time_limit, mip_gap, threads, seed, highs_options, verbose=solver_log)
+    sol = run_solve(
+        inst, scenario=scenario, risk_weight=risk_weight, options=opts, progress=log.info, engine=engine
+    )
+    if output is not None and sol.has_solution:
+        sol.write(output, fmt=fmt, force=force, protect=(instance,))
+    for w in sol.warnings:
+        warn(w)
+    say(format_summary(sol, list(years) or None))
+    if output is not None and sol.has_solution:
+        say(f"\nwrote {output}/ (summary.json + {len(sol.tables)} tables as {fmt})")
+    elif output is not None:
+        say(f"no solution to write ({sol.status}); {output} was not created", err=True)
+    sys.exit(STATUS_EXIT[sol.status])
+
+
+@main.command()
+@instance_argument
+@scenario_option
+@solver_options
+@click.option("--top", type=click.IntRange(min=0), default=15, show_default=True, metavar="N",
+              help="Rows shown per section (0: all); the rest are counted.")  # fmt: skip
+@output_option("diagnosis", help_text="Also write the diagnosis as CSV tables in this new folder.")
+@force_option
+@guard
+def diagnose(
+    instance: Path,
+    scenario: str | None,
+    time_limit: float | None,
+    mip_gap: float | None,
+    threads: int,
+    seed: int,
+    engine: str,
+    highs_options: tuple[str, ...],
+    top: int,
+    output: Path | None,
+    force: bool,
+) -> None:
+    """Explain a plan: shortfalls (largest first), binding constraints with shadow prices, lead-time blocks;
+    or, for an infeasible instance, an irreducible infeasible subset named by entity.
+
+    Exit codes: 0 diagnosed a solvable instance, 1 bad input, 2 infeasible (IIS printed), 3 no solution.
+    """
+    check_output(output, "diagnosis", force, inputs=(instance,))
+    from ..analysis.diagnose import diagnose as run_diagnose
+    from ..io import load_instance
+
+    opts = make_options(time_limit, mip_gap, threads, seed, highs_options)
+    d = run_diagnose(load_instance(instance), scenario=scenario, options=opts, engine=engine)
+    if output is not None:
+        d.write(output, force=force)
+    say(d.to_text(top))
+    if output is not None:
+        say(f"\nwrote {output}/")
+    sys.exit(STATUS_EXIT.get(d.status, 2))
+
+
+@main.command()
+@instance_argument
+@click.option("--mps", type=click.Path(path_type=Path), metavar="FILE", help="Write the model as MPS.")
+@click.option("--lp", type=click.Path(path_type=Path), metavar="FILE", help="Write the model as CPLEX LP.")
+@scenario_option
+@risk_option
+@force_option
+@guard
+def export(
+    instance: Path,
+    mps: Path | None,
+    lp: Path | None,
+    scenario: str | None,
+    risk_weight: float | None,
+    force: bool,
+) -> None:
+    """Write the model with readable names (in critmin's scaled units, printed) for another solver."""
+    from ..backend.export import check_export_path, export_arrays
+    from ..io import load_instance
+    from ..model.assemble import model_arrays
+
+    if not mps and not lp:
+        raise CritminError("give --mps FILE and/or --lp FILE")
+    for path in (mps, lp):
+        if path:
+            check_export_path(path, force)
+    arrays = model_arrays(load_instance(instance), scenario=scenario, risk_weight=risk_weight)
+    written = [export_arrays(arrays, path, force=force) for path in (mps, lp) if path]
+    for path in written:
+        say(f"wrote {path}")
+    md = arrays.md
+    say(
+        f"scales: quantity_scale {md.q:g} t, money_scale {md.m:g} {md.inst.units.currency} "
+        "(objective x money_scale = expected cost)"
+    )
+
+
+@main.command()
+@click.option(
+    "--regions",
+    type=click.IntRange(min=2, max=2000),
+    default=10,
+    show_default=True,
+    metavar="N",
+    help="Regions (the first is the controlled-origin exporter).",
+)
+@click.option(
+    "--commodities",
+    type=click.IntRange(min=3, max=50),
+    default=4,
+    show_default=True,
+    metavar="N",
+    help="Commodities: a concentrate, N-2 separated oxides, a magnet.",
+)
+@click.option(
+    "--years",
+    type=click.IntRange(min=1, max=60),
+    default=6,
+    show_default=True,
+    metavar="N",
+    help="Yearly periods from 2025.",
+)
+@click.option(
+    "--scenarios",
+    type=click.IntRange(min=1, max=200),
+    default=2,
+    show_default=True,
+    metavar="N",
+    help="Scenarios (all but the first ban exports from 2027).",
+)
+@click.option(
+    "--neighbours",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    metavar="N",
+    help="Routes per region and commodity.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="N",
+    help="Random seed: the same arguments always give the same instance.",
+)
+@output_option("instance", required=True, help_text="Folder to write the instance (YAML + CSV) into.")
+@force_option
+@guard  # fmt: skip
+def generate(
+    regions: int,
+    commodities: int,
+    years: int,
+    scenarios: int,
+    neighbours: int,
+    seed: int,
+    output: Path,
+    force: bool,
+) -> None:
+    """Write a SYNTHETIC instance (YAML + CSV) with the structure of the bundled ones, for benchmarks."""
+    check_output(output, "instance", force)
+    from ..generate import synthetic_data, write_instance
+
+    data = synthetic_data(regions, years, scenarios, neighbours, seed, commodities)
+    say(f"wrote {write_instance(data, output, name=str(data['name']), force=force)}")
