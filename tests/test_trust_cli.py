@@ -478,3 +478,38 @@ def test_outputs_follow_the_umask(runner, tmp_path):
     assert stat.S_IMODE(sol.stat().st_mode) == 0o755
     assert stat.S_IMODE((sol / "builds.csv").stat().st_mode) == 0o644
     assert stat.S_IMODE((tmp_path / "r.html").stat().st_mode) == 0o644
+
+
+# -- the same overwrite rules for every writer -------------------------------------------------------------
+def test_every_writer_follows_the_same_rules(runner, tmp_path):
+    sol = tmp_path / "sol"
+    assert runner.invoke(main, ["solve", str(DEMO / "demo.yaml"), "-o", str(sol)]).exit_code == 0
+    theirs = tmp_path / "theirs.html"
+    theirs.write_text("<html>someone else's</html>")
+    mps = tmp_path / "theirs.mps"
+    mps.write_text("NAME x\n")
+    gen = tmp_path / "gen"
+    gen.mkdir()
+    (gen / "data.csv").write_text("mine")
+    cases = [
+        (["report", str(sol), "-o", str(theirs), "--force"], theirs),
+        (["export", str(DEMO / "demo.yaml"), "--mps", str(mps), "--force"], mps),
+        (["generate", "-o", str(gen), "--force"], gen / "data.csv"),
+        (["diagnose", str(DEMO / "demo.yaml"), "-o", str(sol), "--force"], sol / "builds.csv"),
+    ]
+    for args, kept in cases:
+        before = kept.read_text()
+        r = runner.invoke(main, args)
+        assert r.exit_code == 1, (args, r.output)
+        assert kept.read_text() == before, args
+    # and what critmin wrote, it replaces with --force (without it, it refuses)
+    ours = tmp_path / "ours.html"
+    assert runner.invoke(main, ["report", str(sol), "-o", str(ours)]).exit_code == 0
+    assert runner.invoke(main, ["report", str(sol), "-o", str(ours)]).exit_code == 1
+    assert runner.invoke(main, ["report", str(sol), "-o", str(ours), "--force"]).exit_code == 0
+    lp = tmp_path / "m.lp"
+    assert runner.invoke(main, ["export", str(DEMO / "demo.yaml"), "--lp", str(lp)]).exit_code == 0
+    assert runner.invoke(main, ["export", str(DEMO / "demo.yaml"), "--lp", str(lp), "--force"]).exit_code == 0
+    g2 = tmp_path / "g2"
+    assert runner.invoke(main, ["generate", "-o", str(g2)]).exit_code == 0
+    assert runner.invoke(main, ["generate", "-o", str(g2), "--seed", "3", "--force"]).exit_code == 0
