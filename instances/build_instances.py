@@ -772,7 +772,8 @@ Built by instances/build_instances.py from sourced figures; every row of the CSV
 See instances/SOURCES.md."""
 
 
-def build_ree(apr_share: float, oct_share: float) -> None:
+def build_ree(reference: float) -> None:
+    apr_share, oct_share = 0.25, 0.10  # of China's baseline exports of the listed items (DERIVED below)
     REE.mkdir(exist_ok=True)
     tables = ree_tables()
     for name in ("regions", "commodities", "facilities", "build_options", "demand", "route_defaults"):
@@ -805,6 +806,8 @@ def build_ree(apr_share: float, oct_share: float) -> None:
             "commodities": REE_CONTROLLED,
             "kind": "share",
             "amount": apr_share,
+            "reference": reference,
+            "reference_year": 2025,
             "start": 2025,
             "source": "REPORTED 4 Apr 2025 licensing of Sm, Gd, Tb, Dy, Lu, Sc, Y and related magnets (MOFCOM); "
             "magnet exports fell ~75% (June 2025). DERIVED share = 25% of China's baseline export share "
@@ -836,6 +839,8 @@ def build_ree(apr_share: float, oct_share: float) -> None:
             "commodities": REE_CONTROLLED,
             "kind": "share",
             "amount": oct_share,
+            "reference": reference,
+            "reference_year": 2025,
             "start": 2025,
             "extraterritorial": True,
             "source": "REPORTED MOFCOM Announcement No. 61 (9 Oct 2025): 12 of 17 REEs, 0.1% de-minimis rule on "
@@ -1013,6 +1018,8 @@ def build_ree(apr_share: float, oct_share: float) -> None:
             "commodities": REE_CONTROLLED,
             "kind": "share",
             "amount": round(apr_share * 2, 4),
+            "reference": reference,
+            "reference_year": 2025,
             "scenarios": ["licensing_delays"],
             "source": "ASSUMED half of the baseline export share",
         },
@@ -1022,6 +1029,8 @@ def build_ree(apr_share: float, oct_share: float) -> None:
             "commodities": REE_CONTROLLED,
             "kind": "share",
             "amount": apr_share,
+            "reference": reference,
+            "reference_year": 2025,
             "scenarios": ["apr2025_list"],
             "source": "as china-controls-apr2025",
         },
@@ -1031,6 +1040,8 @@ def build_ree(apr_share: float, oct_share: float) -> None:
             "commodities": REE_CONTROLLED,
             "kind": "share",
             "amount": oct_share,
+            "reference": reference,
+            "reference_year": 2025,
             "extraterritorial": True,
             "scenarios": ["oct2025_list"],
             "source": "as china-controls-oct2025",
@@ -1041,6 +1052,8 @@ def build_ree(apr_share: float, oct_share: float) -> None:
             "commodities": REE_CONTROLLED,
             "kind": "share",
             "amount": oct_share,
+            "reference": reference,
+            "reference_year": 2025,
             "extraterritorial": True,
             "end": 2025,
             "scenarios": ["suspension_reinstated"],
@@ -1052,6 +1065,8 @@ def build_ree(apr_share: float, oct_share: float) -> None:
             "commodities": REE_CONTROLLED,
             "kind": "share",
             "amount": oct_share,
+            "reference": reference,
+            "reference_year": 2025,
             "extraterritorial": True,
             "start": 2027,
             "scenarios": ["suspension_reinstated"],
@@ -1063,6 +1078,8 @@ def build_ree(apr_share: float, oct_share: float) -> None:
             "commodities": REE_CONTROLLED,
             "kind": "share",
             "amount": oct_share,
+            "reference": reference,
+            "reference_year": 2025,
             "extraterritorial": True,
             "end": 2025,
             "scenarios": ["full_ban"],
@@ -1328,7 +1345,10 @@ def build_gallium() -> None:
                 "commodities": ["ga_primary", "ga_refined"],
                 "kind": "share",
                 "amount": 0.3,
-                "source": "REPORTED Aug 2023 export licensing (USGS MCS 2025); share 0.3 of output ASSUMED",
+                "reference": 750,
+                "reference_year": 2024,
+                "source": "REPORTED Aug 2023 export licensing (USGS MCS 2025); share 0.3 of China's 750 t output "
+                "ASSUMED",
             },
             {
                 "id": "cn_ga_us_ban",
@@ -1359,25 +1379,24 @@ Built by instances/build_instances.py; every row carries its source. See instanc
     )
 
 
-def baseline_export_share() -> float:
-    """China's export share of its own Dy + Tb + magnet output in the baseline plan's first year (DERIVED)."""
+def baseline_exports() -> float:
+    """China's exports of Dy + Tb oxide and magnets in the baseline plan's first year, t (DERIVED)."""
     sys.path.insert(0, str(ROOT.parent / "src"))
     from critmin import load_instance, solve
 
     sol = solve(load_instance(REE / "baseline-2024.yaml"))
     p, f = sol.production, sol.flows
-    made = p[(p.region == "CN") & p.commodity.isin(REE_CONTROLLED) & (p.year == 2025)].quantity.sum()
+    del p
     out = f[(f.origin == "CN") & f.commodity.isin(REE_CONTROLLED) & (f.year == 2025)].quantity.sum()
-    return float(out / made)
+    return float(round(out, -1))
 
 
 def main() -> None:
-    build_ree(apr_share=0.0, oct_share=0.0)  # write the baseline first, then derive the control shares
-    share = baseline_export_share()
-    apr, oct_ = round(0.25 * share, 4), round(0.10 * share, 4)
-    build_ree(apr_share=apr, oct_share=oct_)
+    build_ree(reference=1.0)  # write the baseline first, then derive the controls' reference exports
+    reference = baseline_exports()
+    build_ree(reference=reference)
     build_gallium()
-    print(f"baseline China export share of Dy+Tb+magnet output: {share:.4f}; April {apr}, October {oct_}")
+    print(f"baseline China exports of Dy, Tb and magnets (2025): {reference:,.0f} t")
     print(
         f"world mine {WORLD_MINE:,} t; China separation {CN_SEP_TOTAL:,.0f} t "
         f"({CN_SEP_TOTAL / (CN_SEP_TOTAL + NON_CN_SEP):.1%}); world magnets {WORLD_MAGNETS:,.0f} t"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import shipped, solved
+from conftest import cost, shipped, solved
 
 
 @pytest.mark.family(
@@ -12,7 +12,7 @@ from conftest import shipped, solved
 )
 def test_baseline_sources_cheapest(tiny):
     sol = solved(tiny)
-    assert sol.objective == pytest.approx(100 * 15)
+    assert cost(sol) == pytest.approx(100 * 15)
     assert shipped(sol, "CN", "US") == pytest.approx(100)
     assert sol.kpis.controlled_share.iloc[0] == pytest.approx(1.0)
 
@@ -21,7 +21,7 @@ def test_baseline_sources_cheapest(tiny):
 def test_ban_reroutes_through_ally(tiny):
     tiny["export_controls"] = [{"id": "ban", "exporter": "CN", "commodities": ["ox"], "kind": "ban"}]
     sol = solved(tiny)
-    assert sol.objective == pytest.approx(100 * 35)
+    assert cost(sol) == pytest.approx(100 * 35)
     assert shipped(sol, "CN", "US") == 0
     assert shipped(sol, "AU", "US") == pytest.approx(100)
 
@@ -31,7 +31,7 @@ def test_ban_outside_its_years_or_scenarios_has_no_effect(tiny):
     tiny["horizon"]["periods"] = [{"year": 2025}, {"year": 2026}]
     tiny["demand"].append({"region": "US", "commodity": "ox", "year": 2026, "quantity": 100})
     sol = solved(tiny)
-    assert sol.objective == pytest.approx(100 * 15 + 100 * 35)
+    assert cost(sol) == pytest.approx(100 * 15 + 100 * 35)
     assert shipped(sol, "CN", "US", year=2025) == pytest.approx(100)
     assert shipped(sol, "CN", "US", year=2026) == 0
 
@@ -42,25 +42,22 @@ def test_quota_binds(tiny):
         {"id": "q", "exporter": "CN", "commodities": ["ox"], "kind": "quota", "amount": 30}
     ]
     sol = solved(tiny)
-    assert sol.objective == pytest.approx(30 * 15 + 70 * 35)
+    assert cost(sol) == pytest.approx(30 * 15 + 70 * 35)
     assert shipped(sol, "CN", "US") == pytest.approx(30)
 
 
 @pytest.mark.family("export_limit")
-def test_share_control_limits_exports_to_share_of_output_used(tiny):
-    # China also serves 400 t at home; it may export at most 10% of what it ships plus what it uses:
-    # x <= 0.1 (x + 400)  ->  x <= 44.44; the rest of the US demand comes from Australia at 35
-    tiny["demand"].append({"region": "CN", "commodity": "ox", "year": 2025, "quantity": 400})
+def test_share_control_allows_its_share_of_a_reference_quantity(tiny):
+    # China may export 10% of its 400 t reference exports: 40 t; the rest of the US demand from Australia
     tiny["export_controls"] = [
-        {"id": "s", "exporter": "CN", "commodities": ["ox"], "kind": "share", "amount": 0.1}
+        {"id": "s", "exporter": "CN", "commodities": ["ox"], "kind": "share", "amount": 0.1, "reference": 400}
     ]
     sol = solved(tiny)
-    x = 40 / 0.9
-    assert shipped(sol, "CN", "US") == pytest.approx(x)
-    assert sol.objective == pytest.approx(400 * 10 + x * 15 + (100 - x) * 35)
-    # making surplus and discarding it does not raise the allowance: China makes exactly what is used
-    made = sol.production[sol.production.facility == "cn_plant"].quantity.sum()
-    assert made == pytest.approx(400 + x)
+    assert shipped(sol, "CN", "US") == pytest.approx(40)
+    assert cost(sol) == pytest.approx(40 * 15 + 60 * 35)
+    # China making more for itself does not change the allowance (it is of the reference, not of output)
+    tiny["demand"].append({"region": "CN", "commodity": "ox", "year": 2025, "quantity": 400})
+    assert shipped(solved(tiny), "CN", "US") == pytest.approx(40)
 
 
 @pytest.mark.family("export_limit")
@@ -73,12 +70,12 @@ def test_extraterritorial_rule_stops_reexport_via_third_country(tiny):
     ban = {"id": "ban", "exporter": "CN", "commodities": ["ox"], "destinations": ["US"], "kind": "ban"}
     tiny["export_controls"] = [ban]
     sol = solved(tiny)  # plain ban: Chinese material goes round through Japan at 10 + 5 + 5
-    assert sol.objective == pytest.approx(100 * 20)
+    assert cost(sol) == pytest.approx(100 * 20)
     assert shipped(sol, "JP", "US", tag="controlled") == pytest.approx(100)
 
     ban["extraterritorial"] = True
     sol = solved(tiny)  # the rule now reaches controlled-origin material re-exported by Japan
-    assert sol.objective == pytest.approx(100 * 35)
+    assert cost(sol) == pytest.approx(100 * 35)
     assert shipped(sol, "JP", "US") == 0
     assert shipped(sol, "AU", "US") == pytest.approx(100)
 
@@ -106,12 +103,12 @@ def test_clear_compliance_forces_clear_chain_even_when_costlier(tiny):
         {"commodity": "ox", "origin": "JP", "destination": "US", "cost": 5},
     ]
     sol = solved(tiny)  # 'any': Chinese concentrate, 2 * (1 + 1) + 4 + 5 = 13 per t of ox
-    assert sol.objective == pytest.approx(100 * 13)
+    assert cost(sol) == pytest.approx(100 * 13)
     assert set(sol.deliveries.tag) == {"controlled"}
 
     tiny["demand"][0]["compliance"] = "clear"
     sol = solved(tiny)  # 'clear': Australian concentrate, 2 * (8 + 1) + 4 + 5 = 27 per t
-    assert sol.objective == pytest.approx(100 * 27)
+    assert cost(sol) == pytest.approx(100 * 27)
     assert set(sol.deliveries.tag) == {"clear"}
     assert shipped(sol, "CN", "JP") == 0
     assert sol.kpis.controlled_share.iloc[0] == 0
@@ -131,7 +128,7 @@ def test_controlled_origin_facility_taints_clear_input(tiny):
     tiny["demand"][0]["compliance"] = "clear"
     sol = solved(tiny)
     assert sol.unmet.unmet.sum() == pytest.approx(100)
-    assert sol.objective == pytest.approx(100 * 1000)
+    assert cost(sol) == pytest.approx(100 * 1000)
 
 
 @pytest.mark.family("build_capacity", "capex", "capacity_limit")
@@ -147,7 +144,7 @@ def test_lead_time_delays_build(tiny):
     sol = solved(tiny)
     # short 2025-2027 at 1000/t; build 100 t/yr online 2028 (capex 200/10 per year for 3 years);
     # 2028-2030 at 30 + 5 per t
-    assert sol.objective == pytest.approx(3 * 100 * 1000 + 100 * 20 * 3 + 3 * 100 * 35)
+    assert cost(sol) == pytest.approx(3 * 100 * 1000 + 100 * 20 * 3 + 3 * 100 * 35)
     b = sol.builds
     assert list(b.year) == [2028]
     assert list(b.construction_start) == [2025]
@@ -173,7 +170,7 @@ def test_earliest_start_and_lifetime(tiny):
     assert cap.loc[2028] == pytest.approx(100)
     assert 2025 not in cap.index or cap.loc[2025] == 0
     assert sorted(sol.builds.year) == [2026, 2028]
-    assert sol.objective == pytest.approx(100 * 1000 + 3 * 100 * 5 + 100 * 10 / 2 * 3)
+    assert cost(sol) == pytest.approx(100 * 1000 + 3 * 100 * 5 + 100 * 10 / 2 * 3)
 
 
 @pytest.mark.family("build_modules", "build_limit")
@@ -191,14 +188,14 @@ def test_discrete_module_is_built_whole_or_not_at_all(tiny):
         }
     ]
     sol = solved(tiny)
-    assert sol.objective == pytest.approx(5000 + 100 * 35)
+    assert cost(sol) == pytest.approx(5000 + 100 * 35)
     assert sol.builds.modules.tolist() == [1]
     assert sol.builds.capacity_added.iloc[0] == pytest.approx(150)  # whole module, though 100 is used
     assert sol.counts["integers"] == 1
 
     tiny["build_options"][0]["fixed_cost"] = 200_000  # dearer than leaving demand unmet
     sol = solved(tiny)
-    assert sol.objective == pytest.approx(100 * 1000)
+    assert cost(sol) == pytest.approx(100 * 1000)
     assert sol.builds.empty
 
 
@@ -217,7 +214,7 @@ def test_multiple_modules_are_integer(tiny):
     ]
     sol = solved(tiny)
     assert sol.builds.modules.tolist() == [3]  # 120 t/yr covers 100; 2 modules would leave 20 short
-    assert sol.objective == pytest.approx(3 * 1000 + 100 * 5)
+    assert cost(sol) == pytest.approx(3 * 1000 + 100 * 5)
 
 
 @pytest.mark.family("budget_limit")
@@ -227,7 +224,7 @@ def test_budget_binds(tiny):
     tiny["policies"] = {"budgets": [{"id": "ally", "investor": "ally", "amount": 4000}]}
     sol = solved(tiny)
     assert sol.builds.capacity_added.sum() == pytest.approx(40)
-    assert sol.objective == pytest.approx(40 * 100 + 40 * 5 + 60 * 1000)
+    assert cost(sol) == pytest.approx(40 * 100 + 40 * 5 + 60 * 1000)
 
 
 @pytest.mark.family("min_bloc_share")
@@ -239,7 +236,7 @@ def test_min_bloc_share_binds(tiny):
     }
     sol = solved(tiny)
     assert shipped(sol, "AU", "US") == pytest.approx(40)
-    assert sol.objective == pytest.approx(60 * 15 + 40 * 35)
+    assert cost(sol) == pytest.approx(60 * 15 + 40 * 35)
 
 
 @pytest.mark.family("max_supplier_share")
@@ -249,7 +246,7 @@ def test_max_supplier_share_binds(tiny):
     }
     sol = solved(tiny)
     assert shipped(sol, "CN", "US") == pytest.approx(70)
-    assert sol.objective == pytest.approx(70 * 15 + 30 * 35)
+    assert cost(sol) == pytest.approx(70 * 15 + 30 * 35)
 
 
 def test_infeasible_hard_policy_is_reported_not_raised(tiny):
@@ -275,7 +272,7 @@ def test_scenario_probabilities_weight_expected_cost(tiny):
         {"name": "low", "probability": 0.75},
     ]
     sol = solved(tiny)
-    assert sol.objective == pytest.approx(0.25 * 200 * 15 + 0.75 * 100 * 15)
+    assert cost(sol) == pytest.approx(0.25 * 200 * 15 + 0.75 * 100 * 15)
 
 
 def test_first_stage_build_hedges_against_ban_scenario(tiny):
@@ -286,12 +283,12 @@ def test_first_stage_build_hedges_against_ban_scenario(tiny):
     sol = solved(tiny)
     # building 100 costs 200 each and saves 0.5 * (1000 - 35) = 482.5 each: build all
     assert sol.builds.capacity_added.sum() == pytest.approx(100)
-    assert sol.objective == pytest.approx(100 * 200 + 0.5 * 100 * 35 + 0.5 * 100 * 15)
+    assert cost(sol) == pytest.approx(100 * 200 + 0.5 * 100 * 35 + 0.5 * 100 * 15)
 
     tiny["scenarios"] = [{"name": "ban", "probability": 0.1}, {"name": "calm", "probability": 0.9}]
     sol = solved(tiny)  # saving is now 0.1 * 965 = 96.5 < 200: do not build
     assert sol.builds.empty
-    assert sol.objective == pytest.approx(0.1 * 100 * 1000 + 0.9 * 100 * 15)
+    assert cost(sol) == pytest.approx(0.1 * 100 * 1000 + 0.9 * 100 * 15)
 
 
 def test_scenario_overrides_disable_and_amounts(tiny):
@@ -303,7 +300,7 @@ def test_scenario_overrides_disable_and_amounts(tiny):
         {"name": "tight", "probability": 0.5, "control_amounts": {"q": 10}},
     ]
     sol = solved(tiny)
-    assert sol.objective == pytest.approx(0.5 * 100 * 15 + 0.5 * (10 * 15 + 90 * 35))
+    assert cost(sol) == pytest.approx(0.5 * 100 * 15 + 0.5 * (10 * 15 + 90 * 35))
 
 
 def test_availability_and_existing_capacity_steps(tiny):
@@ -313,21 +310,21 @@ def test_availability_and_existing_capacity_steps(tiny):
     tiny["facilities"][1]["capacity"] = 100
     tiny["demand"].append({"region": "US", "commodity": "ox", "year": 2026, "quantity": 100})
     sol = solved(tiny)
-    assert sol.objective == pytest.approx(100 * 15 + 50 * 35 + 50 * 1000)
+    assert cost(sol) == pytest.approx(100 * 15 + 50 * 35 + 50 * 1000)
 
 
 @pytest.mark.family("tariff", "risk")
 def test_tariff_and_risk_weight(tiny):
     tiny["routes"][0]["tariff"] = 0.1  # 10% of price 100 = 10 per t more from China: 25 < 35
     sol = solved(tiny)
-    assert sol.objective == pytest.approx(100 * 25)
+    assert cost(sol) == pytest.approx(100 * 25)
     assert sol.objective_parts["tariff"] == pytest.approx(1000)
     tiny["objective"]["risk_weight"] = 15  # 0.8 * 15 = 12 per t more from China: 37 > 35
     sol = solved(tiny)
-    assert sol.objective == pytest.approx(100 * 35)
+    assert cost(sol) == pytest.approx(100 * 35)
     tiny["objective"]["risk_weight"] = 10  # 8 per t: 33 < 35, stays with China and pays the risk
     sol = solved(tiny)
-    assert sol.objective == pytest.approx(100 * 33)
+    assert cost(sol) == pytest.approx(100 * 33)
     assert sol.objective_parts["risk"] == pytest.approx(800)
     assert sol.kpis_total.risk_exposure.iloc[0] == pytest.approx(80)
 
@@ -353,9 +350,9 @@ def test_period_weights_and_discount(tiny):
     tiny["horizon"] = {"base_year": 2025, "discount_rate": 0.05, "periods": [{"year": 2025, "weight": 3}]}
     sol = solved(tiny)
     w = 1 + 1 / 1.05 + 1 / 1.05**2
-    assert sol.objective == pytest.approx(100 * 15 * w)
+    assert cost(sol) == pytest.approx(100 * 15 * w)
     costs = sol.costs
-    assert costs.discounted.sum() == pytest.approx(sol.objective)
+    assert costs.discounted.sum() == pytest.approx(cost(sol))
     assert costs.period_total.sum() == pytest.approx(100 * 15 * 3)
 
 
@@ -364,10 +361,10 @@ def test_min_service_forces_expensive_supply(tiny):
     tiny["facilities"][1]["var_cost"] = 2000  # Australia dearer than the shortfall penalty
     tiny["export_controls"] = [{"id": "ban", "exporter": "CN", "commodities": ["ox"]}]
     sol = solved(tiny)
-    assert sol.objective == pytest.approx(100 * 1000)  # cheaper to go short
+    assert cost(sol) == pytest.approx(100 * 1000)  # cheaper to go short
     tiny["policies"] = {"min_service": [{"id": "defence", "region": "US", "share": 0.9}]}
     sol = solved(tiny)
-    assert sol.objective == pytest.approx(90 * 2005 + 10 * 1000)
+    assert cost(sol) == pytest.approx(90 * 2005 + 10 * 1000)
 
 
 def test_min_service_that_cannot_hold_is_infeasible(tiny):

@@ -11,102 +11,17 @@ from __future__ import annotations
 
 import ast
 import os
-from typing import Any
 
 import numpy as np
 import pytest
 
-from conftest import ROOT, base_dict, make
+from conftest import ROOT, every_family, make
 from critmin.model.assemble import model_arrays
 from critmin.model.builder import ModelArrays, label
 from critmin.model.registry import CONSTRAINTS, COSTS, VARIABLES
 
 GOLDEN = ROOT / "tests" / "golden"
 UPDATE = os.environ.get("CRITMIN_UPDATE_GOLDEN") == "1"
-
-
-def every_family() -> dict[str, Any]:
-    """Two periods, two scenarios, a magnet plant fed by oxide, a modular and a continuous build, a share
-    control and an extraterritorial ban, every policy and lever, and CVaR: every family has rows."""
-    d = base_dict()
-    d["horizon"]["periods"] = [{"year": 2025}, {"year": 2026, "weight": 2}]
-    d["demand"].append(
-        {"region": "US", "commodity": "ox", "year": 2026, "quantity": 80, "compliance": "clear"}
-    )
-    d["regions"].append({"id": "JP", "bloc": "ally"})
-    d["routes"] += [
-        {"commodity": "ox", "origin": "CN", "destination": "JP", "cost": 5, "tariff": 0.1},
-        {"commodity": "ox", "origin": "JP", "destination": "US", "cost": 5},
-    ]
-    d["facilities"].append(
-        {
-            "id": "jp_plant",
-            "region": "JP",
-            "inputs": {"ox": 1},
-            "outputs": {"mag": 1},
-            "capacity": {2026: 50},
-            "fixed_cost": 3,
-        }
-    )
-    d["commodities"].append({"id": "mag", "stage": "magnet"})
-    d["demand"].append({"region": "JP", "commodity": "mag", "year": 2026, "quantity": 30})
-    d["build_options"] = [
-        {"id": "b", "facility": "au_plant", "capex": 100, "max_capacity": 50},
-        {
-            "id": "m",
-            "facility": "jp_plant",
-            "kind": "discrete",
-            "fixed_cost": 10,
-            "module_size": 5,
-            "max_count": 3,
-        },
-    ]
-    d["export_controls"] = [
-        {
-            "id": "q",
-            "exporter": "CN",
-            "commodities": ["ox"],
-            "kind": "share",
-            "amount": 0.3,
-            "extraterritorial": True,
-        },
-        {"id": "b", "exporter": "CN", "commodities": ["ox"], "destinations": ["US"], "scenarios": ["s2"]},
-    ]
-    d["scenarios"] = [
-        {"name": "s1", "probability": 0.6},
-        {"name": "s2", "probability": 0.4, "demand": [{"factor": 1.2}]},
-    ]
-    d["policies"] = {
-        "min_bloc_share": [
-            {"id": "m1", "region": "US", "commodities": ["ox"], "blocs": ["ally"], "share": 0.2}
-        ],
-        "max_supplier_share": [{"id": "x1", "region": "US", "commodities": ["ox"], "share": 0.8}],
-        "min_service": [{"id": "sv", "region": "US", "share": 0.5}],
-        "budgets": [{"id": "bd", "investor": ["ally", "JP"], "amount": 1e6}],
-    }
-    d["stockpiles"] = [
-        {
-            "id": "st", "region": "US", "commodity": "ox", "capacity": 10, "initial": 5, "holding_cost": 1,
-            "build_capex": 2, "max_build": 40, "days_of_cover": 30, "cover": "soft", "cover_penalty": 9,
-        }
-    ]  # fmt: skip
-    d["substitutions"] = [{"id": "sub", "commodity": "ox", "share": 0.1, "cost": 20}]
-    d["price_floors"] = [
-        {"id": "pf", "facility": "au_plant", "commodity": "ox", "floor": 50, "reference_price": 30}
-    ]
-    d["offtakes"] = [
-        {
-            "id": "ot",
-            "facility": "au_plant",
-            "commodity": "ox",
-            "quantity": 10,
-            "price": 40,
-            "reference_price": 30,
-        }
-    ]
-    d["objective"].update({"risk_weight": 3, "cvar_weight": 0.5, "cvar_alpha": 0.7})
-    d["units"] = {"scale": {"quantity": 1, "money": 1}}  # golden numbers in instance units
-    return d
 
 
 FIXTURES = {"every_family": every_family}

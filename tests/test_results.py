@@ -42,7 +42,7 @@ def test_tables_are_tidy_and_in_tonnes(demo_solution):
     assert (merged.quantity + merged.unmet).to_numpy() == pytest.approx(merged.demand.to_numpy())
     # production never exceeds capacity
     cap = sol.capacity.set_index(["facility", "year"]).capacity
-    act = sol.production.groupby(["facility", "year", "scenario", "input_tag"]).activity.first()
+    act = sol.production.groupby(["facility", "year", "scenario", "tag"]).activity.first()
     act = act.groupby(["facility", "year", "scenario"]).sum()
     for (f, y, _s), a in act.items():
         assert a <= cap.loc[(f, y)] + 1e-6

@@ -407,7 +407,7 @@ def main() -> None:
     case(
         "scenario_share_amount_over_one",
         many(
-            setp("export_controls", [{**ctl, "kind": "share", "amount": 0.5}]),
+            setp("export_controls", [{**ctl, "kind": "share", "amount": 0.5, "reference": 100}]),
             setp("scenarios", [{"name": "s", "probability": 1, "control_amounts": {"q": 3}}]),
         ),
         [y, "scenarios[0].control_amounts.q", "share control", "[0, 1]"],
@@ -472,6 +472,45 @@ def main() -> None:
         setp("objective.risk_importers", ["USA"]),
         [y, "objective.risk_importers", "unknown region or bloc 'USA'"],
     )
+    case(
+        "share_without_reference",
+        setp("export_controls", [{**ctl, "kind": "share", "amount": 0.5}]),
+        [y, "export_controls[0]", "needs 'reference'"],
+    )
+    case(
+        "control_lists_nothing",
+        setp("export_controls", [{"id": "c", "exporter": "CN", "kind": "ban"}]),
+        [y, "export_controls[0]", "must list commodities, elements or stages"],
+    )
+    case(
+        "unknown_element",
+        setp("export_controls", [{"id": "c", "exporter": "CN", "elements": ["Dyy"], "kind": "ban"}]),
+        [y, "export_controls[0].elements", "unknown element symbol 'Dyy'", "did you mean 'Dy'?"],
+    )
+    case(
+        "unknown_stage",
+        setp("export_controls", [{"id": "c", "exporter": "CN", "stages": ["magnets"], "kind": "ban"}]),
+        [y, "export_controls[0].stages", "unknown stage 'magnets'"],
+    )
+    case(
+        "de_minimis_without_reach",
+        setp("export_controls", [{"id": "c", "exporter": "CN", "commodities": ["ox"], "de_minimis": 0.001}]),
+        [y, "export_controls[0]", "de_minimis applies to extraterritorial controls only"],
+    )
+    case(
+        "de_minimis_needs_prices",
+        many(
+            setp("commodities", [{"id": "ox", "stage": "separation"}, {"id": "mag", "stage": "magnet", "price": 5}]),
+            setp("facilities.1", {"id": "au_plant", "region": "AU", "inputs": {"ox": 1}, "outputs": {"mag": 1},
+                                   "capacity": 1000}),
+            setp("demand.0.commodity", "mag"),
+            setp("routes", [{"commodity": "ox", "origin": "CN", "destination": "AU"},
+                            {"commodity": "mag", "origin": "AU", "destination": "US"}]),
+            setp("export_controls", [{"id": "c", "exporter": "CN", "commodities": ["ox"], "kind": "quota",
+                                      "amount": 9, "extraterritorial": True, "de_minimis": 0.001}]),
+        ),
+        [y, "commodities[0].price", "'ox' needs a price", "de-minimis"],
+    )  # fmt: skip
     print(f"{sum(1 for d in HERE.iterdir() if d.is_dir())} cases")
 
 

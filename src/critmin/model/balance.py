@@ -1,8 +1,9 @@
 """Commodity balance per region, commodity, tag, year and scenario, with free disposal of surplus.
 
-Provenance holds by construction here: each tag is its own stream through a facility and its own balance
-row (data.py decides which streams exist and what tag each makes), so the model stays linear and controlled
-material can never be relabelled clear. Vectorised over flows x years x scenarios: the largest family."""
+Provenance holds by construction here: each tag is its own row, a facility stream makes one tag, and its
+inputs are drawn in the tags its recipe allows that year (provenance.py) - directly when one tag is allowed,
+through `input_use` columns when it may blend both. So controlled material can never be relabelled clear,
+and the model stays linear. Vectorised over flows x years x scenarios: the largest family."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy as np
 
 from .builder import INF, ModelBuilder
 from .data import Present
-from .terms import activity_col, deliver_col, ship_cols
+from .terms import activity_col, deliver_col, ship_cols, use_col
 
 
 def _rows_with_a_use(
@@ -21,16 +22,21 @@ def _rows_with_a_use(
     """(present stream, year) pairs where something draws on the stream: only those get a row, since with
     nothing drawing on it surplus is free to dispose."""
     md = b.md
+    pidx = {p: i for i, p in enumerate(present)}
     use = np.zeros((len(present), len(md.years)), dtype=bool)
     for i, key in enumerate(present):
         if md.outflows.get(key) or stocks_at.get(key):
             use[i, :] = True
-            continue
-        r, c, k = key
-        for yi, y in enumerate(md.years):
-            consumed = any(y in md.cap_years[f] for f, _ in md.consumers.get(key, ()))
-            if consumed or md.deliveries.get((r, c, k, y)):
-                use[i, yi] = True
+    for i, _k in md.deliver_keys:
+        d = md.demand[i]
+        use[pidx[(d.region, d.commodity, _k)], b.year_index[d.year]] = True
+    for (f, _kout), groups in md.provenance.groups.items():
+        r = md.region_of[f]
+        for recipe, where in groups:
+            years = sorted({b.year_index[y] for y, _ in where})
+            for c, kins in recipe:
+                for kin in kins:
+                    use[pidx[(r, c, kin)], years] = True
     return use
 
 
@@ -63,19 +69,7 @@ def add_balance(b: ModelBuilder) -> None:
             rows = row(p_arr[F], Y, S).ravel()
             keep = rows >= 0
             b.add(rows[keep], cols[keep], coef)
-    for f, k in md.streams:  # facility streams: inputs drawn with the input tag, outputs made with theirs
-        fac = md.facility[f]
-        ys = [y for y in years if y in md.cap_years[f]]
-        if not ys:
-            continue
-        Y, S = np.meshgrid(np.array([b.year_index[y] for y in ys]), np.arange(ns), indexing="ij")
-        acols = np.array([[activity_col(b, f, k, y, s) for s in scens] for y in ys])
-        for c, coef in fac.outputs.items():
-            rows = row(np.full(Y.shape, pidx[(fac.region, c, md.stream_out[(f, k)])]), Y, S)
-            keep = rows >= 0
-            b.add(rows[keep], acols[keep], coef)
-        for c, coef in fac.inputs.items():
-            b.add(row(np.full(Y.shape, pidx[(fac.region, c, k)]), Y, S), acols, -coef)
+    _facility_streams(b, pidx, row)
     for i, k in md.deliver_keys:  # deliveries to demand
         d = md.demand[i]
         rows = row(
@@ -83,8 +77,7 @@ def add_balance(b: ModelBuilder) -> None:
         )
         b.add(rows, [deliver_col(b, i, k, s) for s in scens], -1.0)
     if stocks_at:  # stockpiles: a release supplies the stream, a purchase uses it
-        buy = b.col("stock_buy")
-        release = b.col("stock_release")
+        buy, release = b.col("stock_buy"), b.col("stock_release")
         for (r, c, k), sts in stocks_at.items():
             p = pidx[(r, c, k)]
             for st in sts:
@@ -92,3 +85,26 @@ def add_balance(b: ModelBuilder) -> None:
                     for si, s in enumerate(scens):
                         rr = int(row(np.array([p]), np.array([yi]), np.array([si]))[0])
                         b.add([rr, rr], [release.index[(st, k, y, s)], buy.index[(st, k, y, s)]], [1.0, -1.0])
+
+
+def _facility_streams(b: ModelBuilder, pidx: dict[Present, int], row: object) -> None:
+    """Outputs made in the stream's tag; inputs drawn in the one tag the recipe allows, or through the
+    input_use columns of a blended input."""
+    md = b.md
+    for (f, kout), groups in md.provenance.groups.items():
+        fac = md.facility[f]
+        for recipe, where in groups:
+            Y = np.array([b.year_index[y] for y, _ in where])
+            S = np.array([b.scen_index[s] for _, s in where])
+            acols = np.array([activity_col(b, f, kout, y, s) for y, s in where])
+            for c, coef in fac.outputs.items():
+                rows = row(np.full(len(Y), pidx[(fac.region, c, kout)]), Y, S)  # type: ignore[operator]
+                keep = rows >= 0
+                b.add(rows[keep], acols[keep], coef)
+            for c, kins in recipe:
+                if len(kins) == 1:
+                    b.add(row(np.full(len(Y), pidx[(fac.region, c, kins[0])]), Y, S), acols, -fac.inputs[c])  # type: ignore[operator]
+                    continue
+                for kin in kins:
+                    ucols = [use_col(b, f, c, kin, kout, y, s) for y, s in where]
+                    b.add(row(np.full(len(Y), pidx[(fac.region, c, kin)]), Y, S), ucols, -1.0)  # type: ignore[operator]

@@ -10,12 +10,15 @@ from .terms import activity_col, build_col, capacity_online
 
 def add_capacity(b: ModelBuilder) -> None:
     md = b.md
-    keys = [(f, y, s) for (f, y) in md.cap_keys for s in md.scenarios if md.streams_of.get(f)]
+    runs = {(f, y, s) for (f, _k, y, s) in md.activity_keys}
+    keys = [(f, y, s) for (f, y) in md.cap_keys for s in md.scenarios if (f, y, s) in runs]
     rhs = [md.avail[(f, y, s)] * md.existing.get((f, y), 0.0) for f, y, s in keys]
     rows: list[Terms] = []
     for f, y, s in keys:
         a = md.avail[(f, y, s)]
-        terms = [(1.0, activity_col(b, f, k, y, s)) for _, k in md.streams_of[f]]
+        terms = [
+            (1.0, activity_col(b, f, k, y, s)) for _, k in md.streams_of[f] if (f, k, y, s) in md.recipe_of
+        ]
         rows.append(terms + [(-a * u, col) for u, col in capacity_online(b, f, y)])
     b.rows_of_terms(b.constraints("capacity_limit", keys, -INF, rhs), rows)
 

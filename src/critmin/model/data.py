@@ -1,12 +1,13 @@
 """Compile an Instance into the sparse, scaled index tables every model family is built from.
 
 Every decision about the data is made here, once, before any family or backend runs: the scales, the risk
-weight, which builds can come online when, which (region, commodity, tag) streams can exist, which routes,
-controls, service levels and budgets produce rows, and every check that needs the compiled network (an
-offtake on a plant that cannot run that year). Only combinations that can carry something exist: a stream
-(facility, tag) only if its inputs can be present with that tag; a flow (commodity, origin, destination, tag)
-only on a route whose origin can hold that commodity with that tag; a build (option, year) only where
-construction can finish by that year. Quantities are divided by `q` and money by `m` here, so family code
+weight, which builds can come online when, which (region, commodity, tag) can exist and which facility
+streams make it from what (provenance.py), which routes, controls, service levels and budgets produce rows,
+and every check that needs the compiled network (an offtake on a plant that cannot run that year). Only
+combinations that can carry something exist: a stream (facility, output tag) only in the years and scenarios
+its inputs can reach it in allowed tags; a flow (commodity, origin, destination, tag) only on a route whose
+origin can hold that commodity with that tag; a build (option, year) only where construction can finish by
+that year. Quantities are divided by `q` and money by `m` here, so family code
 never sees raw units.
 """
 
@@ -19,14 +20,10 @@ from statistics import median
 
 from ..errors import InstanceError, Problem, did_you_mean
 from ..schema import Adjustment, ContinuousOption, DiscreteOption, Instance, Scenario
+from .data_types import TAGS, Arc, BuildKey, FlowKey, Present, Stream
+from .provenance import Provenance, Recipe, TaintRule, compile_provenance, in_force
 
-TAGS: tuple[str, str] = ("clear", "controlled")
-
-Arc = tuple[str, str, str]  # commodity, origin, destination
-FlowKey = tuple[str, str, str, str]  # commodity, origin, destination, tag
-Stream = tuple[str, str]  # facility, tag of its input (or of its output when it has no inputs)
-BuildKey = tuple[str, int]  # option, online year
-Present = tuple[str, str, str]  # region, commodity, tag
+__all__ = ["TAGS", "Arc", "BuildKey", "FlowKey", "ModelData", "Present", "Recipe", "Stream", "TaintRule"]
 
 
 @dataclass
@@ -101,8 +98,7 @@ class ModelData:
     fac_controlled: dict[str, bool]
     cap_keys: list[tuple[str, int]]
     existing: dict[tuple[str, int], float]
-    streams: list[Stream]
-    stream_out: dict[Stream, str]
+    provenance: Provenance  # streams, their recipes by year and scenario, controls' lists (provenance.py)
     avail: dict[tuple[str, int, str], float]
     var_cost: dict[tuple[str, int, str], float]
     fixed_cost: dict[str, float]
@@ -114,7 +110,6 @@ class ModelData:
     capex_rate: dict[BuildKey, float]  # annualised capex per unit of build variable and year online
     online_years: dict[BuildKey, list[int]]  # modelled years a build is online (and paid for)
     overnight: dict[BuildKey, float]  # scaled overnight capex per unit of build variable
-    present: set[Present]  # (region, commodity, tag) that can exist
     arcs: dict[Arc, float]  # scaled transport cost
     tariff: dict[tuple[str, str, str, int, str], float]  # (c, o, d, year, scenario) -> scaled per unit
     flows: list[FlowKey]
@@ -135,16 +130,41 @@ class ModelData:
     def __post_init__(self) -> None:
         self.facility = {f.id: f for f in self.inst.facilities}
         self.option = {o.id: o for o in self.inst.build_options}
+        self.present = self.provenance.present
+        self.streams = self.provenance.streams
         self.streams_of: dict[str, list[Stream]] = defaultdict(list)
         self.producers: dict[Present, list[Stream]] = defaultdict(list)
-        self.consumers: dict[Present, list[Stream]] = defaultdict(list)
+        self.consumers_of: dict[tuple[str, str], list[Stream]] = defaultdict(list)  # (region, commodity)
         for f, k in self.streams:
             self.streams_of[f].append((f, k))
             r = self.region_of[f]
             for c in self.facility[f].outputs:
-                self.producers[(r, c, self.stream_out[(f, k)])].append((f, k))
+                self.producers[(r, c, k)].append((f, k))
             for c in self.facility[f].inputs:
-                self.consumers[(r, c, k)].append((f, k))
+                self.consumers_of[(r, c)].append((f, k))
+        # activity columns: each stream in the years and scenarios where it can run, and its recipe there
+        self.recipe_of: dict[tuple[str, str, int, str], Recipe] = {}
+        runs: dict[Stream, set[tuple[int, str]]] = defaultdict(set)
+        for stream, groups in self.provenance.groups.items():
+            for recipe, where in groups:
+                for y, s in where:
+                    self.recipe_of[(*stream, y, s)] = recipe
+                    runs[stream].add((y, s))
+        self.activity_keys = [
+            (f, k, y, s)
+            for (f, k) in self.streams
+            for y in self.years
+            for s in self.scenarios
+            if (y, s) in runs[(f, k)]
+        ]
+        # blended inputs: an input that may be drawn in both tags gets a use column per tag
+        self.use_keys = [
+            (f, c, kin, k, y, s)
+            for (f, k, y, s) in self.activity_keys
+            for c, kins in self.recipe_of[(f, k, y, s)]
+            if len(kins) > 1
+            for kin in kins
+        ]
         self.inflows: dict[Present, list[FlowKey]] = defaultdict(list)
         self.outflows: dict[Present, list[FlowKey]] = defaultdict(list)
         for fk in self.flows:
@@ -389,41 +409,6 @@ def _compile_arcs(
     return arcs, arc_tariff
 
 
-def _compile_provenance(
-    inst: Instance, active: set[str], fac_controlled: dict[str, bool], arcs: dict[Arc, float]
-) -> tuple[set[Present], list[Stream], dict[Stream, str]]:
-    """Grow the set of (region, commodity, tag) that can exist, and the streams that make them, to a fixed
-    point. A facility runs one stream per input tag whose inputs can all be present with that tag."""
-    facs = {f.id: f for f in inst.facilities}
-    present: set[Present] = {
-        (st.region, st.commodity, st.initial_tag) for st in inst.stockpiles if st.initial > 0
-    }
-    streams: set[Stream] = set()
-    stream_out: dict[Stream, str] = {}
-    changed = True
-    while changed:
-        changed = False
-        for fid in sorted(active):
-            f = facs[fid]
-            ctrl = fac_controlled[fid]
-            for k in [("controlled" if ctrl else "clear")] if not f.inputs else list(TAGS):
-                if (fid, k) in streams or (
-                    f.inputs and not all((f.region, c, k) in present for c in f.inputs)
-                ):
-                    continue
-                streams.add((fid, k))
-                own = f.provenance == "own"  # recycling: output takes this plant's origin
-                stream_out[(fid, k)] = "controlled" if (ctrl or (k == "controlled" and not own)) else "clear"
-                present |= {(f.region, c, stream_out[(fid, k)]) for c in f.outputs}
-                changed = True
-        for c, o, d in arcs:
-            for k in TAGS:
-                if (o, c, k) in present and (d, c, k) not in present:
-                    present.add((d, c, k))
-                    changed = True
-    return present, sorted(streams), stream_out
-
-
 def _compile_tariffs(
     inst: Instance, t: _Time, q: float, m: float, arc_tariff: dict[Arc, tuple[float, float]]
 ) -> dict[tuple[str, str, str, int, str], float]:
@@ -485,7 +470,10 @@ def compile_instance(
 ) -> ModelData:
     """Turn a validated instance into sparse, scaled index tables. `scenario` keeps one scenario only
     (with probability 1); `risk_weight` overrides the instance's. Raises InstanceError for problems only
-    the compiled network reveals."""
+    the compiled network reveals.
+
+    Long because it is the one place that assembles every field of ModelData, in the order the fields
+    depend on each other; each step is a helper of its own."""
     check_scenario(inst, scenario)
     rw = resolve_risk_weight(inst, risk_weight)
     q, m = choose_scales(inst)
@@ -501,16 +489,21 @@ def compile_instance(
     cap_keys, existing = _compile_capacity(inst, t.years, q, builds.online)
     active = {f for f, _ in cap_keys}
     arcs, arc_tariff = _compile_arcs(inst, q, m, region_of, active)
-    present, streams, stream_out = _compile_provenance(inst, active, fac_controlled, arcs)
+    cap_years: dict[str, set[int]] = defaultdict(set)
+    for f, y in cap_keys:
+        cap_years[f].add(y)
+    prov = compile_provenance(
+        inst, active, cap_years, fac_controlled, arcs, t.years, list(t.scen_by.values())
+    )
+    present = prov.present
     flows = [(c, o, d, k) for (c, o, d) in arcs for k in TAGS if (o, c, k) in present]
     avail, var_cost = _compile_operations(inst, t, q, m, cap_keys)
     demand, demand_qty, deliver_keys, penalty = _compile_demand(inst, t, q, m, present)
     imp = inst.objective.risk_importers
     runs: dict[str, set[int]] = defaultdict(set)  # years a facility has capacity and a stream to run
-    with_stream = {f for f, _ in streams}
-    for f, y in cap_keys:
-        if f in with_stream:
-            runs[f].add(y)
+    for stream, groups in prov.groups.items():
+        for _recipe, where in groups:
+            runs[stream[0]] |= {y for y, _ in where}
     levers = compile_levers(inst, q, m, t, demand, demand_qty, present, runs)
     service, budget_builds = _compile_policy_coverage(
         inst, t.scenarios, demand, demand_qty, builds.keys, builds.start, region_of, bloc_of
@@ -530,8 +523,7 @@ def compile_instance(
         fac_controlled=fac_controlled,
         cap_keys=cap_keys,
         existing=existing,
-        streams=streams,
-        stream_out=stream_out,
+        provenance=prov,
         avail=avail,
         var_cost=var_cost,
         fixed_cost={f.id: f.fixed_cost * q / m for f in inst.facilities},
@@ -543,7 +535,6 @@ def compile_instance(
         capex_rate=builds.rate,
         online_years=builds.years,
         overnight=builds.overnight,
-        present=present,
         arcs=arcs,
         tariff=_compile_tariffs(inst, t, q, m, arc_tariff),
         flows=flows,
@@ -553,7 +544,7 @@ def compile_instance(
         penalty=penalty,
         risk={r.id: r.risk for r in inst.regions},
         risk_importers={r.id for r in inst.regions if not imp or r.id in imp or r.bloc in imp},
-        controls=_compile_controls(inst, t, flows, bloc_of, q),
+        controls=_compile_controls(inst, t, flows, bloc_of, q, prov.covered),
         levers=levers,
         service=service,
         budget_builds=budget_builds,
@@ -562,9 +553,15 @@ def compile_instance(
 
 
 def _compile_controls(
-    inst: Instance, t: _Time, flows: list[FlowKey], bloc_of: dict[str, str], q: float
+    inst: Instance,
+    t: _Time,
+    flows: list[FlowKey],
+    bloc_of: dict[str, str],
+    q: float,
+    covered: dict[str, frozenset[str]],
 ) -> list[ControlRow]:
-    """One row per rule, year in its window and scenario where it applies and limits some flow."""
+    """One row per rule, year and scenario where it is in force and limits some flow. A share control's
+    allowance is its share of a stated reference quantity, so shipping more elsewhere cannot raise it."""
     rows: list[ControlRow] = []
     for rule in inst.export_controls:
         dest = (
@@ -573,7 +570,7 @@ def _compile_controls(
             else set(bloc_of)
         )
         dest.discard(rule.exporter)
-        comms = set(rule.commodities)
+        comms = covered[rule.id]
         limited = [
             (c, o, d, k)
             for (c, o, d, k) in flows
@@ -585,16 +582,17 @@ def _compile_controls(
             continue
         for s in t.scenarios:
             sc = t.scen_by[s]
-            if rule.scenarios is not None and s not in rule.scenarios:
-                continue
-            if "all" in sc.disable_controls or rule.id in sc.disable_controls:
-                continue
             amount = sc.control_amounts.get(rule.id, rule.amount)
-            amount = amount / q if rule.kind == "quota" else (0.0 if rule.kind == "ban" else amount)
+            if rule.kind == "ban":
+                amount = 0.0
+            elif rule.kind == "share":
+                amount = amount * (rule.reference or 0.0) / q
+            else:
+                amount = amount / q
             rows += [
                 ControlRow(rule.id, y, s, rule.kind, amount, rule.exporter, tuple(sorted(comms)), limited)
                 for y in t.years
-                if in_window(y, rule.start, rule.end)
+                if in_force(rule, y, sc)
             ]
     return rows
 

@@ -27,7 +27,11 @@ COMPONENTS = (
     "substitution",
     "support",
     "risk",
+    "tie_break",
 )
+# Model units of cost per model unit of a stream that could have been tagged otherwise at no cost: small
+# enough to change nothing but the choice between equal plans, large enough for HiGHS to honour.
+TIE_BREAK = 1e-4
 
 
 def add_costs(b: ModelBuilder) -> None:
@@ -38,6 +42,7 @@ def add_costs(b: ModelBuilder) -> None:
     _shipping_costs(b)
     _demand_costs(b)
     _lever_costs(b)
+    _tie_breaks(b)
 
 
 def _capacity_costs(b: ModelBuilder) -> None:
@@ -148,3 +153,22 @@ def _lever_costs(b: ModelBuilder) -> None:
         if lv.offtake_in_objective[oid]:
             for s in md.scenarios:
                 b.cost_constant("support", premium, b.year_index[y], b.scen_index[s])
+
+
+def _tie_breaks(b: ModelBuilder) -> None:
+    """A plant not of controlled origin may make controlled output from inputs it could have made clear
+    output from (its controlled stream takes clear inputs too, for blends). Such a plan costs the same, so
+    a tie-break on controlled streams makes the reported tag the one the rules force, not an arbitrary one."""
+    md = b.md
+    act = b.col("activity")
+    own = {f.id for f in md.inst.facilities if f.provenance == "own"}
+    pick = [
+        j
+        for j, (f, k, _y, _s) in enumerate(act.keys)
+        if k == "controlled" and md.facility[f].inputs and not md.fac_controlled[f] and f not in own
+    ]
+    if pick:
+        keys = [act.keys[j] for j in pick]
+        years = [b.year_index[y] for _, _, y, _ in keys]
+        scens = [b.scen_index[s] for *_, s in keys]
+        b.cost("tie_break", act.start + np.array(pick), TIE_BREAK, years, scens)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .balance import add_balance
+from .blending import add_blending
 from .builder import Key, ModelBuilder
 from .capacity import add_capacity
 from .cvar import add_cvar
@@ -60,7 +61,7 @@ class ConstraintFamily:
 class CostComponent:
     name: str  # one name everywhere: `cost_<name>` in Pyomo, the summary, the costs table, the report
     label: str
-    category: Literal["spent", "unserved", "risk"]
+    category: Literal["spent", "unserved", "risk", "tie-break"]
     pyomo: str  # the Pyomo expression that holds it
     doc: str
     per_year: bool = True  # has a yearly breakdown in the costs table
@@ -91,11 +92,21 @@ VARIABLES: tuple[VariableFamily, ...] = (
     VariableFamily(
         "activity",
         ("facility", "tag", "year", "scenario"),
-        "activity of {facility} ({tag} input) in {year} (scenario {scenario})",
+        "activity of {facility} making {tag} output in {year} (scenario {scenario})",
         "t/yr",
         "quantity",
         "facilities[].var_cost",
         "ACTIVITIES",
+        module="variables",
+    ),
+    VariableFamily(
+        "input_use",
+        ("facility", "commodity", "input_tag", "tag", "year", "scenario"),
+        "{input_tag} {commodity} used by {facility}'s {tag} stream in {year} (scenario {scenario})",
+        "t/yr",
+        "quantity",
+        "-",
+        "BLENDS",
         module="variables",
     ),
     VariableFamily(
@@ -239,6 +250,26 @@ CONSTRAINTS: tuple[ConstraintFamily, ...] = (
         module="balance",
     ),
     ConstraintFamily(
+        "blend",
+        ("facility", "commodity", "tag", "year", "scenario"),
+        "inputs of {commodity} to {facility}'s {tag} stream in {year} (scenario {scenario})",
+        "facilities[].inputs",
+        False,
+        "per_t",
+        "clear + controlled use of an input = its share of activity",
+        module="blending",
+    ),
+    ConstraintFamily(
+        "de_minimis",
+        ("facility", "control", "year", "scenario"),
+        "de-minimis threshold of {control} on {facility}'s clear output in {year} (scenario {scenario})",
+        "export_controls[].de_minimis, commodities[].price, facilities[].inputs / outputs",
+        True,
+        "per_money",
+        "value of listed controlled content <= threshold x value of output",
+        module="blending",
+    ),
+    ConstraintFamily(
         "demand_met",
         ("demand_row", "scenario"),
         "{demand_row} (scenario {scenario})",
@@ -253,10 +284,10 @@ CONSTRAINTS: tuple[ConstraintFamily, ...] = (
         "export_limit",
         ("control", "year", "scenario"),
         "export control {control} in {year} (scenario {scenario})",
-        "export_controls[].amount, facilities[].outputs",
+        "export_controls[].amount / reference",
         True,
         "per_t",
-        "controlled shipments <= quota / 0 / share x output used",
+        "listed shipments <= quota, 0, or share x reference",
         "CONTROLS",
         module="export_controls",
     ),
@@ -407,6 +438,13 @@ COSTS: tuple[CostComponent, ...] = (
         "expected discounted risk-weighted imports (scaled t); the objective adds risk_weight x it",
     ),
     CostComponent(
+        "tie_break",
+        "tie-breaks (negligible)",
+        "tie-break",
+        "cost_tie_break",
+        "a negligible cost that makes equal plans report the tag the rules force (objective.py)",
+    ),
+    CostComponent(
         "cvar",
         "CVaR of scenario costs (weighted)",
         "risk",
@@ -423,6 +461,7 @@ BUILD_ORDER: tuple[Callable[[ModelBuilder], None], ...] = (
     add_substitution_variables,
     add_capacity,
     add_balance,
+    add_blending,
     add_demand,
     add_export_controls,
     add_min_bloc_share,

@@ -1,5 +1,5 @@
 """Terms several families share, each defined once: capacity online, a facility's output, a region's
-production, imports and supply, and what an exporter does with its output. Terms are (coefficient, column)
+production, imports and supply. Terms are (coefficient, column)
 pairs in the model's column space, so every family and both backends read the same definition."""
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ def _cache(b: Columns) -> dict[str, Any]:
             ship=b.col("ship"),
             activity=b.col("activity"),
             deliver=b.col("deliver"),
+            input_use=b.col("input_use"),
             build_capacity=b.col("build_capacity"),
             build_modules=b.col("build_modules"),
         )
@@ -68,6 +69,10 @@ def activity_col(b: Columns, f: str, k: str, y: int, s: str) -> int:
     return _cache(b)["activity"].index[(f, k, y, s)]
 
 
+def use_col(b: Columns, f: str, c: str, kin: str, kout: str, y: int, s: str) -> int:
+    return _cache(b)["input_use"].index[(f, c, kin, kout, y, s)]
+
+
 def deliver_col(b: Columns, i: int, k: str, s: str) -> int:
     return _cache(b)["deliver"].index[(i, k, s)]
 
@@ -84,7 +89,11 @@ def output_terms(b: Columns, f: str, c: str, y: int, s: str) -> Terms:
     if y not in md.cap_years[f]:
         return []
     coef = md.facility[f].outputs[c]
-    return [(coef, activity_col(b, f, k, y, s)) for _, k in md.streams_of.get(f, ())]
+    return [
+        (coef, activity_col(b, f, k, y, s))
+        for _, k in md.streams_of.get(f, ())
+        if (f, k, y, s) in md.recipe_of
+    ]
 
 
 def production_terms(b: Columns, region: str, commodities: tuple[str, ...], y: int, s: str) -> Terms:
@@ -93,24 +102,9 @@ def production_terms(b: Columns, region: str, commodities: tuple[str, ...], y: i
     out: Terms = []
     for c in commodities:
         for k in TAGS:
-            for f, kin in md.producers.get((region, c, k), ()):
-                if y in md.cap_years[f]:
-                    out.append((md.facility[f].outputs[c], activity_col(b, f, kin, y, s)))
-    return out
-
-
-def disposition_terms(b: Columns, region: str, commodities: tuple[str, ...], y: int, s: str) -> Terms:
-    """What a region does with some commodities: all its exports, its plants' use and its deliveries (all
-    tags). Output made and thrown away does not count, so a share of it cannot be gamed by over-producing."""
-    md = b.md
-    out: Terms = []
-    for c in commodities:
-        for k in TAGS:
-            out += [(1.0, ship_col(b, fk, y, s)) for fk in md.outflows.get((region, c, k), ())]
-            for f, kin in md.consumers.get((region, c, k), ()):
-                if y in md.cap_years[f]:
-                    out.append((md.facility[f].inputs[c], activity_col(b, f, kin, y, s)))
-            out += [(1.0, deliver_col(b, i, kk, s)) for i, kk in md.deliveries.get((region, c, k, y), ())]
+            for f, kout in md.producers.get((region, c, k), ()):
+                if (f, kout, y, s) in md.recipe_of:
+                    out.append((md.facility[f].outputs[c], activity_col(b, f, kout, y, s)))
     return out
 
 

@@ -13,10 +13,8 @@ def add_variables(b: ModelBuilder) -> None:
     modular = [k for k in md.build_keys if k[0] in md.discrete]
     max_count = [md.modules_max[o] for o, _ in modular]
     b.variables("build_modules", modular, 0.0, max_count, integer=True)
-    b.variables(
-        "activity",
-        [(f, k, y, s) for (f, k) in md.streams for y in years if y in md.cap_years[f] for s in scens],
-    )
+    b.variables("activity", list(md.activity_keys))
+    b.variables("input_use", list(md.use_keys))
     b.variables("ship", [(c, o, d, k, y, s) for (c, o, d, k) in md.flows for y in years for s in scens])
     b.variables("deliver", [(i, k, s) for (i, k) in md.deliver_keys for s in scens])
     b.variables("unmet", [(d.index, s) for d in md.demand for s in scens])

@@ -44,11 +44,10 @@ def sankey(sol: Solution, year: int, scenario: str) -> go.Figure:
     inst = sol.instance_data or {}
     stage_of = {c["id"]: c["stage"] for c in inst.get("commodities", [])}
     user = _consumer_stage(inst)
-    facs = {f["id"]: f for f in inst.get("facilities", [])}
-    prod = sol.tables.get("production", pd.DataFrame())
+    cons = sol.tables.get("consumption", pd.DataFrame())
     flows = sol.tables.get("flows", pd.DataFrame())
     deliv = sol.tables.get("deliveries", pd.DataFrame())
-    prod = prod[(prod.year == year) & (prod.scenario == scenario)] if not prod.empty else prod
+    cons = cons[(cons.year == year) & (cons.scenario == scenario)] if not cons.empty else cons
     flows = flows[(flows.year == year) & (flows.scenario == scenario)] if not flows.empty else flows
     deliv = deliv[(deliv.year == year) & (deliv.scenario == scenario)] if not deliv.empty else deliv
 
@@ -70,13 +69,10 @@ def sankey(sol: Solution, year: int, scenario: str) -> go.Figure:
             imports.get((r.destination, r.commodity, r.tag), 0) + r.quantity
         )
     use: dict[tuple[str, str, str], float] = {}
-    seen = set()
-    for r in records(prod):
-        if (r.facility, r.input_tag) in seen:
-            continue
-        seen.add((r.facility, r.input_tag))
-        for c, coef in (facs.get(r.facility, {}).get("inputs") or {}).items():
-            use[(r.region, c, r.input_tag)] = use.get((r.region, c, r.input_tag), 0) + r.activity * coef
+    for r in records(cons):
+        use[(r.region, r.commodity, r.input_tag)] = (
+            use.get((r.region, r.commodity, r.input_tag), 0) + r.quantity
+        )
     for r in records(deliv):
         use[(r.region, r.commodity, r.tag)] = use.get((r.region, r.commodity, r.tag), 0) + r.quantity
     for (region, c, tag), q in use.items():

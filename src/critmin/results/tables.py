@@ -49,8 +49,11 @@ COLUMNS: dict[str, dict[str, str]] = {
         "facility:str region:str stage:str year:int existing:float built:float capacity:float"
     ),
     "production": _kinds(
-        "facility:str region:str commodity:str year:int scenario:str input_tag:str tag:str activity:float "
-        "quantity:float"
+        "facility:str region:str commodity:str year:int scenario:str tag:str activity:float quantity:float "
+        "controlled_content:float"
+    ),
+    "consumption": _kinds(
+        "facility:str region:str commodity:str year:int scenario:str input_tag:str tag:str quantity:float"
     ),
     "flows": _kinds("commodity:str origin:str destination:str year:int scenario:str tag:str quantity:float"),
     "deliveries": _kinds(
@@ -68,6 +71,10 @@ COLUMNS: dict[str, dict[str, str]] = {
     "kpis_region": _kinds(
         "scenario:str year:int region:str commodity:str demand:float delivered:float unmet:float "
         "met_share:float controlled:float controlled_share:float"
+    ),
+    "kpis_clear": _kinds(
+        "scenario:str year:int stage:str demand:float clear:float controlled:float unmet:float "
+        "clear_share:float"
     ),
     "kpis_total": _kinds(
         "scenario:str year:int probability:float demand:float delivered:float met_share:float "
@@ -174,13 +181,54 @@ def capacity_table(ctx: Context) -> pd.DataFrame:
 
 
 def production_table(ctx: Context) -> pd.DataFrame:
+    """What each facility stream made, with its controlled-origin content: the value of its controlled
+    inputs over the value of its output (1 for a plant of controlled origin; empty without prices)."""
     md = ctx.md
+    content = _controlled_content(ctx)
+    rows = []
+    for key, a in zip(*_positive(ctx, "activity"), strict=True):
+        f, k, y, s = key
+        fac = md.facility[f]
+        for c, coef in fac.outputs.items():
+            rows.append((f, fac.region, c, y, s, k, a * md.q, a * coef * md.q, content.get(key, np.nan)))
+    return _frame(rows, "production")
+
+
+def consumption_table(ctx: Context) -> pd.DataFrame:
+    """What each facility stream drew of each input, by the input's tag (blended inputs in both)."""
+    md = ctx.md
+    use = dict(zip(ctx.keys("input_use"), ctx.values("input_use"), strict=True))
     rows = []
     for (f, k, y, s), a in zip(*_positive(ctx, "activity"), strict=True):
         fac = md.facility[f]
-        for c, coef in fac.outputs.items():
-            rows.append((f, fac.region, c, y, s, k, md.stream_out[(f, k)], a * md.q, a * coef * md.q))
-    return _frame(rows, "production")
+        for c, kins in md.recipe_of[(f, k, y, s)]:
+            for kin in kins:
+                q = fac.inputs[c] * a if len(kins) == 1 else use.get((f, c, kin, k, y, s), 0.0)
+                if q > EPS:
+                    rows.append((f, fac.region, c, y, s, kin, k, q * md.q))
+    return _frame(rows, "consumption")
+
+
+def _controlled_content(ctx: Context) -> dict[tuple[Any, ...], float]:
+    md = ctx.md
+    price = {c.id: c.price for c in md.inst.commodities}
+    use = dict(zip(ctx.keys("input_use"), ctx.values("input_use"), strict=True))
+    out: dict[tuple[Any, ...], float] = {}
+    for key, a in zip(*_positive(ctx, "activity"), strict=True):
+        f, k, y, s = key
+        fac = md.facility[f]
+        if md.fac_controlled[f] or not fac.inputs:
+            out[key] = 1.0 if k == "controlled" else 0.0
+            continue
+        value_out = sum((price[c] or np.nan) * q for c, q in fac.outputs.items()) * a
+        ctrl = 0.0
+        for c, kins in md.recipe_of[key]:
+            if kins == ("controlled",):
+                ctrl += (price[c] or np.nan) * fac.inputs[c] * a
+            elif len(kins) > 1:
+                ctrl += (price[c] or np.nan) * use.get((f, c, "controlled", k, y, s), 0.0)
+        out[key] = ctrl / value_out if value_out else np.nan
+    return out
 
 
 def flows_table(ctx: Context) -> pd.DataFrame:
@@ -330,6 +378,33 @@ def kpis_table(unmet: pd.DataFrame, deliveries: pd.DataFrame, keys: list[str]) -
     return out[cols]
 
 
+def allied_regions(md: ModelData) -> set[str]:
+    """Whose demand counts as allied: the planner's regions, or else every region not of controlled origin."""
+    planner = getattr(md, "planner", None)
+    if planner:
+        return set(planner)
+    return {r.id for r in md.inst.regions if not r.controlled_origin}
+
+
+def kpis_clear_table(ctx: Context, unmet: pd.DataFrame, deliveries: pd.DataFrame) -> pd.DataFrame:
+    """Allied demand by stage and year, and the share of it met with clear material (no controlled-origin
+    content that the controls in force reach)."""
+    md = ctx.md
+    allies = allied_regions(md)
+    stage = {c.id: c.stage for c in md.inst.commodities}
+    keys = ["scenario", "year", "stage"]
+    u = unmet[unmet.region.isin(allies)].assign(stage=lambda d: d.commodity.map(stage))
+    dv = deliveries[deliveries.region.isin(allies)].assign(stage=lambda d: d.commodity.map(stage))
+    if u.empty:
+        return pd.DataFrame(columns=list(COLUMNS["kpis_clear"]))
+    base = u.groupby(keys, as_index=False).agg(demand=("demand", "sum"), unmet=("unmet", "sum"))
+    by_tag = dv.pivot_table(index=keys, columns="tag", values="quantity", aggfunc="sum", fill_value=0.0)
+    by_tag = by_tag.reindex(columns=["clear", "controlled"], fill_value=0.0).reset_index()
+    out = base.merge(by_tag, on=keys, how="left").fillna({"clear": 0.0, "controlled": 0.0})
+    out["clear_share"] = _ratio(out["clear"], out["demand"], 1.0)
+    return out[list(COLUMNS["kpis_clear"])]
+
+
 def kpis_total_table(
     ctx: Context, unmet: pd.DataFrame, deliveries: pd.DataFrame, costs: pd.DataFrame
 ) -> pd.DataFrame:
@@ -377,12 +452,14 @@ TABLES = (
     "builds",
     "capacity",
     "production",
+    "consumption",
     "flows",
     "deliveries",
     "unmet",
     "costs",
     "kpis",
     "kpis_region",
+    "kpis_clear",
     "kpis_total",
 )
 SIMPLE: dict[str, Callable[[Context], pd.DataFrame]] = {
@@ -392,6 +469,7 @@ SIMPLE: dict[str, Callable[[Context], pd.DataFrame]] = {
     "builds": builds_table,
     "capacity": capacity_table,
     "production": production_table,
+    "consumption": consumption_table,
     "flows": flows_table,
     "deliveries": deliveries_table,
     "unmet": unmet_table,
@@ -407,5 +485,6 @@ def extract_tables(result: ModelResult) -> dict[str, pd.DataFrame]:
     out["kpis_region"] = kpis_table(
         out["unmet"], out["deliveries"], ["scenario", "year", "region", "commodity"]
     )
+    out["kpis_clear"] = kpis_clear_table(ctx, out["unmet"], out["deliveries"])
     out["kpis_total"] = kpis_total_table(ctx, out["unmet"], out["deliveries"], out["costs"])
     return {name: out[name] for name in TABLES}

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import Field, PrivateAttr, model_validator
 
 from ..errors import Problem, ReferenceProblems, did_you_mean
-from .base import Strict
+from .base import ELEMENTS, Strict
 from .controls import ExportControl
 from .demand import Demand
 from .horizon import Horizon, Units
@@ -140,6 +140,7 @@ class _Checker:
         ):
             _duplicates(getattr(self.inst, name), key, name, self.p)
         for check in (
+            self.commodity_refs,
             self.facility_refs,
             self.build_options,
             self.routes,
@@ -153,6 +154,11 @@ class _Checker:
         for x in self.inst.objective.risk_importers or []:
             self.ref(x, self.region_or_bloc, ("objective", "risk_importers"), "region or bloc")
         return self.p
+
+    def commodity_refs(self) -> None:
+        for i, cm in enumerate(self.inst.commodities):
+            for x in cm.elements:
+                self.ref(x, ELEMENTS, ("commodities", i, "elements"), "element symbol")
 
     def facility_refs(self) -> None:
         for i, f in enumerate(self.inst.facilities):
@@ -232,6 +238,11 @@ class _Checker:
                 self.ref(x, self.region_or_bloc, ("export_controls", i, "destinations"), "region or bloc")
             for x in c.scenarios or []:
                 self.ref(x, scenarios, ("export_controls", i, "scenarios"), "scenario")
+            for x in c.elements:
+                self.ref(x, ELEMENTS, ("export_controls", i, "elements"), "element symbol")
+            stages = {cm.stage for cm in self.inst.commodities}
+            for x in c.stages:
+                self.ref(x, stages, ("export_controls", i, "stages"), "stage")
 
     def policies(self) -> None:
         pol = self.inst.policies

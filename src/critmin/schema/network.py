@@ -25,6 +25,10 @@ class Commodity(Strict):
     description: str = ""
     price: Money | None = Field(default=None, description="reference price, currency per t")
     unmet_penalty: Money | None = Field(default=None, description="currency per t short; overrides default")
+    elements: IdList = Field(
+        default_factory=list,
+        description="elements it carries (e.g. Nd, Pr, Dy), so controls listing them reach it",
+    )
 
 
 class Facility(Strict):
