@@ -30,7 +30,13 @@ def test_solve_prints_summary_and_writes_directory(runner, tmp_path):
     out = tmp_path / "demo"
     r = runner.invoke(main, ["solve", DEMO, "-o", str(out)])
     assert r.exit_code == 0, r.output
-    for text in ("status     optimal", "builds", "us_separation", "shortfalls", "controlled-origin share"):
+    for text in (
+        "status     optimal",
+        "builds",
+        "us_separation",
+        "shortfalls",
+        "allied demand met with clear material",
+    ):
         assert text in r.output
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "optimal"

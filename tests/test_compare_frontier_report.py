@@ -36,17 +36,17 @@ def test_compare_python_api(two_instances):
     cmp = critmin.compare([a, b])
     assert cmp.runs == ["a", "b"]
     m = cmp.metrics.set_index(["run", "metric"]).value
-    assert m[("a", "expected cost")] == pytest.approx(1500)
-    assert m[("b", "expected cost")] == pytest.approx(100 * 45)
+    assert m[("a", "cost")] == pytest.approx(1500)
+    assert m[("b", "cost")] == pytest.approx(100 * 45)
     delta = cmp.metrics.set_index(["run", "metric"]).delta
-    assert delta[("b", "expected cost")] == pytest.approx(3000)
+    assert delta[("b", "cost")] == pytest.approx(3000)
     assert "run" in cmp.builds.columns and "run" in cmp.inputs.columns
     changes = {(r.change, r.table, r.key, r.field) for r in cmp.inputs.itertuples()}
     assert ("added", "export_controls", "ban", None) in {
         (c, t, k, None if f != f else f) for c, t, k, f in changes
     }
     assert ("changed", "facilities", "au_plant", "var_cost") in changes
-    assert cmp.table.loc["expected cost", "Δ b"] == pytest.approx(3000)
+    assert cmp.table.loc["cost", "Δ b"] == pytest.approx(3000)
     assert "<table" in cmp._repr_html_()
 
 
@@ -56,7 +56,7 @@ def test_compare_cli_with_solution_dirs_and_csv(two_instances, tmp_path):
     assert runner.invoke(main, ["solve", str(a), "-o", str(tmp_path / "sol_a")]).exit_code == 0
     r = runner.invoke(main, ["compare", str(tmp_path / "sol_a"), str(b), "--csv", str(tmp_path / "csv")])
     assert r.exit_code == 0, r.output
-    assert "baseline: sol_a" in r.output and "expected cost" in r.output
+    assert "baseline: sol_a" in r.output and "money spent" in r.output
     assert "facilities au_plant var_cost: 30.0 -> 40.0" in r.output
     assert "export_controls ban added" in r.output
     for f in ("metrics.csv", "metrics_wide.csv", "builds.csv", "inputs.csv"):
@@ -68,7 +68,7 @@ def test_compare_scenarios_of_one_instance():
     path = ROOT / "instances" / "demo" / "demo.yaml"
     cmp = critmin.compare([f"{path}@status_quo", f"{path}@controls"])
     t = cmp.table
-    assert t.loc["expected cost", "demo@controls"] > t.loc["expected cost", "demo@status_quo"]
+    assert t.loc["cost", "demo@controls"] > t.loc["cost", "demo@status_quo"]
 
 
 def test_compare_refuses_different_units_unless_allowed(two_instances, tmp_path):
@@ -149,7 +149,7 @@ def test_report_is_self_contained(report_html):
         "controlled-origin share",
         "unmet demand",
         "Cost-risk frontier",
-        "expected cost by component",
+        "money spent and value of demand not served",
         "Summary",
     ):
         assert title in text

@@ -8,6 +8,7 @@ import pyomo.environ as pyo
 
 from conftest import ROOT
 from critmin import build_model, load_instance
+from critmin.schema import Planner
 
 KINDS = (pyo.Set, pyo.Var, pyo.Constraint, pyo.Expression, pyo.Param, pyo.Objective)
 
@@ -23,8 +24,11 @@ def documented(frontier: bool = False, tag: str = "") -> set[str]:
     return names
 
 
-def built(frontier: bool = False) -> set[str]:
-    model = build_model(load_instance(ROOT / "instances" / "demo" / "demo.yaml"))
+def built(frontier: bool = False, planner: bool = False) -> set[str]:
+    inst = load_instance(ROOT / "instances" / "demo" / "demo.yaml")
+    if planner:
+        inst = inst.model_copy(update={"planner": Planner(name="allies", members=["ally", "home"])})
+    model = build_model(inst)
     if frontier:
         from critmin.analysis.frontier import add_risk_cap
 
@@ -55,6 +59,12 @@ def test_docs_are_nonempty():
     assert len(documented()) >= 30
 
 
+def test_planner_components_match_docs():
+    """Components only a model with a planner has are headed '(planner)'."""
+    only = built(planner=True) - built()
+    assert only == documented(tag="(planner)") == {"cost_imports", "cost_outside", "cost_outside_unserved"}
+
+
 def test_frontier_components_match_docs():
     assert built(frontier=True) == documented(frontier=True) == {"risk_cap", "risk_cap_level"}
 
@@ -83,7 +93,7 @@ def test_registry_and_docs_name_the_same_families():
     named = {v.name for v in VARIABLES} | {c.name for c in CONSTRAINTS} | {c.pyomo for c in COSTS}
     named |= {s.index_set for s in (*VARIABLES, *CONSTRAINTS) if s.index_set} | set(PLAIN_SETS)
     named |= {"risk_weight", "total_cost"}  # the objective's parameter and the objective itself
-    documented_all = documented() | documented(tag="(cvar)")
+    documented_all = documented() | documented(tag="(cvar)") | documented(tag="(planner)")
     only_code, only_doc = sorted(named - documented_all), sorted(documented_all - named)
     assert not only_code, f"in the registry, not in models/: {only_code}"
     assert not only_doc, f"in models/, not in the registry: {only_doc}"

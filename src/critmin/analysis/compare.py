@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..errors import CritminError
 from ..io.output import atomic_directory
+from ..results.costs import CostBreakdown, label
 from ..results.solution import Solution
 from ..results.tables import records
 from ..schema import Instance
@@ -205,8 +206,18 @@ def _unique(names: list[str]) -> list[str]:
 
 
 def _metrics(run: str, sol: Solution, years: Sequence[int] | None) -> pd.DataFrame:
-    rows: list[tuple[str, Any]] = [("status", sol.status), ("expected cost", sol.objective)]
-    rows += [(f"cost: {k}", v) for k, v in sol.objective_parts.items()]
+    """One run's metrics. `cost` is the planner's: money spent plus the value of demand not served (risk
+    terms and costs outside the planner are listed apart, never added in)."""
+    cb = CostBreakdown.from_parts(sol.objective_parts)
+    rows: list[tuple[str, Any]] = [
+        ("status", sol.status),
+        ("cost", cb.planner_cost if sol.has_solution else None),
+        ("money spent", cb.money_spent if sol.has_solution else None),
+        ("value of demand not served", cb.value_unserved if sol.has_solution else None),
+    ]
+    for category in ("spent", "unserved", "risk", "outside"):
+        rows += [(f"{category}: {label(k)}", v) for k, v in cb.parts[category].items()]
+    rows.append(("objective (all terms, weighted)", sol.objective))
     kt = sol.tables.get("kpis_total", pd.DataFrame())
     if not kt.empty:
         p = kt.probability

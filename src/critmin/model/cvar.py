@@ -2,7 +2,8 @@
 u_s >= cost_s - eta, u_s >= 0. Built only when objective.cvar_weight > 0 (a dense row per scenario).
 
 A scenario's cost is every first-stage cost plus that scenario's own second-stage costs, read from the same
-cost terms as the objective (objective.py), without probabilities and without the risk term."""
+cost terms as the objective (objective.py), without probabilities: the money spent and the value of demand
+not served (registry categories), not the risk term, outside regions' terms or tie-breaks."""
 
 from __future__ import annotations
 
@@ -21,9 +22,11 @@ def add_cvar(b: ModelBuilder) -> None:
     cost = np.zeros((len(md.scenarios), n))
     const = np.zeros(len(md.scenarios))
     disc = discount_of(md)
+    from .registry import COST_BY_NAME
+
     for name, terms in b.costs.items():
-        if name == "risk":
-            continue
+        if COST_BY_NAME[name].category not in ("spent", "unserved"):
+            continue  # a scenario's cost is the planner's money spent and value lost
         cols, rate, year, scen = terms.arrays()
         for j in range(len(md.scenarios)):
             sel = (scen == j) | (scen == FIRST_STAGE)

@@ -34,6 +34,8 @@ class DemandRow:
     year: int
     compliance: str
     quantity: float  # tonnes, unscaled
+    end_use: str | None = None
+    inside: bool = True  # the planner's own demand (always, without a planner)
 
 
 @dataclass
@@ -108,7 +110,10 @@ class ModelData:
     build_start: dict[BuildKey, int]
     online: dict[tuple[str, int], list[BuildKey]]  # (facility, year) -> builds online then
     capex_rate: dict[BuildKey, float]  # annualised capex per unit of build variable and year online
-    online_years: dict[BuildKey, list[int]]  # modelled years a build is online (and paid for)
+    online_years: dict[BuildKey, list[int]]  # modelled periods a build serves (in whole or in part)
+    online_share: dict[tuple[BuildKey, int], float]  # (build, period) -> share of the period's years
+    online_paid: dict[tuple[BuildKey, int], float]  # ... share of its discounted years (capex, fixed O&M)
+    existing_paid: dict[tuple[str, int], float]  # existing capacity, discount-weighted over the period
     overnight: dict[BuildKey, float]  # scaled overnight capex per unit of build variable
     arcs: dict[Arc, float]  # scaled transport cost
     tariff: dict[tuple[str, str, str, int, str], float]  # (c, o, d, year, scenario) -> scaled per unit
@@ -116,7 +121,13 @@ class ModelData:
     demand: list[DemandRow]
     demand_qty: dict[tuple[int, str], float]  # scaled, after scenario multipliers
     deliver_keys: list[tuple[int, str]]
-    penalty: dict[int, float]
+    penalty: dict[int, float]  # value of a scaled t of the row not served (outside rows: the priority)
+    forgo: list[
+        tuple[int, int, float, float]
+    ]  # (demand row, step, share, scaled value) of price-sensitive demand
+    planner: set[str] | None  # the planner's regions; None: the global objective
+    outside_weight: float  # weight of outside regions' own costs (1 without a planner)
+    import_price: dict[tuple[str, str, int, str], float]  # (commodity, origin, year, scen) -> scaled per unit
     risk: dict[str, float]
     risk_importers: set[str]
     controls: list[ControlRow]
@@ -333,14 +344,49 @@ class _Builds:
     years: dict[BuildKey, list[int]] = field(default_factory=dict)
     overnight: dict[BuildKey, float] = field(default_factory=dict)
     online: dict[tuple[str, int], list[BuildKey]] = field(default_factory=lambda: defaultdict(list))
+    share: dict[tuple[BuildKey, int], float] = field(
+        default_factory=dict
+    )  # (build, period) -> share of years
+    paid: dict[tuple[BuildKey, int], float] = field(default_factory=dict)  # ... of discounted years
     discrete: set[str] = field(default_factory=set)
+    left_out: list[str] = field(default_factory=list)  # options of investors outside the planner
 
 
-def _compile_builds(inst: Instance, q: float, m: float) -> _Builds:
-    """An option's capacity comes online in period t if construction (t - lead time) can start by then."""
+def calendar_years(inst: Instance) -> dict[int, list[int]]:
+    """Each period's calendar years (a period stands for `weight` years from its first)."""
+    return {p.year: list(range(p.year, p.year + p.weight)) for p in inst.horizon.periods}
+
+
+def discount_factor(inst: Instance, year: int) -> float:
+    hz = inst.horizon
+    return float((1 + hz.discount_rate) ** -(year - hz.base_year))
+
+
+def _online_share(inst: Instance, t: int, lifetime: int, y: int, years: list[int]) -> tuple[float, float]:
+    """Share of period y's calendar years a build online from t for `lifetime` years serves, plain and
+    discount-weighted: a plant retiring inside a multi-year period serves it in part (to the year)."""
+    online = [j for j in years if t <= j < t + lifetime]
+    if not online:
+        return 0.0, 0.0
+    weights = [discount_factor(inst, j) for j in years]
+    paid = sum(discount_factor(inst, j) for j in online) / sum(weights)
+    return len(online) / len(years), paid
+
+
+def _compile_builds(inst: Instance, q: float, m: float, planner: set[str] | None) -> _Builds:
+    """An option's capacity comes online in period t if construction (t - lead time) can start by then; it
+    serves each later period for the share of its years its lifetime covers. With a planner, options whose
+    investor is outside it are not the planner's decisions and are left out (and listed)."""
     hz = inst.horizon
     out = _Builds()
+    cal = calendar_years(inst)
+    region_of = {f.id: f.region for f in inst.facilities}
+    bloc_of = {r.id: r.bloc for r in inst.regions}
     for o in inst.build_options:
+        investor = o.investor or region_of[o.facility]
+        if planner is not None and investor not in planner and bloc_of.get(investor) not in planner:
+            out.left_out.append(o.id)
+            continue
         first_start = max(hz.base_year, o.earliest_start or hz.base_year)
         if isinstance(o, DiscreteOption):
             out.discrete.add(o.id)
@@ -355,9 +401,13 @@ def _compile_builds(inst: Instance, q: float, m: float) -> _Builds:
             key = (o.id, t)
             out.keys.append(key)
             out.start[key] = t - o.lead_time
-            served = [y for y in hz.years if t <= y < t + o.lifetime]
-            for y in served:
-                out.online[(o.facility, y)].append(key)
+            served = []
+            for y in hz.years:
+                share, paid = _online_share(inst, t, o.lifetime, y, cal[y])
+                if share > 0:
+                    served.append(y)
+                    out.online[(o.facility, y)].append(key)
+                    out.share[(key, y)], out.paid[(key, y)] = share, paid
             out.years[key] = served
             out.rate[key] = crf * cost_per_unit / m
             out.overnight[key] = cost_per_unit / m
@@ -365,18 +415,25 @@ def _compile_builds(inst: Instance, q: float, m: float) -> _Builds:
 
 
 def _compile_capacity(
-    inst: Instance, years: list[int], q: float, online: dict[tuple[str, int], list[BuildKey]]
-) -> tuple[list[tuple[str, int]], dict[tuple[str, int], float]]:
-    """(facility, year) pairs with existing capacity or a build online, and the existing capacity."""
+    inst: Instance, q: float, online: dict[tuple[str, int], list[BuildKey]]
+) -> tuple[list[tuple[str, int]], dict[tuple[str, int], float], dict[tuple[str, int], float]]:
+    """(facility, period) pairs with existing capacity or a build online; the existing capacity (its mean
+    over the period's calendar years, so a step inside a multi-year period counts to the year); and the
+    discount-weighted mean, for fixed O&M."""
     existing: dict[tuple[str, int], float] = {}
+    existing_paid: dict[tuple[str, int], float] = {}
     cap_keys: list[tuple[str, int]] = []
+    cal = calendar_years(inst)
     for f in inst.facilities:
-        for y in years:
-            e = existing_capacity(f.capacity, y) / q
+        for y, years in cal.items():
+            steps = [existing_capacity(f.capacity, j) / q for j in years]
+            e = sum(steps) / len(steps)
             if e > 0 or (f.id, y) in online:
                 cap_keys.append((f.id, y))
                 existing[(f.id, y)] = e
-    return cap_keys, existing
+                w = [discount_factor(inst, j) for j in years]
+                existing_paid[(f.id, y)] = sum(v * x for v, x in zip(steps, w, strict=True)) / sum(w)
+    return cap_keys, existing, existing_paid
 
 
 def _compile_arcs(
@@ -443,26 +500,102 @@ def _compile_operations(
     return avail, var_cost
 
 
+def planner_regions(inst: Instance) -> set[str] | None:
+    """The planner's regions (members named directly or by bloc), or None for the global objective."""
+    if inst.planner is None:
+        return None
+    members = set(inst.planner.members)
+    return {r.id for r in inst.regions if r.id in members or r.bloc in members}
+
+
+def _values_of_lost_load(inst: Instance) -> dict[int, float]:
+    """Per demand row, currency per t not served: its end use's value, else the commodity's or the default
+    penalty."""
+    use_value = {e.id: e.value for e in inst.end_uses}
+    pen_by = {c.id: c.unmet_penalty for c in inst.commodities}
+    return {
+        i: use_value[d.end_use] if d.end_use else (pen_by.get(d.commodity) or inst.objective.unmet_penalty)
+        for i, d in enumerate(inst.demand)
+    }
+
+
+def outside_priority(inst: Instance) -> float:
+    """Currency per t of an outside region's demand not served: high enough that outside regions serve their
+    own demand before exporting to the planner."""
+    if inst.planner is not None and inst.planner.outside_priority is not None:
+        return inst.planner.outside_priority
+    values = list(_values_of_lost_load(inst).values()) or [inst.objective.unmet_penalty]
+    return 10.0 * max(values)
+
+
 def _compile_demand(
-    inst: Instance, t: _Time, q: float, m: float, present: set[Present]
-) -> tuple[list[DemandRow], dict[tuple[int, str], float], list[tuple[int, str]], dict[int, float]]:
-    """Demand rows, their scaled quantity per scenario, the tags each may receive, and the unmet penalty."""
+    inst: Instance, t: _Time, q: float, m: float, present: set[Present], planner: set[str] | None
+) -> tuple[
+    list[DemandRow],
+    dict[tuple[int, str], float],
+    list[tuple[int, str]],
+    dict[int, float],
+    list[tuple[int, int, float, float]],
+]:
+    """Demand rows, their scaled quantity per scenario, the tags each may receive, the value of a tonne not
+    served, and the price-sensitive steps (the planner's own rows only)."""
     demand: list[DemandRow] = []
     demand_qty: dict[tuple[int, str], float] = {}
     deliver_keys: list[tuple[int, str]] = []
     penalty: dict[int, float] = {}
-    pen_by = {c.id: c.unmet_penalty for c in inst.commodities}
+    forgo: list[tuple[int, int, float, float]] = []
+    voll = _values_of_lost_load(inst)
+    priority = outside_priority(inst)
+    steps = {e.id: e.steps for e in inst.end_uses}
     for i, d in enumerate(inst.demand):
-        demand.append(DemandRow(i, d.region, d.commodity, d.year, d.compliance, d.quantity))
+        inside = planner is None or d.region in planner
+        demand.append(
+            DemandRow(i, d.region, d.commodity, d.year, d.compliance, d.quantity, d.end_use, inside)
+        )
         for s in t.scenarios:
             f = factor(t.scen_by[s].demand, year=d.year, region=d.region, commodity=d.commodity)
             demand_qty[(i, s)] = d.quantity * f / q
         for k in TAGS if d.compliance == "any" else ("clear",):
             if (d.region, d.commodity, k) in present:
                 deliver_keys.append((i, k))
-        pen = pen_by.get(d.commodity) or inst.objective.unmet_penalty
-        penalty[i] = pen * q / m
-    return demand, demand_qty, deliver_keys, penalty
+        penalty[i] = (voll[i] if inside else priority) * q / m
+        if inside and d.end_use:
+            forgo += [(i, j, st.share, st.value * q / m) for j, st in enumerate(steps[d.end_use])]
+    return demand, demand_qty, deliver_keys, penalty, forgo
+
+
+def _compile_import_prices(
+    inst: Instance, t: _Time, q: float, m: float, planner: set[str] | None, flows: list[FlowKey]
+) -> dict[tuple[str, str, int, str], float]:
+    """What the planner pays per t for imports from outside: the exporter's price (commodity price x the
+    scenario's price factors for that exporter), for every commodity that can flow in from outside."""
+    if planner is None:
+        return {}
+    price = {c.id: c.price for c in inst.commodities}
+    needed = sorted({(c, o) for (c, o, d, _k) in flows if o not in planner and d in planner})
+    missing = sorted({c for c, _ in needed if price[c] is None})
+    if missing:
+        rows = [i for i, c in enumerate(inst.commodities) if c.id in missing]
+        raise InstanceError(
+            problems=[
+                inst.locate(
+                    Problem(
+                        ("commodities", i, "price"),
+                        f"'{inst.commodities[i].id}' can be imported by the planner from outside, at the "
+                        "exporter's price, but has no price",
+                        "give the commodity a price (currency per t), or no route from outside the planner",
+                    )
+                )
+                for i in rows
+            ]
+        )
+    out: dict[tuple[str, str, int, str], float] = {}
+    for c, o in needed:
+        for y in t.years:
+            for s in t.scenarios:
+                pf = factor(t.scen_by[s].price, year=y, region=o, commodity=c)
+                out[(c, o, y, s)] = float(price[c] or 0.0) * pf * q / m
+    return out
 
 
 def compile_instance(
@@ -485,8 +618,9 @@ def compile_instance(
         f.id: f.controlled_origin if f.controlled_origin is not None else regions[f.region].controlled_origin
         for f in inst.facilities
     }
-    builds = _compile_builds(inst, q, m)
-    cap_keys, existing = _compile_capacity(inst, t.years, q, builds.online)
+    planner = planner_regions(inst)
+    builds = _compile_builds(inst, q, m, planner)
+    cap_keys, existing, existing_paid = _compile_capacity(inst, q, builds.online)
     active = {f for f, _ in cap_keys}
     arcs, arc_tariff = _compile_arcs(inst, q, m, region_of, active)
     cap_years: dict[str, set[int]] = defaultdict(set)
@@ -498,13 +632,13 @@ def compile_instance(
     present = prov.present
     flows = [(c, o, d, k) for (c, o, d) in arcs for k in TAGS if (o, c, k) in present]
     avail, var_cost = _compile_operations(inst, t, q, m, cap_keys)
-    demand, demand_qty, deliver_keys, penalty = _compile_demand(inst, t, q, m, present)
-    imp = inst.objective.risk_importers
+    demand, demand_qty, deliver_keys, penalty, forgo = _compile_demand(inst, t, q, m, present, planner)
+    imp = inst.objective.risk_importers or (sorted(planner) if planner else None)
     runs: dict[str, set[int]] = defaultdict(set)  # years a facility has capacity and a stream to run
     for stream, groups in prov.groups.items():
         for _recipe, where in groups:
             runs[stream[0]] |= {y for y, _ in where}
-    levers = compile_levers(inst, q, m, t, demand, demand_qty, present, runs)
+    levers = compile_levers(inst, q, m, t, demand, demand_qty, present, runs, prov.covered)
     service, budget_builds = _compile_policy_coverage(
         inst, t.scenarios, demand, demand_qty, builds.keys, builds.start, region_of, bloc_of
     )
@@ -534,6 +668,9 @@ def compile_instance(
         online=dict(builds.online),
         capex_rate=builds.rate,
         online_years=builds.years,
+        online_share=builds.share,
+        online_paid=builds.paid,
+        existing_paid=existing_paid,
         overnight=builds.overnight,
         arcs=arcs,
         tariff=_compile_tariffs(inst, t, q, m, arc_tariff),
@@ -542,6 +679,10 @@ def compile_instance(
         demand_qty=demand_qty,
         deliver_keys=deliver_keys,
         penalty=penalty,
+        forgo=forgo,
+        planner=planner,
+        outside_weight=inst.planner.outside_weight if inst.planner else 1.0,
+        import_price=_compile_import_prices(inst, t, q, m, planner, flows),
         risk={r.id: r.risk for r in inst.regions},
         risk_importers={r.id for r in inst.regions if not imp or r.id in imp or r.bloc in imp},
         controls=_compile_controls(inst, t, flows, bloc_of, q, prov.covered),
@@ -549,6 +690,9 @@ def compile_instance(
         service=service,
         budget_builds=budget_builds,
         selected_scenario=scenario,
+        notes=[f"build options of investors outside the planner, left out: {', '.join(builds.left_out)}"]
+        if builds.left_out
+        else [],
     )
 
 
@@ -606,9 +750,11 @@ def compile_levers(
     demand_qty: dict[tuple[int, str], float],
     present: set[Present],
     runs: dict[str, set[int]],
+    covered: dict[str, frozenset[str]],
 ) -> Levers:
     """Index tables of stockpiles, substitutions, price floors and offtakes."""
     stock = _compile_stockpiles(inst, q, m, t, demand, demand_qty, present)
+    _drawdown_floors(inst, t, q, stock, covered)
     subs: list[tuple[str, int]] = []
     for sb in inst.substitutions:
         subs += [
@@ -713,6 +859,45 @@ def _compile_stockpiles(
             if st.cover == "soft":
                 out.cover_soft[st.id] = st.cover_penalty * q / m
     return out
+
+
+def disrupted(
+    inst: Instance, t: _Time, region: str, commodity: str, covered: dict[str, frozenset[str]]
+) -> set[tuple[int, str]]:
+    """(year, scenario) where an export control in force lists `commodity` for `region`: a disruption."""
+    bloc = {r.id: r.bloc for r in inst.regions}[region]
+    out: set[tuple[int, str]] = set()
+    for rule in inst.export_controls:
+        if commodity not in covered[rule.id] or rule.exporter == region:
+            continue
+        if rule.destinations and region not in rule.destinations and bloc not in rule.destinations:
+            continue
+        out |= {(y, s) for y in t.years for s in t.scenarios if in_force(rule, y, t.scen_by[s])}
+    return out
+
+
+def _drawdown_floors(
+    inst: Instance, t: _Time, q: float, stock: Stocks, covered: dict[str, frozenset[str]]
+) -> None:
+    """A stockpile that may be drawn down keeps its days-of-cover target outside disruptions only: no floor
+    in a disrupted period, and after one the floor returns at `refill_rate` t/yr (at once if none) until it
+    reaches the target again. Decided per scenario, since disruptions differ by scenario."""
+    for st in inst.stockpiles:
+        if not (st.drawdown and st.days_of_cover):
+            continue
+        hit = disrupted(inst, t, st.region, st.commodity, covered)
+        for s in t.scenarios:
+            ended: int | None = None  # first calendar year after the latest disruption
+            for y in t.years:
+                key = (st.id, y, s)
+                if (y, s) in hit:
+                    stock.cover.pop(key, None)
+                    ended = y + t.weight[y]
+                    continue
+                if key not in stock.cover or ended is None or st.refill_rate is None:
+                    continue
+                since = y + t.weight[y] - ended  # years of refilling by the end of this period
+                stock.cover[key] = min(stock.cover[key], st.refill_rate / q * since)
 
 
 def _compile_policy_coverage(

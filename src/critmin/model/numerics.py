@@ -30,7 +30,8 @@ def _cost_fields(family: str) -> str:
 
 
 def arrays_warnings(arrays: ModelArrays, max_range: float = MAX_RANGE) -> list[str]:
-    """Warnings for the model's matrix and objective."""
+    """Warnings for the model: what compiling the data left out (`md.notes`), then the matrix's and the
+    objective's ranges. One function so solve, validate and the Pyomo path warn alike."""
 
     def row(i: int) -> tuple[str, str]:
         fam, key = arrays.locate_row(i)
@@ -40,7 +41,7 @@ def arrays_warnings(arrays: ModelArrays, max_range: float = MAX_RANGE) -> list[s
         fam, key = arrays.locate_col(j)
         return fam, label(fam, key)
 
-    return range_warnings(arrays.A, arrays.c, row, col, max_range)
+    return list(arrays.md.notes) + range_warnings(arrays.A, arrays.c, row, col, max_range)
 
 
 def range_warnings(A: Any, c: np.ndarray, row: Namer, col: Namer, max_range: float = MAX_RANGE) -> list[str]:

@@ -1,5 +1,12 @@
 """The objective's cost components, each written once as (column, annual rate, year, scenario) terms.
 
+Whose costs: without a planner, every region's (a global planner). With one (`planner`), the planner's:
+capex of its builds, operating costs of its plants, the exporter's price for what it imports from outside,
+transport and tariffs into its regions, stockpiles and substitution of its own, and the value of its own
+demand not served. Outside regions' own costs go to `outside` (weighted by `planner.outside_weight`, a
+tie-break so their flows are sensible) and their demand not served to `outside_unserved` (at a priority that
+makes them serve themselves first); neither is the planner's cost.
+
 Capex is annualised, not charged up front with a salvage value: each build pays a level annuity-due per unit
 and per year online, discounted like that year's other costs (see models/critmin.md for why). The objective
 coefficients, each scenario's cost (for CVaR), the cost table and the summary's parts are all read from these
@@ -9,6 +16,7 @@ terms (builder.CostTerms), so they cannot disagree.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import numpy as np
 
@@ -20,13 +28,17 @@ COMPONENTS = (
     "capex",
     "fixed_om",
     "variable",
+    "imports",
     "transport",
     "tariff",
     "unmet",
+    "forgone",
     "stockpile",
     "substitution",
     "support",
     "risk",
+    "outside",
+    "outside_unserved",
     "tie_break",
 )
 # Model units of cost per model unit of a stream that could have been tagged otherwise at no cost: small
@@ -34,54 +46,87 @@ COMPONENTS = (
 TIE_BREAK = 1e-4
 
 
+class _Owned:
+    """Split cost terms between a planner component and `outside` by whose they are."""
+
+    def __init__(self, b: ModelBuilder) -> None:
+        self.b = b
+        self.planner = b.md.planner
+
+    def inside(self, region: str) -> bool:
+        return self.planner is None or region in self.planner
+
+    def cost(self, component: str, cols: Any, rate: Any, years: Any, scens: Any, inside: Any) -> None:
+        """Terms of `component` where `inside` is true; the rest to `outside` (all arrays alike)."""
+        cols, rate, years, scens = (np.asarray(a) for a in (cols, rate, years, scens))
+        mask = np.broadcast_to(np.asarray(inside, dtype=bool), cols.shape)
+        rate, years, scens = (np.broadcast_to(a, cols.shape) for a in (rate, years, scens))
+        if mask.any():
+            self.b.cost(component, cols[mask], rate[mask], years[mask], scens[mask])
+        if (~mask).any():
+            self.b.cost("outside", cols[~mask], rate[~mask], years[~mask], scens[~mask])
+
+
 def add_costs(b: ModelBuilder) -> None:
+    md = b.md
     for name in COMPONENTS:
-        b.declare_component(name, b.md.risk_weight_scaled if name == "risk" else 1.0)
-    _capacity_costs(b)
-    _operating_costs(b)
-    _shipping_costs(b)
-    _demand_costs(b)
-    _lever_costs(b)
+        if name in ("imports", "outside", "outside_unserved") and md.planner is None:
+            continue
+        weight = {"risk": md.risk_weight_scaled, "outside": md.outside_weight}.get(name, 1.0)
+        b.declare_component(name, weight)
+    owned = _Owned(b)
+    _capacity_costs(b, owned)
+    _operating_costs(b, owned)
+    _shipping_costs(b, owned)
+    _demand_costs(b, owned)
+    _lever_costs(b, owned)
     _tie_breaks(b)
 
 
-def _capacity_costs(b: ModelBuilder) -> None:
-    """capex (annuity per year online) and fixed O&M (existing capacity as a constant, builds as terms)."""
+def _capacity_costs(b: ModelBuilder, owned: _Owned) -> None:
+    """capex (annuity per year online; the planner's builds only exist with a planner) and fixed O&M
+    (existing capacity as a constant, builds as terms), each for the share of a period's years served."""
     md = b.md
     cols, rates, years = [], [], []
     for key in md.build_keys:
         col, rate = build_col(b, key), md.capex_rate[key]
         for y in md.online_years[key]:
             cols.append(col)
-            rates.append(rate)
+            rates.append(rate * md.online_paid[(key, y)])
             years.append(b.year_index[y])
     b.cost("capex", cols, rates, years, FIRST_STAGE)
-    cols, rates, years = [], [], []
+    cols, rates, years, inside = [], [], [], []
     for f, y in md.cap_keys:
         rate = md.fixed_cost[f]
         if not rate:
             continue
         yi = b.year_index[y]
-        b.cost_constant("fixed_om", rate * md.existing.get((f, y), 0.0), yi, FIRST_STAGE)
+        mine = owned.inside(md.region_of[f])
+        const = rate * md.existing_paid.get((f, y), 0.0)
+        b.cost_constant("fixed_om" if mine else "outside", const, yi, FIRST_STAGE)
         for o, t in md.online.get((f, y), ()):
             cols.append(build_col(b, (o, t)))
-            rates.append(rate * md.build_unit[o])
+            rates.append(rate * md.build_unit[o] * md.online_paid[((o, t), y)])
             years.append(yi)
-    b.cost("fixed_om", cols, rates, years, FIRST_STAGE)
+            inside.append(mine)
+    owned.cost("fixed_om", cols, rates, years, FIRST_STAGE, inside)
 
 
-def _operating_costs(b: ModelBuilder) -> None:
+def _operating_costs(b: ModelBuilder, owned: _Owned) -> None:
     md = b.md
     act = b.col("activity")
     if act.keys:
         rate = [md.var_cost[(f, y, s)] for f, _, y, s in act.keys]
         years = [b.year_index[y] for _, _, y, _ in act.keys]
         scens = [b.scen_index[s] for *_, s in act.keys]
-        b.cost("variable", act.positions(), rate, years, scens)
+        inside = [owned.inside(md.region_of[f]) for f, *_ in act.keys]
+        owned.cost("variable", act.positions(), rate, years, scens, inside)
 
 
-def _shipping_costs(b: ModelBuilder) -> None:
-    """Transport on every shipment, tariffs where a route has one, and risk-weighted imports."""
+def _shipping_costs(b: ModelBuilder, owned: _Owned) -> None:
+    """Transport on every shipment, tariffs where a route has one, imports from outside the planner at the
+    exporter's price, and risk-weighted imports. The importer pays: a shipment's transport and tariff are
+    the planner's when it arrives in one of its regions."""
     md = b.md
     nf, ny, ns = len(md.flows), len(md.years), len(md.scenarios)
     if not nf:
@@ -89,20 +134,12 @@ def _shipping_costs(b: ModelBuilder) -> None:
     F, Y, S = np.meshgrid(np.arange(nf), np.arange(ny), np.arange(ns), indexing="ij")
     cols = ship_cols(b, F, Y, S)
     arc = np.array([md.arcs[(c, o, d)] for (c, o, d, _) in md.flows])
-    b.cost("transport", cols, arc[F], Y, S)
+    into = np.array([owned.inside(d) for (_, _, d, _) in md.flows], dtype=bool)
+    owned.cost("transport", cols, arc[F], Y, S, into[F])
     if md.tariff:
-        flows_of = defaultdict(list)
-        for fk, i in flow_index(b).items():
-            flows_of[fk[:3]].append(i)
-        f_l, y_l, s_l, r_l = [], [], [], []
-        for (c, o, d, y, s), rate in md.tariff.items():
-            for i in flows_of[(c, o, d)]:
-                f_l.append(i)
-                y_l.append(b.year_index[y])
-                s_l.append(b.scen_index[s])
-                r_l.append(rate)
-        fa, ya, sa = np.array(f_l), np.array(y_l), np.array(s_l)
-        b.cost("tariff", ship_cols(b, fa, ya, sa), np.array(r_l), ya, sa)
+        _tariffs(b, owned)
+    if md.import_price:
+        _imports(b)
     risk = np.array(
         [md.risk[o] if d in md.risk_importers and md.risk[o] > 0 else 0.0 for (_, o, d, _) in md.flows]
     )
@@ -110,40 +147,94 @@ def _shipping_costs(b: ModelBuilder) -> None:
     b.cost("risk", cols[risky], risk[F][risky], Y[risky], S[risky])
 
 
-def _demand_costs(b: ModelBuilder) -> None:
+def _tariffs(b: ModelBuilder, owned: _Owned) -> None:
     md = b.md
-    for family, rate_of in (("unmet", md.penalty), ("substitute", None)):
-        block = b.col(family)
-        if not block.keys:
+    flows_of: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for fk, i in flow_index(b).items():
+        flows_of[fk[:3]].append(i)
+    f_l, y_l, s_l, r_l, in_l = [], [], [], [], []
+    for (c, o, d, y, s), rate in md.tariff.items():
+        for i in flows_of[(c, o, d)]:
+            f_l.append(i)
+            y_l.append(b.year_index[y])
+            s_l.append(b.scen_index[s])
+            r_l.append(rate)
+            in_l.append(owned.inside(d))
+    fa, ya, sa = np.array(f_l), np.array(y_l), np.array(s_l)
+    owned.cost("tariff", ship_cols(b, fa, ya, sa), np.array(r_l), ya, sa, np.array(in_l, dtype=bool))
+
+
+def _imports(b: ModelBuilder) -> None:
+    md = b.md
+    f_l, y_l, s_l, r_l = [], [], [], []
+    for i, (c, o, d, _k) in enumerate(md.flows):
+        if md.planner is None or o in md.planner or d not in md.planner:
             continue
-        if rate_of is not None:  # unmet[i, s]
-            rates = [rate_of[k[0]] for k in block.keys]
-            rows = [k[0] for k in block.keys]
-        else:  # substitute[sid, i, s]
-            rates = [md.levers.sub_cost[k[0]] for k in block.keys]
-            rows = [k[1] for k in block.keys]
-        years = [b.year_index[md.demand[i].year] for i in rows]
-        scens = [b.scen_index[k[-1]] for k in block.keys]
-        b.cost("unmet" if family == "unmet" else "substitution", block.positions(), rates, years, scens)
+        for y in md.years:
+            for s in md.scenarios:
+                f_l.append(i)
+                y_l.append(b.year_index[y])
+                s_l.append(b.scen_index[s])
+                r_l.append(md.import_price[(c, o, y, s)])
+    if f_l:
+        fa, ya, sa = np.array(f_l), np.array(y_l), np.array(s_l)
+        b.cost("imports", ship_cols(b, fa, ya, sa), np.array(r_l), ya, sa)
 
 
-def _lever_costs(b: ModelBuilder) -> None:
+def _demand_costs(b: ModelBuilder, owned: _Owned) -> None:
+    """The value of demand not served (the planner's rows at their value of lost load, outside rows at
+    their priority), demand forgone at its willingness to pay, and substitution."""
+    md = b.md
+    un = b.col("unmet")
+    if un.keys:
+        rate = [md.penalty[i] for i, _ in un.keys]
+        years = [b.year_index[md.demand[i].year] for i, _ in un.keys]
+        scens = [b.scen_index[s] for _, s in un.keys]
+        inside = np.array([md.demand[i].inside for i, _ in un.keys], dtype=bool)
+        cols = un.positions()
+        b.cost(
+            "unmet", cols[inside], np.array(rate)[inside], np.array(years)[inside], np.array(scens)[inside]
+        )
+        if (~inside).any():
+            out = ~inside
+            b.cost(
+                "outside_unserved", cols[out], np.array(rate)[out], np.array(years)[out], np.array(scens)[out]
+            )
+    forgone = b.col("forgone")
+    if forgone.keys:
+        value = {(i, j): v for i, j, _sh, v in md.forgo}
+        rate = [value[(i, j)] for i, j, _ in forgone.keys]
+        years = [b.year_index[md.demand[i].year] for i, _, _ in forgone.keys]
+        b.cost("forgone", forgone.positions(), rate, years, [b.scen_index[s] for *_, s in forgone.keys])
+    sub = b.col("substitute")
+    if sub.keys:
+        rate = [md.levers.sub_cost[sid] for sid, _, _ in sub.keys]
+        years = [b.year_index[md.demand[i].year] for _, i, _ in sub.keys]
+        sub_inside = [md.demand[i].inside for _, i, _ in sub.keys]
+        scens = [b.scen_index[s] for *_, s in sub.keys]
+        owned.cost("substitution", sub.positions(), rate, years, scens, sub_inside)
+
+
+def _lever_costs(b: ModelBuilder, owned: _Owned) -> None:
     """Stockpiles (storage capex per year online, holding, soft-cover shortfall) and support payments."""
     md, lv, st = b.md, b.md.levers, b.md.levers.stock
     storage = b.col("storage_build")
-    cols, rates, years = [], [], []
+    cols, rates, years, inside = [], [], [], []
     for bk in st.builds:
         for y in st.build_years[bk]:
             cols.append(storage.index[bk])
             rates.append(st.build_rate[bk])
             years.append(b.year_index[y])
-    b.cost("stockpile", cols, rates, years, FIRST_STAGE)
+            inside.append(owned.inside(st.region[bk[0]][0]))
+    owned.cost("stockpile", cols, rates, years, FIRST_STAGE, inside)
     for family, rate_of in (("stock_level", st.holding), ("cover_short", st.cover_soft)):
         block = b.col(family)
         if block.keys:  # keys (stockpile, ..., year, scenario)
             rates = [rate_of[k[0]] for k in block.keys]
             year_idx = [b.year_index[k[-2]] for k in block.keys]
-            b.cost("stockpile", block.positions(), rates, year_idx, [b.scen_index[k[-1]] for k in block.keys])
+            scens = [b.scen_index[k[-1]] for k in block.keys]
+            mine = [owned.inside(st.region[k[0]][0]) for k in block.keys]
+            owned.cost("stockpile", block.positions(), rates, year_idx, scens, mine)
     for fid, f, c, y, rate in lv.floors:
         if lv.floor_in_objective[fid] and rate:
             for s in md.scenarios:

@@ -3,6 +3,7 @@ level on demand, and capex budgets. A region's supply is its own production plus
 
 from __future__ import annotations
 
+from ..errors import InstanceError, Problem
 from .builder import INF, ModelBuilder, Terms
 from .data import in_window
 from .terms import build_col, origins_into, supply_terms
@@ -55,14 +56,26 @@ def add_min_service(b: ModelBuilder) -> None:
 
 
 def add_budgets(b: ModelBuilder) -> None:
-    """Overnight capex of builds whose construction starts in the budget's window <= its amount."""
+    """Overnight capex of builds whose construction starts in the budget's window: at most its amount (a
+    cap), or at least (a floor: spending a deal commits)."""
     md = b.md
     keys: list[tuple[str]] = []
-    caps: list[float] = []
+    lower: list[float] = []
+    upper: list[float] = []
     rows: list[Terms] = []
-    for bg in md.inst.policies.budgets:
-        if md.budget_builds[bg.id]:
-            keys.append((bg.id,))
-            caps.append(bg.amount / md.m)
-            rows.append([(md.overnight[k], build_col(b, k)) for k in md.budget_builds[bg.id]])
-    b.rows_of_terms(b.constraints("budget_limit", keys, -INF, caps), rows)
+    for i, bg in enumerate(md.inst.policies.budgets):
+        builds = md.budget_builds[bg.id]
+        if not builds:
+            if bg.kind == "floor" and bg.amount > 0:
+                msg = (
+                    f"budget floor '{bg.id}' commits {bg.amount:,.0f} but no build of its investors "
+                    "starts in its window"
+                )
+                hint = "check its investor, start and end, or the build options' lead times"
+                raise InstanceError(problems=[md.inst.locate(Problem(("policies", "budgets", i), msg, hint))])
+            continue
+        keys.append((bg.id,))
+        lower.append(bg.amount / md.m if bg.kind == "floor" else -INF)
+        upper.append(INF if bg.kind == "floor" else bg.amount / md.m)
+        rows.append([(md.overnight[k], build_col(b, k)) for k in builds])
+    b.rows_of_terms(b.constraints("budget_limit", keys, lower, upper), rows)

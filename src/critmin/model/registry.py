@@ -19,7 +19,7 @@ from .builder import Key, ModelBuilder
 from .capacity import add_capacity
 from .cvar import add_cvar
 from .data import ModelData
-from .demand import add_demand
+from .demand import add_demand, add_forgone_limit
 from .export_controls import add_export_controls
 from .objective import add_costs
 from .policies import add_budgets, add_max_supplier_share, add_min_bloc_share, add_min_service
@@ -61,7 +61,7 @@ class ConstraintFamily:
 class CostComponent:
     name: str  # one name everywhere: `cost_<name>` in Pyomo, the summary, the costs table, the report
     label: str
-    category: Literal["spent", "unserved", "risk", "tie-break"]
+    category: Literal["spent", "unserved", "risk", "outside", "tie-break"]
     pyomo: str  # the Pyomo expression that holds it
     doc: str
     per_year: bool = True  # has a yearly breakdown in the costs table
@@ -137,6 +137,15 @@ VARIABLES: tuple[VariableFamily, ...] = (
         "quantity",
         "objective.unmet_penalty, commodities[].unmet_penalty",
         "DEMANDS",
+        module="variables",
+    ),
+    VariableFamily(
+        "forgone",
+        ("demand_row", "step", "scenario"),
+        "demand of {demand_row} forgone at its price (step {step}, scenario {scenario})",
+        "t/yr",
+        "quantity",
+        "end_uses[].steps[].value",
         module="variables",
     ),
     VariableFamily(
@@ -281,6 +290,16 @@ CONSTRAINTS: tuple[ConstraintFamily, ...] = (
         module="demand",
     ),
     ConstraintFamily(
+        "forgone_limit",
+        ("demand_row", "step", "scenario"),
+        "price-sensitive step {step} of {demand_row} (scenario {scenario})",
+        "end_uses[].steps[].share, demand[].quantity",
+        True,
+        "per_t",
+        "demand forgone <= the step's share of demand",
+        module="demand",
+    ),
+    ConstraintFamily(
         "export_limit",
         ("control", "year", "scenario"),
         "export control {control} in {year} (scenario {scenario})",
@@ -413,12 +432,30 @@ COSTS: tuple[CostComponent, ...] = (
     CostComponent(
         "fixed_om", "fixed O&M", "spent", "cost_fixed_om", "fixed O&M on existing and built capacity"
     ),
+    CostComponent("variable", "operating cost", "spent", "cost_variable", "expected variable operating cost"),
     CostComponent(
-        "variable", "variable operating cost", "spent", "cost_variable", "expected variable operating cost"
+        "imports",
+        "imports from outside",
+        "spent",
+        "cost_imports",
+        "expected payments for imports from outside the planner, at the exporter's price",
     ),
     CostComponent("transport", "transport", "spent", "cost_transport", "expected transport cost"),
     CostComponent("tariff", "tariffs", "spent", "cost_tariff", "expected tariffs"),
-    CostComponent("unmet", "unmet-demand penalty", "unserved", "cost_unmet", "expected unmet-demand penalty"),
+    CostComponent(
+        "unmet",
+        "demand not served (value lost)",
+        "unserved",
+        "cost_unmet",
+        "expected value of demand not served, at each end use's value of lost load",
+    ),
+    CostComponent(
+        "forgone",
+        "demand forgone at its price",
+        "unserved",
+        "cost_forgone",
+        "expected value of price-sensitive demand not bought, at its willingness to pay",
+    ),
     CostComponent(
         "stockpile",
         "stockpiles",
@@ -436,6 +473,20 @@ COSTS: tuple[CostComponent, ...] = (
         "risk",
         "risk_exposure",
         "expected discounted risk-weighted imports (scaled t); the objective adds risk_weight x it",
+    ),
+    CostComponent(
+        "outside",
+        "outside regions' own costs (tie-break weight)",
+        "outside",
+        "cost_outside",
+        "outside the planner: their operating, transport and other costs, weighted by planner.outside_weight",
+    ),
+    CostComponent(
+        "outside_unserved",
+        "outside demand not served (priority)",
+        "outside",
+        "cost_outside_unserved",
+        "outside the planner: their demand not served, at planner.outside_priority (served first)",
     ),
     CostComponent(
         "tie_break",
@@ -463,6 +514,7 @@ BUILD_ORDER: tuple[Callable[[ModelBuilder], None], ...] = (
     add_balance,
     add_blending,
     add_demand,
+    add_forgone_limit,
     add_export_controls,
     add_min_bloc_share,
     add_max_supplier_share,

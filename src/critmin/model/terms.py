@@ -78,9 +78,13 @@ def deliver_col(b: Columns, i: int, k: str, s: str) -> int:
 
 
 def capacity_online(b: Columns, f: str, y: int) -> Terms:
-    """Capacity that builds add to facility f in year y: (scaled t/yr per unit, build column)."""
+    """Capacity that builds add to facility f in period y: (scaled t/yr per unit, build column), a build
+    retiring inside the period counting for the share of its years it serves."""
     md = b.md
-    return [(md.build_unit[o], build_col(b, (o, t))) for o, t in md.online.get((f, y), ())]
+    return [
+        (md.build_unit[o] * md.online_share[((o, t), y)], build_col(b, (o, t)))
+        for o, t in md.online.get((f, y), ())
+    ]
 
 
 def output_terms(b: Columns, f: str, c: str, y: int, s: str) -> Terms:

@@ -18,3 +18,4 @@ def add_variables(b: ModelBuilder) -> None:
     b.variables("ship", [(c, o, d, k, y, s) for (c, o, d, k) in md.flows for y in years for s in scens])
     b.variables("deliver", [(i, k, s) for (i, k) in md.deliver_keys for s in scens])
     b.variables("unmet", [(d.index, s) for d in md.demand for s in scens])
+    b.variables("forgone", [(i, j, s) for i, j, _share, _value in md.forgo for s in scens])

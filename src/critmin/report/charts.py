@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..results import Solution
+from ..results.costs import CostBreakdown, label
 from ..results.tables import records
 
 TAG_COLOUR = {"controlled": "rgba(214, 39, 40, 0.45)", "clear": "rgba(31, 119, 180, 0.45)"}
@@ -16,11 +17,25 @@ STAGE_ORDER = ["mining", "separation", "metal", "magnet", "primary", "refined", 
 
 
 def cost_breakdown(runs: list[tuple[str, Solution]]) -> go.Figure:
+    """Money spent (blues) and the value of demand not served (reds), stacked by component, per run; risk
+    terms and what lies outside the planner's cost are not costs and are not stacked in."""
     fig = go.Figure()
-    parts = sorted({k for _, s in runs for k in s.objective_parts})
-    for part in parts:
-        fig.add_bar(name=part, x=[n for n, _ in runs], y=[s.objective_parts.get(part, 0.0) for _, s in runs])
-    fig.update_layout(barmode="stack", yaxis_title="expected discounted cost", height=420)
+    breakdowns = [(n, CostBreakdown.from_parts(s.objective_parts)) for n, s in runs]
+    palette = {
+        "spent": ["#08519c", "#3182bd", "#6baed6", "#9ecae1", "#c6dbef", "#2171b5", "#4292c6", "#084594"],
+        "unserved": ["#a50f15", "#ef3b2c", "#fc9272"],
+    }
+    for category in ("spent", "unserved"):
+        names = list(dict.fromkeys(k for _, cb in breakdowns for k in cb.parts[category]))
+        for j, part in enumerate(names):
+            values = [cb.parts[category].get(part, 0.0) for _, cb in breakdowns]
+            if not any(abs(v) > 0 for v in values):
+                continue
+            colour = palette[category][j % len(palette[category])]
+            fig.add_bar(name=f"{label(part)}", x=[n for n, _ in breakdowns], y=values, marker_color=colour)
+    fig.update_layout(
+        barmode="stack", yaxis_title="expected discounted cost (money spent + value not served)", height=420
+    )
     return fig
 
 

@@ -18,6 +18,7 @@ from .. import __version__
 from ..errors import CritminError
 from ..io.output import atomic_file, check_target
 from ..results import Solution
+from ..results.costs import CostBreakdown
 from . import charts
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def build_report(paths: list[str | Path], *, year: int | None = None, scenario: 
         raise CritminError("nothing to report")
     figs: list[tuple[str, go.Figure]] = []
     base_name, base = runs[0]
-    figs.append(("Overview: expected cost by component", charts.cost_breakdown(runs)))
+    figs.append(("Overview: money spent and value of demand not served", charts.cost_breakdown(runs)))
     for name, sol in runs[: 4 if front is None else 1]:
         if not sol.has_solution:
             continue
@@ -123,12 +124,16 @@ def _default_scenario(sol: Solution) -> str:
 def _summary_table(runs: list[tuple[str, Solution]]) -> str:
     rows = []
     for name, s in runs:
+        cb = CostBreakdown.from_parts(s.objective_parts)
         row = {
             "run": name,
             "status": s.status,
-            "objective": s.objective,
+            "cost (spent + not served)": cb.planner_cost,
+            "money spent": cb.money_spent,
+            "value of demand not served": cb.value_unserved,
+            "risk terms": cb.total("risk"),
+            "outside the planner": cb.total("outside"),
             "gap": s.gap,
-            **{f"cost {k}": v for k, v in s.objective_parts.items()},
         }
         rows.append(row)
     return _table(pd.DataFrame(rows))

@@ -1,4 +1,8 @@
-"""The readable text summary printed by `critmin solve` (`critmin.report.format_summary(solution)`)."""
+"""The readable text summary printed by `critmin solve` (`critmin.report.format_summary(solution)`).
+
+Costs are shown by what they are (results/costs.py): money spent, the value of demand not served, risk terms
+and what lies outside the planner's cost, each named; the one sum shown is named too (the planner's cost).
+"""
 
 from __future__ import annotations
 
@@ -6,24 +10,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..results.costs import CostBreakdown, label
 from ..results.tables import records
+from .format import money, share, tonnes
 
 if TYPE_CHECKING:
     from ..results import Solution
 
-
-def _money(x: float | None, cur: str) -> str:
-    if x is None:
-        return "-"
-    a = abs(x)
-    for div, suffix in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
-        if a >= div:
-            return f"{x / div:,.2f} {suffix} {cur}"
-    return f"{x:,.2f} {cur}"
-
-
-def _t(x: float) -> str:
-    return f"{x:,.0f} t" if abs(x) >= 10 else f"{x:,.2f} t"
+MAX_ROWS = 30
 
 
 def format_summary(sol: Solution, years: list[int] | None = None) -> str:
@@ -34,21 +28,9 @@ def format_summary(sol: Solution, years: list[int] | None = None) -> str:
     ]
     if not sol.has_solution:
         return "\n".join(out)
-    gap = "-" if sol.gap is None else f"{sol.gap:.4%}"
-    out.append(f"objective  {_money(sol.objective, cur)}   bound {_money(sol.bound, cur)}   gap {gap}")
-    parts = ", ".join(f"{k} {_money(v, cur)}" for k, v in sol.objective_parts.items() if abs(v) > 1e-9)
-    out.append(f"  parts    {parts or '-'}")
-    sup = sol.tables.get("support", pd.DataFrame())
-    if not sup.empty and (~sup.in_objective.astype(bool)).any():
-        outside = sup[~sup.in_objective.astype(bool)]
-        prob = sol.tables["kpis_total"].drop_duplicates("scenario").set_index("scenario").probability
-        expected = float((outside.period_total * outside.scenario.map(prob)).sum())
-        out.append(
-            f"  support  {_money(expected, cur)} expected over the horizon (undiscounted), reported outside "
-            f"the objective as transfers: {', '.join(sorted(outside.support.unique()))}"
-        )
-    t = sol.timings
-    c = sol.counts
+    out.append(f"planner    {planner_text(sol)}")
+    out += cost_lines(sol, cur)
+    t, c = sol.timings, sol.counts
     out.append(
         f"size       {c['variables']:,} variables ({c['integers']:,} integer), "
         f"{c['constraints']:,} constraints, {c['nonzeros']:,} nonzeros"
@@ -57,63 +39,120 @@ def format_summary(sol: Solution, years: list[int] | None = None) -> str:
         f"time       build {t['build']:.2f}s  hand-over {t['handover']:.2f}s  "
         f"solve {t['solve']:.2f}s  extract {t['extract']:.2f}s"
     )
-
-    builds = sol.tables.get("builds", pd.DataFrame())
-    out.append("")
-    if builds.empty:
-        out.append("builds     none")
-    else:
-        out.append("builds (capacity online, t/yr of activity)")
-        g = builds.groupby(["region", "stage", "facility", "year"], as_index=False)[
-            ["capacity_added", "capex"]
-        ].sum()
-        for r in records(g):
-            out.append(
-                f"  {r.region:<8} {r.stage:<12} {r.facility:<24} {r.year}  "
-                f"+{_t(r.capacity_added):>12}  capex {_money(r.capex, cur)}"
-            )
-
-    unmet = sol.tables.get("unmet", pd.DataFrame())
-    short = unmet[unmet.unmet > 1e-6] if not unmet.empty else unmet
-    out.append("")
-    if short.empty:
-        out.append("shortfalls none: all demand met in every scenario")
-    else:
-        out.append("shortfalls (unmet demand)")
-        g = short.groupby(["scenario", "commodity", "year"], as_index=False)[["unmet", "demand"]].sum()
-        for r in records(g.head(30)):
-            out.append(f"  {r.scenario:<16} {r.commodity:<16} {r.year}  {_t(r.unmet):>12} of {_t(r.demand)}")
-        if len(g) > 30:
-            out.append(f"  ... {len(g) - 30} more rows in unmet.csv")
-
-    kpis = sol.tables.get("kpis", pd.DataFrame())
-    if not kpis.empty:
-        out.append("")
-        out.append("controlled-origin share of deliveries, all regions (by commodity, year)")
-        out += _share_table(kpis, years)
-    regions = (sol.instance_data or {}).get("regions", [])
-    controlled = {r["id"] for r in regions if r.get("controlled_origin")}
-    kr = sol.tables.get("kpis_region", pd.DataFrame())
-    if controlled and not kr.empty:
-        outside = kr[~kr.region.isin(controlled)]
-        if not outside.empty:
-            g = outside.groupby(["scenario", "year", "commodity"], as_index=False)[
-                ["controlled", "delivered"]
-            ].sum()
-            g["controlled_share"] = (g.controlled / g.delivered).where(g.delivered > 0, 0.0)
-            out.append("")
-            out.append(f"controlled-origin share of deliveries outside {', '.join(sorted(controlled))}")
-            out += _share_table(g, years)
+    out += ["", *build_lines(sol, cur), "", *shortfall_lines(sol)]
+    out += clear_share_lines(sol, years)
     return "\n".join(out)
 
 
-def _share_table(k: pd.DataFrame, years: list[int] | None) -> list[str]:
-    sel = k if not years else k[k.year.isin(years)]
-    piv = sel.pivot_table(
-        index=["scenario", "commodity"], columns="year", values="controlled_share", aggfunc="first"
+def planner_text(sol: Solution) -> str:
+    planner = (sol.instance_data or {}).get("planner")
+    if not planner:
+        return "global: every region's costs (the instance names no planner)"
+    return f"{planner.get('name', 'planner')}: {', '.join(planner.get('members', []))} (costs to them alone)"
+
+
+def cost_lines(sol: Solution, cur: str) -> list[str]:
+    """Costs by kind, each named; expected over scenarios and discounted to the base year."""
+    cb = CostBreakdown.from_parts(sol.objective_parts)
+    gap = "-" if sol.gap is None else f"{sol.gap:.4%}"
+    whom = "to the planner" if (sol.instance_data or {}).get("planner") else "to all regions"
+    out = [
+        f"cost       {money(cb.planner_cost, cur)} {whom} = money spent {money(cb.money_spent, cur)} "
+        f"+ value of demand not served {money(cb.value_unserved, cur)} (expected, discounted)",
+        "  spent    " + _parts(cb.parts["spent"], cur),
+        "  unserved " + _parts(cb.parts["unserved"], cur),
+    ]
+    if any(abs(v) > 0 for v in cb.parts["risk"].values()):
+        weight = (sol.instance_data or {}).get("objective", {})
+        extra = f" (CVaR weight {weight.get('cvar_weight', 0):g}, level {weight.get('cvar_alpha', 0.9):g})"
+        out.append(
+            "  risk     " + _parts(cb.parts["risk"], cur) + (extra if "cvar" in cb.parts["risk"] else "")
+        )
+    if cb.parts["outside"]:
+        out.append("  outside  " + _parts(cb.parts["outside"], cur) + " (not the planner's cost)")
+    out.append(
+        f"objective {money(sol.objective, cur)} minimised (all of the above, with their weights)   "
+        f"bound {money(sol.bound, cur)}   gap {gap}"
     )
-    lines = ["  " + " " * 34 + "".join(f"{y:>8}" for y in piv.columns)]
+    out += support_outside_lines(sol, cur)
+    return out
+
+
+def _parts(parts: dict[str, float], cur: str) -> str:
+    shown = [f"{label(k)} {money(v, cur)}" for k, v in parts.items() if abs(v) > 1e-9 * max(1.0, abs(v))]
+    return ", ".join(shown) or "none"
+
+
+def support_outside_lines(sol: Solution, cur: str) -> list[str]:
+    sup = sol.tables.get("support", pd.DataFrame())
+    if sup.empty or not (~sup.in_objective.astype(bool)).any():
+        return []
+    outside = sup[~sup.in_objective.astype(bool)]
+    prob = sol.tables["kpis_total"].drop_duplicates("scenario").set_index("scenario").probability
+    expected = float((outside.period_total * outside.scenario.map(prob)).sum())
+    return [
+        f"  support  {money(expected, cur)} expected over the horizon (undiscounted), reported outside the "
+        f"objective as transfers: {', '.join(sorted(outside.support.unique()))}"
+    ]
+
+
+def build_lines(sol: Solution, cur: str) -> list[str]:
+    builds = sol.tables.get("builds", pd.DataFrame())
+    if builds.empty:
+        return ["builds     none"]
+    out = ["builds (capacity online, t/yr of activity)"]
+    g = builds.groupby(["region", "stage", "facility", "year"], as_index=False)[
+        ["capacity_added", "capex"]
+    ].sum()
+    for r in records(g):
+        out.append(
+            f"  {r.region:<8} {r.stage:<12} {r.facility:<24} {r.year}  "
+            f"+{tonnes(r.capacity_added):>12}  capex {money(r.capex, cur)}"
+        )
+    return out
+
+
+def shortfall_lines(sol: Solution) -> list[str]:
+    """Demand not served, with its place: region, end use (or compliance class), year and scenario."""
+    unmet = sol.tables.get("unmet", pd.DataFrame())
+    if unmet.empty:
+        return ["shortfalls none: all demand met in every scenario"]
+    unmet = unmet.assign(short=unmet.unmet + unmet.get("forgone", 0.0))
+    short = unmet[unmet.short > 1e-6]
+    if short.empty:
+        return ["shortfalls none: all demand met in every scenario"]
+    use = short.end_use.where(short.end_use.astype(str) != "", short.compliance)
+    short = short.assign(use=use)
+    keys = ["scenario", "region", "commodity", "use", "year"]
+    g = short.groupby(keys, as_index=False)[["short", "forgone", "demand"]].sum()
+    g = g.sort_values(["short", *keys], ascending=[False] + [True] * len(keys), kind="stable")
+    out = ["shortfalls (t/yr not served, largest first: scenario, region, commodity, end use or class, year)"]
+    for r in records(g.head(MAX_ROWS)):
+        forgone = f" ({tonnes(r.forgone)} forgone at its price)" if r.forgone > 1e-6 else ""
+        out.append(
+            f"  {r.scenario:<16} {r.region:<6} {r.commodity:<12} {str(r.use):<12} {r.year}  "
+            f"{tonnes(r.short):>12} of {tonnes(r.demand)}{forgone}"
+        )
+    if len(g) > MAX_ROWS:
+        out.append(f"  ... {len(g) - MAX_ROWS} more rows (unmet table; `critmin diagnose` sorts them too)")
+    return out
+
+
+def clear_share_lines(sol: Solution, years: list[int] | None) -> list[str]:
+    """Share of allied demand met with clear material, by stage and year (issue 11's headline KPI)."""
+    kc = sol.tables.get("kpis_clear", pd.DataFrame())
+    if kc.empty:
+        return []
+    sel = kc if not years else kc[kc.year.isin(years)]
+    piv = sel.pivot_table(index=["scenario", "stage"], columns="year", values="clear_share", aggfunc="first")
+    allies = (
+        "the planner's regions"
+        if (sol.instance_data or {}).get("planner")
+        else "regions not of controlled origin"
+    )
+    lines = ["", f"allied demand met with clear material (share of demand in {allies}, by stage and year)"]
+    lines.append("  " + " " * 30 + "".join(f"{int(y):>8}" for y in piv.columns))
     for key, row in piv.iterrows():
-        s, c = (str(x) for x in key) if isinstance(key, tuple) else (str(key), "")
-        lines.append(f"  {s[:16]:<16} {c[:16]:<17}" + "".join(f"{v:>8.0%}" for v in row.to_numpy()))
+        s, st = (str(x) for x in key) if isinstance(key, tuple) else (str(key), "")
+        lines.append(f"  {s[:16]:<16} {st[:12]:<13}" + "".join(f"{share(v):>8}" for v in row.to_numpy()))
     return lines

@@ -118,8 +118,8 @@ def read_table(path: Path, name: str) -> pd.DataFrame:
         for col, kind in spec.items():
             if kind in ("int", "float"):
                 df[col] = pd.to_numeric(df[col], errors="raise")
-            elif kind == "str":
-                df[col] = df[col].astype(object)
+            elif kind == "str":  # tables write no missing text; an empty cell is the empty string
+                df[col] = df[col].fillna("").astype(object)
     except (ValueError, TypeError) as exc:
         raise CritminError(f"{path}: column '{col}' is not {kind} ({exc})") from None
     return df

@@ -6,6 +6,7 @@ All quantities are tonnes (t/yr for rates); all money is in the instance currenc
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -60,8 +61,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "region:str commodity:str year:int compliance:str scenario:str tag:str quantity:float"
     ),
     "unmet": _kinds(
-        "region:str commodity:str year:int compliance:str scenario:str "
-        "demand:float delivered:float unmet:float"
+        "region:str commodity:str end_use:str year:int compliance:str scenario:str "
+        "demand:float delivered:float substituted:float forgone:float unmet:float value_lost:float"
     ),
     "costs": _kinds("component:str year:int scenario:str annual:float period_total:float discounted:float"),
     "kpis": _kinds(
@@ -174,7 +175,8 @@ def capacity_table(ctx: Context) -> pd.DataFrame:
     built = built_capacity(ctx)
     rows = []
     for f, y in md.cap_keys:
-        new = sum(built.get(k, 0.0) for k in md.online.get((f, y), ()))
+        # a build retiring inside a multi-year period adds capacity for the share of its years it serves
+        new = sum(built.get(k, 0.0) * md.online_share[(k, y)] for k in md.online.get((f, y), ()))
         existing = md.existing.get((f, y), 0.0) * md.q
         rows.append((f, md.region_of[f], stage[f], y, existing, new, existing + new))
     return _frame(rows, "capacity")
@@ -302,18 +304,43 @@ def support_table(ctx: Context) -> pd.DataFrame:
 
 
 def unmet_table(ctx: Context) -> pd.DataFrame:
+    """Per demand row and scenario: demand, what was delivered, substituted, forgone at its price and left
+    unmet, and the value lost (unmet at the value of lost load + forgone at its willingness to pay), per
+    year; outside the planner, the value is the priority that made the region serve itself first."""
     md = ctx.md
     unmet = ctx.values("unmet") * md.q
-    substituted: dict[tuple[int, str], float] = {}
+    substituted: dict[tuple[int, str], float] = defaultdict(float)
     for (_sid, i, s), x in zip(ctx.keys("substitute"), ctx.values("substitute"), strict=True):
-        substituted[(i, s)] = substituted.get((i, s), 0.0) + x * md.q
+        substituted[(i, s)] += x * md.q
+    forgone: dict[tuple[int, str], float] = defaultdict(float)
+    forgone_value: dict[tuple[int, str], float] = defaultdict(float)
+    value = {(i, j): v for i, j, _sh, v in md.forgo}
+    for (i, j, s), x in zip(ctx.keys("forgone"), ctx.values("forgone"), strict=True):
+        forgone[(i, s)] += x * md.q
+        forgone_value[(i, s)] += x * value[(i, j)] * md.m
     rows = []
     for (i, s), u in zip(ctx.keys("unmet"), unmet, strict=True):
         d = md.demand[i]
         dem = md.demand_qty[(i, s)] * md.q
-        delivered = max(dem - u - substituted.get((i, s), 0.0), 0.0)
+        u = u if u > EPS * md.q else 0.0
+        sub, fg = substituted[(i, s)], forgone[(i, s)]
+        lost = u / md.q * md.penalty[i] * md.m + forgone_value[(i, s)]
+        delivered = max(dem - u - sub - fg, 0.0)
         rows.append(
-            (d.region, d.commodity, d.year, d.compliance, s, dem, delivered, u if u > EPS * md.q else 0.0)
+            (
+                d.region,
+                d.commodity,
+                d.end_use or "",
+                d.year,
+                d.compliance,
+                s,
+                dem,
+                delivered,
+                sub,
+                fg,
+                u,
+                lost,
+            )
         )
     return _frame(rows, "unmet")
 

@@ -1,7 +1,7 @@
 """Pydantic schema of a critmin instance, one module per entity group."""
 
 from .controls import ExportControl
-from .demand import Demand
+from .demand import Demand, DemandStep, EndUse
 from .horizon import Horizon, Period, Scale, Units
 from .instance import SCHEMA_VERSION, Instance
 from .levers import Offtake, PriceFloor, Stockpile, Substitution
@@ -15,6 +15,7 @@ from .network import (
     Route,
     RouteDefault,
 )
+from .planner import Planner
 from .policies import Budget, MaxSupplierShare, MinBlocShare, MinService, Policies
 from .scenarios import Adjustment, Objective, Scenario
 
@@ -27,6 +28,8 @@ __all__ = [
     "ContinuousOption",
     "DiscreteOption",
     "Demand",
+    "DemandStep",
+    "EndUse",
     "ExportControl",
     "Facility",
     "Horizon",
@@ -40,6 +43,7 @@ __all__ = [
     "Stockpile",
     "Substitution",
     "Period",
+    "Planner",
     "Policies",
     "Region",
     "Route",

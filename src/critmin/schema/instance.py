@@ -10,10 +10,11 @@ from pydantic import Field, PrivateAttr, model_validator
 from ..errors import Problem, ReferenceProblems, did_you_mean
 from .base import ELEMENTS, Strict
 from .controls import ExportControl
-from .demand import Demand
+from .demand import Demand, EndUse
 from .horizon import Horizon, Units
 from .levers import Offtake, PriceFloor, Stockpile, Substitution
 from .network import BuildOption, Commodity, Facility, Region, Route, RouteDefault
+from .planner import Planner
 from .policies import Policies
 from .scenarios import Objective, Scenario
 
@@ -36,6 +37,8 @@ class Instance(Strict):
     routes: list[Route] = Field(default_factory=list)
     route_defaults: list[RouteDefault] = Field(default_factory=list)
     demand: list[Demand] = Field(default_factory=list)
+    end_uses: list[EndUse] = Field(default_factory=list)
+    planner: Planner | None = None
     export_controls: list[ExportControl] = Field(default_factory=list)
     policies: Policies = Field(default_factory=Policies)
     stockpiles: list[Stockpile] = Field(default_factory=list)
@@ -153,6 +156,9 @@ class _Checker:
             check()
         for x in self.inst.objective.risk_importers or []:
             self.ref(x, self.region_or_bloc, ("objective", "risk_importers"), "region or bloc")
+        for x in self.inst.planner.members if self.inst.planner else []:
+            self.ref(x, self.region_or_bloc, ("planner", "members"), "region or bloc")
+        _duplicates(self.inst.end_uses, "id", "end_uses", self.p)
         return self.p
 
     def commodity_refs(self) -> None:
@@ -215,14 +221,16 @@ class _Checker:
             hint = "add at least one row with region, commodity, year, quantity"
             self.problem(("demand",), "no demand rows: there is nothing to plan for", hint)
         years = set(self.inst.horizon.years)
-        seen: dict[tuple[str, str, int, str], int] = {}
+        seen: dict[tuple[str, str, str | None, int, str], int] = {}
+        uses = {e.id for e in self.inst.end_uses}
         for i, d in enumerate(self.inst.demand):
+            self.ref(d.end_use, uses, ("demand", i, "end_use"), "end use")
             self.ref(d.region, self.regions, ("demand", i, "region"), "region")
             self.ref(d.commodity, self.commodities, ("demand", i, "commodity"), "commodity")
             if d.year not in years:
                 hint = did_you_mean(str(d.year), {str(y) for y in years})
                 self.problem(("demand", i, "year"), f"year {d.year} is not a period of the horizon", hint)
-            k = (d.region, d.commodity, d.year, d.compliance)
+            k = (d.region, d.commodity, d.end_use, d.year, d.compliance)
             if k in seen:
                 msg = f"duplicate demand for {k} (first at demand[{seen[k]}])"
                 self.problem(("demand", i, "quantity"), msg, "add the quantities into one row")

@@ -27,6 +27,14 @@ class Stockpile(Strict):
     cover_penalty: Money = Field(default=0.0, description="soft: currency per t below target per year")
     cover_start: OptionalYear = None
     cover_end: OptionalYear = None
+    drawdown: bool = Field(
+        default=False,
+        description="the target holds outside disruptions only: in a year an export control in force lists "
+        "this commodity for this region, the stock may be drawn below it",
+    )
+    refill_rate: Tonnes | None = Field(
+        default=None, description="after a disruption, t/yr the floor recovers by (default: at once)"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Stockpile:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from .base import Fraction, Id, IdList, Money, OptionalYear, Strict
@@ -44,11 +46,13 @@ class MinService(Strict):
 
 
 class Budget(Strict):
-    """Overnight capex of builds starting construction in [start, end] paid by investor regions or blocs."""
+    """Overnight capex of builds starting construction in [start, end] paid by investor regions or blocs:
+    at most `amount` (a cap), or at least `amount` (a floor: committed spending, as a deal commits)."""
 
     id: Id
     investor: IdList = Field(min_length=1, description="region ids or blocs (one or several)")
     amount: Money = Field(description="currency")
+    kind: Literal["cap", "floor"] = Field(default="cap", description="cap: at most amount; floor: at least")
     start: OptionalYear = None
     end: OptionalYear = None
 

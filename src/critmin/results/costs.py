@@ -1,0 +1,47 @@
+"""What the plan costs, by what each cost is (registry categories): money spent, the value of demand not
+served, risk terms, and what lies outside the planner's cost (outside regions' tie-break costs and
+priority, tie-breaks). Every report reads this, so no headline adds costs of different kinds unnamed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model.registry import COST_BY_NAME, COSTS
+
+CATEGORIES = ("spent", "unserved", "risk", "outside", "tie-break")
+
+
+@dataclass
+class CostBreakdown:
+    """Expected, discounted values (instance currency) of each cost component, grouped by category."""
+
+    parts: dict[str, dict[str, float]] = field(default_factory=dict)  # category -> component -> value
+
+    @classmethod
+    def from_parts(cls, objective_parts: dict[str, float]) -> CostBreakdown:
+        out: dict[str, dict[str, float]] = {c: {} for c in CATEGORIES}
+        for spec in COSTS:  # registry order
+            if spec.name in objective_parts:
+                out[spec.category][spec.name] = float(objective_parts[spec.name])
+        return cls(out)
+
+    def total(self, category: str) -> float:
+        return sum(self.parts.get(category, {}).values())
+
+    @property
+    def money_spent(self) -> float:
+        return self.total("spent")
+
+    @property
+    def value_unserved(self) -> float:
+        return self.total("unserved")
+
+    @property
+    def planner_cost(self) -> float:
+        """Money spent + value of demand not served: what the plan costs whoever's plan it is."""
+        return self.money_spent + self.value_unserved
+
+
+def label(component: str) -> str:
+    spec = COST_BY_NAME.get(component)
+    return spec.label if spec else component
