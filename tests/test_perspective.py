@@ -272,3 +272,39 @@ def test_build_options_of_investors_outside_the_planner_are_left_out_with_a_warn
     sol = solved(d)
     assert set(sol.builds.option) == {"au_b"}
     assert not any("outside the planner" in w for w in sol.warnings)
+
+
+@pytest.mark.family("sell", "sale_limit", "sales")
+def test_sales_earn_their_price_up_to_what_the_buyer_takes():
+    """The US mine (100 t/yr at 30/t) serves US demand (40 t) and may sell up to 50 t to a buyer the model
+    does not represent, at 60/t: it mines 90 t, and the revenue is a negative cost."""
+    d = base_dict()
+    d["facilities"] = [
+        {"id": "us_mine", "region": "US", "outputs": {"ox": 1}, "capacity": 100, "var_cost": 30}
+    ]
+    d["routes"] = []
+    d["demand"] = [{"region": "US", "commodity": "ox", "year": 2025, "quantity": 40}]
+    d["planner"] = {"members": ["US"]}
+    d["sales"] = [
+        {"id": "to_cn", "region": "US", "commodity": "ox", "buyer": "CN", "quantity": 50, "price": 60}
+    ]
+    sol = solved(d)
+    assert sol.objective_parts["sales"] == pytest.approx(-50 * 60)
+    assert cost(sol) == pytest.approx(90 * 30 - 50 * 60)
+    t = sol.tables["sales"]
+    assert t.quantity.sum() == pytest.approx(50) and t.revenue.sum() == pytest.approx(3000)
+    d["sales"][0]["price"] = 20  # below the mine's cost: nothing is sold
+    assert cost(solved(d)) == pytest.approx(40 * 30)
+    d["sales"][0].pop("price")  # the commodity's price (100) x a scenario price factor of 0.5 = 50
+    d["scenarios"] = [{"name": "low", "probability": 1, "price": [{"commodity": "ox", "factor": 0.5}]}]
+    assert solved(d).objective_parts["sales"] == pytest.approx(-50 * 50)
+    d["sales"][0]["quantity"] = {2026: 50}  # nothing to sell before 2026
+    assert solved(d).objective_parts.get("sales", 0.0) == 0
+
+
+def test_a_sale_from_outside_the_planner_is_refused():
+    d = two_regions()
+    d["planner"] = {"members": ["US"]}
+    d["sales"] = [{"id": "s", "region": "CN", "commodity": "ox", "quantity": 5}]
+    with pytest.raises(InstanceError, match=r"sales\[0\]\.region: 'CN' sells, but is not a planner member"):
+        make(d)

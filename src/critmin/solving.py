@@ -9,7 +9,7 @@ Pyomo model from the same arrays and solves that; a Pyomo model you built and ex
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .backend.highs import DEFAULT_MIP_GAP, PROVEN_GAP, SolveOptions
@@ -52,6 +52,7 @@ def solve_result(
     options: SolveOptions | None = None,
     progress: Progress | None = None,
     engine: str = "matrix",
+    deals_off: Sequence[str] = (),
 ) -> ModelResult:
     """Solve and return the neutral result (for analyses that need column values, not tables)."""
     from .model.assemble import assemble
@@ -64,6 +65,10 @@ def solve_result(
         raise CritminError(f"unknown engine '{engine}': use 'matrix' or 'pyomo'")
     if model is None and instance is None:
         raise TypeError("solve() needs an instance or a model")
+    if deals_off:
+        if instance is None or model is not None:
+            raise TypeError("deals_off needs an instance, not a model")
+        instance = instance.without_deals(*deals_off)
     if model is None and engine == "matrix":
         assert instance is not None
         say("build: compiling the instance and building the model's arrays")
@@ -99,6 +104,7 @@ def solve(
     options: SolveOptions | None = None,
     progress: Progress | None = None,
     engine: str = "matrix",
+    deals_off: Sequence[str] = (),
     **option_kw: Any,
 ) -> Solution:
     """Solve an instance (or a model from `build_model`, perhaps with your own constraints added).
@@ -108,6 +114,7 @@ def solve(
     `progress`, if given, is called with a line as each phase starts (build, solve, extract).
     `engine`: 'matrix' (default) hands the model's arrays straight to HiGHS; 'pyomo' builds the named
     Pyomo model from the same arrays and solves that. A `model` you pass is always solved as given.
+    `deals_off`: ids of the instance's deals to switch off (their parts removed; recorded in the options).
     """
     opts = options or SolveOptions(**option_kw)
     say = progress or (lambda _msg: None)
@@ -119,6 +126,11 @@ def solve(
         options=opts,
         progress=say,
         engine=engine,
+        deals_off=deals_off,
     )
     say(f"extract: {result.status} after {result.timings.get('solve', 0.0):.2f}s; building result tables")
-    return Solution.from_result(result, opts, extra={"engine": "pyomo" if model is not None else engine})
+    extra: dict[str, Any] = {"engine": "pyomo" if model is not None else engine}
+    off = sorted(set(deals_off) | set(instance.deals_off if instance is not None else ()))
+    if off:
+        extra["deals_off"] = off
+    return Solution.from_result(result, opts, extra=extra)

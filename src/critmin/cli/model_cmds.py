@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import CritminError
 from . import main
+
+if TYPE_CHECKING:
+    from ..schema import Instance
 from .common import (
     STATUS_EXIT,
     check_output,
@@ -24,6 +28,23 @@ from .common import (
 )
 
 scenario_option = click.option("--scenario", metavar="NAME", help="Keep one scenario only (probability 1).")
+deal_option = click.option(
+    "--deal-off",
+    "deals_off",
+    multiple=True,
+    metavar="DEAL",
+    help="Switch off one of the instance's deals (its parts removed); repeat for several.",
+)
+
+
+def load_switched(path: Path, deals_off: tuple[str, ...]) -> Instance:
+    """The instance at `path`, with the named deals switched off."""
+    from ..io import load_instance
+
+    inst = load_instance(path)
+    return inst.without_deals(*deals_off) if deals_off else inst
+
+
 risk_option = click.option(
     "--risk-weight",
     type=float,
@@ -53,11 +74,14 @@ def validate(instance: Path) -> None:
         f"{len(md.arcs)} routes, {len(inst.demand)} demand rows, {len(inst.export_controls)} export "
         f"controls, {len(inst.scenarios)} scenario(s), {len(md.years)} periods"
     )
+    for deal in inst.deals:
+        say(f"  deal {deal.id}: {deal.name or deal.id} ({len(deal.parts)} parts; --deal-off {deal.id})")
 
 
 @main.command()
 @instance_argument
 @scenario_option
+@deal_option
 @risk_option
 @solver_options
 @output_option("solution")
@@ -72,6 +96,7 @@ def validate(instance: Path) -> None:
 def solve(
     instance: Path,
     scenario: str | None,
+    deals_off: tuple[str, ...],
     risk_weight: float | None,
     time_limit: float | None,
     mip_gap: float | None,
@@ -96,12 +121,11 @@ def solve(
             import pyarrow  # noqa: F401
         except ImportError as exc:
             raise CritminError("--format parquet needs pyarrow: pip install 'critmin[parquet]'") from exc
-    from ..io import load_instance
     from ..report.text import format_summary
     from ..solving import solve as run_solve
 
     log.info("load: reading %s", instance)
-    inst = load_instance(instance)
+    inst = load_switched(instance, deals_off)
     opts = make_options(time_limit, mip_gap, threads, seed, highs_options, verbose=solver_log)
     sol = run_solve(
         inst, scenario=scenario, risk_weight=risk_weight, options=opts, progress=log.info, engine=engine
@@ -121,6 +145,7 @@ def solve(
 @main.command()
 @instance_argument
 @scenario_option
+@deal_option
 @solver_options
 @click.option("--top", type=click.IntRange(min=0), default=15, show_default=True, metavar="N",
               help="Rows shown per section (0: all); the rest are counted.")  # fmt: skip
@@ -130,6 +155,7 @@ def solve(
 def diagnose(
     instance: Path,
     scenario: str | None,
+    deals_off: tuple[str, ...],
     time_limit: float | None,
     mip_gap: float | None,
     threads: int,
@@ -147,10 +173,9 @@ def diagnose(
     """
     check_output(output, "diagnosis", force, inputs=(instance,))
     from ..analysis.diagnose import diagnose as run_diagnose
-    from ..io import load_instance
 
     opts = make_options(time_limit, mip_gap, threads, seed, highs_options)
-    d = run_diagnose(load_instance(instance), scenario=scenario, options=opts, engine=engine)
+    d = run_diagnose(load_switched(instance, deals_off), scenario=scenario, options=opts, engine=engine)
     if output is not None:
         d.write(output, force=force)
     say(d.to_text(top))
@@ -164,6 +189,7 @@ def diagnose(
 @click.option("--mps", type=click.Path(path_type=Path), metavar="FILE", help="Write the model as MPS.")
 @click.option("--lp", type=click.Path(path_type=Path), metavar="FILE", help="Write the model as CPLEX LP.")
 @scenario_option
+@deal_option
 @risk_option
 @force_option
 @guard
@@ -172,12 +198,12 @@ def export(
     mps: Path | None,
     lp: Path | None,
     scenario: str | None,
+    deals_off: tuple[str, ...],
     risk_weight: float | None,
     force: bool,
 ) -> None:
     """Write the model with readable names (in critmin's scaled units, printed) for another solver."""
     from ..backend.export import check_export_path, export_arrays
-    from ..io import load_instance
     from ..model.assemble import model_arrays
 
     if not mps and not lp:
@@ -185,7 +211,7 @@ def export(
     for path in (mps, lp):
         if path:
             check_export_path(path, force)
-    arrays = model_arrays(load_instance(instance), scenario=scenario, risk_weight=risk_weight)
+    arrays = model_arrays(load_switched(instance, deals_off), scenario=scenario, risk_weight=risk_weight)
     written = [export_arrays(arrays, path, force=force) for path in (mps, lp) if path]
     for path in written:
         say(f"wrote {path}")

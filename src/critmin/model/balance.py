@@ -30,6 +30,9 @@ def _rows_with_a_use(
     for i, _k in md.deliver_keys:
         d = md.demand[i]
         use[pidx[(d.region, d.commodity, _k)], b.year_index[d.year]] = True
+    for sid, k, y in md.levers.sales:
+        r, c = md.levers.sale_at[sid]
+        use[pidx[(r, c, k)], b.year_index[y]] = True
     for (f, _kout), groups in md.provenance.groups.items():
         r = md.region_of[f]
         for recipe, where in groups:
@@ -76,6 +79,13 @@ def add_balance(b: ModelBuilder) -> None:
             np.full(ns, pidx[(d.region, d.commodity, k)]), np.full(ns, b.year_index[d.year]), np.arange(ns)
         )
         b.add(rows, [deliver_col(b, i, k, s) for s in scens], -1.0)
+    if md.levers.sales:  # sales: a use of the seller's stream
+        sell = b.col("sell")
+        at = md.levers.sale_at
+        sp = np.array([pidx[(*at[sid], k)] for sid, k, _y, _s in sell.keys])
+        sy = np.array([b.year_index[yr] for _sid, _k, yr, _s in sell.keys])
+        ss = np.array([b.scen_index[s] for *_, s in sell.keys])
+        b.add(row(sp, sy, ss), sell.positions(), -1.0)
     if stocks_at:  # stockpiles: a release supplies the stream, a purchase uses it
         buy, release = b.col("stock_buy"), b.col("stock_release")
         for (r, c, k), sts in stocks_at.items():

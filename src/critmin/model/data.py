@@ -17,6 +17,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import median
+from typing import Any
 
 from ..errors import InstanceError, Problem, did_you_mean
 from ..schema import Adjustment, ContinuousOption, DiscreteOption, Instance, Scenario
@@ -82,6 +83,10 @@ class Levers:
     floor_in_objective: dict[str, bool]
     offtakes: list[tuple[str, str, str, int, float, float]]  # (id, fac, commodity, year, min qty, premium)
     offtake_in_objective: dict[str, bool]
+    sales: list[tuple[str, str, int]] = field(default_factory=list)  # (sale id, tag, year)
+    sale_at: dict[str, tuple[str, str]] = field(default_factory=dict)  # sale -> (region, commodity)
+    sale_qty: dict[tuple[str, int], float] = field(default_factory=dict)  # scaled t/yr
+    sale_price: dict[tuple[str, int, str], float] = field(default_factory=dict)  # scaled, per scenario
 
 
 @dataclass
@@ -779,7 +784,34 @@ def compile_levers(
         floor_in_objective={pf.id: pf.in_objective for pf in inst.price_floors},
         offtakes=_compile_offtakes(inst, q, m, t.years, runs),
         offtake_in_objective={o.id: o.in_objective for o in inst.offtakes},
+        **_compile_sales(inst, q, m, t, present),
     )
+
+
+def _compile_sales(inst: Instance, q: float, m: float, t: _Time, present: set[Present]) -> dict[str, Any]:
+    """Sales in the years of their window with a quantity, in every tag that can be present where they
+    are made; the price is the sale's, else the commodity's times the scenario's price factors there."""
+    prices = {c.id: c.price for c in inst.commodities}
+    out: dict[str, Any] = {"sales": [], "sale_at": {}, "sale_qty": {}, "sale_price": {}}
+    for sl in inst.sales:
+        out["sale_at"][sl.id] = (sl.region, sl.commodity)
+        tags = [k for k in TAGS if (sl.region, sl.commodity, k) in present]
+        for y in t.years:
+            qty = existing_capacity(sl.quantity, y)
+            if not tags or qty <= 0 or not in_window(y, sl.start, sl.end):
+                continue
+            out["sale_qty"][(sl.id, y)] = qty / q
+            out["sales"] += [(sl.id, k, y) for k in tags]
+            for sc in t.scenarios:
+                pf = (
+                    1.0
+                    if sl.price is not None
+                    else factor(t.scen_by[sc].price, year=y, region=sl.region, commodity=sl.commodity)
+                )
+                out["sale_price"][(sl.id, y, sc)] = (
+                    float(sl.price or prices[sl.commodity] or 0.0) * pf * q / m
+                )
+    return out
 
 
 def _compile_offtakes(

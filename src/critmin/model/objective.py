@@ -36,6 +36,7 @@ COMPONENTS = (
     "stockpile",
     "substitution",
     "support",
+    "sales",
     "risk",
     "outside",
     "outside_unserved",
@@ -80,6 +81,7 @@ def add_costs(b: ModelBuilder) -> None:
     _shipping_costs(b, owned)
     _demand_costs(b, owned)
     _lever_costs(b, owned)
+    _sales(b)
     _tie_breaks(b)
 
 
@@ -213,6 +215,15 @@ def _demand_costs(b: ModelBuilder, owned: _Owned) -> None:
         sub_inside = [md.demand[i].inside for _, i, _ in sub.keys]
         scens = [b.scen_index[s] for *_, s in sub.keys]
         owned.cost("substitution", sub.positions(), rate, years, scens, sub_inside)
+
+
+def _sales(b: ModelBuilder) -> None:
+    """Revenue from sales outside the model's demand: a negative cost (sellers are planner members)."""
+    sell, lv = b.col("sell"), b.md.levers
+    if sell.keys:
+        rate = [-lv.sale_price[(sid, y, s)] for sid, _k, y, s in sell.keys]
+        years = [b.year_index[y] for _sid, _k, y, _s in sell.keys]
+        b.cost("sales", sell.positions(), rate, years, [b.scen_index[s] for *_, s in sell.keys])
 
 
 def _lever_costs(b: ModelBuilder, owned: _Owned) -> None:

@@ -23,6 +23,7 @@ from .demand import add_demand, add_forgone_limit
 from .export_controls import add_export_controls
 from .objective import add_costs
 from .policies import add_budgets, add_max_supplier_share, add_min_bloc_share, add_min_service
+from .sales import add_sale_variables, add_sales
 from .stockpiles import add_stock_variables, add_stockpiles
 from .substitution import add_substitution, add_substitution_variables
 from .support import add_offtakes
@@ -203,6 +204,15 @@ VARIABLES: tuple[VariableFamily, ...] = (
         "substitutions[].cost",
         "SUBSTITUTIONS",
         module="substitution",
+    ),
+    VariableFamily(
+        "sell",
+        ("sale", "tag", "year", "scenario"),
+        "{tag} material sold under sale {sale} in {year} (scenario {scenario})",
+        "t/yr",
+        "quantity",
+        "sales[].price, commodities[].price",
+        module="sales",
     ),
     VariableFamily(
         "cvar_eta",
@@ -403,6 +413,16 @@ CONSTRAINTS: tuple[ConstraintFamily, ...] = (
         module="substitution",
     ),
     ConstraintFamily(
+        "sale_limit",
+        ("sale", "year", "scenario"),
+        "sale {sale} in {year} (scenario {scenario})",
+        "sales[].quantity",
+        True,
+        "per_t",
+        "sold <= what the buyer takes",
+        module="sales",
+    ),
+    ConstraintFamily(
         "offtake_min",
         ("offtake", "year", "scenario"),
         "offtake {offtake} in {year} (scenario {scenario})",
@@ -468,6 +488,13 @@ COSTS: tuple[CostComponent, ...] = (
         "support", "support payments", "spent", "cost_support", "expected price-floor and offtake support"
     ),
     CostComponent(
+        "sales",
+        "sales outside the model's demand (revenue, negative)",
+        "spent",
+        "cost_sales",
+        "expected revenue from sales, as a negative cost",
+    ),
+    CostComponent(
         "risk",
         "risk (weight x exposure)",
         "risk",
@@ -510,6 +537,7 @@ BUILD_ORDER: tuple[Callable[[ModelBuilder], None], ...] = (
     add_variables,
     add_stock_variables,
     add_substitution_variables,
+    add_sale_variables,
     add_capacity,
     add_balance,
     add_blending,
@@ -523,6 +551,7 @@ BUILD_ORDER: tuple[Callable[[ModelBuilder], None], ...] = (
     add_stockpiles,
     add_substitution,
     add_offtakes,
+    add_sales,
     add_costs,
     add_cvar,
 )

@@ -38,6 +38,10 @@ COLUMNS: dict[str, dict[str, str]] = {
     "substitution": _kinds(
         "substitution:str region:str commodity:str year:int scenario:str substituted:float"
     ),
+    "sales": _kinds(
+        "sale:str region:str commodity:str buyer:str year:int scenario:str tag:str quantity:float "
+        "price:float revenue:float"
+    ),
     "support": _kinds(
         "support:str kind:str facility:str commodity:str year:int scenario:str quantity:float payment:float "
         "in_objective:bool period_total:float"
@@ -268,6 +272,18 @@ def substitution_table(ctx: Context) -> pd.DataFrame:
     return _frame(rows, "substitution")
 
 
+def sales_table(ctx: Context) -> pd.DataFrame:
+    """What was sold outside the model's demand, per sale, year, scenario and tag, at what price."""
+    md, lv = ctx.md, ctx.md.levers
+    buyer = {sl.id: sl.buyer for sl in md.inst.sales}
+    rows = []
+    for (sid, k, y, s), x in zip(*_positive(ctx, "sell"), strict=True):
+        r, c = lv.sale_at[sid]
+        price = lv.sale_price[(sid, y, s)] * md.m / md.q
+        rows.append((sid, r, c, buyer[sid], y, s, k, x * md.q, price, x * md.q * price))
+    return _frame(rows, "sales")
+
+
 def support_table(ctx: Context) -> pd.DataFrame:
     """Price-floor and offtake payments per year and scenario, in or outside the objective."""
     md, lv = ctx.md, ctx.md.levers
@@ -475,6 +491,7 @@ def kpis_total_table(
 TABLES = (
     "stockpiles",
     "substitution",
+    "sales",
     "support",
     "builds",
     "capacity",
@@ -492,6 +509,7 @@ TABLES = (
 SIMPLE: dict[str, Callable[[Context], pd.DataFrame]] = {
     "stockpiles": stockpiles_table,
     "substitution": substitution_table,
+    "sales": sales_table,
     "support": support_table,
     "builds": builds_table,
     "capacity": capacity_table,

@@ -1,10 +1,11 @@
 """Pydantic schema of a critmin instance, one module per entity group."""
 
 from .controls import ExportControl
+from .deals import Deal, switch_deals
 from .demand import Demand, DemandStep, EndUse
 from .horizon import Horizon, Period, Scale, Units
 from .instance import SCHEMA_VERSION, Instance
-from .levers import Offtake, PriceFloor, Stockpile, Substitution
+from .levers import Offtake, PriceFloor, Sale, Stockpile, Substitution
 from .network import (
     BuildOption,
     Commodity,
@@ -26,6 +27,7 @@ __all__ = [
     "BuildOption",
     "Commodity",
     "ContinuousOption",
+    "Deal",
     "DiscreteOption",
     "Demand",
     "DemandStep",
@@ -48,7 +50,9 @@ __all__ = [
     "Region",
     "Route",
     "RouteDefault",
+    "Sale",
     "Scale",
     "Scenario",
     "Units",
+    "switch_deals",
 ]

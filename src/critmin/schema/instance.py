@@ -10,9 +10,10 @@ from pydantic import Field, PrivateAttr, model_validator
 from ..errors import Problem, ReferenceProblems, did_you_mean
 from .base import ELEMENTS, Strict
 from .controls import ExportControl
+from .deals import Deal, check_deals
 from .demand import Demand, EndUse
 from .horizon import Horizon, Units
-from .levers import Offtake, PriceFloor, Stockpile, Substitution
+from .levers import Offtake, PriceFloor, Sale, Stockpile, Substitution
 from .network import BuildOption, Commodity, Facility, Region, Route, RouteDefault
 from .planner import Planner
 from .policies import Policies
@@ -45,11 +46,14 @@ class Instance(Strict):
     substitutions: list[Substitution] = Field(default_factory=list)
     price_floors: list[PriceFloor] = Field(default_factory=list)
     offtakes: list[Offtake] = Field(default_factory=list)
+    sales: list[Sale] = Field(default_factory=list)
+    deals: list[Deal] = Field(default_factory=list)
     scenarios: list[Scenario] = Field(default_factory=lambda: [Scenario(name="base", probability=1.0)])
     objective: Objective = Field(default_factory=Objective)
     _source_path: str | None = PrivateAttr(default=None)
     _sha256: str | None = PrivateAttr(default=None)
     _locator: Callable[[Problem], Problem] | None = PrivateAttr(default=None)
+    _deals_off: tuple[str, ...] = PrivateAttr(default=())
 
     @model_validator(mode="after")
     def _references(self) -> Instance:
@@ -61,6 +65,17 @@ class Instance(Strict):
     def locate(self, problem: Problem) -> Problem:
         """Add the file, CSV row and column to a problem found after loading (e.g. while compiling)."""
         return self._locator(problem) if self._locator is not None else problem
+
+    def without_deals(self, *off: str) -> Instance:
+        """This instance with the named deals switched off (their parts removed); see schema/deals.py."""
+        from .deals import switch_deals
+
+        return switch_deals(self, off)
+
+    @property
+    def deals_off(self) -> tuple[str, ...]:
+        """Deals switched off on the way to this instance (recorded with its solutions)."""
+        return self._deals_off
 
     @property
     def source_path(self) -> str | None:
@@ -134,6 +149,7 @@ class _Checker:
             ("substitutions", "id"),
             ("price_floors", "id"),
             ("offtakes", "id"),
+            ("sales", "id"),
             ("regions", "id"),
             ("commodities", "id"),
             ("facilities", "id"),
@@ -159,6 +175,7 @@ class _Checker:
         for x in self.inst.planner.members if self.inst.planner else []:
             self.ref(x, self.region_or_bloc, ("planner", "members"), "region or bloc")
         _duplicates(self.inst.end_uses, "id", "end_uses", self.p)
+        self.p += check_deals(self.inst)
         return self.p
 
     def commodity_refs(self) -> None:
@@ -301,6 +318,27 @@ class _Checker:
             if fac is not None and x.commodity not in fac.outputs:
                 msg = f"facility '{x.facility}' does not make '{x.commodity}'"
                 self.problem((group, i, "commodity"), msg, did_you_mean(x.commodity, fac.outputs))
+        self.sales()
+
+    def sales(self) -> None:
+        """A sale names a region and a priced commodity; with a planner, the seller is one of its members."""
+        inst = self.inst
+        prices = {c.id: c.price for c in inst.commodities}
+        members = set(inst.planner.members) if inst.planner else None
+        bloc = {r.id: r.bloc for r in inst.regions}
+        for i, sl in enumerate(inst.sales):
+            self.ref(sl.region, self.regions, ("sales", i, "region"), "region")
+            self.ref(sl.commodity, self.commodities, ("sales", i, "commodity"), "commodity")
+            if sl.price is None and sl.commodity in prices and prices[sl.commodity] is None:
+                msg = f"sale '{sl.id}' has no price and commodity '{sl.commodity}' has none either"
+                self.problem(
+                    ("sales", i, "price"), msg, "give the sale or the commodity a price (currency/t)"
+                )
+            if members is not None and sl.region in bloc and not {sl.region, bloc[sl.region]} & members:
+                msg = f"'{sl.region}' sells, but is not a planner member (the revenue is not the planner's)"
+                self.problem(
+                    ("sales", i, "region"), msg, "sell from a planner region, or add it to planner.members"
+                )
 
     def scenarios(self) -> None:
         total = sum(s.probability for s in self.inst.scenarios)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .base import Fraction, Id, Money, OptionalYear, Strict, Tonnes
+from .base import Fraction, Id, Money, OptionalYear, Strict, Tonnes, Year
 
 
 class Stockpile(Strict):
@@ -85,3 +85,23 @@ class Offtake(Strict):
     start: OptionalYear = None
     end: OptionalYear = None
     in_objective: bool = True
+
+
+class Sale(Strict):
+    """Sales to a buyer the instance does not model as demand (e.g. Chinese separators buying US
+    concentrate): up to `quantity` t/yr of `commodity` from `region` at `price`. The revenue is a negative
+    cost, so a plant whose output has a buyer is valued as the market values it. With a planner, the seller
+    must be one of its members (the revenue is the planner's)."""
+
+    id: Id
+    region: Id
+    commodity: Id
+    buyer: str = Field(default="", max_length=200, description="who buys (documentation)")
+    quantity: Tonnes | dict[Year, Tonnes] = Field(
+        description="t/yr the buyer takes at most; a mapping year->value is a step function"
+    )
+    price: Money | None = Field(
+        default=None, description="currency per t; default the commodity's price x scenario price factors"
+    )
+    start: OptionalYear = None
+    end: OptionalYear = None
