@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint fuzz bench bench-check clean
+.PHONY: demo test test-long lint fuzz bench bench-check clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,13 @@ $(STAMP): $(PY) pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/critmin solve instances/demo/demo.yaml
 
+# `make test` runs every check but those marked `long` (minutes each: the bundled CVaR MIP, and CBC on the
+# stochastic instances); `make test-long` runs those. Both are part of a release.
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -m "not long"
+
+test-long: $(STAMP)
+	$(PY) -m pytest -q -m long
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks instances

@@ -1,12 +1,14 @@
 """Build the bundled real-world instances from sourced figures.
 
-Every figure below carries its source and a tag: REPORTED (read in the source), DERIVED (arithmetic from
-reported figures, shown), ASSUMED (our choice where no source gives a number). instances/SOURCES.md explains
-each group. Run from the repository root:
+Every figure below carries its source and a tag: REPORTED (read in the source; [R2] = read in a secondary
+source that names the primary one), DERIVED (arithmetic from reported figures, shown), ASSUMED (our choice
+where no source gives a number). instances/SOURCES.md explains each group, with the year and document, and
+where sources disagree the range and the choice. Run from the repository root:
 
     python instances/build_instances.py          # rewrites instances/rare-earths/ and instances/gallium/
 
-The written files are committed; tests/test_instances.py checks they match this script.
+The written files are committed; tests/test_instances.py checks they match this script and that the baseline
+reproduces the observed 2024/2025 chain.
 """
 
 from __future__ import annotations
@@ -24,10 +26,16 @@ GA = ROOT / "gallium"
 
 USGS = "USGS Mineral Commodity Summaries 2025, rare earths (2024e mine production)"
 WGI = "World Bank WGI Political Stability 2023"
+LYNAS_FY25 = "Lynas FY2025 results (Aug 2025) [R2 middle.news, firmsworld]"
+MP_2024 = "MP Materials Q4/FY2024 results (20 Feb 2025) [R2 investing.com, firmsworld]"
+CUSTOMS = "China General Administration of Customs"
 
 # ---------------------------------------------------------------------------------------------------------
 # Regions. risk = 0.5 x bloc score + 0.5 x governance score, governance = clip((1.5 - WGI_PS) / 4, 0, 1);
 # bloc score adversary 1, neutral 0.5, partner 0.3, ally 0.1, home 0 (the weights are ASSUMED).
+# The planner is the allies: home, ally and partner blocs. ROW stands for the other magnet importers
+# (Mexico, Vietnam, India, Thailand, Taiwan, ...), mostly US partners: it is a partner so that the allied
+# planner values their supply too (ASSUMED).
 BLOC_SCORE = {"adversary": 1.0, "neutral": 0.5, "partner": 0.3, "ally": 0.1, "home": 0.0}
 REGIONS = [
     # id, name, bloc, WGI political stability, WGI source tag
@@ -51,8 +59,20 @@ REGIONS = [
     ("NG", "Nigeria", "neutral", -1.8, "ASSUMED approx. (domain research [C])"),
     ("MM", "Myanmar", "neutral", -2.0, "ASSUMED approx. (domain research [C])"),
     ("RU", "Russia", "adversary", -0.9, "ASSUMED approx. (domain research [C])"),
-    ("ROW", "Rest of world", "neutral", 0.0, "ASSUMED"),
+    (
+        "ROW",
+        "Other magnet importers (Mexico, Vietnam, India, Thailand, Taiwan, ...)",
+        "partner",
+        0.0,
+        "ASSUMED",
+    ),
 ]
+PLANNER = {
+    "name": "allies (US, allies and partners)",
+    "members": ["home", "ally", "partner"],
+    "source": "ASSUMED: the plan is the allies' (the US, its allies and partners); China, Russia and the "
+    "neutral miners are outside: the allies buy from them at the exporter's price",
+}
 
 
 def risk_score(bloc: str, wgi: float) -> float:
@@ -61,60 +81,64 @@ def risk_score(bloc: str, wgi: float) -> float:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Commodities. Quantities in t of oxide (REO basis for concentrates), t of metal, t of magnet.
+# Commodities: t REO for concentrates, t of oxide, metal and magnet; the elements each carries (what a
+# control by element reaches) and its price (what the planner pays an outside exporter).
+LREE_ORE = "La;Ce;Pr;Nd;Sm;Gd;Tb;Dy;Y"
+HREE_ORE = "La;Ce;Pr;Nd;Sm;Eu;Gd;Tb;Dy;Ho;Er;Tm;Yb;Lu;Y"
+ALL_REE = ["La", "Ce", "Pr", "Nd", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Sc", "Y"]
+PRICE = {  # USD per t
+    "conc_lree": 4_717,  # REPORTED MP Q4 2024 average realised price per t REO in concentrate
+    "ndpr_oxide": 55_000,  # REPORTED 2024: NdPr fob China US$50-55/kg (Fastmarkets), Nd oxide US$56 (USGS)
+    "dy_oxide": 260_000,  # REPORTED USGS MCS 2025 Dy oxide 2024 average (Argus)
+    "tb_oxide": 810_000,  # REPORTED USGS MCS 2025 Tb oxide 2024 average (Argus)
+    "ndpr_metal": 70_000,  # DERIVED 1.18 t oxide x 55,000 + ASSUMED ~5,000 conversion
+    "ndfeb": 49_000,  # DERIVED 2024 customs: US$2.86 bn / 58,152 t
+}
+
+# Separation yields per t REO of concentrate (ASSUMED typical basket shares; remainder lumped as other_reo).
+YIELDS = {
+    "lree": {"ndpr_oxide": 0.20, "dy_oxide": 0.002, "tb_oxide": 0.0003},
+    "hree": {"ndpr_oxide": 0.25, "dy_oxide": 0.04, "tb_oxide": 0.007},
+    "ef2": {"ndpr_oxide": 0.20, "dy_oxide": 0.008, "tb_oxide": 0.0022},
+    "iluka": {"ndpr_oxide": 0.20, "dy_oxide": 0.010, "tb_oxide": 0.0020},
+    "nolans": {"ndpr_oxide": 0.333, "dy_oxide": 0.002, "tb_oxide": 0.0003},
+}
+YIELD_SOURCE = {
+    "lree": "ASSUMED light-ore basket: NdPr 20%, Dy 0.2%, Tb 0.03% of REO",
+    "hree": "ASSUMED ionic-clay basket: NdPr 25%, Dy 4%, Tb 0.7% of REO",
+    "ef2": "DERIVED Energy Fuels Phase 2 BFS: >6,000 t NdPr + 240 t Dy + 66 t Tb from ~30,000 t REO feed",
+    "iluka": "ASSUMED Eneabba monazite-xenotime basket: NdPr 20%, Dy 1%, Tb 0.2%",
+    "nolans": "DERIVED Arafura Nolans feasibility: 4,440 t NdPr from 13,343 t REO = 33.3%; Dy, Tb ASSUMED",
+}
+
+
+def basket_value(kind: str) -> float:
+    return sum(PRICE[c] * share for c, share in YIELDS[kind].items())
+
+
+# conc_hree price DERIVED: MP's realised concentrate price is 40% of its basket's separated value; the same
+# ratio applied to the ionic-clay basket.
+CONC_RATIO = PRICE["conc_lree"] / basket_value("lree")
+PRICE["conc_hree"] = round(CONC_RATIO * basket_value("hree"), -2)
+
 COMMODITIES = [
-    (
-        "conc_lree",
-        "mining",
-        "light-RE concentrate (bastnaesite/monazite), t REO",
-        None,
-        "ore class ASSUMED from deposit type",
-    ),
-    (
-        "conc_hree",
-        "mining",
-        "ionic-adsorption clay concentrate (heavy-RE rich), t REO",
-        None,
-        "ore class ASSUMED from deposit type",
-    ),
-    (
-        "ndpr_oxide",
-        "separation",
-        "NdPr oxide",
-        60_000,
-        "REPORTED NdPr oxide fob China US$50-60/kg 2024 (Fastmarkets)",
-    ),
-    (
-        "dy_oxide",
-        "separation",
-        "Dy oxide",
-        260_000,
-        "REPORTED USGS MCS 2025 Dy oxide 2024 avg US$260/kg (Argus)",
-    ),
-    (
-        "tb_oxide",
-        "separation",
-        "Tb oxide",
-        810_000,
-        "REPORTED USGS MCS 2025 Tb oxide 2024 avg US$810/kg (Argus)",
-    ),
-    (
-        "other_reo",
-        "separation",
-        "lumped remainder: La, Ce, Sm, Gd, Y and other oxides",
-        None,
-        "lumped; not priced",
-    ),
-    ("ndpr_metal", "metal", "NdPr metal", None, "intermediate; not priced"),
-    ("ndfeb", "magnet", "sintered NdFeB magnet", 100_000, "ASSUMED ~US$100/kg"),
-    (
-        "magnet_scrap",
-        "end-of-life",
-        "end-of-life NdFeB magnet scrap (swarf, motors, drives)",
-        None,
-        "collectable scrap ASSUMED",
-    ),
-]
+    ("conc_lree", "mining", "light-RE concentrate (bastnaesite/monazite), t REO", LREE_ORE,
+     f"REPORTED price: {MP_2024}, Q4 2024 realised US$4,717 per t REO"),
+    ("conc_hree", "mining", "ionic-adsorption clay / heavy concentrate, t REO", HREE_ORE,
+     f"DERIVED price: MP's concentrate/basket ratio {CONC_RATIO:.3f} x ionic basket value "
+     f"{basket_value('hree'):,.0f} USD/t"),
+    ("ndpr_oxide", "separation", "NdPr oxide", "Nd;Pr",
+     "REPORTED NdPr oxide fob China US$50-55/kg 2024 (Fastmarkets [R2]); Nd oxide US$56/kg (USGS MCS 2025)"),
+    ("dy_oxide", "separation", "Dy oxide", "Dy", "REPORTED USGS MCS 2025 Dy oxide 2024 avg US$260/kg (Argus)"),
+    ("tb_oxide", "separation", "Tb oxide", "Tb", "REPORTED USGS MCS 2025 Tb oxide 2024 avg US$810/kg (Argus)"),
+    ("other_reo", "separation", "lumped remainder: La, Ce, Sm, Gd, Y and other oxides (not traded here)",
+     "La;Ce;Sm;Eu;Gd;Ho;Er;Tm;Yb;Lu;Y", "lumped; not priced, not shipped"),
+    ("ndpr_metal", "metal", "NdPr metal", "Nd;Pr", "DERIVED 1.18 x NdPr oxide price + ASSUMED US$5/kg conversion"),
+    ("ndfeb", "magnet", "sintered NdFeB magnet", "Nd;Pr;Dy;Tb",
+     f"DERIVED 2024 export value / tonnes ({CUSTOMS} via Adamas [R2]): US$2.86 bn / 58,152 t = US$49/kg"),
+    ("magnet_scrap", "end-of-life", "end-of-life NdFeB magnet scrap (swarf, motors, drives)", "Nd;Pr;Dy;Tb",
+     "collectable scrap ASSUMED; not traded"),
+]  # fmt: skip
 
 # Recycling (ASSUMED): collectable end-of-life magnet scrap = 2% of a region's 2025 magnet demand, growing
 # 10%/yr; a recycling plant recovers 0.24 t NdPr oxide, 0.008 t Dy and 0.0012 t Tb oxide per t of scrap
@@ -122,22 +146,6 @@ COMMODITIES = [
 SCRAP_SHARE, SCRAP_GROWTH = 0.02, 0.10
 RECYCLE_OUT = {"ndpr_oxide": 0.24, "dy_oxide": 0.008, "tb_oxide": 0.0012}
 RECYCLE_SITES = ["US", "JP", "EU", "KR"]
-
-# Separation yields per t REO of concentrate (ASSUMED typical basket shares; remainder lumped).
-YIELDS = {
-    "lree": {"ndpr_oxide": 0.20, "dy_oxide": 0.002, "tb_oxide": 0.0003},
-    "hree": {"ndpr_oxide": 0.25, "dy_oxide": 0.04, "tb_oxide": 0.007},
-    "lynas": {"ndpr_oxide": 0.25, "dy_oxide": 0.003, "tb_oxide": 0.0005},
-    "ef2": {"ndpr_oxide": 0.20, "dy_oxide": 0.008, "tb_oxide": 0.0022},
-    "iluka": {"ndpr_oxide": 0.20, "dy_oxide": 0.010, "tb_oxide": 0.0020},
-}
-YIELD_SOURCE = {
-    "lree": "ASSUMED light-ore basket: NdPr 20%, Dy 0.2%, Tb 0.03% of REO",
-    "hree": "ASSUMED ionic-clay basket: NdPr 25%, Dy 4%, Tb 0.7% of REO",
-    "lynas": "ASSUMED Mt Weld basket: NdPr 25%, Dy 0.3%, Tb 0.05% (heavy circuit since 2025)",
-    "ef2": "DERIVED Energy Fuels Phase 2 BFS: >6,000 t NdPr + 240 t Dy + 66 t Tb from ~30,000 t REO feed",
-    "iluka": "ASSUMED Eneabba monazite-xenotime basket: NdPr 20%, Dy 1%, Tb 0.2%",
-}
 
 
 def sep_outputs(kind: str) -> dict[str, float]:
@@ -150,289 +158,270 @@ def sep_outputs(kind: str) -> dict[str, float]:
 METAL_INPUT = 1.18
 # Magnet recipe per t NdFeB (ASSUMED typical sintered-grade mix): 0.25 t NdPr metal, 0.009 t Dy, 0.0015 t Tb.
 RECIPE = {"ndpr_metal": 0.25, "dy_oxide": 0.009, "tb_oxide": 0.0015}
+NDPR_PER_MAGNET = RECIPE["ndpr_metal"] * METAL_INPUT  # t NdPr oxide per t magnet
+
+YEARS = [2025, 2026, 2027, 2028, 2030, 2032, 2035]
+CN_GROWTH = 0.05  # ASSUMED: China's quotas grew 5.9% 2023->2024 (MIIT via Fastmarkets [R2]); 5%/yr kept
+
+
+def grow(base: float, rate: float = CN_GROWTH) -> dict[int, float]:
+    return {y: round(base * (1 + rate) ** (y - 2025)) for y in YEARS}
+
 
 # ---------------------------------------------------------------------------------------------------------
-# Mines, 2024e (t REO/yr), with ore class.
-MINES = [
+# Mines (t REO/yr of concentrate): 2025 capacity, or a mapping year -> capacity.
+# Mt Weld at the light-ore basket (its NdPr share is ~23-25%; the common basket keeps concentrates
+# interchangeable between separators, so no plant gains by taking another's feed)
+MT_WELD_2025 = round(6_558 / YIELDS["lree"]["ndpr_oxide"], -2)  # 32,800 t REO, DERIVED from NdPr output
+MT_WELD_EXPANDED = 12_000 / YIELDS["lree"]["ndpr_oxide"]  # 60,000 t REO: feed for 12,000 t/yr NdPr
+MINES: list[tuple[str, str, Any, str]] = [
     ("CN", "lree", 249_720, f"DERIVED {USGS}: China 270,000 minus ionic-clay 20,280"),
-    ("CN", "hree", 20_280, "DERIVED 2024 ion-adsorption quota: H1 10,140 t (China RE Group) x 2"),
-    ("US", "lree", 45_000, f"REPORTED {USGS}: United States 45,000 (Mountain Pass)"),
-    ("MM", "hree", 31_000, f"REPORTED {USGS}: Burma 31,000 (ionic clay, est. from China imports)"),
-    ("AU", "lree", 13_000, f"REPORTED {USGS}: Australia 13,000 (Mt Weld)"),
+    ("CN", "hree", 20_280, "DERIVED 2024 ion-adsorption quota: H1 10,140 t (China RE Group) x 2 [R2]"),
+    ("US", "lree", 45_000, f"REPORTED {USGS}: United States 45,000; MP Materials 45,455 t REO in 2024 ({MP_2024})"),
+    ("MM", "hree", 31_000, f"REPORTED {USGS}: Burma 31,000 (ionic clay, estimated from China's import data)"),
+    ("AU", "lree", {2025: MT_WELD_2025, 2026: MT_WELD_EXPANDED},
+     f"DERIVED Mt Weld feed for Lynas's 6,558 t NdPr (FY25, {LYNAS_FY25}) at 20% NdPr = {MT_WELD_2025:,.0f} t REO; "
+     f"expansion 'supports 12,000 t/yr NdPr' (near-complete FY25) = {MT_WELD_EXPANDED:,.0f} t from 2026. "
+     "USGS reports Australia 13,000 t (2024e), on a product basis (Lynas reports 10,462 t REO of finished "
+     "product in FY25): sources disagree; the company-implied feed is used"),
     ("NG", "lree", 13_000, f"REPORTED {USGS}: Nigeria 13,000; ore class ASSUMED monazite"),
-    ("TH", "lree", 13_000, f"REPORTED {USGS}: Thailand 13,000; ore class ASSUMED monazite"),
+    ("TH", "lree", 13_000, f"REPORTED {USGS}: Thailand 13,000, estimated by USGS from China's import data; "
+     "Thailand reports no commercial mining (doubtful as allied feed; sold to China, see sales)"),
     ("IN", "lree", 2_900, f"REPORTED {USGS}: India 2,900 (monazite)"),
     ("RU", "lree", 2_500, f"REPORTED {USGS}: Russia 2,500 (loparite)"),
     ("MG", "hree", 2_000, f"REPORTED {USGS}: Madagascar 2,000; ore class ASSUMED ionic clay"),
     ("VN", "lree", 300, f"REPORTED {USGS}: Vietnam 300"),
     ("MY", "hree", 130, f"REPORTED {USGS}: Malaysia 130; ore class ASSUMED ionic clay"),
-    ("BR", "hree", 20, f"REPORTED {USGS}: Brazil 20 (Serra Verde ionic clay ASSUMED)"),
+    ("BR", "hree", {2025: 20, 2026: 5_000},
+     f"REPORTED {USGS}: Brazil 20 (2024e); Serra Verde (ionic clay) in commercial production since 2024, "
+     "'5,000 t of REO annually in 2026' (COO, via mining.com [R2])"),
     ("LA", "hree", 1_100, f"REPORTED {USGS}: Other 1,100, ASSUMED mostly Laos ionic clay"),
-]
-WORLD_MINE = sum(m[2] for m in MINES)  # 390,050 t REO, USGS world 390,000 (rounded)
-CN_GROWTH = 0.05  # ASSUMED: China's quotas grew 5.9% 2023->2024 (MIIT via Fastmarkets); 5%/yr kept
-YEARS = [2025, 2026, 2027, 2028, 2030, 2032, 2035]
+]  # fmt: skip
 
-# Separation, existing (t REO feed/yr). China's is set so China separates 91% (IEA 2025) of world output.
-SEPARATION = [
-    (
-        "lynas_malaysia",
-        "MY",
-        "lynas",
-        10_462,
-        {2025: 10_462},
-        "REPORTED Lynas FY2025 10,462 t REO produced (capacity proxy)",
-    ),
-    (
-        "mp_mountain_pass_sep",
-        "US",
-        "lree",
-        6_500,
-        {2025: 6_500},
-        "DERIVED MP 2024 ~1,300 t NdPr oxide / 0.20 NdPr share",
-    ),
-    (
-        "ef_white_mesa",
-        "US",
-        "lree",
-        5_000,
-        {2025: 5_000},
-        "DERIVED Energy Fuels Phase 1 850-1,000 t NdPr / 0.20",
-    ),
-    ("neo_silmet", "EE", "lree", 3_000, {2025: 3_000}, "REPORTED Neo Silmet 3,000 t/yr"),
-    (
-        "solvay_la_rochelle",
-        "FR",
-        "lree",
-        2_000,
-        {2025: 2_000},
-        "REPORTED Solvay La Rochelle 2,000-5,000 t REO (lower bound), inaugurated Apr 2025",
-    ),
-    ("ireal_india", "IN", "lree", 2_900, {2025: 2_900}, "ASSUMED India separates its own 2,900 t"),
-    ("solikamsk_russia", "RU", "lree", 2_500, {2025: 2_500}, "ASSUMED Russia separates its own 2,500 t"),
-]
-NON_CN_SEP = sum(s[3] for s in SEPARATION)
-CN_SEP_TOTAL = round(0.91 * (WORLD_MINE), -2)  # DERIVED 91% x world mine output
-CN_SEP_HREE = sum(m[2] for m in MINES if m[1] == "hree")  # China separates all ionic clay (none elsewhere)
+
+def capacity_at(cap: Any, year: int) -> float:
+    if not isinstance(cap, dict):
+        return float(cap)
+    return float(max((v for y, v in cap.items() if y <= year), default=0.0))
+
+
+WORLD_MINE_2025 = sum(capacity_at(c, 2025) for _, _, c, _ in MINES)  # model basis (Mt Weld company-implied)
+OUTSIDE = {r for r, _, b, _, _ in REGIONS if b in ("adversary", "neutral")}
+CN_FEED = {  # what China separates: the outside regions' mines (Russia separates its own)
+    ore: sum(capacity_at(c, 2025) for r, o, c, _ in MINES if o == ore and r in OUTSIDE - {"RU"})
+    for ore in ("lree", "hree")
+}
+CN_SEP_TOTAL = round(0.91 * WORLD_MINE_2025, -2)  # DERIVED IEA 91% applied to capacity (not binding)
+CN_SEP_HREE = CN_FEED["hree"]
 CN_SEP_LREE = CN_SEP_TOTAL - CN_SEP_HREE
 
+# Separation outside China (t REO feed/yr): id, region, basket, ore, capacity, var cost, source.
+SEPARATION: list[tuple[str, str, str, str, Any, float, str]] = [
+    ("lynas_malaysia", "MY", "lree", "lree", 10_500 / YIELDS["lree"]["ndpr_oxide"], 7_000,
+     f"REPORTED Lynas Malaysia SX and finishing capacity 10.5 kt/yr NdPr ({LYNAS_FY25}); DERIVED feed / 0.20"),
+    ("mp_mountain_pass_sep", "US", "lree", "lree", {2025: 12_500, 2026: 20_000, 2027: 25_000, 2028: 30_000}, 7_000,
+     "DERIVED 2025: Jan-Sep NdPr 1,881 t annualised = ~2,500 t / 0.20 (MP 2024: 1,294 t, "
+     f"{MP_2024}); the line is designed for >6,000 t/yr NdPr (Adamas site visit, Oct 2022 [R2]): ramp to 30,000 t "
+     "REO feed by 2028 ASSUMED"),
+    ("mp_heavy_circuit", "US", "hree", "hree", {2026: 2_128, 2027: 4_255}, 7_000,
+     "REPORTED MP heavy-RE circuit from mid-2026, ~3,000 t/yr feedstock, >200 t/yr Dy+Tb (Metalnomist Jan 2026, "
+     "REEx Nov 2025 [R2]); DERIVED 200 t / (4% + 0.7%) = 4,255 t/yr of heavy concentrate, half in 2026"),
+    ("ef_white_mesa", "US", "lree", "lree", 5_000, 9_000,
+     "DERIVED Energy Fuels Phase 1 850-1,000 t NdPr / 0.20; monazite cracking with uranium recovery: var cost "
+     "ASSUMED above bastnaesite"),
+    ("neo_silmet", "EE", "lree", "lree", 3_000, 7_000, "REPORTED Neo Silmet 3,000 t/yr [R2]"),
+    ("solvay_la_rochelle", "FR", "lree", "lree", {2025: 500, 2026: 2_000}, 7_000,
+     "REPORTED Solvay La Rochelle inaugurated 8 Apr 2025, several hundred t in 2025, 2,000-5,000 t REO "
+     "possible [R2]; 500 t in 2025 and the 2,000 t lower bound after ASSUMED"),
+    ("ireal_india", "IN", "lree", "lree", 2_900, 7_000, "ASSUMED India separates its own 2,900 t"),
+    ("solikamsk_russia", "RU", "lree", "lree", 2_500, 7_000, "ASSUMED Russia separates its own 2,500 t"),
+]  # fmt: skip
 
-def world_ndpr() -> float:
-    """NdPr oxide separable in the calibration year (separation capacity bound)."""
-    total = CN_SEP_LREE * YIELDS["lree"]["ndpr_oxide"] + CN_SEP_HREE * YIELDS["hree"]["ndpr_oxide"]
-    total += sum(s[3] * YIELDS[s[2]]["ndpr_oxide"] for s in SEPARATION)
-    return total
+
+def world_ndpr_2025() -> tuple[float, float]:
+    """NdPr oxide separable in 2025 by China (from outside feeds) and outside China (at capacity, or the
+    feed available to it: Mt Weld for Lynas), t."""
+    china = CN_FEED["lree"] * YIELDS["lree"]["ndpr_oxide"] + CN_FEED["hree"] * YIELDS["hree"]["ndpr_oxide"]
+    rest = 0.0
+    for fid, _r, kind, _ore, cap, _v, _s in SEPARATION:
+        feed = capacity_at(cap, 2025)
+        if fid == "lynas_malaysia":
+            feed = min(feed, MT_WELD_2025)
+        rest += feed * YIELDS[kind]["ndpr_oxide"]
+    return china, rest
 
 
-# World magnet output the separated NdPr supports (DERIVED), and China's 94% of it (IEA 2025).
-WORLD_MAGNETS = round(world_ndpr() / (METAL_INPUT * RECIPE["ndpr_metal"]), -3)
-CN_MAGNETS = round(0.94 * WORLD_MAGNETS, -3)
+# Magnets and metal outside China (t/yr). ASSUMED unless marked.
 NON_CN_MAGNETS = [
-    (
-        "jp_magnets",
-        "JP",
-        11_000,
-        {2025: 11_000},
-        "ASSUMED Japanese makers (Shin-Etsu, TDK, Proterial) ~11 kt",
-    ),
-    ("vn_magnets", "VN", 2_000, {2025: 2_000}, "ASSUMED Shin-Etsu Vietnam ~2 kt"),
-    ("eu_magnets", "EU", 1_500, {2025: 1_500}, "ASSUMED VAC (Germany) ~1.5 kt"),
-    (
-        "mp_independence",
-        "US",
-        1_000,
-        {2025: 1_000},
-        "REPORTED MP Independence ~1,000 t/yr NdFeB, ramp from 2025",
-    ),
-    (
-        "neo_narva",
-        "EE",
-        2_000,
-        {2025: 0, 2026: 2_000},
-        "REPORTED Neo Narva 2,000 t/yr Phase 1, opened 19 Sep 2025, ramp 2026",
-    ),
-]
+    ("jp_magnets", "JP", 11_000, "ASSUMED Japanese makers (Shin-Etsu, TDK, Proterial) ~11 kt"),
+    ("vn_magnets", "VN", 2_000, "ASSUMED Shin-Etsu Vietnam ~2 kt"),
+    ("eu_magnets", "EU", 1_500, "ASSUMED VAC (Germany) ~1.5 kt"),
+    ("mp_independence", "US", 1_000, "REPORTED MP Independence ~1,000 t/yr NdFeB, ramp from 2025 (SEC exhibit 99.1)"),
+    ("neo_narva", "EE", {2025: 0, 2026: 2_000}, "REPORTED Neo Narva 2,000 t/yr Phase 1, opened 19 Sep 2025 [R2]"),
+]  # fmt: skip
 NON_CN_METAL = [
     ("jp_metal", "JP", 5_000, "ASSUMED Japanese NdPr metal ~5 kt"),
     ("vn_metal", "VN", 3_000, "ASSUMED Vietnamese NdPr metal ~3 kt"),
     ("us_metal", "US", 1_000, "ASSUMED MP NdPr metal ~1 kt at Independence"),
 ]
+NON_CN_MAGNETS_2025 = sum(capacity_at(c, 2025) for _, _, c, _ in NON_CN_MAGNETS)
+ALLIED_NDPR_USE_2025 = NON_CN_MAGNETS_2025 * RECIPE["ndpr_metal"] * METAL_INPUT  # what allied plants use
+ALLIED_NDPR_2025 = (
+    6_558
+    + 2_500
+    + sum(  # Lynas FY25, MP 2025 run-rate, and the small allied separators
+        capacity_at(cap, 2025) * YIELDS[kind]["ndpr_oxide"]
+        for fid, _r, kind, _o, cap, _v, _s in SEPARATION
+        if fid in ("neo_silmet", "solvay_la_rochelle", "ireal_india")
+    )
+)
+CN_MAGNETS_2024 = 300_000  # REPORTED trade press (Argus [R2]): China's NdFeB output about 300 kt in 2024
 
-# Demand (t NdFeB/yr). 2025 = the world output the separated NdPr supports; growth 5.0%/yr DERIVED from
-# IEA GCMO 2024 APS magnet-REE demand 93 kt (2023) -> 131 kt (2030): (131/93)^(1/7) - 1 = 5.0%.
+# ---------------------------------------------------------------------------------------------------------
+# Demand (t NdFeB/yr), 2025. Outside China: each region's 2024 imports from China (China's 2024 magnet
+# exports 58,152 t, split by destination) plus its own output. Destination shares ASSUMED, guided by the
+# customs record: Germany, Korea and the US took 42% of exports in Jan-Aug 2024 (Metalnomist [R2]).
+CN_EXPORTS_2024 = 58_152  # REPORTED 2024 exports of RE permanent magnets (GACC via Adamas [R2])
+EXPORT_SHARE = {"EU": 0.28, "KR": 0.13, "US": 0.11, "JP": 0.06, "ROW": 0.42}
+OWN_OUTPUT = {"EU": 1_500, "JP": 11_000, "ROW": 2_000, "US": 0, "KR": 0}  # as NON_CN_MAGNETS (VN in ROW)
+EX_CHINA = {r: round(CN_EXPORTS_2024 * s + OWN_OUTPUT[r]) for r, s in EXPORT_SHARE.items()}
+NON_MAGNET_NDPR = 0.10  # ASSUMED share of NdPr oxide going to catalysts, glass, alloys (not modelled)
+_CN_NDPR, _REST_NDPR = world_ndpr_2025()
+WORLD_MAGNETS = round((1 - NON_MAGNET_NDPR) * (_CN_NDPR + _REST_NDPR) / NDPR_PER_MAGNET, -2)
+CN_DEMAND_2025 = WORLD_MAGNETS - sum(EX_CHINA.values())
+# growth 5.0%/yr DERIVED from IEA GCMO 2024 APS magnet-REE demand 93 kt (2023) -> 131 kt (2030)
 DEMAND_GROWTH = (131 / 93) ** (1 / 7) - 1
-DEMAND_SPLIT = {"CN": 0.68, "EU": 0.08, "US": 0.06, "JP": 0.07, "KR": 0.04, "ROW": 0.07}  # ASSUMED
-US_CLEAR_2025 = 1_000  # ASSUMED defence / FEOC-free demand, t/yr, growing with the rest
+US_DEFENCE_2025 = 1_000  # ASSUMED defence demand (DFARS: no Chinese-origin magnets from 2027), in US total
 
-
-def cn_capacity(base: float) -> dict[int, float]:
-    return {y: round(base * (1 + CN_GROWTH) ** (y - 2025)) for y in YEARS}
+# End uses of the allies' demand, with the value lost per t not served (ASSUMED, reasoning in SOURCES.md)
+# and price-sensitive steps (the share of a row bought only up to a lower willingness to pay).
+END_USE_SHARE = {"ev_motors": 0.30, "industrial_motors": 0.30, "wind": 0.10, "electronics_other": 0.30}
+END_USES = [
+    {
+        "id": "ev_motors",
+        "description": "EV and hybrid traction motors",
+        "value": 1_500_000,
+        "steps": [{"share": 0.3, "value": 150_000}],
+        "source": "ASSUMED value: ~1.5 kg NdFeB per traction motor [R2]; a missing motor idles a vehicle with "
+        "~US$2,250 contribution margin -> US$1,500/kg. Step: 30% can switch to magnet-free motors (EESM, "
+        "induction) at ~US$225 per vehicle -> US$150/kg",
+    },
+    {
+        "id": "industrial_motors",
+        "description": "industrial motors, pumps, compressors, appliances, e-bikes",
+        "value": 500_000,
+        "steps": [{"share": 0.5, "value": 100_000}],
+        "source": "ASSUMED value US$500/kg (the 2025 ex-China magnet premium reached ~6x, ~US$300/kg, and "
+        "buyers paid it: IEA commentary [R2]); half can use induction or ferrite motors at ~US$100/kg",
+    },
+    {
+        "id": "wind",
+        "description": "direct-drive and medium-speed permanent-magnet wind generators",
+        "value": 300_000,
+        "steps": [{"share": 0.5, "value": 100_000}],
+        "source": "ASSUMED value US$300/kg (~600 kg NdFeB per MW [R2/C]: a delayed MW); half can switch to "
+        "geared doubly-fed generators without magnets at ~US$100/kg",
+    },
+    {
+        "id": "electronics_other",
+        "description": "consumer electronics, acoustics, medical imaging, other",
+        "value": 1_000_000,
+        "source": "ASSUMED US$1,000/kg: grams per device, high product value, no quick substitute",
+    },
+    {
+        "id": "defence",
+        "description": "defence systems (DFARS 225.7018: no Chinese-origin magnets from 1 Jan 2027)",
+        "value": 10_000_000,
+        "source": "ASSUMED US$10,000/kg: a guided munition or aircraft system does not ship without it; "
+        "must-serve",
+    },
+]
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Build options: announced projects (public figures) and greenfield options (typical figures).
+# Build options. Lead times (build decision to capacity online), from the public record where it gives one:
+# greenfield mines 8 yr (IEA: ~8 yr on average for new mines, build decision to production, vs 15.7 yr
+# discovery-to-production in S&P 2023, which is not a build decision); brownfield expansions shorter.
 USD_PER_AUD = 0.65  # ASSUMED exchange rate
 USD_PER_EUR = 1.08  # ASSUMED exchange rate
+LEAD = {
+    ("mine", "greenfield"): (8, "IEA ~8 yr average for new mines (build decision to production) [R2]"),
+    ("mine", "brownfield"): (4, "ASSUMED half the greenfield time (Mt Weld expansion 2022-25; Serra Verde "
+                             "commissioning Jun 2023 -> commercial 2024 -> 5 kt in 2026)"),
+    ("sep", "greenfield"): (5, "observed 3-7 yr: Iluka FID 2022 -> 2027, Energy Fuels BFS 2025 -> 2029"),
+    ("sep", "brownfield"): (2, "observed: Solvay La Rochelle plan Oct 2022 -> Apr 2025"),
+    ("metal", "greenfield"): (3, "ASSUMED"),
+    ("magnet", "greenfield"): (3, "observed 2-4 yr: Neo Narva 2023 -> 2025, MP 10X 2025 -> 2028"),
+    ("magnet", "brownfield"): (2, "observed: Neo Narva phase 1 in ~2.5 yr"),
+}  # fmt: skip
 PROJECTS = [
-    # id, facility, region, stage/ore, kind, size, cost, lead, earliest, source
-    (
-        "iluka_eneabba",
-        "iluka_eneabba_refinery",
-        "AU",
-        "sep:iluka",
-        "discrete",
-        12_100,
-        round(1.75e9 * USD_PER_AUD),
-        2,
-        2025,
-        "REPORTED Iluka Eneabba 12,100-18,400 t/yr REO, capex A$1.7-1.8bn, commissioning 2027; DERIVED A$1.75bn"
-        " x 0.65",
-    ),
-    (
-        "lynas_seadrift",
-        "lynas_seadrift_sep",
-        "US",
-        "sep:lree",
-        "continuous",
-        5_000,
-        51_600,
-        2,
-        2025,
-        "REPORTED DoD ~US$258m to Lynas Texas, target FY2026 (slipping); capacity 5,000 t REO ASSUMED; DERIVED"
-        " 258m/5,000 = US$51.6k per t/yr",
-    ),
-    (
-        "ef_phase2",
-        "ef_white_mesa_phase2",
-        "US",
-        "sep:ef2",
-        "discrete",
-        30_000,
-        410e6,
-        2,
-        2027,
-        "REPORTED Energy Fuels Phase 2 BFS capex US$410m, approvals mid-2027, commissioning Q1 2029; feed DERIVED"
-        " 6,000 t NdPr / 0.20",
-    ),
-    (
-        "solvay_expansion",
-        "solvay_la_rochelle",
-        "FR",
-        "sep:lree",
-        "discrete",
-        3_000,
-        round(100e6 * USD_PER_EUR),
-        2,
-        2025,
-        "REPORTED Solvay ~EUR100m for full scale (2,000 -> 5,000 t REO); DERIVED x 1.08",
-    ),
-    (
-        "nolans_mine",
-        "arafura_nolans_mine",
-        "AU",
-        "mine:lree",
-        "discrete",
-        19_500,
-        400e6,
-        3,
-        2026,
-        "REPORTED Arafura Nolans ~5% of future world RE output, FID 2026; DERIVED 5% x 390 kt; capex ASSUMED",
-    ),
-    (
-        "nolans_sep",
-        "arafura_nolans_sep",
-        "AU",
-        "sep:lree",
-        "discrete",
-        19_500,
-        700e6,
-        3,
-        2026,
-        "REPORTED Arafura Nolans mine + separation, FID 2026; capex ASSUMED",
-    ),
-    (
-        "mp_10x",
-        "mp_10x_magnets",
-        "US",
-        "magnet",
-        "discrete",
-        7_000,
-        1.0e9,
-        3,
-        2025,
-        "REPORTED MP 10X brings MP to ~10,000 t/yr (~7,000 new), commissioning 2028, US$1.0bn JPM/GS financing"
-        " (capex proxy, DERIVED)",
-    ),
-    (
-        "vulcan_elements",
-        "vulcan_magnets",
-        "US",
-        "magnet",
-        "discrete",
-        10_000,
-        1.22e9,
-        3,
-        2026,
-        "REPORTED Vulcan Elements 10,000 t/yr; US$620m OSC + US$50m CHIPS + US$550m private = US$1.22bn",
-    ),
-    (
-        "usare_stillwater",
-        "usare_magnets",
-        "US",
-        "magnet",
-        "discrete",
-        5_000,
-        500e6,
-        2,
-        2025,
-        "REPORTED USA Rare Earth Stillwater 5,000 t/yr target 2026; capex ASSUMED US$100k per t/yr",
-    ),
-    (
-        "neo_narva_phase2",
-        "neo_narva",
-        "EE",
-        "magnet",
-        "discrete",
-        3_000,
-        round(175e6 * USD_PER_EUR),
-        2,
-        2026,
-        "REPORTED Neo Narva up to 5,000 t/yr, ~EUR250m at full scale vs EUR75m phase 1; DERIVED EUR175m x 1.08",
-    ),
-]
+    # id, facility, region, stage:basket, kind, size, cost, (stage, field), earliest, source
+    ("ef_phase2", "ef_white_mesa_phase2", "US", "int:ef2", "discrete", 30_000, 410e6, ("sep", "brownfield"), 2027, 2,
+     "REPORTED Energy Fuels Phase 2 BFS capex US$410m, approvals mid-2027, commissioning Q1 2029 [R2]; feed "
+     "DERIVED 6,000 t NdPr / 0.20, from Energy Fuels' own heavy-mineral-sands projects (integrated: the basket "
+     "is the feed's)"),
+    ("solvay_expansion", "solvay_la_rochelle", "FR", "sep:lree", "discrete", 3_000, round(100e6 * USD_PER_EUR),
+     ("sep", "brownfield"), 2025, None,
+     "REPORTED Solvay ~EUR100m for full scale (2,000 -> 5,000 t REO) [R2]; DERIVED x 1.08"),
+    ("nolans", "arafura_nolans", "AU", "int:nolans", "discrete", 13_343, round(1.6e9 * USD_PER_AUD),
+     ("mine", "greenfield"), 2026, 3,
+     "REPORTED Arafura Nolans feasibility: 13,343 t/yr REO, 4,440 t NdPr, capex A$1.6 bn, integrated mine and "
+     "refinery; FID 2026 [R2]; construction 3 yr from FID (deposit drilled out, approvals held)"),
+    ("serra_verde_phase2", "br_mine_hree", "BR", "mine:hree", "discrete", 5_000, 150e6, ("mine", "brownfield"),
+     2026, None,
+     "REPORTED Serra Verde Phase II 'could double run-of-mine production before 2030' [R2]; +5,000 t REO; capex "
+     "ASSUMED ~US$150m (Vision Blue / EMG US$150m raise, Oct 2024 [R2], as a proxy)"),
+    ("usare_stillwater_2", "usare_magnets", "US", "magnet", "discrete", 3_600, 300e6, ("magnet", "brownfield"), 2026,
+     None, "REPORTED ramp to 4,800 t/yr nameplate [R2]; capex of the ramp ASSUMED pro rata (US$83k per t/yr)"),
+    ("neo_narva_phase2", "neo_narva", "EE", "magnet", "discrete", 3_000, round(175e6 * USD_PER_EUR),
+     ("magnet", "brownfield"), 2026, None,
+     "REPORTED Neo Narva up to 5,000 t/yr, ~EUR250m at full scale vs EUR75m phase 1 [R2]; DERIVED EUR175m x 1.08"),
+]  # fmt: skip
+# Committed projects: financed and under construction, so existing capacity from their stated start (their
+# capex is sunk for the plan, which decides only what is not yet committed).
+COMMITTED = [
+    ("iluka_eneabba_refinery", "AU", "int:iluka", {2027: 17_500},
+     "REPORTED Iluka Eneabba 17,500 t/yr REO (2022 feasibility study), capex A$1.7-1.8 bn, FID Apr 2022, "
+     "A$1.65 bn government loans, commissioning 2027 [R2]"),
+    ("mp_10x_magnets", "US", "magnet", {2028: 7_000},
+     "REPORTED MP 10X: ~7,000 t/yr new magnets, commissioning 2028; DoD US$400m preferred equity and US$1.0 bn "
+     "JPM/GS financing (Jul 2025) [R2]"),
+    ("vulcan_magnets", "US", "magnet", {2029: 10_000},
+     "REPORTED Vulcan Elements 10,000 t/yr; US$620m OSC loan + US$50m CHIPS + US$550m private (PR Newswire, "
+     "3 Nov 2025); online 2029 ASSUMED (3 yr, observed magnet builds)"),
+    ("usare_magnets", "US", "magnet", {2026: 1_200},
+     "REPORTED USA Rare Earth Stillwater: 1,200 t/yr initially, >US$100m invested; first magnets 2025 [R2]"),
+]  # fmt: skip
 GREENFIELD = {
-    # stage: (capex per t/yr, lead time, max t/yr, source)
-    "mine": (20_000, 10, 30_000, "ASSUMED capex; lead 10 yr = low end of 10-16 yr (IEA; S&P 15.7 yr avg)"),
-    "sep": (
-        40_000,
-        5,
-        20_000,
-        "DERIVED capex between Energy Fuels Phase 2 US$13.7k and Iluka US$94k per t REO/yr; lead 5 yr = "
-        "midpoint of 3-7 yr observed builds",
-    ),
-    "metal": (20_000, 3, 10_000, "ASSUMED capex and lead"),
-    "magnet": (
-        80_000,
-        3,
-        20_000,
-        "DERIVED capex midpoint of US$40-120k per t/yr (Neo Narva EUR37.5k, Vulcan US$122k); lead 3 yr "
-        "= midpoint of 2-4 yr",
-    ),
-}
+    # stage: (capex per t/yr, max t/yr, source)
+    "mine": (20_000, 30_000, "ASSUMED capex"),
+    "sep": (40_000, 20_000, "DERIVED capex between Energy Fuels Phase 2 US$13.7k and Iluka US$65k per t REO/yr"),
+    "metal": (20_000, 10_000, "ASSUMED capex"),
+    "magnet": (120_000, 20_000, "DERIVED capex of the US projects: Vulcan US$122k, MP 10X US$143k, USA Rare Earth "
+               "US$83k per t/yr (median ~US$120k; Neo Narva's EU-funded EUR37.5k is the low end)"),
+}  # fmt: skip
 GREENFIELD_SITES = {
     "mine:lree": ["US", "AU", "CA", "GL", "BR", "IN", "VN"],
-    "mine:hree": ["MY", "BR", "LA"],
-    "sep:lree": ["US", "AU", "CA", "JP", "EU", "KR", "MY", "TH", "VN", "IN"],
-    "sep:hree": ["US", "AU", "JP", "MY", "BR"],
+    "mine:hree": ["BR"],
+    "sep:lree": ["US", "AU", "CA", "JP", "EU", "KR", "VN", "IN"],
+    "sep:hree": ["US", "AU", "JP", "BR"],
     "metal": ["US", "JP", "EU", "KR", "VN", "AU"],
-    "magnet": ["US", "JP", "EU", "KR", "VN", "IN", "TH"],
+    "magnet": ["US", "JP", "EU", "KR", "VN", "IN"],
+}
+# Opened to allied (US) investment by the US-Malaysia and US-Thailand MOUs (ASSUMED reading, see DEALS):
+DEAL_SITES = {
+    "us_malaysia": {"mine:hree": ["MY"], "sep:lree": ["MY"], "sep:hree": ["MY"]},
+    "us_thailand": {"sep:lree": ["TH"], "magnet": ["TH"]},
 }
 
 # Variable costs (USD per t of activity), ASSUMED; China lower.
 VAR_COST = {
     "mine": (2_000, 3_500),
     "sep": (4_000, 7_000),
+    "int": (6_000, 10_500),  # integrated mine and separation
     "metal": (4_000, 7_000),
+    # magnets: China's export price less materials (US$49/kg - ~US$21/kg) leaves ~US$28/kg for conversion and
+    # margin: allied plants at that; China's own cost lower
     "magnet": (20_000, 28_000),
 }
 ROUTE_COST = {"conc": 200, "oxide": 500, "metal": 500, "magnet": 1_000}  # USD/t, ASSUMED
@@ -471,16 +460,29 @@ def facility(
         row[f"outputs.{c}"] = v
     if isinstance(capacity, dict):
         for y, v in capacity.items():
-            row[f"capacity.{y}"] = v
+            row[f"capacity.{y}"] = round(v)
     else:
-        row["capacity.2025"] = capacity
+        row["capacity.2025"] = round(capacity)
     row["var_cost"] = var
     row["source"] = source
     return row
 
 
-def ree_tables(techban: bool = False) -> dict[str, list[dict[str, Any]]]:
-    regions = [
+STAGE_IO = {
+    "mine:lree": ({}, {"conc_lree": 1}),
+    "mine:hree": ({}, {"conc_hree": 1}),
+    "sep:lree": ({"conc_lree": 1}, sep_outputs("lree")),
+    "sep:hree": ({"conc_hree": 1}, sep_outputs("hree")),
+    "int:ef2": ({}, sep_outputs("ef2")),  # integrated: the plant separates its own feed, with its basket
+    "int:iluka": ({}, sep_outputs("iluka")),
+    "int:nolans": ({}, sep_outputs("nolans")),
+    "metal": ({"ndpr_oxide": METAL_INPUT}, {"ndpr_metal": 1}),
+    "magnet": (RECIPE, {"ndfeb": 1}),
+}
+
+
+def ree_regions() -> list[dict[str, Any]]:
+    return [
         {
             "id": r,
             "name": n,
@@ -491,102 +493,88 @@ def ree_tables(techban: bool = False) -> dict[str, list[dict[str, Any]]]:
         }
         for r, n, b, w, s in REGIONS
     ]
-    commodities = [
-        {"id": c, "stage": st, "description": d, **({"price": p} if p else {}), "source": s}
-        for c, st, d, p, s in COMMODITIES
-    ]
+
+
+def ree_commodities() -> list[dict[str, Any]]:
+    return [
+        {"id": c, "stage": st, "description": d, "elements": el, **({"price": PRICE[c]} if c in PRICE else {}),
+         "source": s}
+        for c, st, d, el, s in COMMODITIES
+    ]  # fmt: skip
+
+
+def ree_facilities() -> list[dict[str, Any]]:
+    """Existing plants (2025 capacity, with announced ramps) and the candidate sites of build options."""
     fac: list[dict[str, Any]] = []
-    cn = "CN"
-    for region, ore, qty, src in MINES:
-        cap = cn_capacity(qty) if region == cn else qty
-        grow = f"; China capacity +{CN_GROWTH:.0%}/yr ASSUMED" if region == cn else ""
+    for region, ore, cap, src in MINES:
+        china = region == "CN"
         fac.append(
             facility(
                 f"{region.lower()}_mine_{ore}",
                 region,
                 {},
                 {f"conc_{ore}": 1},
-                cap,
-                VAR_COST["mine"][region != cn],
-                src + grow,
+                grow(cap) if china else cap,
+                VAR_COST["mine"][not china],
+                src + (f"; China capacity +{CN_GROWTH:.0%}/yr ASSUMED" if china else ""),
             )
         )
-    fac.append(
-        facility(
-            "cn_sep_lree",
-            cn,
-            {"conc_lree": 1},
-            sep_outputs("lree"),
-            cn_capacity(CN_SEP_LREE),
-            VAR_COST["sep"][0],
-            f"DERIVED 91% (IEA 2025) x world {WORLD_MINE:,} t = {CN_SEP_TOTAL:,.0f} minus ionic "
-            f"{CN_SEP_HREE:,}; {YIELD_SOURCE['lree']}",
+    for ore, total in (("lree", CN_SEP_LREE), ("hree", CN_SEP_HREE)):
+        src = (
+            f"DERIVED 91% (IEA 2025 [R2]) x world mine capacity {WORLD_MINE_2025:,.0f} t = {CN_SEP_TOTAL:,.0f}, "
+            f"minus ionic {CN_SEP_HREE:,.0f}"
+            if ore == "lree"
+            else f"DERIVED China separates the outside regions' ionic clay ({CN_SEP_HREE:,.0f} t)"
         )
-    )
-    fac.append(
-        facility(
-            "cn_sep_hree",
-            cn,
-            {"conc_hree": 1},
-            sep_outputs("hree"),
-            cn_capacity(CN_SEP_HREE),
-            VAR_COST["sep"][0],
-            f"DERIVED China separates all ionic clay mined ({CN_SEP_HREE:,} t); {YIELD_SOURCE['hree']}",
-        )
-    )
-    for fid, region, kind, _qty, cap, src in SEPARATION:
-        ore = "lree"
-        fac.append(
-            facility(
-                fid,
-                region,
-                {f"conc_{ore}": 1},
-                sep_outputs(kind),
-                cap,
-                VAR_COST["sep"][1],
-                f"{src}; {YIELD_SOURCE[kind]}",
-            )
-        )
-    cn_metal = round(CN_MAGNETS * RECIPE["ndpr_metal"] * 1.15, -3)
-    fac.append(
-        facility(
-            "cn_metal",
-            cn,
-            {"ndpr_oxide": METAL_INPUT},
-            {"ndpr_metal": 1},
-            cn_capacity(cn_metal),
-            VAR_COST["metal"][0],
-            f"DERIVED China magnet need x 1.15 headroom; {METAL_INPUT} t oxide per t metal DERIVED "
-            "(mass ratio 0.857, 1% loss)",
-        )
-    )
+        fac.append(facility(f"cn_sep_{ore}", "CN", {f"conc_{ore}": 1}, sep_outputs(ore), grow(total),
+                            VAR_COST["sep"][0], f"{src}; {YIELD_SOURCE[ore]}"))  # fmt: skip
+    for fid, region, kind, ore, cap, var, src in SEPARATION:
+        fac.append(facility(fid, region, {f"conc_{ore}": 1}, sep_outputs(kind), cap, var,
+                            f"{src}; {YIELD_SOURCE[kind]}"))  # fmt: skip
+    cn_magnets = grow(CN_MAGNETS_2024)
+    fac.append(facility("cn_metal", "CN", {"ndpr_oxide": METAL_INPUT}, {"ndpr_metal": 1},
+                        {y: v * RECIPE["ndpr_metal"] * 1.15 for y, v in cn_magnets.items()}, VAR_COST["metal"][0],
+                        f"DERIVED China magnet capacity x 0.25 x 1.15 headroom; {METAL_INPUT} t oxide per t metal "
+                        "DERIVED (mass ratio 0.857, 1% loss)"))  # fmt: skip
     for fid, region, qty, src in NON_CN_METAL:
         fac.append(
             facility(
                 fid, region, {"ndpr_oxide": METAL_INPUT}, {"ndpr_metal": 1}, qty, VAR_COST["metal"][1], src
             )
         )
-    fac.append(
-        facility(
-            "cn_magnets",
-            cn,
-            RECIPE,
-            {"ndfeb": 1},
-            cn_capacity(CN_MAGNETS),
-            VAR_COST["magnet"][0],
-            f"DERIVED 94% (IEA 2025) x world magnets {WORLD_MAGNETS:,.0f} t (what separated NdPr "
-            f"supports); recipe ASSUMED {RECIPE}",
-        )
-    )
-    for fid, region, _qty, cap, src in NON_CN_MAGNETS:
+    fac.append(facility("cn_magnets", "CN", RECIPE, {"ndfeb": 1}, cn_magnets, VAR_COST["magnet"][0],
+                        f"REPORTED China's NdFeB output ~300 kt in 2024 (Argus [R2]; blank basis), as 2025 capacity, "
+                        f"+{CN_GROWTH:.0%}/yr ASSUMED; recipe ASSUMED {RECIPE}"))  # fmt: skip
+    for fid, region, cap, src in NON_CN_MAGNETS:
         fac.append(facility(fid, region, RECIPE, {"ndfeb": 1}, cap, VAR_COST["magnet"][1], src))
-
-    for region in RECYCLE_SITES:
-        share = DEMAND_SPLIT[region]
-        feed = {
-            y: round(WORLD_MAGNETS * share * SCRAP_SHARE * (1 + SCRAP_GROWTH) ** (y - 2025)) for y in YEARS
-        }
+    for fid, region, stage, cap, src in COMMITTED:
+        ins, outs = STAGE_IO[stage]
+        fac.append(facility(fid, region, ins, outs, cap, VAR_COST[stage.split(":")[0]][1], src))
+    fac += recycling_facilities()
+    existing = {f["id"] for f in fac}
+    for _oid, fid, region, stage, *_rest in PROJECTS:
+        if fid not in existing:
+            ins, outs = STAGE_IO[stage]
+            st = stage.split(":")[0]
+            fac.append(
+                facility(fid, region, ins, outs, 0, VAR_COST[st][1], "candidate: see its build option")
+            )
+            existing.add(fid)
+    for stage, region in greenfield_sites(with_deals=True):
+        ins, outs = STAGE_IO[stage]
+        fid = f"{region.lower()}_new_{stage.replace(':', '_')}"
         fac.append(
+            facility(fid, region, ins, outs, 0, VAR_COST[stage.split(":")[0]][1], "candidate greenfield site")
+        )
+    return fac
+
+
+def recycling_facilities() -> list[dict[str, Any]]:
+    out = []
+    for region in RECYCLE_SITES:
+        base = EX_CHINA[region] * SCRAP_SHARE
+        feed = {y: round(base * (1 + SCRAP_GROWTH) ** (y - 2025)) for y in YEARS}
+        out.append(
             facility(
                 f"{region.lower()}_scrap_feed",
                 region,
@@ -607,148 +595,329 @@ def ree_tables(techban: bool = False) -> dict[str, list[dict[str, Any]]]:
             "candidate recycling plant; recovery ASSUMED 80% of the recipe's rare earths",
         )
         rec["provenance"] = "own"
-        fac.append(rec)
+        out.append(rec)
+    return out  # fmt: skip
 
+
+def greenfield_sites(with_deals: bool) -> list[tuple[str, str]]:
+    out = [(stage, r) for stage, sites in GREENFIELD_SITES.items() for r in sites]
+    if with_deals:
+        out += [
+            (stage, r) for sites in DEAL_SITES.values() for stage, regions in sites.items() for r in regions
+        ]
+    return out
+
+
+def ree_build_options(techban: bool = False, with_deals: bool = False) -> list[dict[str, Any]]:
+    """Announced projects and greenfield options (and, with_deals, the options the MOUs open)."""
     options: list[dict[str, Any]] = []
-    stage_io = {
-        "mine:lree": ({}, {"conc_lree": 1}),
-        "mine:hree": ({}, {"conc_hree": 1}),
-        "sep:lree": ({"conc_lree": 1}, sep_outputs("lree")),
-        "sep:hree": ({"conc_hree": 1}, sep_outputs("hree")),
-        "sep:ef2": ({"conc_lree": 1}, sep_outputs("ef2")),
-        "sep:iluka": ({"conc_lree": 1}, sep_outputs("iluka")),
-        "metal": ({"ndpr_oxide": METAL_INPUT}, {"ndpr_metal": 1}),
-        "magnet": (RECIPE, {"ndfeb": 1}),
-    }
-    existing_ids = {f["id"] for f in fac}
-    for oid, fid, region, stage, kind, size, cost, lead, earliest, src in PROJECTS:
-        if fid not in existing_ids:
-            ins, outs = stage_io[stage]
-            st = stage.split(":")[0]
-            fac.append(facility(fid, region, ins, outs, 0, VAR_COST[st][1], "candidate: " + src))
-            existing_ids.add(fid)
-        row: dict[str, Any] = {
-            "id": oid,
-            "facility": fid,
-            "kind": kind,
-            "lead_time": lead,
-            "earliest_start": earliest,
-            "lifetime": 25,
-        }
+    for oid, fid, _region, _stage, kind, size, cost, lead_key, earliest, lead_override, src in PROJECTS:
+        lead, lead_src = LEAD[lead_key]
+        if lead_override is not None:
+            lead, lead_src = lead_override, "lead time from the project's reported schedule"
+        row: dict[str, Any] = {"id": oid, "facility": fid, "kind": kind, "lead_time": lead, "earliest_start": earliest,
+                               "lifetime": 25}  # fmt: skip
         if kind == "discrete":
             row.update({"fixed_cost": cost, "module_size": size, "max_count": 1})
         else:
             row.update({"capex": cost, "max_capacity": size})
-        row["source"] = src
+        row["source"] = f"{src}; lead {lead} yr ({lead_src})"
         options.append(row)
-    for stage, sites in GREENFIELD_SITES.items():
+    for stage, region in greenfield_sites(with_deals):
         st = stage.split(":")[0]
-        capex, lead, cap, src = GREENFIELD[st]
+        capex, cap, src = GREENFIELD[st]
+        lead, lead_src = LEAD[(st, "greenfield")]
+        src = f"{src}; lead {lead} yr ({lead_src})"
         if techban and st in ("sep", "magnet"):
             capex, lead = round(capex * 1.25), lead + 1
-            src += "; tech ban: capex x1.25, lead +1 yr ASSUMED (no Chinese equipment or experts)"
-        ins, outs = stage_io[stage]
-        for region in sites:
-            fid = f"{region.lower()}_new_{stage.replace(':', '_')}"
-            fac.append(facility(fid, region, ins, outs, 0, VAR_COST[st][1], "candidate greenfield site"))
-            options.append(
-                {
-                    "id": f"{fid}_build",
-                    "facility": fid,
-                    "kind": "continuous",
-                    "capex": capex,
-                    "max_capacity": cap,
-                    "lead_time": lead,
-                    "lifetime": 25,
-                    "source": src,
-                }
-            )
-
+            src += "; technology ban (MOFCOM No. 62): capex x1.25, lead +1 yr ASSUMED (no Chinese equipment or experts)"
+        fid = f"{region.lower()}_new_{stage.replace(':', '_')}"
+        options.append({"id": f"{fid}_build", "facility": fid, "kind": "continuous", "capex": capex,
+                        "max_capacity": cap, "lead_time": lead, "lifetime": 25, "source": src})  # fmt: skip
     for region in RECYCLE_SITES:
-        options.append(
-            {
-                "id": f"{region.lower()}_recycling_build",
-                "facility": f"{region.lower()}_recycling",
-                "kind": "continuous",
-                "capex": 30_000,
-                "max_capacity": 10_000,
-                "lead_time": 2,
-                "lifetime": 20,
-                "source": "ASSUMED US$30k per t/yr of scrap, lead 2 yr (recyclers such as ReElement: "
-                "US$80m OSC loan REPORTED, capacity not disclosed)",
-            }
-        )
+        options.append({"id": f"{region.lower()}_recycling_build", "facility": f"{region.lower()}_recycling",
+                        "kind": "continuous", "capex": 30_000, "max_capacity": 10_000, "lead_time": 2, "lifetime": 20,
+                        "source": "ASSUMED US$30k per t/yr of scrap, lead 2 yr (recyclers such as ReElement: US$80m "
+                        "OSC loan REPORTED, capacity not disclosed)"})  # fmt: skip
+    return options
 
-    demand = []
+
+def ree_demand() -> list[dict[str, Any]]:
+    """China as one row per year; the allies' rows by end use (US defence separate, `clear`)."""
+    rows = []
     for y in YEARS:
         g = (1 + DEMAND_GROWTH) ** (y - 2025)
-        for region, share in DEMAND_SPLIT.items():
-            q = WORLD_MAGNETS * share * g
-            clear = US_CLEAR_2025 * g if region == "US" else 0
-            demand.append(
-                {
-                    "region": region,
-                    "commodity": "ndfeb",
-                    "year": y,
-                    "quantity": round(q - clear),
-                    "compliance": "any",
-                    "source": f"DERIVED world {WORLD_MAGNETS:,.0f} t x ASSUMED share {share:.0%} x "
-                    f"IEA APS growth {DEMAND_GROWTH:.2%}/yr",
-                }
-            )
-            if clear:
-                demand.append(
+        growth_src = f"IEA GCMO 2024 APS growth {DEMAND_GROWTH:.2%}/yr"
+        rows.append(
+            {
+                "region": "CN",
+                "commodity": "ndfeb",
+                "year": y,
+                "quantity": round(CN_DEMAND_2025 * g),
+                "compliance": "any",
+                "source": f"DERIVED world {WORLD_MAGNETS:,.0f} t (what 2025 separated NdPr "
+                f"supports, less {NON_MAGNET_NDPR:.0%} non-magnet use) minus demand outside China; {growth_src}",
+            }
+        )
+        for region, total in EX_CHINA.items():
+            defence = US_DEFENCE_2025 * g if region == "US" else 0.0
+            for use, share in END_USE_SHARE.items():
+                rows.append(
                     {
                         "region": region,
                         "commodity": "ndfeb",
                         "year": y,
-                        "quantity": round(clear),
-                        "compliance": "clear",
-                        "source": "ASSUMED defence / FEOC-free share of US demand",
+                        "end_use": use,
+                        "quantity": round((total * g - defence) * share),
+                        "compliance": "any",
+                        "source": f"DERIVED 2024 imports from China ({EXPORT_SHARE[region]:.0%} x {CN_EXPORTS_2024:,} "
+                        f"t, share ASSUMED) + own output {OWN_OUTPUT[region]:,} t; end-use share {share:.0%} "
+                        f"ASSUMED; {growth_src}",
                     }
                 )
+            if defence:
+                rows.append(
+                    {
+                        "region": region,
+                        "commodity": "ndfeb",
+                        "year": y,
+                        "end_use": "defence",
+                        "quantity": round(defence),
+                        "compliance": "clear",
+                        "source": "ASSUMED US defence demand (no Chinese-origin content: DFARS 225.7018)",
+                    }
+                )
+    return rows  # fmt: skip
+
+
+def ree_routes() -> list[dict[str, Any]]:
     blocs = sorted({b for _, _, b, _, _ in REGIONS})
-    groups = {
-        "conc": "conc_lree;conc_hree",
-        "oxide": "ndpr_oxide;dy_oxide;tb_oxide",
-        "metal": "ndpr_metal",
-        "magnet": "ndfeb",
-    }
-    routes = [
-        {
-            "from_bloc": a,
-            "to_bloc": b,
-            "commodities": groups[g],
-            "cost": ROUTE_COST[g],
-            "source": "ASSUMED freight and handling per t",
-        }
-        for a in blocs
-        for b in blocs
-        for g in groups
-    ]
-    return {
-        "regions": regions,
-        "commodities": commodities,
-        "facilities": fac,
-        "build_options": options,
-        "demand": demand,
-        "route_defaults": routes,
-    }
+    groups = {"conc": "conc_lree;conc_hree", "oxide": "ndpr_oxide;dy_oxide;tb_oxide", "metal": "ndpr_metal",
+              "magnet": "ndfeb"}  # fmt: skip
+    return [
+        {"from_bloc": a, "to_bloc": b, "commodities": groups[g], "cost": ROUTE_COST[g],
+         "source": "ASSUMED freight and handling per t"}
+        for a in blocs for b in blocs for g in groups
+    ]  # fmt: skip
 
 
-HORIZON = {"base_year": 2025, "discount_rate": 0.05, "years": YEARS, "last_weight": 1}
-OBJECTIVE = {"risk_weight": 0, "unmet_penalty": 1_000_000}
+# ---------------------------------------------------------------------------------------------------------
+# Controls (MOFCOM), as the record shows them. Quantities are shares of China's reference exports of what
+# each control lists: its 2025 exports of those items in the baseline plan (DERIVED, printed by main()).
+APRIL_ELEMENTS = ["Sm", "Gd", "Tb", "Dy", "Lu", "Sc", "Y"]  # MOFCOM/GAC Announcement No. 18 (4 Apr 2025)
+OCTOBER_ELEMENTS = APRIL_ELEMENTS + ["Ho", "Er", "Tm", "Eu", "Yb"]  # + No. 57 (9 Oct 2025): 12 of 17
+PROCESSED = ["separation", "metal", "magnet"]
+APRIL_OBSERVED_2025 = 0.925  # DERIVED Jan-Sep 2025 magnet exports 39,817 t, -7.5% y/y (GACC [R2])
+DEEP_CUT = 0.26  # DERIVED May 2025 magnet exports 1,238 t, -74% y/y (GACC via WSJ [R2])
+OCTOBER_SHARE = 0.5  # ASSUMED licences granted for half of reference exports under the October rules
+CONTROL_PRICE = 3.0  # DERIVED Argus Europe Dy oxide US$700-1,000/kg vs US$250-310/kg before (May 2025 [R2])
 MY_RAW_BAN = {
     "id": "my_raw_ree_export_ban",
     "exporter": "MY",
     "commodities": ["conc_lree", "conc_hree"],
     "kind": "ban",
-    "source": "REPORTED Malaysia bans raw REE exports since Jan 2024",
+    "source": "REPORTED Malaysia bans raw REE exports since Jan 2024; its trade minister said on 29 Oct 2025 "
+    "the ban stays, the US included [R2]",
 }
-REE_CONTROLLED = ["dy_oxide", "tb_oxide", "ndfeb"]
 
 
-def ree_common(name: str, description: str, build_options: str = "build_options.csv") -> dict[str, Any]:
+def april_observed(reference: float) -> dict[str, Any]:
+    return {
+        "id": "cn_no18_apr2025", "exporter": "CN", "elements": APRIL_ELEMENTS, "stages": PROCESSED,
+        "kind": "share", "amount": APRIL_OBSERVED_2025, "reference": reference, "reference_year": 2025,
+        "start": 2025, "end": 2025,
+        "source": "REPORTED MOFCOM/GAC Announcement No. 18 (4 Apr 2025): licensing of Sm, Gd, Tb, Dy, Lu, Sc, Y and "
+        "items containing them, incl. magnets. As observed: May exports -74% y/y, July +5.7%, Jan-Jul -15%, "
+        f"Jan-Sep -7.5% (GACC [R2]) -> 2025 share {APRIL_OBSERVED_2025} of reference; general licences from Nov "
+        "2025 (White House fact sheet, 1 Nov 2025 [R2]): no binding quantity after 2025",
+    }  # fmt: skip
+
+
+def deep_cut(reference: float, scenarios: list[str] | None) -> dict[str, Any]:
+    c = {
+        "id": "cn_no18_deep_cut", "exporter": "CN", "elements": APRIL_ELEMENTS, "stages": PROCESSED, "kind": "share",
+        "amount": DEEP_CUT, "reference": reference, "reference_year": 2025, "start": 2026,
+        "source": f"DERIVED the May 2025 trough (-74% y/y) sustained from 2026: share {DEEP_CUT}; a stress, not the "
+        "record",
+    }  # fmt: skip
+    return c | ({"scenarios": scenarios} if scenarios else {})
+
+
+def october_reinstated(reference: float, scenarios: list[str] | None) -> dict[str, Any]:
+    c = {
+        "id": "cn_oct2025_rules", "exporter": "CN", "elements": OCTOBER_ELEMENTS, "stages": PROCESSED,
+        "kind": "share", "amount": OCTOBER_SHARE, "reference": reference, "reference_year": 2025, "start": 2027,
+        "extraterritorial": True, "de_minimis": 0.001,
+        "source": "REPORTED MOFCOM No. 57 (Ho, Er, Tm, Eu, Yb added: 12 of 17 REEs), No. 61 (foreign products with "
+        "Chinese-origin RE content >= 0.1% of value, from 1 Dec 2025), No. 62 (technology); all suspended by "
+        "No. 70 until 10 Nov 2026 [R2]. Reinstated from 2027 here; licensed share "
+        f"{OCTOBER_SHARE} ASSUMED",
+    }  # fmt: skip
+    return c | ({"scenarios": scenarios} if scenarios else {})
+
+
+def full_ban(scenarios: list[str] | None) -> dict[str, Any]:
+    c = {
+        "id": "cn_full_ban", "exporter": "CN", "elements": ALL_REE, "kind": "ban", "start": 2027,
+        "extraterritorial": True,
+        "source": "ASSUMED worst case: no rare earths in any form (ore included) to anyone from 2027, and no "
+        "Chinese-origin content in foreign products",
+    }  # fmt: skip
+    return c | ({"scenarios": scenarios} if scenarios else {})
+
+
+def mp_stops_sales() -> dict[str, Any]:
+    return {
+        "id": "us_conc_to_china_stopped", "region": "US", "commodity": "conc_lree",
+        "buyer": "China (Shenghe offtake)", "quantity": {2025: round(32_703 / 2), 2026: 0},
+        "source": f"DERIVED MP sold 32,703 t REO in 2024 ({MP_2024}), nearly all to China; it stopped sales to China "
+        "in July 2025 (REPORTED): half of 2024's in 2025, none after",
+    }  # fmt: skip
+
+
+SALES = [
+    {
+        "id": "th_conc_to_china", "region": "TH", "commodity": "conc_lree", "buyer": "China", "quantity": 13_000,
+        "source": f"REPORTED {USGS}: Thailand 13,000 t, estimated from China's import data, i.e. sold to China; "
+        "ASSUMED to continue",
+    },
+    {
+        "id": "lynas_ndpr_outside", "region": "MY", "commodity": "ndpr_oxide",
+        "buyer": "customers outside the allies' modelled magnet demand (China, non-magnet uses)",
+        "quantity": round(ALLIED_NDPR_2025 - ALLIED_NDPR_USE_2025, -2),
+        "source": f"DERIVED allied NdPr output 2025 ({ALLIED_NDPR_2025:,.0f} t: Lynas 6,558 t FY25, MP ~2,500 t, "
+        f"Silmet, Solvay, India) less what allied metal and magnet plants use ({ALLIED_NDPR_USE_2025:,.0f} t) was "
+        "sold outside the allies' modelled demand; attributed to Lynas, since MP stopped sales to China in "
+        "July 2025",
+    },
+]  # fmt: skip
+
+
+def scenarios_stochastic() -> list[dict[str, Any]]:
+    price = [{"region": "CN", "commodity": c, "factor": CONTROL_PRICE, "start": 2026}
+             for c in ("dy_oxide", "tb_oxide", "ndfeb")]  # fmt: skip
+    return [
+        {"name": "status_quo", "probability": 0.55,
+         "description": "April licensing as observed in 2025; the October rules stay suspended",
+         "source": "ASSUMED probability (no public estimate exists)"},
+        {"name": "april_deep_cut", "probability": 0.15, "price": price, "revealed": 2026,
+         "description": "the May 2025 trough (-74%) sustained from 2026; Chinese export prices x3",
+         "source": "ASSUMED probability"},
+        {"name": "october_reinstated", "probability": 0.25, "price": [dict(p, start=2027) for p in price],
+         "revealed": 2027,
+         "description": "the October rules return when the suspension ends (10 Nov 2026), from 2027",
+         "source": "ASSUMED probability"},
+        {"name": "full_ban", "probability": 0.05, "revealed": 2027,
+         "description": "no Chinese rare earths in any form to anyone from 2027",
+         "source": "ASSUMED probability"},
+    ]  # fmt: skip
+
+
+def stochastic_controls(reference: float) -> list[dict[str, Any]]:
+    return [
+        dict(MY_RAW_BAN),
+        april_observed(reference),
+        deep_cut(reference, ["april_deep_cut"]),
+        october_reinstated(reference, ["october_reinstated"]),
+        full_ban(["full_ban"]),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The deals in the news, each a switchable part of allied-frameworks-2025 (what the record says each commits).
+def deals() -> list[dict[str, Any]]:
+    malaysia = [f"build_options:{r.lower()}_new_{s.replace(':', '_')}_build"
+                for s, rs in DEAL_SITES["us_malaysia"].items() for r in rs]  # fmt: skip
+    thailand = [f"build_options:{r.lower()}_new_{s.replace(':', '_')}_build"
+                for s, rs in DEAL_SITES["us_thailand"].items() for r in rs]  # fmt: skip
+    return [
+        {"id": "us_australia", "name": "US-Australia Framework", "signed": "2025-10-20",
+         "description": "At least US$1 bn each from the US and Australia within six months, toward a US$8.5 bn "
+         "project pipeline (price floors, offtakes, stockpiles, a supply-security response group)",
+         "parts": ["policies.budgets:us_au_first_tranche"],
+         "source": "REPORTED White House (20 Oct 2025) via manmonthly, minerals.org.au [R2]"},
+        {"id": "us_japan", "name": "US-Japan Framework", "signed": "2025-10-28",
+         "description": "Financial support for jointly selected projects (magnets among them) within six months; "
+         "consideration of a complementary stockpile; a rapid response group. Non-binding",
+         "parts": ["policies.budgets:japan_project_finance", "stockpiles:us_complementary_stockpile"],
+         "source": "REPORTED (27-28 Oct 2025, Trump-Takaichi) via dpa-AFX, rareearthexchanges [R2]"},
+        {"id": "us_malaysia", "name": "US-Malaysia MOU", "signed": "2025-10-26",
+         "description": "Malaysia will not ban or impose quotas on rare-earth exports to the US and will work with "
+         "US companies on processing; its Jan 2024 ban on raw exports stays, the US included",
+         "parts": malaysia,
+         "source": "REPORTED via worldecr, minersnews [R2]; Malaysian trade minister, 29 Oct 2025. Modelled as the "
+         "Malaysian greenfield options open to allied investment (ASSUMED reading); the no-quota promise "
+         "matches today's status quo, so it has no counterfactual here"},
+        {"id": "us_thailand", "name": "US-Thailand MOU", "signed": "2025-10-26",
+         "description": "Cooperation from exploration to processing and recycling; non-binding, subject to Thai law",
+         "parts": thailand,
+         "source": "REPORTED via cnnbc/laospost [R2]; modelled as Thai greenfield separation and magnet options "
+         "open to allied investment (ASSUMED reading)"},
+        {"id": "us_dod_mp", "name": "US DoD - MP Materials partnership", "signed": "2025-07-10",
+         "description": "NdPr price floor US$110/kg for 10 years; offtake of all 10X magnets; US$400m equity",
+         "parts": ["price_floors:dod_ndpr_floor", "offtakes:dod_10x_offtake"],
+         "source": "REPORTED Jul 2025 via defence-industry.eu, stock-market.news [R2]"},
+    ]  # fmt: skip
+
+
+def framework_levers() -> dict[str, Any]:
+    jp_2025 = EX_CHINA["JP"]
+    return {
+        "policies": {"budgets": [
+            {"id": "us_au_first_tranche", "investor": ["US", "AU"], "amount": 2.0e9, "kind": "floor", "start": 2025,
+             "end": 2026, "source": "REPORTED >= US$1 bn each within six months (US-Australia Framework, 20 Oct "
+             "2025): overnight capex of US and Australian builds starting 2025-2026 of at least US$2 bn"},
+            {"id": "japan_project_finance", "investor": ["JP"], "amount": 0.5e9, "kind": "floor", "start": 2026,
+             "end": 2027, "source": "REPORTED Japanese finance for jointly selected projects within six months; "
+             "amount undisclosed, US$0.5 bn ASSUMED (JOGMEC's Lynas finance: US$250m 2011, A$200m 2023 [R])"},
+        ]},
+        "stockpiles": [
+            {"id": "jogmec_magnets", "region": "JP", "commodity": "ndfeb", "capacity": round(60 / 365 * jp_2025),
+             "initial": round(60 / 365 * jp_2025), "build_capex": 1_000, "build_lead_time": 1,
+             "max_build": round(120 / 365 * jp_2025), "holding_cost": 0.05 * PRICE["ndfeb"], "days_of_cover": 60,
+             "drawdown": True, "refill_rate": round(60 / 365 * jp_2025 / 3),
+             "source": "REPORTED JOGMEC targets 60 days of consumption, up to 180 for high-risk items, drawn in "
+             "disruptions (IEA policy database); modelled at magnet level, where demand is; a stock at the 60-day "
+             "target in 2025 and storage up to 180 days from 2026 ASSUMED (volumes undisclosed); refilled over 3 "
+             "years, storage capex and holding cost (5% of the price per year) ASSUMED"},
+            {"id": "us_complementary_stockpile", "region": "US", "commodity": "ndfeb", "build_capex": 1_000,
+             "max_build": round(180 / 365 * EX_CHINA["US"]), "build_lead_time": 1,
+             "holding_cost": 0.05 * PRICE["ndfeb"], "days_of_cover": 60, "cover": "soft", "cover_penalty": 200_000,
+             "cover_start": 2027, "drawdown": True, "refill_rate": round(60 / 365 * EX_CHINA["US"] / 3),
+             "source": "REPORTED US-Japan framework considers a complementary stockpile; OBBBA US$2 bn for the "
+             "National Defense Stockpile [R2]. 60-day soft target from 2027, drawn in disruptions, storage for at most "
+             "180 days (as JOGMEC's ceiling), penalty US$200/kg short and storage capex ASSUMED"},
+        ],
+        "price_floors": [
+            {"id": "dod_ndpr_floor", "facility": "mp_mountain_pass_sep", "commodity": "ndpr_oxide", "floor": 110_000,
+             "reference_price": PRICE["ndpr_oxide"], "start": 2025, "end": 2034, "in_objective": False,
+             "source": "REPORTED DoD NdPr price floor US$110/kg for 10 years (Jul 2025) [R2]; reference = 2024 "
+             "NdPr price. A transfer: reported in the support table, not steering the plan"},
+        ],
+        "offtakes": [
+            {"id": "dod_10x_offtake", "facility": "mp_10x_magnets", "commodity": "ndfeb", "quantity": 7_000,
+             "price": PRICE["ndfeb"], "reference_price": PRICE["ndfeb"], "start": 2028,
+             "source": "REPORTED DoD 10-year offtake of all 10X magnets, commissioning 2028 [R2]; price ASSUMED "
+             "at the reference (no premium disclosed)"},
+        ],
+    }  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------------------
+HORIZON = {"base_year": 2025, "discount_rate": 0.05, "years": YEARS, "last_weight": 1}
+OBJECTIVE = {"risk_weight": 0, "unmet_penalty": 1_000_000}
+HEADER = """{title}
+{question}
+Whose plan: the allies' (US, allies and partners): their costs, imports from outside at the exporter's price,
+sales to China where the record shows them, and the value of their own demand not served, by end use.
+Built by instances/build_instances.py from sourced figures; every row of the CSV tables carries its source
+(REPORTED / DERIVED / ASSUMED). The first period (2025) is calibrated to 2024-2025 data (USGS MCS 2025,
+IEA 2025, China customs, company reports). See instances/SOURCES.md."""
+
+
+def ree_common(
+    name: str, description: str, reference: float, build_options: str = "build_options.csv"
+) -> dict:
     return {
         "name": name,
         "description": description,
@@ -760,467 +929,182 @@ def ree_common(name: str, description: str, build_options: str = "build_options.
         "build_options": build_options,
         "route_defaults": "route_defaults.csv",
         "demand": "demand.csv",
-        "export_controls": [dict(MY_RAW_BAN)],
+        "end_uses": END_USES,
+        "planner": dict(PLANNER),
+        "export_controls": [dict(MY_RAW_BAN), april_observed(reference)],
+        "sales": [mp_stops_sales(), *SALES],
         "objective": dict(OBJECTIVE),
     }
 
 
-HEADER = """{title}
-{question}
-Built by instances/build_instances.py from sourced figures; every row of the CSV tables carries its source
-(REPORTED / DERIVED / ASSUMED). The first period (2025) is calibrated to 2024 data (USGS MCS 2025, IEA 2025).
-See instances/SOURCES.md."""
+def write_ree_tables() -> None:
+    REE.mkdir(exist_ok=True)
+    write_csv(REE / "regions.csv", ree_regions())
+    write_csv(REE / "commodities.csv", ree_commodities())
+    write_csv(REE / "facilities.csv", ree_facilities())
+    write_csv(REE / "build_options.csv", ree_build_options())
+    write_csv(REE / "build_options_techban.csv", ree_build_options(techban=True))
+    write_csv(REE / "build_options_frameworks.csv", ree_build_options(with_deals=True))
+    write_csv(REE / "demand.csv", ree_demand())
+    write_csv(REE / "route_defaults.csv", ree_routes())
 
 
 def build_ree(reference: float) -> None:
-    apr_share, oct_share = 0.25, 0.10  # of China's baseline exports of the listed items (DERIVED below)
-    REE.mkdir(exist_ok=True)
-    tables = ree_tables()
-    for name in ("regions", "commodities", "facilities", "build_options", "demand", "route_defaults"):
-        write_csv(REE / f"{name}.csv", tables[name])
-    write_csv(REE / "build_options_techban.csv", ree_tables(techban=True)["build_options"])
-    write_csv(REE / "facilities_techban.csv", ree_tables(techban=True)["facilities"])
-
+    """Write every rare-earth instance; `reference` is China's 2025 exports of the listed items (t)."""
+    write_ree_tables()
     base = ree_common(
         "rare-earths-2024-baseline",
-        "Rare-earth magnet chain at country level, 2024 calibration, no new Chinese controls.",
+        "Rare-earth magnet chain at country level, calibrated to 2024-2025, without Chinese export controls "
+        "(the counterfactual the control cases are compared with).",
+        reference,
     )
-    write_yaml(
-        REE / "baseline-2024.yaml",
-        HEADER.format(
-            title="rare-earths-2024-baseline",
-            question="Question: with today's chain and announced projects, what gets built and who supplies whom "
-            "to 2035 if China does not restrict exports?",
-        ),
-        base,
-    )
+    base["export_controls"] = [dict(MY_RAW_BAN)]
+    write_yaml(REE / "baseline-2024.yaml", HEADER.format(
+        title="rare-earths-2024-baseline",
+        question="Question: with today's chain and announced projects, what do the allies build and where do they "
+        "source to 2035 if China adds no controls (the counterfactual every control case is compared with)?",
+    ), base)  # fmt: skip
 
     apr = ree_common(
         "china-controls-apr2025",
-        "Baseline plus China's April 2025 licensing of medium/heavy REEs and magnets.",
+        "Baseline plus China's April 2025 licensing of seven medium/heavy REEs and magnets, as observed: a deep "
+        "cut in May, recovery from July, -7.5% over January-September.",
+        reference,
     )
-    apr["export_controls"].append(
-        {
-            "id": "cn_apr2025_licensing",
-            "exporter": "CN",
-            "commodities": REE_CONTROLLED,
-            "kind": "share",
-            "amount": apr_share,
-            "reference": reference,
-            "reference_year": 2025,
-            "start": 2025,
-            "source": "REPORTED 4 Apr 2025 licensing of Sm, Gd, Tb, Dy, Lu, Sc, Y and related magnets (MOFCOM); "
-            "magnet exports fell ~75% (June 2025). DERIVED share = 25% of China's baseline export share "
-            "of output. Sm, Gd, Lu, Sc, Y sit in the lumped other_reo, which is not controlled here. "
-            "Held for the whole horizon (sustained).",
-        }
-    )
-    write_yaml(
-        REE / "china-controls-apr2025.yaml",
-        HEADER.format(
-            title="china-controls-apr2025",
-            question="Question: if China's April 2025 licensing (Dy, Tb and magnets) is sustained, what must "
-            "allies build and what is short?",
-        ),
-        apr,
-    )
+    write_yaml(REE / "china-controls-apr2025.yaml", HEADER.format(
+        title="china-controls-apr2025",
+        question="Question: what did the April 2025 licensing, as observed, cost the allies, and what does it "
+        "change in their plan?",
+    ), apr)  # fmt: skip
 
     oct_ = ree_common(
         "china-controls-oct2025",
-        "Baseline plus China's October 2025 rules: 12 REEs, 0.1% de-minimis extraterritorial "
-        "rule, technology ban.",
+        "April 2025 licensing as observed, then the October 2025 rules (12 REEs, 0.1% de-minimis reach into "
+        "foreign products, technology ban) when their suspension ends on 10 Nov 2026.",
+        reference,
         build_options="build_options_techban.csv",
     )
-    oct_["facilities"] = "facilities_techban.csv"
-    oct_["export_controls"].append(
-        {
-            "id": "cn_oct2025_rules",
-            "exporter": "CN",
-            "commodities": REE_CONTROLLED,
-            "kind": "share",
-            "amount": oct_share,
-            "reference": reference,
-            "reference_year": 2025,
-            "start": 2025,
-            "extraterritorial": True,
-            "source": "REPORTED MOFCOM Announcement No. 61 (9 Oct 2025): 12 of 17 REEs, 0.1% de-minimis rule on "
-            "foreign products with Chinese-origin RE, technology ban. DERIVED share = 10% of China's "
-            "baseline export share (ASSUMED tighter than April). extraterritorial = de-minimis rule. "
-            "Modelled as in force for the whole horizon (the Nov 2025 one-year suspension is a scenario in "
-            "controls-stochastic).",
-        }
-    )
-    write_yaml(
-        REE / "china-controls-oct2025.yaml",
-        HEADER.format(
-            title="china-controls-oct2025",
-            question="Question: under the October 2025 rules (incl. the 0.1% de-minimis reach into allied products "
-            "and the technology ban), what chain must allies build?",
-        ),
-        oct_,
-    )
-
-    fw = ree_common(
-        "allied-frameworks-2025",
-        "April 2025 controls plus the Oct-Nov 2025 allied frameworks: budgets, policies, candidate projects.",
-    )
-    fw["export_controls"] = apr["export_controls"]
-    fw["policies"] = {
-        "budgets": [
-            {
-                "id": "us_au_pipeline",
-                "investor": ["US", "AU"],
-                "amount": 8.5e9,
-                "start": 2025,
-                "end": 2030,
-                "source": "REPORTED US-Australia Framework (20 Oct 2025): US$8.5bn pipeline",
-            },
-        ],
-        "min_bloc_share": [
-            {
-                "id": "us_allied_magnets",
-                "region": "US",
-                "commodities": ["ndfeb"],
-                "blocs": ["home", "ally", "partner"],
-                "share": 0.5,
-                "start": 2030,
-                "source": "ASSUMED policy target: half of US magnet supply from the US, allies and partners by "
-                "2030 (frameworks name magnets as a joint priority)",
-            },
-        ],
-        "min_service": [
-            {
-                "id": "us_defence",
-                "region": "US",
-                "compliance": "clear",
-                "share": 1.0,
-                "start": 2028,
-                "source": "ASSUMED: defence (clear) magnet demand met in full from 2028",
-            },
-        ],
-    }
-    fw["objective"] = {"risk_weight": 5_000, "unmet_penalty": 1_000_000}
-    fw["stockpiles"] = [
-        {
-            "id": "jogmec_magnets",
-            "region": "JP",
-            "commodity": "ndfeb",
-            "build_capex": 1_000,
-            "holding_cost": 5_000,
-            "days_of_cover": 60,
-            "cover": "hard",
-            "cover_start": 2027,
-            "source": "REPORTED JOGMEC targets 60 days of consumption (up to 180 for high-risk items; IEA policy "
-            "database); modelled at magnet level, where this instance's demand is. Storage capex and "
-            "holding cost (5% of the magnet price per year) ASSUMED",
-        },
-        {
-            "id": "us_complementary_stockpile",
-            "region": "US",
-            "commodity": "ndfeb",
-            "build_capex": 1_000,
-            "holding_cost": 5_000,
-            "days_of_cover": 60,
-            "cover": "soft",
-            "cover_penalty": 20_000,
-            "cover_start": 2027,
-            "source": "REPORTED US-Japan framework considers a complementary stockpile; OBBBA US$2bn for the "
-            "National Defense Stockpile. 60-day soft target and penalty ASSUMED",
-        },
-    ]
-    fw["price_floors"] = [
-        {
-            "id": "dod_ndpr_floor",
-            "facility": "mp_mountain_pass_sep",
-            "commodity": "ndpr_oxide",
-            "floor": 110_000,
-            "reference_price": 60_000,
-            "start": 2025,
-            "end": 2034,
-            "in_objective": False,
-            "source": "REPORTED DoD NdPr price floor US$110/kg for 10 years (Jul 2025); reference = 2024 NdPr "
-            "~US$60/kg (Fastmarkets). A transfer: reported in the support table, not steering the plan",
-        },
-    ]
-    fw["offtakes"] = [
-        {
-            "id": "dod_10x_offtake",
-            "facility": "mp_10x_magnets",
-            "commodity": "ndfeb",
-            "quantity": 7_000,
-            "price": 100_000,
-            "reference_price": 100_000,
-            "start": 2028,
-            "source": "REPORTED DoD 10-year offtake of all 10X magnets, commissioning 2028; price ASSUMED at the "
-            "reference (no premium disclosed)",
-        },
-    ]
-    fw["substitutions"] = [
-        {
-            "id": f"{r.lower()}_dy_free_or_ferrite",
-            "commodity": "ndfeb",
-            "region": r,
-            "share": 0.10,
-            "cost": 40_000,
-            "source": "ASSUMED up to 10% of magnet demand met by Dy-free designs or ferrite motors at US$40/kg "
-            "(substitution is the strongest short-run lever: Keilhacker & Minner 2017)",
-        }
-        for r in ("US", "JP", "EU", "KR")
-    ]
-    fw["export_controls"] = [c for c in fw["export_controls"] if c["id"] != "my_raw_ree_export_ban"] + [
-        dict(
-            MY_RAW_BAN,
-            destinations=["adversary", "neutral", "ally", "partner"],
-            source="REPORTED US-Malaysia MOU (26 Oct 2025): Malaysia will not ban exports to the US but keeps "
-            "its raw REE export ban; modelled as the ban minus the US",
-        )
-    ]
-    write_yaml(
-        REE / "allied-frameworks-2025.yaml",
-        HEADER.format(
-            title="allied-frameworks-2025",
-            question="Question: with the US-Australia US$8.5bn pipeline, the US-Japan/Malaysia/Thailand frameworks "
-            "and an allied sourcing target, what does the allied chain look like under April-2025 "
-            "controls?\nrisk_weight 5,000 USD per risk-weighted t is ASSUMED.",
-        ),
-        fw,
-    )
+    oct_["export_controls"].append(october_reinstated(reference, None))
+    oct_["scenarios"] = [{"name": "reinstated", "probability": 1.0,
+                          "price": [{"region": "CN", "commodity": c, "factor": CONTROL_PRICE, "start": 2027}
+                                    for c in ("dy_oxide", "tb_oxide", "ndfeb")],
+                          "source": f"Chinese export prices x{CONTROL_PRICE:g} under the rules: DERIVED from Argus "
+                          "Europe Dy oxide after the April controls [R2]"}]  # fmt: skip
+    write_yaml(REE / "china-controls-oct2025.yaml", HEADER.format(
+        title="china-controls-oct2025",
+        question="Question: if the October 2025 rules return after their suspension (incl. the 0.1% de-minimis "
+        "reach into allied products and the technology ban), what chain must the allies build?",
+    ), oct_)  # fmt: skip
 
     st = ree_common(
         "controls-stochastic",
-        "Two-stage plan: builds now, sourcing by control scenario (severity and duration).",
+        "Two-stage plan: builds now, sourcing by control scenario (the 2025 record, a sustained deep cut, the "
+        "October rules reinstated, a full ban).",
+        reference,
     )
-    scen = [
-        ("status_quo", 0.30, "no new controls"),
-        ("licensing_delays", 0.25, "licensing slows exports to half of the baseline share"),
-        ("apr2025_list", 0.20, "April 2025 list sustained"),
-        ("oct2025_list", 0.15, "October 2025 rules sustained"),
-        ("suspension_reinstated", 0.07, "October rules, suspended in 2026, reinstated from 2027"),
-        (
-            "full_ban",
-            0.03,
-            "October rules in 2025, then a ban on Dy, Tb, NdPr and magnets to everyone from 2026",
-        ),
-    ]
-    st["scenarios"] = [
-        {
-            "name": n,
-            "probability": p,
-            "description": d,
-            "source": "ASSUMED probability (no public estimate exists)",
-        }
-        for n, p, d in scen
-    ]
-    st["export_controls"] += [
-        {
-            "id": "delays",
-            "exporter": "CN",
-            "commodities": REE_CONTROLLED,
-            "kind": "share",
-            "amount": round(apr_share * 2, 4),
-            "reference": reference,
-            "reference_year": 2025,
-            "scenarios": ["licensing_delays"],
-            "source": "ASSUMED half of the baseline export share",
-        },
-        {
-            "id": "apr2025",
-            "exporter": "CN",
-            "commodities": REE_CONTROLLED,
-            "kind": "share",
-            "amount": apr_share,
-            "reference": reference,
-            "reference_year": 2025,
-            "scenarios": ["apr2025_list"],
-            "source": "as china-controls-apr2025",
-        },
-        {
-            "id": "oct2025",
-            "exporter": "CN",
-            "commodities": REE_CONTROLLED,
-            "kind": "share",
-            "amount": oct_share,
-            "reference": reference,
-            "reference_year": 2025,
-            "extraterritorial": True,
-            "scenarios": ["oct2025_list"],
-            "source": "as china-controls-oct2025",
-        },
-        {
-            "id": "oct2025_before_suspension",
-            "exporter": "CN",
-            "commodities": REE_CONTROLLED,
-            "kind": "share",
-            "amount": oct_share,
-            "reference": reference,
-            "reference_year": 2025,
-            "extraterritorial": True,
-            "end": 2025,
-            "scenarios": ["suspension_reinstated"],
-            "source": "REPORTED suspension of the Oct 2025 measures to 10 Nov 2026",
-        },
-        {
-            "id": "oct2025_reinstated",
-            "exporter": "CN",
-            "commodities": REE_CONTROLLED,
-            "kind": "share",
-            "amount": oct_share,
-            "reference": reference,
-            "reference_year": 2025,
-            "extraterritorial": True,
-            "start": 2027,
-            "scenarios": ["suspension_reinstated"],
-            "source": "ASSUMED reinstatement after the suspension ends",
-        },
-        {
-            "id": "full_ban_first_year",
-            "exporter": "CN",
-            "commodities": REE_CONTROLLED,
-            "kind": "share",
-            "amount": oct_share,
-            "reference": reference,
-            "reference_year": 2025,
-            "extraterritorial": True,
-            "end": 2025,
-            "scenarios": ["full_ban"],
-            "source": "as china-controls-oct2025, before the ban",
-        },
-        {
-            "id": "full_ban",
-            "exporter": "CN",
-            "commodities": ["ndpr_oxide", "ndpr_metal"] + REE_CONTROLLED,
-            "kind": "ban",
-            "extraterritorial": True,
-            "start": 2026,
-            "scenarios": ["full_ban"],
-            "source": "ASSUMED worst case: no exports of magnet rare earths or magnets to anyone",
-        },
-    ]
-    write_yaml(
-        REE / "controls-stochastic.yaml",
-        HEADER.format(
-            title="controls-stochastic",
-            question="Question: which builds hedge best across control scenarios of different severity and "
-            "duration? Builds are decided now (first stage); sourcing adapts per scenario.\n"
-            "Scenario probabilities are ASSUMED.",
-        ),
-        st,
-    )
-    cv = dict(
-        st,
-        name="controls-cvar",
-        description="controls-stochastic with CVaR: a plan that holds up in the worst 10% of control "
-        "scenarios.",
-    )
+    st["scenarios"] = scenarios_stochastic()
+    st["export_controls"] = stochastic_controls(reference)
+    write_yaml(REE / "controls-stochastic.yaml", HEADER.format(
+        title="controls-stochastic",
+        question="Question: which builds hedge best across China's control scenarios? Builds are decided now "
+        "(first stage); sourcing adapts per scenario.\nScenario probabilities are ASSUMED.",
+    ), st)  # fmt: skip
+
+    cv = dict(st, name="controls-cvar", description="controls-stochastic with CVaR: a plan that also minimises "
+              "the mean cost of the worst 10% of control scenarios.")  # fmt: skip
     cv["objective"] = dict(OBJECTIVE, cvar_weight=1.0, cvar_alpha=0.9)
-    write_yaml(
-        REE / "controls-cvar.yaml",
-        HEADER.format(
-            title="controls-cvar",
-            question="Question: which builds make the plan hold up in the worst 10% of control scenarios?\n"
-            "Expected cost + 1.0 x CVaR_0.9 of scenario costs; probabilities ASSUMED as in "
-            "controls-stochastic.",
-        ),
-        cv,
+    write_yaml(REE / "controls-cvar.yaml", HEADER.format(
+        title="controls-cvar",
+        question="Question: which builds make the plan hold up in the worst 10% of control scenarios?\n"
+        "Objective: expected cost + 1.0 x CVaR_0.9 of scenario costs; probabilities ASSUMED as in "
+        "controls-stochastic.",
+    ), cv)  # fmt: skip
+
+    fw = ree_common(
+        "allied-frameworks-2025",
+        "controls-stochastic plus the deals in the news, each a switchable part: US-Australia, US-Japan, "
+        "US-Malaysia, US-Thailand and the DoD-MP partnership; JOGMEC's 60-day stockpile, drawn in disruptions.",
+        reference,
+        build_options="build_options_frameworks.csv",
     )
+    fw["scenarios"] = scenarios_stochastic()
+    fw["export_controls"] = stochastic_controls(reference)
+    fw.update(framework_levers())
+    fw["deals"] = deals()
+    write_yaml(REE / "allied-frameworks-2025.yaml", HEADER.format(
+        title="allied-frameworks-2025",
+        question="Question: what do the October 2025 deals add to the allies' plan across China's control "
+        "scenarios? Switch one off with --deal-off to measure it.",
+    ), fw)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------------------
 GA_YEARS = [2025, 2026, 2027, 2028, 2030, 2032]
+GA_USGS = "USGS MCS 2025 gallium (2024e primary low-purity, kg -> t) [R2-verified]"
+GA_GROWTH = 0.05  # ASSUMED demand and Chinese capacity growth
+GA_SPLIT = {"CN": 0.55, "JP": 0.15, "US": 0.12, "EU": 0.08, "KR": 0.07, "ROW": 0.03}  # ASSUMED
+GA_SCRAP = 0.20  # ASSUMED new scrap (wafer and device manufacturing) per t of refined gallium used
+GA_END_USES = [
+    {"id": "semiconductors", "description": "GaAs RF chips and GaN power devices", "value": 5_000_000,
+     "source": "ASSUMED US$5,000/kg (10x the high-purity price): grams per device, no quick substitute"},
+    {"id": "ga_other", "description": "LEDs, CIGS solar, NdFeB magnet additive, alloys", "value": 2_000_000,
+     "steps": [{"share": 0.3, "value": 800_000}],
+     "source": "ASSUMED US$2,000/kg; 30% can be thrifted or substituted at ~US$800/kg"},
+    {"id": "ga_defence", "description": "defence radar and electronic warfare (GaN)", "value": 50_000_000,
+     "source": "ASSUMED US$50,000/kg: must-serve"},
+]  # fmt: skip
 
 
-def build_gallium() -> None:
-    GA.mkdir(exist_ok=True)
-    usgs = "USGS MCS 2025 gallium (2024e primary low-purity, kg -> t)"
-    regions = [
-        ("CN", "China", "adversary", -0.3),
-        ("RU", "Russia", "adversary", -0.9),
-        ("JP", "Japan", "ally", 0.95),
-        ("KR", "South Korea", "ally", 0.61),
-        ("US", "United States", "home", 0.03),
-        ("AU", "Australia", "ally", 0.92),
-        ("EU", "European Union", "ally", 0.47),
-        ("CA", "Canada", "ally", 0.82),
-        ("ROW", "Rest of world", "neutral", 0.0),
-    ]
-    reg = [
-        {
-            "id": r,
-            "name": n,
-            "bloc": b,
-            "risk": risk_score(b, w),
-            "controlled_origin": r == "CN",
-            "source": "risk DERIVED as for rare earths",
-        }
-        for r, n, b, w in regions
-    ]
-    comm = [
-        {
-            "id": "ga_primary",
-            "stage": "primary",
-            "description": "low-purity primary gallium (99.99%), t",
-            "price": 220_000,
-            "source": "REPORTED USGS MCS 2025 low-purity US$220/kg (2024)",
-        },
-        {
-            "id": "ga_refined",
-            "stage": "refined",
-            "description": "high-purity refined gallium (6N+), t",
-            "price": 500_000,
-            "unmet_penalty": 5_000_000,
-            "source": "REPORTED USGS MCS 2025 high-purity US$500/kg (2024); penalty ASSUMED 10x price",
-        },
-    ]
-    growth = 0.05  # ASSUMED demand and Chinese capacity growth
+def _ga_regions() -> list[dict[str, Any]]:
+    regions = [("CN", "China", "adversary", -0.3), ("RU", "Russia", "adversary", -0.9), ("JP", "Japan", "ally", 0.95),
+               ("KR", "South Korea", "ally", 0.61), ("US", "United States", "home", 0.03),
+               ("AU", "Australia", "ally", 0.92), ("EU", "European Union", "ally", 0.47), ("CA", "Canada", "ally", 0.82),
+               ("ROW", "Other importers", "partner", 0.0)]  # fmt: skip
+    return [{"id": r, "name": n, "bloc": b, "risk": risk_score(b, w), "controlled_origin": r == "CN",
+             "source": "risk DERIVED as for rare earths; ROW a partner as for rare earths (ASSUMED)"}
+            for r, n, b, w in regions]  # fmt: skip
 
-    def grow(q: float) -> dict[int, float]:
-        return {y: round(q * (1 + growth) ** (y - 2025), 1) for y in GA_YEARS}
 
+def _ga_facilities() -> list[dict[str, Any]]:
+    def grow_ga(q: float) -> dict[int, float]:
+        return {y: round(q * (1 + GA_GROWTH) ** (y - 2025), 1) for y in GA_YEARS}
+
+    refine = ({"ga_primary": 1.1}, {"ga_refined": 1})
     fac = [
-        facility(
-            "cn_primary",
-            "CN",
-            {},
-            {"ga_primary": 1},
-            grow(750),
-            150_000,
-            f"REPORTED {usgs}: China 750 t (99%); growth ASSUMED 5%/yr",
-        ),
-        facility("ru_primary", "RU", {}, {"ga_primary": 1}, 6, 180_000, f"REPORTED {usgs}: Russia 6 t"),
-        facility("jp_primary", "JP", {}, {"ga_primary": 1}, 3, 200_000, f"REPORTED {usgs}: Japan 3 t"),
-        facility("kr_primary", "KR", {}, {"ga_primary": 1}, 3, 200_000, f"REPORTED {usgs}: Korea 3 t"),
-        facility(
-            "au_wagerup",
-            "AU",
-            {},
-            {"ga_primary": 1},
-            0,
-            180_000,
-            "candidate: REPORTED Alcoa-Sojitz Wagerup up to 10% of world gallium",
-        ),
-        facility(
-            "cn_refining",
-            "CN",
-            {"ga_primary": 1.1},
-            {"ga_refined": 1},
-            grow(260),
-            30_000,
-            "ASSUMED China ~80% of high-purity refining; 1.1 t primary per t refined ASSUMED",
-        ),
-        facility(
-            "jp_refining", "JP", {"ga_primary": 1.1}, {"ga_refined": 1}, 45, 40_000, "ASSUMED Japan ~45 t"
-        ),
-        facility("us_refining", "US", {"ga_primary": 1.1}, {"ga_refined": 1}, 10, 40_000, "ASSUMED US ~10 t"),
-        facility(
-            "eu_refining",
-            "EU",
-            {"ga_primary": 1.1},
-            {"ga_refined": 1},
-            10,
-            40_000,
-            "ASSUMED EU (Slovakia, Germany) ~10 t",
-        ),
-    ]
+        facility("cn_primary", "CN", {}, {"ga_primary": 1}, grow_ga(750), 150_000,
+                 f"REPORTED {GA_USGS}: China 750 t (99%); growth ASSUMED 5%/yr"),
+        facility("ru_primary", "RU", {}, {"ga_primary": 1}, 6, 180_000, f"REPORTED {GA_USGS}: Russia 6 t"),
+        facility("jp_primary", "JP", {}, {"ga_primary": 1}, 3, 200_000, f"REPORTED {GA_USGS}: Japan 3 t"),
+        facility("kr_primary", "KR", {}, {"ga_primary": 1}, 3, 200_000, f"REPORTED {GA_USGS}: Korea 3 t"),
+        facility("au_wagerup", "AU", {}, {"ga_primary": 1}, 0, 180_000,
+                 "candidate: Alcoa-Sojitz Wagerup gallium (see its build option)"),
+        facility("cn_refining", "CN", *refine, grow_ga(260), 30_000,
+                 "ASSUMED China ~80% of high-purity refining; 1.1 t primary per t refined ASSUMED"),
+        facility("jp_refining", "JP", *refine, 45, 40_000, "ASSUMED Japan ~45 t"),
+        facility("us_refining", "US", *refine, 10, 40_000, "ASSUMED US ~10 t"),
+        facility("eu_refining", "EU", *refine, 10, 40_000, "ASSUMED EU (Slovakia, Germany) ~10 t"),
+        facility("ca_refining", "CA", *refine, 20, 40_000,
+                 "ASSUMED Canada ~20 t (5N Plus refines gallium in Canada; capacity undisclosed)"),
+    ]  # fmt: skip
+    for r, cap in (("JP", 60), ("US", 15), ("CA", 15), ("EU", 15)):
+        fac.append(
+            facility(
+                f"{r.lower()}_ga_scrap",
+                r,
+                {},
+                {"ga_scrap": 1},
+                {
+                    y: round(320 * GA_SPLIT.get(r, 0.05) * GA_SCRAP * (1 + GA_GROWTH) ** (y - 2025), 1)
+                    for y in GA_YEARS
+                },
+                1_000,
+                f"ASSUMED new scrap {GA_SCRAP:.0%} of the region's gallium use (Canada: as 5% of demand, "
+                "from imported scrap)",
+            )
+        )
+        fac.append(facility(f"{r.lower()}_secondary", r, {"ga_scrap": 1.1}, {"ga_refined": 1}, cap, 30_000,
+                            "REPORTED USGS: 280 t/yr of secondary (scrap) refining capacity worldwide [R2]; split "
+                            "by country ASSUMED"))  # fmt: skip
     for r in ("US", "CA", "EU", "JP"):
         fac.append(
             facility(
@@ -1235,172 +1119,166 @@ def build_gallium() -> None:
         )
     for r in ("US", "JP", "EU", "KR", "AU"):
         fac.append(
-            facility(
-                f"{r.lower()}_new_refining",
-                r,
-                {"ga_primary": 1.1},
-                {"ga_refined": 1},
-                0,
-                40_000,
-                "candidate greenfield refinery",
-            )
+            facility(f"{r.lower()}_new_refining", r, *refine, 0, 40_000, "candidate greenfield refinery")
         )
-    options = [
-        {
-            "id": "alcoa_sojitz_wagerup",
-            "facility": "au_wagerup",
-            "kind": "discrete",
-            "fixed_cost": 200e6,
-            "module_size": 76,
-            "max_count": 1,
-            "lead_time": 2,
-            "earliest_start": 2026,
-            "lifetime": 20,
-            "source": "REPORTED up to 10% of world Ga (DERIVED 10% x 760 t = 76 t), up to US$200m Australian"
-            " equity (capex proxy); lead time ASSUMED",
-        }
-    ]
+    return fac
+
+
+def _ga_options() -> list[dict[str, Any]]:
+    options = [{"id": "alcoa_sojitz_wagerup", "facility": "au_wagerup", "kind": "discrete", "fixed_cost": 200e6,
+                "module_size": 100, "max_count": 1, "lead_time": 2, "earliest_start": 2026, "lifetime": 20,
+                "source": "REPORTED Alcoa: 100 t/yr at Wagerup (Alcoa-Sojitz-JOGMEC; US-Australia framework's first "
+                "project) [R2]; up to US$200m Australian equity as capex proxy; lead time ASSUMED"}]  # fmt: skip
     for r in ("US", "CA", "EU", "JP"):
-        options.append(
-            {
-                "id": f"{r.lower()}_new_primary_build",
-                "facility": f"{r.lower()}_new_primary",
-                "capex": 2_500_000,
-                "max_capacity": 100,
-                "lead_time": 3,
-                "lifetime": 20,
-                "source": "ASSUMED US$2.5m per t/yr, lead 3 yr",
-            }
-        )
+        options.append({"id": f"{r.lower()}_new_primary_build", "facility": f"{r.lower()}_new_primary",
+                        "capex": 2_500_000, "max_capacity": 100, "lead_time": 3, "lifetime": 20,
+                        "source": "ASSUMED US$2.5m per t/yr, lead 3 yr"})  # fmt: skip
     for r in ("US", "JP", "EU", "KR", "AU"):
-        options.append(
-            {
-                "id": f"{r.lower()}_new_refining_build",
-                "facility": f"{r.lower()}_new_refining",
-                "capex": 1_000_000,
-                "max_capacity": 100,
-                "lead_time": 2,
-                "lifetime": 20,
-                "source": "ASSUMED US$1m per t/yr, lead 2 yr",
-            }
-        )
-    split = {"CN": 0.55, "JP": 0.15, "US": 0.12, "EU": 0.08, "KR": 0.07, "ROW": 0.03}
+        options.append({"id": f"{r.lower()}_new_refining_build", "facility": f"{r.lower()}_new_refining",
+                        "capex": 1_000_000, "max_capacity": 100, "lead_time": 2, "lifetime": 20,
+                        "source": "ASSUMED US$1m per t/yr, lead 2 yr"})  # fmt: skip
+    return options
+
+
+def _ga_demand() -> list[dict[str, Any]]:
     dem = []
     for y in GA_YEARS:
-        for r, sh in split.items():
-            q = 320 * sh * (1 + growth) ** (y - 2025)
-            clear = 5 * (1 + growth) ** (y - 2025) if r == "US" else 0
-            dem.append(
-                {
-                    "region": r,
-                    "commodity": "ga_refined",
-                    "year": y,
-                    "quantity": round(q - clear, 1),
-                    "compliance": "any",
-                    "source": "REPORTED high-purity refined output 320 t (2024, USGS) x ASSUMED share and "
-                    "growth 5%/yr",
-                }
-            )
-            if clear:
+        g = (1 + GA_GROWTH) ** (y - 2025)
+        src = "REPORTED high-purity refined output 320 t (2024, USGS) x ASSUMED share and growth 5%/yr"
+        for r, sh in GA_SPLIT.items():
+            q = 320 * sh * g
+            if r == "CN":
                 dem.append(
                     {
                         "region": r,
                         "commodity": "ga_refined",
                         "year": y,
-                        "quantity": round(clear, 1),
+                        "quantity": round(q, 1),
+                        "compliance": "any",
+                        "source": src,
+                    }
+                )
+                continue
+            defence = 5 * g if r == "US" else 0.0
+            for use, share in (("semiconductors", 0.6), ("ga_other", 0.4)):
+                dem.append(
+                    {
+                        "region": r,
+                        "commodity": "ga_refined",
+                        "year": y,
+                        "end_use": use,
+                        "quantity": round((q - defence) * share, 1),
+                        "compliance": "any",
+                        "source": f"{src}; end-use share {share:.0%} ASSUMED",
+                    }
+                )
+            if defence:
+                dem.append(
+                    {
+                        "region": r,
+                        "commodity": "ga_refined",
+                        "year": y,
+                        "end_use": "ga_defence",
+                        "quantity": round(defence, 1),
                         "compliance": "clear",
                         "source": "ASSUMED US defence demand",
                     }
                 )
-    blocs = sorted({b for _, _, b, _ in regions})
-    routes = [
-        {"from_bloc": a, "to_bloc": b, "cost": 2_000, "source": "ASSUMED freight per t"}
-        for a in blocs
-        for b in blocs
-    ]
+    return dem  # fmt: skip
+
+
+def build_gallium() -> None:
+    GA.mkdir(exist_ok=True)
+    comm = [
+        {"id": "ga_primary", "stage": "primary", "description": "low-purity primary gallium (99.99%), t",
+         "elements": "Ga", "price": 220_000, "source": "REPORTED USGS MCS 2025 low-purity US$220/kg (2024)"},
+        {"id": "ga_refined", "stage": "refined", "description": "high-purity refined gallium (6N+), t",
+         "elements": "Ga", "price": 500_000, "source": "REPORTED USGS MCS 2025 high-purity US$500/kg (2024)"},
+        {"id": "ga_scrap", "stage": "end-of-life", "description": "new gallium scrap (wafer and device making), t Ga",
+         "elements": "Ga", "source": "not traded here"},
+    ]  # fmt: skip
+    blocs = sorted({r["bloc"] for r in _ga_regions()})
+    routes = [{"from_bloc": a, "to_bloc": b, "commodities": "ga_primary;ga_refined", "cost": 2_000,
+               "source": "ASSUMED freight per t"} for a in blocs for b in blocs]  # fmt: skip
     for name, rows in (
-        ("regions", reg),
+        ("regions", _ga_regions()),
         ("commodities", comm),
-        ("facilities", fac),
-        ("build_options", options),
-        ("demand", dem),
+        ("facilities", _ga_facilities()),
+        ("build_options", _ga_options()),
+        ("demand", _ga_demand()),
         ("route_defaults", routes),
     ):
-        write_csv(GA / f"{name}.csv", rows)
+        write_csv(GA / f"{name}.csv", rows)  # fmt: skip
     data = {
         "name": "gallium-2024",
-        "description": "Gallium chain with China's 2023 licensing and the US ban.",
+        "description": "Gallium chain with China's 2023 licensing and the US ban that may return after its "
+        "suspension ends in November 2026.",
         "units": {"quantity": "t", "currency": "USD"},
         "horizon": {"base_year": 2025, "discount_rate": 0.05, "years": GA_YEARS, "last_weight": 1},
-        "regions": "regions.csv",
-        "commodities": "commodities.csv",
-        "facilities": "facilities.csv",
-        "build_options": "build_options.csv",
-        "route_defaults": "route_defaults.csv",
-        "demand": "demand.csv",
+        "regions": "regions.csv", "commodities": "commodities.csv", "facilities": "facilities.csv",
+        "build_options": "build_options.csv", "route_defaults": "route_defaults.csv", "demand": "demand.csv",
+        "end_uses": GA_END_USES,
+        "planner": dict(PLANNER),
         "export_controls": [
-            {
-                "id": "cn_ga_licensing",
-                "exporter": "CN",
-                "commodities": ["ga_primary", "ga_refined"],
-                "kind": "share",
-                "amount": 0.3,
-                "reference": 750,
-                "reference_year": 2024,
-                "source": "REPORTED Aug 2023 export licensing (USGS MCS 2025); share 0.3 of China's 750 t output "
-                "ASSUMED",
-            },
-            {
-                "id": "cn_ga_us_ban",
-                "exporter": "CN",
-                "commodities": ["ga_primary", "ga_refined"],
-                "destinations": ["US"],
-                "kind": "ban",
-                "extraterritorial": True,
-                "start": 2027,
-                "scenarios": ["us_ban_reinstated"],
-                "source": "REPORTED Dec 2024 ban on Ga exports to the US, suspended until 27 Nov 2026; "
-                "reinstatement from 2027 is the scenario; extraterritorial ASSUMED",
-            },
+            {"id": "cn_ga_licensing", "exporter": "CN", "elements": ["Ga"], "kind": "share", "amount": 0.3,
+             "reference": 750, "reference_year": 2024,
+             "source": "REPORTED Aug 2023 export licensing (USGS MCS 2025); reference = China's 2024 primary output "
+             "(exports undisclosed) and share 0.3 ASSUMED"},
+            {"id": "cn_ga_us_ban", "exporter": "CN", "elements": ["Ga"], "destinations": ["US"], "kind": "ban",
+             "extraterritorial": True, "start": 2027, "scenarios": ["us_ban_reinstated"],
+             "source": "REPORTED Dec 2024 ban on Ga exports to the US, suspended until 27 Nov 2026 (MOFCOM, 9 Nov "
+             "2025 [R2]); reinstatement from 2027 is the scenario; extraterritorial ASSUMED"},
         ],
         "scenarios": [
             {"name": "licensing_only", "probability": 0.6, "source": "ASSUMED probability"},
-            {"name": "us_ban_reinstated", "probability": 0.4, "source": "ASSUMED probability"},
+            {"name": "us_ban_reinstated", "probability": 0.4, "revealed": 2027,
+             "source": "ASSUMED probability; known when the suspension ends (27 Nov 2026)"},
+        ],
+        "deals": [
+            {"id": "us_australia", "name": "US-Australia Framework", "signed": "2025-10-20",
+             "parts": ["build_options:alcoa_sojitz_wagerup"],
+             "source": "REPORTED Alcoa-Sojitz gallium named as a first project (up to US$200m Australian equity plus "
+             "US equity) [R2]"},
+            {"id": "us_japan", "name": "US-Japan Framework", "signed": "2025-10-28",
+             "parts": ["build_options:alcoa_sojitz_wagerup"],
+             "source": "REPORTED Japan (Sojitz/JOGMEC) funds half of Wagerup [R2]: the project needs either backer"},
         ],
         "objective": {"risk_weight": 0, "unmet_penalty": 5_000_000},
-    }
+    }  # fmt: skip
     write_yaml(
         GA / "gallium-2024.yaml",
         """gallium-2024
 Question: with China making ~99% of primary gallium and licensing exports, and a US ban that may return after
-its suspension ends in November 2026, which allied gallium recovery and refining should be built?
-Built by instances/build_instances.py; every row carries its source. See instances/SOURCES.md.""",
+its suspension ends in November 2026, which allied gallium recovery and refining should the allies build?
+Whose plan: the allies' (US, allies and partners). Built by instances/build_instances.py; every row carries
+its source. See instances/SOURCES.md.""",
         data,
     )
 
 
-def baseline_exports() -> float:
-    """China's exports of Dy + Tb oxide and magnets in the baseline plan's first year, t (DERIVED)."""
+def baseline_exports() -> tuple[float, float]:
+    """China's 2025 exports in the baseline plan: of the April list's items (Dy, Tb oxide and magnets), and
+    of magnets alone, t (DERIVED; the first is the share controls' reference)."""
     sys.path.insert(0, str(ROOT.parent / "src"))
     from critmin import load_instance, solve
 
     sol = solve(load_instance(REE / "baseline-2024.yaml"))
-    p, f = sol.production, sol.flows
-    del p
-    out = f[(f.origin == "CN") & f.commodity.isin(REE_CONTROLLED) & (f.year == 2025)].quantity.sum()
-    return float(round(out, -1))
+    f = sol.flows
+    cn = f[(f.origin == "CN") & (f.year == 2025)]
+    listed = cn[cn.commodity.isin(["dy_oxide", "tb_oxide", "ndfeb"])].quantity.sum()
+    return float(round(listed, -1)), float(cn[cn.commodity == "ndfeb"].quantity.sum())
 
 
 def main() -> None:
     build_ree(reference=1.0)  # write the baseline first, then derive the controls' reference exports
-    reference = baseline_exports()
+    reference, magnets = baseline_exports()
     build_ree(reference=reference)
     build_gallium()
-    print(f"baseline China exports of Dy, Tb and magnets (2025): {reference:,.0f} t")
-    print(
-        f"world mine {WORLD_MINE:,} t; China separation {CN_SEP_TOTAL:,.0f} t "
-        f"({CN_SEP_TOTAL / (CN_SEP_TOTAL + NON_CN_SEP):.1%}); world magnets {WORLD_MAGNETS:,.0f} t"
-    )
+    print(f"baseline China exports of Dy, Tb and magnets (2025): {reference:,.0f} t (magnets {magnets:,.0f} t; "
+          f"customs 2024: {CN_EXPORTS_2024:,} t)")  # fmt: skip
+    print(f"world mine capacity 2025 {WORLD_MINE_2025:,.0f} t; China separation capacity {CN_SEP_TOTAL:,.0f} t; "
+          f"NdPr 2025: China {_CN_NDPR:,.0f} t, elsewhere {_REST_NDPR:,.0f} t; world magnets {WORLD_MAGNETS:,.0f} t "
+          f"(China demand {CN_DEMAND_2025:,.0f} t, elsewhere {sum(EX_CHINA.values()):,} t)")  # fmt: skip
 
 
 if __name__ == "__main__":

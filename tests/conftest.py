@@ -101,13 +101,14 @@ def every_family() -> dict[str, Any]:
     ]
     d["export_controls"] = [
         {"id": "q", "exporter": "CN", "commodities": ["ox"], "kind": "share", "amount": 0.3, "reference": 200},
-        {"id": "b", "exporter": "CN", "commodities": ["ox"], "destinations": ["US"], "scenarios": ["s2"]},
+        {"id": "b", "exporter": "CN", "commodities": ["ox"], "destinations": ["US"], "scenarios": ["s2"],
+         "start": 2026},
         {"id": "dm", "exporter": "CN", "elements": ["Dy"], "kind": "quota", "amount": 1000, "start": 2026,
          "extraterritorial": True, "de_minimis": 0.05},
     ]  # fmt: skip
     d["scenarios"] = [
         {"name": "s1", "probability": 0.6},
-        {"name": "s2", "probability": 0.4, "demand": [{"factor": 1.2}]},
+        {"name": "s2", "probability": 0.4, "demand": [{"factor": 1.2, "start": 2026}], "revealed": 2026},
     ]
     d["policies"] = {
         "min_bloc_share": [

@@ -1,9 +1,13 @@
-"""The bundled real-world instances: they validate, solve to optimality, reproduce the public shares they are
-built from, and each policy moves the plan in the direction it implies."""
+"""The bundled real-world instances: they validate and solve to optimality, the baseline reproduces the
+observed 2024/2025 chain within stated tolerances, the 2025 control history plays out as recorded, and each
+control, deal and lever moves the plan the way it implies.
+
+Each instance is solved once per test session (the stochastic ones take ~20 s each)."""
 
 from __future__ import annotations
 
 import filecmp
+import functools
 import shutil
 import subprocess
 import sys
@@ -11,32 +15,34 @@ import sys
 import pytest
 
 from conftest import ROOT
-from critmin import load_instance, solve
+from critmin import Solution, load_instance, solve
+from critmin.model.registry import COST_BY_NAME
 
 REE = ROOT / "instances" / "rare-earths"
 GA = ROOT / "instances" / "gallium"
 ALL = sorted((ROOT / "instances").rglob("*.yaml"))
-CONTROLLED = ["dy_oxide", "tb_oxide", "ndfeb"]
+# the CVaR MIP takes minutes: `make test-long`
+CASES = [pytest.param(p, marks=pytest.mark.long) if p.stem == "controls-cvar" else p for p in ALL]
+LISTED = ["dy_oxide", "tb_oxide", "ndfeb"]  # what China's April 2025 list reaches among traded items
 
 
-@pytest.fixture(scope="module")
-def plans():
-    names = [
-        "baseline-2024",
-        "china-controls-apr2025",
-        "china-controls-oct2025",
-        "allied-frameworks-2025",
-        "controls-stochastic",
-    ]
-    return {n: solve(load_instance(REE / f"{n}.yaml"), mip_gap=1e-4) for n in names}
+@functools.cache
+def plan(path: str, *deals_off: str) -> Solution:
+    sol = solve(load_instance(ROOT / "instances" / path), deals_off=deals_off)
+    assert sol.status == "optimal", (path, sol.message)
+    return sol
 
 
-@pytest.mark.parametrize("path", ALL, ids=[p.stem for p in ALL])
+def ree(name: str, *deals_off: str) -> Solution:
+    return plan(f"rare-earths/{name}.yaml", *deals_off)
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in ALL])
 def test_bundled_instance_validates_and_solves(path):
-    sol = solve(load_instance(path))
-    assert sol.status == "optimal", sol.message
+    sol = plan(str(path.relative_to(ROOT / "instances")))
     assert sol.gap is None or sol.gap <= 1e-4
     assert abs(sum(sol.objective_parts.values()) - sol.objective) <= 1e-6 * abs(sol.objective)
+    assert not [w for w in sol.warnings if "span" in w], sol.warnings  # no badly scaled coefficients
 
 
 def _china_share(sol, commodities, year=2025):
@@ -45,88 +51,149 @@ def _china_share(sol, commodities, year=2025):
     return sub[sub.region == "CN"].quantity.sum() / sub.quantity.sum()
 
 
-def test_baseline_reproduces_public_shares(plans):
-    sol = plans["baseline-2024"]
-    assert _china_share(sol, ["conc_lree", "conc_hree"]) == pytest.approx(0.69, abs=0.01)  # USGS MCS 2025
-    assert _china_share(sol, ["ndpr_oxide"]) == pytest.approx(0.91, abs=0.02)  # IEA 2025 separation
-    assert _china_share(sol, ["ndfeb"]) == pytest.approx(0.94, abs=0.02)  # IEA 2025 magnets
+def _made(sol, facility, commodity, year=2025):
+    p = sol.production
+    return p[(p.facility == facility) & (p.commodity == commodity) & (p.year == year)].quantity.sum()
 
 
-def _cn_exports(sol, year):
+def _cn_exports(sol, year, commodities=LISTED, scenario=None):
     f = sol.flows
-    return f[(f.origin == "CN") & f.commodity.isin(CONTROLLED) & (f.year == year)].quantity.sum()
-
-
-def _non_cn_built(sol, stages=("magnet", "separation")):
-    b = sol.builds
-    return b[(b.region != "CN") & b.stage.isin(stages)].capacity_added.sum()
-
-
-def _controlled_share_outside_china(sol, year, scenario=None):
-    k = sol.kpis_region
-    sel = (k.region != "CN") & (k.year == year) & (k.commodity == "ndfeb")
+    sel = (f.origin == "CN") & f.commodity.isin(commodities) & (f.year == year)
     if scenario:
-        sel &= k.scenario == scenario
-    sub = k[sel]
-    return sub.controlled.sum() / sub.delivered.sum()
+        sel &= f.scenario == scenario
+    return f[sel].quantity.sum()
 
 
-def test_april_controls_cut_exports_and_bring_allied_builds(plans):
-    base, apr = plans["baseline-2024"], plans["china-controls-apr2025"]
-    for year in (2025, 2030):
-        assert _cn_exports(apr, year) < 0.5 * _cn_exports(base, year)
-    assert _non_cn_built(apr) > _non_cn_built(base)
+def test_baseline_reproduces_the_observed_chain():
+    """Tolerances (stated in instances/SOURCES.md): mining and magnet shares within 1.5 points of the record;
+    separation within 6 points of IEA's 91% (2024, all REO): the model's 2025 has Lynas's FY25 and MP's 2025
+    NdPr (reported), and no Chinese recycled or undocumented feed; trade and company outputs within 5%."""
+    sol = ree("baseline-2024")
+    assert _china_share(sol, ["conc_lree", "conc_hree"]) == pytest.approx(0.692, abs=0.015)  # USGS MCS 2025
+    assert _china_share(sol, ["ndpr_oxide"]) == pytest.approx(0.91, abs=0.06)  # IEA (Oct 2025)
+    assert _china_share(sol, ["ndfeb"]) == pytest.approx(0.94, abs=0.015)  # IEA (Oct 2025)
+    assert _cn_exports(sol, 2025, ["ndfeb"]) == pytest.approx(58_152, rel=0.05)  # customs 2024
+    assert _made(sol, "lynas_malaysia", "ndpr_oxide") == pytest.approx(6_558, rel=0.05)  # Lynas FY25
+    assert _made(sol, "mp_mountain_pass_sep", "ndpr_oxide") == pytest.approx(2_508, rel=0.05)  # MP 2025
+    u = sol.unmet  # no Chinese controls: nothing short, in any year
+    assert u.unmet.sum() == pytest.approx(0, abs=1e-6) and u.forgone.sum() == pytest.approx(0, abs=1e-6)
+
+
+def test_april_licensing_as_observed():
+    """2025: exports of the listed items capped at 92.5% of the reference (Jan-Sep -7.5%), met by the lowest
+    value uses giving up their price-sensitive share; defence fully served; no cap after 2025."""
+    base, apr = ree("baseline-2024"), ree("china-controls-apr2025")
+    ctrl = next(
+        c
+        for c in load_instance(REE / "china-controls-apr2025.yaml").export_controls
+        if c.id == "cn_no18_apr2025"
+    )
+    assert _cn_exports(apr, 2025) == pytest.approx(0.925 * ctrl.reference, rel=1e-6)
+    assert ctrl.reference == pytest.approx(_cn_exports(base, 2025), rel=1e-3)  # derived from the baseline
+    short = apr.unmet[apr.unmet.year == 2025]
+    assert short.forgone.sum() + short.unmet.sum() == pytest.approx(0.075 * ctrl.reference, rel=0.1)
+    assert short[short.end_use == "defence"].unmet.sum() == pytest.approx(0, abs=1e-6)
+    later = apr.unmet[apr.unmet.year > 2025]
+    assert later.unmet.sum() + later.forgone.sum() == pytest.approx(0, abs=1e-6)
     assert apr.objective > base.objective
-    assert _china_share(apr, ["ndfeb"], 2030) < _china_share(base, ["ndfeb"], 2030) - 0.1
 
 
-def test_october_rules_reach_reexports_and_cost_more(plans):
-    apr, oct_ = plans["china-controls-apr2025"], plans["china-controls-oct2025"]
+def test_october_rules_reach_allied_products_and_cost_more():
+    apr, oct_ = ree("china-controls-apr2025"), ree("china-controls-oct2025")
+    clear = oct_.tables["kpis_clear"]
 
-    def reexports(sol):
-        f = sol.flows
-        return f[(f.origin != "CN") & (f.tag == "controlled") & f.commodity.isin(CONTROLLED)].quantity.sum()
+    def clear_share(sol, year):
+        k = sol.tables["kpis_clear"]
+        k = k[(k.stage == "magnet") & (k.year == year)]
+        return float(k.clear_share.mean())
 
-    assert reexports(oct_) < reexports(apr)
+    assert not clear.empty and clear_share(oct_, 2030) > clear_share(apr, 2030) + 0.1
     assert oct_.objective > apr.objective
 
-    # the technology ban makes greenfield builds dearer: more capex per t/yr on allied magnet plants
-    def capex_per_t(sol):
-        b = sol.builds[sol.builds.option.str.endswith("_new_magnet_build")]
-        return b.capex.sum() / b.capacity_added.sum()
-
-    assert capex_per_t(oct_) > capex_per_t(apr)
-
-
-def test_frameworks_shift_us_supply_to_allies(plans):
-    apr, fw = plans["china-controls-apr2025"], plans["allied-frameworks-2025"]
-    k_apr, k_fw = apr.kpis_region, fw.kpis_region
-
-    def us_ctrl(k, year):
-        s = k[(k.region == "US") & (k.year == year)]
-        return s.controlled.sum() / s.delivered.sum()
-
-    assert us_ctrl(k_fw, 2030) < us_ctrl(k_apr, 2030) - 0.1
-    u = fw.unmet
-    defence = u[(u.region == "US") & (u.compliance == "clear") & (u.year >= 2028)]
-    assert defence.unmet.sum() == pytest.approx(0, abs=1e-6)  # the service level holds
-    b = fw.builds
-    us_au = b[b.region.isin(["US", "AU"]) & (b.construction_start <= 2030)].capex.sum()
-    assert us_au <= 8.5e9 + 1
-
-
-def test_stochastic_plan_hedges_and_scenarios_rank_by_severity(plans):
-    base, st = plans["baseline-2024"], plans["controls-stochastic"]
-    assert _non_cn_built(st) > _non_cn_built(base)
-    costs = st.costs[st.costs.scenario != "all"].groupby("scenario").discounted.sum()
-    assert costs["status_quo"] < costs["apr2025_list"] < costs["oct2025_list"] < costs["full_ban"]
-    assert _controlled_share_outside_china(st, 2030, "full_ban") < _controlled_share_outside_china(
-        st, 2030, "status_quo"
+    # the rule's reach: China's exports of what it lists plus allied re-exports of products with Chinese
+    # content above 0.1% of value stay within the licensed share of the reference, every year from 2027
+    ctrl = next(
+        c for c in load_instance(REE / "china-controls-oct2025.yaml").export_controls if c.extraterritorial
     )
+    f = oct_.flows
+    listed = f[f.commodity.isin(LISTED) & (f.year >= 2027) & (f.destination != "CN")]
+    reach = listed[(listed.origin == "CN") | ((listed.tag == "controlled") & (listed.origin != "CN"))]
+    assert reach.groupby("year").quantity.sum().max() <= ctrl.amount * ctrl.reference * (1 + 1e-6)
+    assert (reach.origin != "CN").any()  # third-country re-exports are counted
+
+
+def test_stochastic_plan_hedges_and_scenarios_rank_by_severity():
+    base, st = ree("baseline-2024"), ree("controls-stochastic")
+
+    def allied_built(sol):
+        b = sol.builds
+        return b[(b.region != "CN") & b.stage.isin(["magnet", "separation"])].capacity_added.sum()
+
+    assert allied_built(st) > allied_built(base)
+    costs = _scenario_costs(st)
+    assert costs["status_quo"] < costs["october_reinstated"] < costs["april_deep_cut"]
+    assert costs["full_ban"] > costs["october_reinstated"]
+
+
+def test_scenarios_share_decisions_until_they_are_revealed():
+    """2025 is the same for every scenario (the record); 2026 is shared by all but the deep cut, revealed
+    then; and the status-quo shortfall of 2025 is the observed April cut."""
+    st = ree("controls-stochastic")
+    u = st.unmet.assign(short=lambda t: t.unmet + t.forgone)
+    by = u.groupby(["year", "scenario"]).short.sum()
+    assert by[2025].max() - by[2025].min() == pytest.approx(0, abs=1e-4)
+    assert by[2026][["status_quo", "october_reinstated", "full_ban"]].std() == pytest.approx(0, abs=1e-4)
+    assert by[2026]["april_deep_cut"] > by[2026]["status_quo"] + 1000
+    f = st.flows
+    y25 = f[f.year == 2025].pivot_table(index=["commodity", "origin", "destination", "tag"], columns="scenario",
+                                        values="quantity", aggfunc="sum", fill_value=0.0)  # fmt: skip
+    assert (y25.max(axis=1) - y25.min(axis=1)).max() == pytest.approx(0, abs=1e-4)
+
+
+def _scenario_costs(sol):
+    """Each scenario's planner cost (money spent + value not served), first-stage costs included."""
+    c = sol.costs
+    planner = [n for n, spec in COST_BY_NAME.items() if spec.category in ("spent", "unserved")]
+    c = c[c.component.isin(planner)]
+    first = c[c.scenario == "all"].discounted.sum()
+    return c[c.scenario != "all"].groupby("scenario").discounted.sum() + first
+
+
+def test_frameworks_deals_are_switchable_and_levers_act():
+    fw = ree("allied-frameworks-2025")
+    inst = load_instance(REE / "allied-frameworks-2025.yaml")
+    assert {d.id for d in inst.deals} == {
+        "us_australia",
+        "us_japan",
+        "us_malaysia",
+        "us_thailand",
+        "us_dod_mp",
+    }
+    none = ree("allied-frameworks-2025", *(d.id for d in inst.deals))
+    assert none.objective >= fw.objective - 1e-6 * fw.objective
+    off = inst.without_deals(*(d.id for d in inst.deals))
+    assert not off.policies.budgets and {s.id for s in off.stockpiles} == {"jogmec_magnets"}
+    # JOGMEC: drawn in a disruption, back at its 60-day target once refilled
+    st = fw.stockpiles
+    jp = st[st.stockpile == "jogmec_magnets"].groupby(["scenario", "year"])[["level", "release"]].sum()
+    assert jp.loc[("full_ban", 2027), "release"] > 1000
+    demand = (
+        fw.unmet[(fw.unmet.region == "JP") & (fw.unmet.scenario == "status_quo")].groupby("year").demand.sum()
+    )
+    quo = jp.loc["status_quo"]
+    assert all(quo.loc[y, "level"] >= 60 / 365 * demand[y] - 1 for y in (2028, 2030, 2032, 2035))
+    # US-Australia: at least US$2 bn of US and Australian capex started in 2025-2026 (a commitment)
+    b = fw.builds
+    assert b[b.region.isin(["US", "AU"]) & b.construction_start.between(2025, 2026)].capex.sum() >= 2e9 - 1
+    sup = fw.support
+    floor = sup[sup.support == "dod_ndpr_floor"]
+    assert floor.payment.sum() > 0 and not floor.in_objective.any()  # reported as a transfer
+    made = fw.production[(fw.production.facility == "mp_10x_magnets") & (fw.production.year >= 2028)]
+    assert made.groupby(["scenario", "year"]).quantity.sum().min() >= 7000 - 1e-6  # the DoD offtake
 
 
 def test_gallium_ban_scenario_cuts_us_off_from_controlled_gallium():
-    sol = solve(load_instance(GA / "gallium-2024.yaml"))
+    sol = plan("gallium/gallium-2024.yaml")
     d = sol.deliveries
     us_ban = d[(d.region == "US") & (d.scenario == "us_ban_reinstated") & (d.year >= 2027)]
     assert us_ban[us_ban.tag == "controlled"].quantity.sum() == pytest.approx(0, abs=1e-6)
@@ -150,7 +217,7 @@ def test_committed_instances_match_the_builder(tmp_path):
     copy = tmp_path / "instances"
     shutil.copytree(ROOT / "instances", copy)
     r = subprocess.run(
-        [sys.executable, str(copy / "build_instances.py")], capture_output=True, text=True, timeout=300
+        [sys.executable, str(copy / "build_instances.py")], capture_output=True, text=True, timeout=600
     )
     assert r.returncode == 0, r.stderr
     for sub in ("rare-earths", "gallium"):
@@ -158,26 +225,10 @@ def test_committed_instances_match_the_builder(tmp_path):
         assert not cmp.diff_files and not cmp.left_only and not cmp.right_only, (sub, cmp.diff_files)
 
 
-def test_frameworks_use_the_public_levers(plans):
-    fw = plans["allied-frameworks-2025"]
-    st = fw.stockpiles
-    jp = st[(st.stockpile == "jogmec_magnets") & (st.year >= 2027)].groupby("year")["level"].sum()
-    jp_demand = fw.unmet[(fw.unmet.region == "JP") & (fw.unmet.year >= 2027)].groupby("year").demand.sum()
-    assert (jp.reindex(jp_demand.index).fillna(0) >= 60 / 365 * jp_demand - 1e-6).all()  # JOGMEC 60 days
-    sup = fw.support
-    floor = sup[sup.support == "dod_ndpr_floor"]
-    assert floor.payment.sum() > 0 and not floor.in_objective.any()  # reported as a transfer
-    made = fw.production[(fw.production.facility == "mp_10x_magnets") & (fw.production.year >= 2028)]
-    assert made.groupby("year").quantity.sum().min() >= 7000 - 1e-6  # the DoD offtake holds
-    assert not fw.builds[fw.builds.option.str.endswith("_recycling_build")].empty
-    assert fw.substitution.substituted.sum() > 0
-
-
+@pytest.mark.long
 def test_cvar_variant_reports_the_tail_cost():
-    sol = solve(load_instance(REE / "controls-cvar.yaml"))
-    costs = sol.costs
-    first = costs[costs.scenario == "all"].discounted.sum()
-    per = costs[costs.scenario != "all"].groupby("scenario").discounted.sum() + first
+    sol = ree("controls-cvar")
+    per = _scenario_costs(sol)
     prob = sol.kpis_total.drop_duplicates("scenario").set_index("scenario").probability
     # CVaR_0.9 by hand from the scenario costs: the worst 10% of probability mass
     order = per.sort_values(ascending=False)
@@ -188,4 +239,4 @@ def test_cvar_variant_reports_the_tail_cost():
         mass += take
         if mass >= 0.1 - 1e-12:
             break
-    assert sol.objective_parts["cvar"] == pytest.approx(tail / 0.1, rel=1e-6)
+    assert sol.objective_parts["cvar"] == pytest.approx(tail / 0.1, rel=1e-5)

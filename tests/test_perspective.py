@@ -308,3 +308,45 @@ def test_a_sale_from_outside_the_planner_is_refused():
     d["sales"] = [{"id": "s", "region": "CN", "commodity": "ox", "quantity": 5}]
     with pytest.raises(InstanceError, match=r"sales\[0\]\.region: 'CN' sells, but is not a planner member"):
         make(d)
+
+
+@pytest.mark.family("nonanticipativity")
+def test_a_scenario_not_yet_revealed_shares_the_decisions_of_the_others():
+    """Two equally likely scenarios, 2025-2026; China (15/t delivered) is banned in 2026 in 'ban' only,
+    Australia costs 35/t; 50 t of storage at 5/t-yr. With foresight, only 'ban' stockpiles 50 t in 2025:
+    calm 3,000, ban 150 x 15 + 250 + 50 x 35 = 4,250, expected 3,625. If 'ban' is revealed only in 2026,
+    2025 must be decided alike: stockpiling in both (calm then buys 50 t less in 2026: 3,250) gives 3,750;
+    not stockpiling gives (3,000 + 5,000) / 2 = 4,000."""
+    d = base_dict()
+    d["horizon"]["periods"] = [{"year": 2025}, {"year": 2026}]
+    d["demand"].append({"region": "US", "commodity": "ox", "year": 2026, "quantity": 100})
+    d["stockpiles"] = [{"id": "st", "region": "US", "commodity": "ox", "capacity": 50, "holding_cost": 5}]
+    d["export_controls"] = [
+        {"id": "ban", "exporter": "CN", "commodities": ["ox"], "start": 2026, "scenarios": ["ban"]}
+    ]
+    d["scenarios"] = [{"name": "calm", "probability": 0.5}, {"name": "ban", "probability": 0.5}]
+    assert cost(solved(d)) == pytest.approx(3625)
+    d["scenarios"][1]["revealed"] = 2026
+    sol = solved(d)
+    assert cost(sol) == pytest.approx(3750)
+    st = sol.stockpiles.set_index(["scenario", "year"]).level
+    assert st[("calm", 2025)] == pytest.approx(50) and st[("ban", 2025)] == pytest.approx(50)
+    d["scenarios"][1]["revealed"] = 2025  # revealed from the start: foresight again
+    assert cost(solved(d)) == pytest.approx(3625)
+
+
+def test_a_scenario_that_differs_before_it_is_revealed_is_refused():
+    d = base_dict()
+    d["horizon"]["periods"] = [{"year": 2025}, {"year": 2026}]
+    d["export_controls"] = [{"id": "ban", "exporter": "CN", "commodities": ["ox"], "scenarios": ["ban"]}]
+    d["scenarios"] = [
+        {"name": "calm", "probability": 0.5},
+        {"name": "ban", "probability": 0.5, "revealed": 2026, "demand": [{"factor": 2}]},
+    ]
+    with pytest.raises(InstanceError) as e:
+        make(d)
+    text = str(e.value)
+    assert (
+        "scenarios[1].demand[0].start: scenario 'ban' differs in 2025, before it is revealed (2026)" in text
+    )
+    assert "export_controls[0].start: control 'ban' applies only in some scenarios from 2025" in text

@@ -450,7 +450,7 @@ def test_a_million_problems_print_a_few_lines(runner, tmp_path):
 # -- 18. diagnose shows the largest shortfalls first and counts what it does not show -----------------------
 def test_diagnose_top_counts_the_rest_and_sorts_by_size(runner, tmp_path):
     r = runner.invoke(
-        main, ["diagnose", str(ROOT / "instances/rare-earths/china-controls-apr2025.yaml"), "--top", "3"]
+        main, ["diagnose", str(ROOT / "instances/rare-earths/china-controls-oct2025.yaml"), "--top", "3"]
     )
     assert r.exit_code == 0, r.output
     section = r.output.split("shortfalls")[1].split("\n\n")[0].splitlines()[1:]

@@ -138,6 +138,7 @@ class ModelData:
     controls: list[ControlRow]
     levers: Levers
     service: list[tuple[str, int, str, float]]  # min_service rows: (policy, demand row, scenario, max unmet)
+    trunk: dict[int, list[str]]  # year -> scenarios not yet revealed then (they share that year's decisions)
     budget_builds: dict[str, list[BuildKey]]  # budget id -> builds it pays for (empty: no row)
     selected_scenario: str | None = None  # the one scenario asked for (probability 1), if any
     notes: list[str] = field(default_factory=list)
@@ -695,6 +696,7 @@ def compile_instance(
         service=service,
         budget_builds=budget_builds,
         selected_scenario=scenario,
+        trunk=_compile_trunk(inst, t),
         notes=[f"build options of investors outside the planner, left out: {', '.join(builds.left_out)}"]
         if builds.left_out
         else [],
@@ -786,6 +788,20 @@ def compile_levers(
         offtake_in_objective={o.id: o.in_objective for o in inst.offtakes},
         **_compile_sales(inst, q, m, t, present),
     )
+
+
+def _compile_trunk(inst: Instance, t: _Time) -> dict[int, list[str]]:
+    """Per year, the scenarios that cannot yet be told apart, so share that year's decisions: those that
+    branch off later (`revealed` after the year), with those that set no `revealed` (they continue the trunk)
+    while any such later branch remains. Only groups of two or more matter."""
+    out: dict[int, list[str]] = {}
+    for y in t.years:
+        later = [s for s in t.scenarios if (t.scen_by[s].revealed or 0) > y]
+        if later:
+            group = [s for s in t.scenarios if s in later or t.scen_by[s].revealed is None]
+            if len(group) > 1:
+                out[y] = group
+    return out
 
 
 def _compile_sales(inst: Instance, q: float, m: float, t: _Time, present: set[Present]) -> dict[str, Any]:

@@ -13,7 +13,11 @@ from typing import Any
 import numpy as np
 
 from .builder import ModelArrays, label
-from .registry import CONSTRAINT_BY_NAME, VARIABLE_BY_NAME
+from .registry import CONSTRAINT_BY_NAME, COST_BY_NAME, VARIABLE_BY_NAME
+
+# Components deliberately tiny beside the rest (tie-breaks, outside regions' own costs at their weight):
+# their span is by design, so the objective's range is judged without them.
+_BY_DESIGN = ("outside", "tie-break")
 
 MAX_RANGE = 1e9
 Namer = Callable[[int], tuple[str, str]]  # position -> (family, printed name)
@@ -41,7 +45,12 @@ def arrays_warnings(arrays: ModelArrays, max_range: float = MAX_RANGE) -> list[s
         fam, key = arrays.locate_col(j)
         return fam, label(fam, key)
 
-    return list(arrays.md.notes) + range_warnings(arrays.A, arrays.c, row, col, max_range)
+    c = np.zeros(arrays.num_cols)
+    for name, comp in arrays.components.items():
+        spec = COST_BY_NAME.get(name)
+        if spec is None or spec.category not in _BY_DESIGN:
+            c += arrays.weights.get(name, 1.0) * comp.coef
+    return list(arrays.md.notes) + range_warnings(arrays.A, c, row, col, max_range)
 
 
 def range_warnings(A: Any, c: np.ndarray, row: Namer, col: Namer, max_range: float = MAX_RANGE) -> list[str]:

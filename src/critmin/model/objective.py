@@ -260,7 +260,9 @@ def _lever_costs(b: ModelBuilder, owned: _Owned) -> None:
 def _tie_breaks(b: ModelBuilder) -> None:
     """A plant not of controlled origin may make controlled output from inputs it could have made clear
     output from (its controlled stream takes clear inputs too, for blends). Such a plan costs the same, so
-    a tie-break on controlled streams makes the reported tag the one the rules force, not an arbitrary one."""
+    a tie-break on controlled streams makes the reported tag the one the rules force, not an arbitrary one.
+    Likewise buying into a stockpile and releasing in the same year costs nothing: a tie-break on purchases
+    keeps the stock table free of such churn."""
     md = b.md
     act = b.col("activity")
     own = {f.id for f in md.inst.facilities if f.provenance == "own"}
@@ -274,3 +276,7 @@ def _tie_breaks(b: ModelBuilder) -> None:
         years = [b.year_index[y] for _, _, y, _ in keys]
         scens = [b.scen_index[s] for *_, s in keys]
         b.cost("tie_break", act.start + np.array(pick), TIE_BREAK, years, scens)
+    buy = b.col("stock_buy")
+    if buy.keys:
+        years = [b.year_index[y] for _, _, y, _ in buy.keys]
+        b.cost("tie_break", buy.positions(), TIE_BREAK, years, [b.scen_index[s] for *_, s in buy.keys])

@@ -21,6 +21,7 @@ from .cvar import add_cvar
 from .data import ModelData
 from .demand import add_demand, add_forgone_limit
 from .export_controls import add_export_controls
+from .nonanticipativity import add_nonanticipativity
 from .objective import add_costs
 from .policies import add_budgets, add_max_supplier_share, add_min_bloc_share, add_min_service
 from .sales import add_sale_variables, add_sales
@@ -423,6 +424,16 @@ CONSTRAINTS: tuple[ConstraintFamily, ...] = (
         module="sales",
     ),
     ConstraintFamily(
+        "nonanticipativity",
+        ("variable", "entry", "scenario"),
+        "{variable}[{entry}] in scenario {scenario}, not yet revealed, equals the other hidden scenarios'",
+        "scenarios[].revealed",
+        False,
+        "none",
+        "x[key, s] = x[key, first hidden scenario] before s is revealed",
+        module="nonanticipativity",
+    ),
+    ConstraintFamily(
         "offtake_min",
         ("offtake", "year", "scenario"),
         "offtake {offtake} in {year} (scenario {scenario})",
@@ -552,6 +563,7 @@ BUILD_ORDER: tuple[Callable[[ModelBuilder], None], ...] = (
     add_substitution,
     add_offtakes,
     add_sales,
+    add_nonanticipativity,
     add_costs,
     add_cvar,
 )

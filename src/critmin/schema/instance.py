@@ -361,6 +361,35 @@ class _Checker:
                     self.ref(adj.region, self.regions, (*loc, "region"), "region")
                     self.ref(adj.commodity, self.commodities, (*loc, "commodity"), "commodity")
                     self.ref(adj.facility, self.facilities, (*loc, "facility"), "facility")
+            self.revealed(i, s)
+
+    def revealed(self, i: int, sc: Scenario) -> None:
+        """A scenario that branches off in year R may not differ from the others before R: its decisions are
+        tied to theirs then, so a difference it could see would make it revealed earlier."""
+        first_year = min(p.year for p in self.inst.horizon.periods)
+        if sc.revealed is None or sc.revealed <= first_year:
+            return
+        reveal = sc.revealed
+        hint = f"give it start: {reveal} or later, or reveal the scenario earlier"
+        for group in ("demand", "availability", "var_cost", "price"):
+            for j, adj in enumerate(getattr(sc, group)):
+                start = adj.start or first_year
+                if start < reveal:
+                    msg = f"scenario '{sc.name}' differs in {start}, before it is revealed ({reveal})"
+                    self.problem(("scenarios", i, group, j, "start"), msg, hint)
+        for j, c in enumerate(self.inst.export_controls):
+            if c.scenarios and sc.name in c.scenarios and (c.start or first_year) < reveal:
+                msg = f"control '{c.id}' applies only in some scenarios from {c.start or first_year}, before "
+                msg += f"scenario '{sc.name}' is revealed ({reveal})"
+                self.problem(("export_controls", j, "start"), msg, hint)
+        changed = list(sc.control_amounts) + [x for x in sc.disable_controls if x != "all"]
+        for c in self.inst.export_controls:
+            if ("all" in sc.disable_controls or c.id in changed) and (c.start or first_year) < reveal:
+                msg = (
+                    f"scenario '{sc.name}' changes control '{c.id}', in force from {c.start or first_year}, "
+                )
+                msg += f"before it is revealed ({reveal})"
+                self.problem(("scenarios", i, "revealed"), msg, "reveal the scenario when the control starts")
 
 
 def _check(inst: Instance) -> list[Problem]:

@@ -32,6 +32,12 @@ class Scenario(Strict):
     control_amounts: dict[Id, Annotated[float, Field(ge=0, le=1e12)]] = Field(
         default_factory=dict, description="replace a control's amount (t/yr quota, or share in [0, 1])"
     )
+    revealed: OptionalYear = Field(
+        default=None,
+        description="year this scenario branches off: before it, its decisions are those of every scenario "
+        "that has not branched off yet, incl. those without `revealed` (non-anticipativity); default: known "
+        "from the start unless another scenario branches later",
+    )
 
 
 class Objective(Strict):
