@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench.py --sizes small,medium,large,xl -o benchmarks/results.json
 	$(PY) benchmarks/options.py
 	$(PY) benchmarks/handover.py
+	$(PY) benchmarks/sweep.py
 
 # Regression guard: fails if any recorded ratio got more than 25% worse (run by hand / in the bench workflow).
 bench-check: $(STAMP)

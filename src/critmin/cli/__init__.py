@@ -1,4 +1,5 @@
-"""Command line: `critmin validate|solve|diagnose|export|generate|frontier|compare|report`.
+"""Command line: `critmin validate|solve|diagnose|export|generate|frontier|compare|report` and the sweeps
+(`evaluate|value|stress|leverage|attribute|sweep`).
 
 Exit codes, the same for every command: 0 done (a solve: optimal, or feasible when stopped by a limit);
 1 bad input, usage or output location; 2 infeasible, unbounded, solver or internal error; 3 stopped by a limit
@@ -35,6 +36,6 @@ def main(ctx: click.Context, debug: bool, verbose: int, quiet: int) -> None:
     setup_logging(verbose, quiet)
 
 
-from . import analysis_cmds, model_cmds  # noqa: E402  (commands attach themselves to `main`)
+from . import analysis_cmds, model_cmds, sweep_cmds  # noqa: E402  (commands attach themselves to `main`)
 
-__all__ = ["analysis_cmds", "main", "model_cmds"]
+__all__ = ["analysis_cmds", "main", "model_cmds", "sweep_cmds"]

@@ -28,8 +28,8 @@ from .model_cmds import scenario_option
 @scenario_option
 @solver_opts
 @output_option("frontier", help_text="Write frontier.csv and each point's plan into this new folder.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True,
-              help="Table format of each point's solution folder.")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "xlsx"]), default="csv",
+              show_default=True, help="Table format of each point's solution folder.")  # fmt: skip
 @force_option
 @guard
 def frontier_cmd(

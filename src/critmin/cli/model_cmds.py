@@ -85,8 +85,9 @@ def validate(instance: Path) -> None:
 @risk_option
 @solver_options
 @output_option("solution")
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True,
-              help="Table format of the solution folder.")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "xlsx"]), default="csv",
+              show_default=True,
+              help="Table format of the solution folder (xlsx: one workbook, tables.xlsx).")  # fmt: skip
 @force_option
 @click.option(
     "--year", "years", type=int, multiple=True, metavar="YEAR", help="Years to show in the summary."
@@ -188,6 +189,8 @@ def diagnose(
 @instance_argument
 @click.option("--mps", type=click.Path(path_type=Path), metavar="FILE", help="Write the model as MPS.")
 @click.option("--lp", type=click.Path(path_type=Path), metavar="FILE", help="Write the model as CPLEX LP.")
+@click.option("--xlsx", type=click.Path(path_type=Path), metavar="FILE",
+              help="Write the instance itself as one Excel workbook (any command reads it).")  # fmt: skip
 @scenario_option
 @deal_option
 @risk_option
@@ -197,20 +200,31 @@ def export(
     instance: Path,
     mps: Path | None,
     lp: Path | None,
+    xlsx: Path | None,
     scenario: str | None,
     deals_off: tuple[str, ...],
     risk_weight: float | None,
     force: bool,
 ) -> None:
-    """Write the model with readable names (in critmin's scaled units, printed) for another solver."""
+    """Write the model with readable names (in critmin's scaled units, printed) for another solver, and/or
+    the instance as an Excel workbook (--xlsx)."""
     from ..backend.export import check_export_path, export_arrays
+    from ..io import write_workbook
     from ..model.assemble import model_arrays
 
-    if not mps and not lp:
-        raise CritminError("give --mps FILE and/or --lp FILE")
+    if not mps and not lp and not xlsx:
+        raise CritminError("give --mps FILE, --lp FILE and/or --xlsx FILE")
     for path in (mps, lp):
         if path:
             check_export_path(path, force)
+    if xlsx:
+        from ..io.output import check_target
+
+        check_target(xlsx, kind="instance workbook", force=force, folder=False, protect=(instance,))
+        write_workbook(load_switched(instance, deals_off), xlsx, force=force, protect=(instance,))
+        say(f"wrote {xlsx} (the instance as a workbook: sheet 'instance' + a sheet per table)")
+        if not mps and not lp:
+            return
     arrays = model_arrays(load_switched(instance, deals_off), scenario=scenario, risk_weight=risk_weight)
     written = [export_arrays(arrays, path, force=force) for path in (mps, lp) if path]
     for path in written:

@@ -1,4 +1,5 @@
-"""Load an instance: a YAML file, whose tables may be CSV files beside it.
+"""Load an instance: a YAML file, whose tables may be CSV files (or workbook sheets) beside it, or one
+Excel workbook (io/excel.py).
 
 Errors name the file, and the YAML field path or the CSV row and column, with a hint. Nothing in an instance
 is executed: YAML is read with the safe loader and CSV paths must stay inside the instance's folder.
@@ -17,9 +18,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from ..errors import InstanceError, Problem, ReferenceProblems, did_you_mean, format_loc
+from ..errors import CritminError, InstanceError, Problem, ReferenceProblems, did_you_mean, format_loc
 from ..schema import Instance
-from .files import MAX_TABLE_BYTES, MAX_YAML_BYTES, read_text
+from .files import MAX_TABLE_BYTES, MAX_YAML_BYTES, read_bytes, read_text
 from .yaml_safe import DuplicateKeyError, YamlLimitError, load_yaml
 
 # Tables that may be given as a path to a CSV file instead of an inline list.
@@ -45,7 +46,9 @@ class _Source:
 
     def __init__(self, yaml_path: Path | None):
         self.yaml_path = yaml_path
-        self.csv: dict[tuple[str, ...], Path] = {}
+        self.csv: dict[
+            tuple[str, ...], str
+        ] = {}  # table -> the file (or "book.xlsx, sheet 'x'") it came from
         self.lines: dict[tuple[str, ...], list[int]] = {}  # CSV line number of each kept data row
 
     def locate(self, problem: Problem) -> Problem:
@@ -54,14 +57,14 @@ class _Source:
             n = len(key)
             row = loc[n] if len(loc) > n else None
             if tuple(loc[:n]) == key and isinstance(row, int):
-                problem.file = path.name
+                problem.file = path
                 lines = self.lines.get(key, [])
                 problem.row = lines[row] if row < len(lines) else row + 2
                 rest = [str(x) for x in loc[n + 1 :]]
                 problem.column = ".".join(rest) if rest else None
                 return problem
             if tuple(loc[:n]) == key and len(loc) == n:
-                problem.file = path.name
+                problem.file = path
                 return problem
         if self.yaml_path is not None:
             problem.file = self.yaml_path.name
@@ -73,9 +76,12 @@ def load_instance(path: str | Path) -> Instance:
     path = _instance_file(Path(path))
     source = _Source(path)
     hasher = hashlib.sha256()
-    data = _parse_yaml(path, read_text(path, hasher, MAX_YAML_BYTES, "YAML file"))
     problems: list[Problem] = []
     base = path.parent.resolve()
+    if path.suffix.lower() == ".xlsx":
+        data = _workbook_data(path, source, hasher, problems)
+    else:
+        data = _parse_yaml(path, read_text(path, hasher, MAX_YAML_BYTES, "YAML file"))
     for key in CSV_TABLES:
         if isinstance(data.get(key), str):
             data[key] = _read_csv_table(base, data[key], (key,), source, hasher, problems)
@@ -298,14 +304,18 @@ def _read_csv_table(
             Problem(key, f"'{rel}' for {where} is a folder, not a CSV file", "give the CSV file's name")
         )
         return []
+    book, hash_sign, sheet = rel.partition("#")
+    if hash_sign and book.lower().endswith(".xlsx"):
+        return _read_sheet_table(base, book, sheet, key, source, hasher, problems)
     if target.suffix.lower() != ".csv":
-        problems.append(Problem(key, f"'{rel}' is not a .csv file", "give a CSV path or an inline list"))
+        hint = "give a CSV path, a sheet as book.xlsx#sheet, or an inline list"
+        problems.append(Problem(key, f"'{rel}' is not a .csv file", hint))
         return []
     if not target.exists():
         near = did_you_mean(Path(rel).name, [p.name for p in base.glob("*.csv")])
         problems.append(Problem(key, f"CSV file '{rel}' for {where} not found", near))
         return []
-    source.csv[key] = target
+    source.csv[key] = target.name
     text = read_text(target, hasher, MAX_TABLE_BYTES, "CSV table")
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
@@ -384,3 +394,106 @@ def _header_problems(header: list[str], key: tuple[str, ...], file: str, line: i
             hint = f"use either '{h}' (one value) or '{h}.<key>' columns (one value per key), not both"
             out.append(Problem(key, msg, hint, file=file, row=line))
     return out
+
+
+# -- workbooks ---------------------------------------------------------------------------------------------
+def write_workbook(
+    instance: Instance, path: str | Path, *, force: bool = False, protect: tuple[Path, ...] = ()
+) -> Path:
+    """Write an instance as one .xlsx workbook that `load_instance` reads back to the same instance (all at
+    once; an existing file is replaced only with `force` and only if critmin wrote it)."""
+    from .excel import write_instance_workbook
+    from .output import atomic_file
+
+    target = Path(path)
+    if target.suffix.lower() != ".xlsx":
+        raise CritminError(f"{target}: an instance workbook is an .xlsx file")
+    data = instance.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    return atomic_file(
+        target,
+        lambda tmp: write_instance_workbook(data, tmp, _table_keys()),
+        kind="instance workbook",
+        force=force,
+        protect=protect,
+    )
+
+
+def _table_keys() -> dict[str, tuple[str, ...]]:
+    """Sheet name -> the table it fills: 'facilities', 'policies.budgets', ..."""
+    out: dict[str, tuple[str, ...]] = {k: (k,) for k in CSV_TABLES}
+    out.update({f"policies.{k}": ("policies", k) for k in POLICY_TABLES})
+    return out
+
+
+def _workbook_data(path: Path, source: _Source, hasher: Any, problems: list[Problem]) -> dict[str, Any]:
+    """An instance workbook as the dict a YAML file would give: the `instance` sheet's sections (YAML
+    values in column B), then each table sheet's rows as records."""
+    from .excel import SCALAR_SHEET, open_workbook, sheet_rows
+
+    hasher.update(read_bytes(path, MAX_TABLE_BYTES, "workbook"))
+    book = open_workbook(path)
+    tables = _table_keys()
+    data: dict[str, Any] = {}
+    if SCALAR_SHEET not in book.sheetnames:
+        hint = "add a sheet 'instance': column A the section (name, horizon, ...), column B its value as YAML"
+        raise InstanceError(problems=[Problem((), f"no sheet '{SCALAR_SHEET}'", hint, file=path.name)])
+    for n, row in enumerate(sheet_rows(book, SCALAR_SHEET), start=1):
+        if not row or not row[0].strip() or (n == 1 and row[0].strip().lower() in ("section", "key")):
+            continue
+        label = f"{path.name}, sheet '{SCALAR_SHEET}'"
+        value = row[1] if len(row) > 1 else ""
+        try:
+            data[row[0].strip()] = load_yaml(value) if value.strip() else None
+        except (yaml.YAMLError, DuplicateKeyError, YamlLimitError) as exc:
+            msg = f"the value of '{row[0].strip()}' is not valid YAML ({str(exc).splitlines()[0]})"
+            problems.append(
+                Problem((row[0].strip(),), msg, "write it like in a YAML file", file=label, row=n)
+            )
+    for sheet in book.sheetnames:
+        if sheet == SCALAR_SHEET:
+            continue
+        if sheet not in tables:
+            hint = did_you_mean(sheet, list(tables)) or f"name table sheets like {', '.join(CSV_TABLES[:4])}"
+            problems.append(
+                Problem((), f"sheet '{sheet}' is not a table of an instance", hint, file=path.name)
+            )
+            continue
+        key = tables[sheet]
+        label = f"{path.name}, sheet '{sheet}'"
+        rows = sheet_rows(book, sheet)
+        source.csv[key] = label
+        records = table_records(rows, key, label, source, problems) if rows else []
+        node = data.setdefault("policies", {}) if len(key) == 2 else data
+        node[key[-1]] = records
+    book.close()
+    return data
+
+
+def _read_sheet_table(
+    base: Path, book_rel: str, sheet: str, key: tuple[str, ...], source: _Source, hasher: Any,
+    problems: list[Problem],
+) -> list[dict[str, Any]]:  # fmt: skip
+    """A table given in YAML as `book.xlsx#sheet`."""
+    from .excel import open_workbook, sheet_rows
+
+    target = (base / book_rel).resolve()
+    if not target.is_relative_to(base) or not target.is_file():
+        near = did_you_mean(Path(book_rel).name, [p.name for p in base.glob("*.xlsx")])
+        problems.append(Problem(key, f"workbook '{book_rel}' for {format_loc(key)} not found", near))
+        return []
+    hasher.update(read_bytes(target, MAX_TABLE_BYTES, "workbook"))
+    book = open_workbook(target)
+    try:
+        if sheet not in book.sheetnames:
+            near = did_you_mean(sheet, book.sheetnames) or f"its sheets: {', '.join(book.sheetnames)}"
+            problems.append(Problem(key, f"no sheet '{sheet}' in {target.name}", near))
+            return []
+        label = f"{target.name}, sheet '{sheet}'"
+        source.csv[key] = label
+        rows = sheet_rows(book, sheet)
+        if not rows:
+            problems.append(Problem(key, f"sheet '{sheet}' is empty", "it needs a header row", file=label))
+            return []
+        return table_records(rows, key, label, source, problems)
+    finally:
+        book.close()

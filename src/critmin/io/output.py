@@ -121,7 +121,19 @@ def _ours(folder: Path) -> tuple[str | None, list[str]]:
     return kind, foreign
 
 
+XLSX_CREATOR = "critmin"  # a workbook critmin wrote names it as creator in its document properties
+
+
 def _file_is_ours(path: Path) -> bool:
+    if path.suffix.lower() == ".xlsx":
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as z:
+                core = z.read("docProps/core.xml").decode("utf-8", errors="replace")
+        except (OSError, KeyError, zipfile.BadZipFile):
+            return False
+        return f"<dc:creator>{XLSX_CREATOR}</dc:creator>" in core
     mark = FILE_MARKS.get(path.suffix.lower())
     if mark is None:
         return False

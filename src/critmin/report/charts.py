@@ -215,3 +215,42 @@ def frontier(front: Any) -> go.Figure:
         height=420,
     )
     return fig
+
+
+def analysis(a: Any) -> list[tuple[str, go.Figure]]:
+    """The chart that answers each analysis (an AnalysisResult): curves for stress and leverage, bars for
+    deal attribution and VSS/EVPI, a histogram for a sweep."""
+    cur = a.currency
+    t = a.tables
+    figs: list[tuple[str, go.Figure]] = []
+    if a.kind == "stress" and "china_free_met" in t and not t["china_free_met"].empty:
+        m = t["china_free_met"]
+        fig = go.Figure(go.Scatter(x=m.year, y=m.met_share, mode="lines+markers", name="met without China"))
+        fig.update_layout(
+            yaxis_title="share of allied demand met", yaxis_tickformat=".0%", xaxis_title="year", height=380
+        )
+        figs.append(("Allied demand met without China, cheapest programme", fig))
+    if a.kind == "leverage" and "damage" in t:
+        d = t["damage"]
+        fig = go.Figure()
+        fig.add_scatter(x=d.ban_from, y=d.damage_today, mode="lines+markers", name="today's network")
+        fig.add_scatter(x=d.ban_from, y=d.damage_planned, mode="lines+markers", name="planned network")
+        fig.update_layout(yaxis_title=f"damage to the allies ({cur})", xaxis_title="ban from", height=380)
+        figs.append(("Damage of a Chinese export ban by its start year", fig))
+    if a.kind == "attribute" and "deals" in t:
+        d = t["deals"]
+        fig = go.Figure(
+            go.Bar(x=d.deal, y=d.saving_shapley, error_y={"type": "data", "array": d.saving_error})
+        )
+        fig.update_layout(yaxis_title=f"saving, Shapley value ({cur})", height=380)
+        figs.append(("What each deal saves the planner", fig))
+    if a.kind == "value" and "summary" in t:
+        d = t["summary"]
+        fig = go.Figure(go.Bar(x=d.measure, y=d.value))
+        fig.update_layout(yaxis_title=cur, height=380)
+        figs.append(("Wait-and-see, stochastic and expected-value plans", fig))
+    if a.kind == "sweep" and "runs" in t and not t["runs"].empty:
+        fig = go.Figure(go.Histogram(x=t["runs"].planner_cost))
+        fig.update_layout(xaxis_title=f"planner cost ({cur})", yaxis_title="samples", height=380)
+        figs.append(("Distribution of the planner's cost over the samples", fig))
+    return figs

@@ -26,15 +26,20 @@ if TYPE_CHECKING:
 
 if TYPE_CHECKING:
     from ..analysis.frontier import Frontier
+    from ..analysis.output import AnalysisResult
 
 
-def _load(paths: list[Path]) -> tuple[list[tuple[str, Solution]], Frontier | None]:
+def _load(paths: list[Path]) -> tuple[list[tuple[str, Solution]], Frontier | None, list[AnalysisResult]]:
     from ..analysis.frontier import Frontier
+    from ..analysis.output import AnalysisResult
 
     runs: list[tuple[str, Solution]] = []
     front: Frontier | None = None
+    analyses: list[AnalysisResult] = []
     for p in paths:
-        if (p / "frontier.csv").is_file():
+        if (p / "analysis.json").is_file():
+            analyses.append(AnalysisResult.read(p))
+        elif (p / "frontier.csv").is_file():
             front = Frontier.read(p)
             runs += [
                 (f"{p.name}/point {s.options.get('frontier_point', i)}", s)
@@ -44,16 +49,19 @@ def _load(paths: list[Path]) -> tuple[list[tuple[str, Solution]], Frontier | Non
             runs.append((p.name, Solution.read(p)))
         else:
             raise CritminError(
-                f"{p} is neither a solution directory (summary.json) nor a frontier directory (frontier.csv)"
+                f"{p} is not a solution (summary.json), frontier (frontier.csv) or analysis (analysis.json) "
+                "folder"
             )
-    return runs, front
+    return runs, front, analyses
 
 
 def build_report(paths: list[str | Path], *, year: int | None = None, scenario: str | None = None) -> str:
-    """The report's HTML for solution and/or frontier directories."""
-    runs, front = _load([Path(p) for p in paths])
-    if not runs:
+    """The report's HTML for solution, frontier and/or analysis directories."""
+    runs, front, analyses = _load([Path(p) for p in paths])
+    if not runs and not analyses:
         raise CritminError("nothing to report")
+    if not runs:
+        return _page("critmin report: " + ", ".join(a.title for a in analyses), _analysis_sections(analyses))
     figs: list[tuple[str, go.Figure]] = []
     base_name, base = runs[0]
     figs.append(("Overview: money spent and value of demand not served", charts.cost_breakdown(runs)))
@@ -84,7 +92,30 @@ def build_report(paths: list[str | Path], *, year: int | None = None, scenario: 
         )
     if front is not None:
         tables.append(f"<section><h2>Frontier points</h2>{_table(front.points)}</section>")
-    return _page(f"critmin report: {base_name}", "\n".join(tables[:1] + body + tables[1:]))
+    names = ", ".join(dict.fromkeys(str(s.instance.get("name", n)) for n, s in runs))
+    extra = _analysis_sections(analyses, plotly_included=True) if analyses else ""
+    return _page(f"critmin report: {names}", "\n".join(tables[:1] + body + tables[1:]) + extra)
+
+
+def _analysis_sections(analyses: list[AnalysisResult], plotly_included: bool = False) -> str:
+    """Per analysis: its answer (headline), a chart, its tables, the method cited and the assumptions."""
+    out = []
+    first = not plotly_included
+    for a in analyses:
+        parts = [f"<section><h2>{html.escape(a.title)}</h2>"]
+        parts += [f"<p><b>{html.escape(h)}</b></p>" for h in a.headline]
+        for title, fig in charts.analysis(a):
+            div = fig.to_html(full_html=False, include_plotlyjs=first, config={"displaylogo": False})
+            first = False
+            parts.append(f"<h3>{html.escape(title)}</h3>{div}")
+        for name, df in a.tables.items():
+            parts.append(f"<h3>{html.escape(name)}</h3>{_table(df)}")
+        parts.append(f"<p>Method: {html.escape(a.method)}</p>")
+        if a.assumptions:
+            items = "".join(f"<li>{html.escape(x)}</li>" for x in a.assumptions)
+            parts.append(f"<p>Assumptions:</p><ul>{items}</ul>")
+        out.append("".join(parts) + "</section>")
+    return "\n".join(out)
 
 
 def write_report(

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..results.costs import CostBreakdown, label
+from ..results.format import money, share, tonnes
 from ..results.tables import records
-from .format import money, share, tonnes
 
 if TYPE_CHECKING:
     from ..results import Solution

@@ -96,6 +96,33 @@ def _read_summary(d: Path) -> dict[str, Any]:
     return s
 
 
+TABLE_FORMATS = ("csv", "parquet", "xlsx")
+WORKBOOK = "tables.xlsx"  # the one file holding every table of an xlsx solution
+
+
+def read_workbook_tables(path: Path, names: list[str]) -> dict[str, pd.DataFrame]:
+    """The tables of a solution workbook (units stripped from the headers), checked and typed like CSV."""
+    from ..io.excel import open_workbook, sheet_rows, strip_unit
+
+    if not path.is_file():
+        raise CritminError(f"{path}: missing (the solution folder is incomplete); solve again to rewrite it")
+    book = open_workbook(path)
+    try:
+        out = {}
+        for name in names:
+            where = f"{path}, sheet '{name}'"
+            if name not in book.sheetnames:
+                raise CritminError(f"{where}: missing; solve again to rewrite it")
+            rows = sheet_rows(book, name)
+            header = [strip_unit(h) for h in rows[0]] if rows else list(COLUMNS[name])
+            body = [r + [""] * (len(header) - len(r)) for r in rows[1:]]
+            df = pd.DataFrame(body, columns=header).replace("", None)
+            out[name] = _typed(df, name, where)
+        return out
+    finally:
+        book.close()
+
+
 def read_table(path: Path, name: str) -> pd.DataFrame:
     """One solution table, checked against its columns and typed (ids stay text: a region 'NA' is 'NA')."""
     spec = COLUMNS[name]
@@ -111,6 +138,14 @@ def read_table(path: Path, name: str) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype=_DTYPES[k]) for c, k in spec.items()})
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise CritminError(f"{path}: not a readable table ({exc})") from None
+    return _typed(df, name, str(path))
+
+
+def _typed(df: pd.DataFrame, name: str, path: str) -> pd.DataFrame:
+    """A table checked against its columns and cast to their kinds."""
+    spec = COLUMNS[name]
+    if df.empty and len(df.columns) == 0:
+        return pd.DataFrame({c: pd.Series(dtype=_DTYPES[k]) for c, k in spec.items()})
     missing = [c for c in spec if c not in df.columns]
     if missing:
         raise CritminError(f"{path}: column(s) {', '.join(missing)} missing; solve again to rewrite it")
@@ -242,8 +277,8 @@ class Solution:
         """Write summary.json and one file per table, all at once (critmin.io.output): an existing folder is
         replaced only with `force` and only if critmin wrote it; `protect` are inputs it must not hold."""
         target = Path(directory)
-        if fmt not in ("csv", "parquet"):
-            raise CritminError(f"unknown format '{fmt}': use csv or parquet")
+        if fmt not in TABLE_FORMATS:
+            raise CritminError(f"unknown format '{fmt}': use {', '.join(TABLE_FORMATS)}")
         with atomic_directory(target, kind="solution", force=force, protect=protect) as tmp:
             summary = self.summary_dict()
             summary["table_format"] = fmt
@@ -252,12 +287,35 @@ class Solution:
             )
             if self.instance_data is not None:
                 (tmp / "instance.json").write_text(json.dumps(self.instance_data, indent=1) + "\n")
+            if fmt == "xlsx":
+                self._write_workbook(tmp / WORKBOOK)
             for name, df in self.tables.items():
                 if fmt == "csv":
                     df.to_csv(tmp / f"{name}.csv", index=False)
-                else:
+                elif fmt == "parquet":
                     df.to_parquet(tmp / f"{name}.parquet", index=False)
         return target
+
+    def _write_workbook(self, path: Path) -> None:
+        """All tables in one workbook: a summary sheet first (status, costs by category, units)."""
+        from ..io.excel import write_solution_workbook
+        from .costs import CATEGORIES, CostBreakdown
+
+        cur = str(self.units.get("currency", ""))
+        cb = CostBreakdown.from_parts(self.objective_parts)
+        summary: list[tuple[str, Any]] = [
+            ("instance", self.instance.get("name")),
+            ("status", self.status),
+            (f"planner cost (spent + not served) [{cur}]", cb.planner_cost),
+            *((f"{c} [{cur}]", cb.total(c)) for c in CATEGORIES),
+            (f"objective [{cur}]", self.objective),
+            ("gap", self.gap),
+            ("quantity unit", self.units.get("quantity")),
+            ("currency", cur),
+            ("scenario", self.options.get("scenario")),
+            ("critmin model version", self.model_version),
+        ]
+        write_solution_workbook(path, summary, self.tables, str(self.units.get("quantity", "t")), cur)
 
     @classmethod
     def read(cls, directory: str | Path) -> Solution:
@@ -266,9 +324,12 @@ class Solution:
         d = Path(directory)
         s = _read_summary(d)
         fmt = s.get("table_format", "csv")
-        if fmt not in ("csv", "parquet"):
+        if fmt not in TABLE_FORMATS:
             raise CritminError(f"{d / 'summary.json'}: unknown table_format {fmt!r}")
-        tables = {name: read_table(d / f"{name}.{fmt}", name) for name in s.get("tables", [])}
+        if fmt == "xlsx":
+            tables = read_workbook_tables(d / WORKBOOK, s.get("tables", []))
+        else:
+            tables = {name: read_table(d / f"{name}.{fmt}", name) for name in s.get("tables", [])}
         inst_path = d / "instance.json"
         try:
             instance_data = json.loads(inst_path.read_text()) if inst_path.is_file() else None

@@ -19,6 +19,7 @@ from ..model.builder import FIRST_STAGE, NO_YEAR, ModelArrays
 from ..model.data import ModelData
 from ..model.registry import COST_BY_NAME
 from ..model.terms import output_terms
+from ..schema import Instance
 
 EPS = 1e-9  # values at or below this (scaled) are solver noise, not a plan
 
@@ -104,11 +105,16 @@ class Context:
 
 
 def stage_of(md: ModelData) -> dict[str, str]:
+    """A facility's stage (facility_stages of the compiled instance)."""
+    return facility_stages(md.inst)
+
+
+def facility_stages(inst: Instance) -> dict[str, str]:
     """A facility's stage: that of its first output; plants that reset provenance are 'recycling'."""
-    stage = {c.id: c.stage for c in md.inst.commodities}
+    stage = {c.id: c.stage for c in inst.commodities}
     return {
         f.id: "recycling" if f.provenance == "own" and f.inputs else stage[next(iter(f.outputs))]
-        for f in md.inst.facilities
+        for f in inst.facilities
     }
 
 

@@ -18,7 +18,9 @@ def money(x: float | None, currency: str = "", *, digits: int = 2) -> str:
     """1234567890 -> '1.23 bn USD'; negative values keep their sign; None -> '-'."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
-    x = _clean(float(x), x)
+    x = float(x)
+    if abs(x) < 0.5:  # prints as 0: no "-0 USD" from solver noise
+        x = 0.0
     unit = f" {currency}" if currency else ""
     a = abs(x)
     for div, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k")):
@@ -44,6 +46,9 @@ def share(x: float | None) -> str:
 
 
 def year(y: Any) -> str:
+    """2030.0 -> '2030'; None or NaN -> '-'."""
+    if y is None or (isinstance(y, float) and math.isnan(y)):
+        return "-"
     try:
         return str(int(y))
     except (TypeError, ValueError):

@@ -1,0 +1,217 @@
+"""Evaluate a plan, and what stochastic planning is worth: VSS, EVPI and a regret table.
+
+A plan is its first-stage builds (option, online year, t/yr added) — read from a solution folder's builds
+table or from a CSV with those columns, in instance units. Evaluating it fixes those builds and re-solves
+every scenario's operations (the recourse), so its cost in each scenario is what that plan would cost there.
+
+Methods (Birge & Louveaux, *Introduction to Stochastic Programming*, 2nd ed. 2011, ch. 4.1-4.2):
+RP = the stochastic (recourse) problem's optimum; WS = wait-and-see, the probability-weighted optimum of each
+scenario solved alone (perfect foresight); EEV = the expected result of the expected-value plan, evaluated in
+every scenario. EVPI = RP - WS >= 0 (what perfect foresight would be worth), VSS = EEV - RP >= 0 (what
+planning for all scenarios saves over planning for one reference future). All in the model's objective.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from ..backend.highs import SolveOptions
+from ..errors import CritminError
+from ..results.solution import Solution
+from ..results.tables import records
+from ..schema import Instance
+from .jobs import Job, Outcome
+from .output import AnalysisResult
+from .sweep import Engine, Progress, run_jobs
+
+Plan = tuple[tuple[str, int, float], ...]
+
+
+def plan_of(solution: Solution) -> Plan:
+    """The first-stage builds of a solution, in instance units."""
+    b = solution.builds
+    if b.empty:
+        return ()
+    return tuple((str(r.option), int(r.year), float(r.capacity_added)) for r in records(b))
+
+
+def read_plan(path: str | Path) -> Plan:
+    """A plan from a solution folder (its builds) or a builds CSV (columns option, year, capacity_added —
+    or capacity — in t/yr). Errors name the file, row and column."""
+    p = Path(path)
+    if p.is_dir():
+        return plan_of(Solution.read(p))
+    if not p.is_file():
+        raise CritminError(f"{p}: no such solution folder or builds table")
+    try:
+        df = pd.read_csv(p, keep_default_na=False, na_values=[""], dtype={"option": str})
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise CritminError(f"{p}: not a readable CSV ({exc})") from None
+    qty = "capacity_added" if "capacity_added" in df.columns else "capacity"
+    missing = [c for c in ("option", "year") if c not in df.columns]
+    if qty not in df.columns:
+        missing.append("capacity_added (or capacity)")
+    if missing:
+        raise CritminError(
+            f"{p}: column(s) {', '.join(missing)} missing; "
+            "a builds table has option, year, capacity_added (t/yr)"
+        )
+    out = []
+    for n, r in enumerate(records(df), start=2):
+        try:
+            year, added = int(r.year), float(getattr(r, qty))
+        except (TypeError, ValueError):
+            raise CritminError(f"{p}, row {n}: year and {qty} must be numbers") from None
+        if not added >= 0:
+            raise CritminError(f"{p}, row {n}, column {qty}: {added} is not a capacity >= 0 (t/yr)")
+        out.append((str(r.option), year, added))
+    return tuple(out)
+
+
+def _scenario_rows(o: Outcome, label: str) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for s, cost in o.scenario_cost.items():
+        rows.append({"plan": label, "scenario": s, "probability": o.probability[s],
+                     "planner_cost": cost, "unmet_tonnes": o.scenario_unmet[s]})  # fmt: skip
+    return rows
+
+
+def evaluate(
+    plan: Plan,
+    instance: Instance,
+    *,
+    scenario: str | None = None,
+    options: SolveOptions | None = None,
+    keep: bool = True,
+) -> AnalysisResult:
+    """Fix the plan's builds and re-solve every scenario's operations: cost and shortfall per scenario."""
+    (o,) = run_jobs(instance, [Job("evaluated", scenario=scenario, builds=plan, keep=keep)], options=options)
+    if not o.ok:
+        raise CritminError(
+            f"the plan has no feasible operation in {instance.name} ({o.status} {o.message}); "
+            "a hard requirement (minimum service, budget floor, stock cover) cannot be met with these builds"
+        )
+    table = pd.DataFrame(_scenario_rows(o, "evaluated"))
+    headline = [
+        f"expected planner cost {_m(o.planner_cost, instance)} (objective {_m(o.objective, instance)}); "
+        f"expected allied shortfall {o.expected_unmet:,.0f} t over the horizon",
+    ]
+    return AnalysisResult(
+        kind="evaluate",
+        title=f"Plan of {len(plan)} build(s) evaluated in {instance.name}",
+        method="First-stage builds fixed to the plan; each scenario's operations re-optimised (recourse).",
+        facts={"objective": o.objective, "planner_cost": o.planner_cost, "builds": len(plan)},
+        tables={
+            "scenarios": table,
+            "builds": pd.DataFrame(plan, columns=["option", "year", "capacity_added"]),
+        },
+        currency=instance.units.currency,
+        solutions={"solution": o.solution} if o.solution is not None else {},
+        headline=headline,
+    )
+
+
+def _m(x: float | None, inst: Instance) -> str:
+    from ..results.format import money
+
+    return money(x, inst.units.currency)
+
+
+def _plans(outcomes: Sequence[Outcome]) -> dict[str, Plan]:
+    out: dict[str, Plan] = {}
+    for o in outcomes:
+        if not o.ok or o.solution is None:
+            raise CritminError(
+                f"the {o.label.get('what', o.key)} problem has no plan ({o.status}): {o.message}"
+            )
+        out[o.key] = plan_of(o.solution)
+    return out
+
+
+def stochastic_value(
+    instance: Instance,
+    *,
+    reference: str | None = None,
+    options: SolveOptions | None = None,
+    engine: Engine | None = None,
+    progress: Progress | None = None,
+) -> AnalysisResult:
+    """VSS, EVPI and the regret table of an instance with scenarios. `reference`: the scenario whose plan is
+    the deterministic (expected-value) plan; default the most probable one (see `assumptions`)."""
+    scens = [s.name for s in instance.scenarios]
+    if len(scens) < 2:
+        raise CritminError(f"{instance.name} has {len(scens)} scenario(s); VSS and EVPI need at least two")
+    prob = {s.name: s.probability for s in instance.scenarios}
+    ref = reference or max(scens, key=lambda s: (prob[s], -scens.index(s)))
+    if ref not in prob:
+        raise CritminError(f"no scenario '{ref}' in {instance.name}: it has {', '.join(scens)}")
+    # phase 1: the stochastic plan and each scenario's own plan (wait-and-see)
+    first = [Job("RP", keep=True, label={"what": "stochastic"})]
+    first += [Job(f"WS:{s}", scenario=s, keep=True, label={"what": f"scenario {s}"}) for s in scens]
+    done = run_jobs(instance, first, options=options, engine=engine, progress=progress)
+    plans = _plans(done)
+    by_key = {o.key: o for o in done}
+    rp = by_key["RP"]
+    ws = sum(prob[s] * (by_key[f"WS:{s}"].objective or 0.0) for s in scens)
+    # phase 2: the reference plan in the stochastic instance (EEV); every plan in every scenario (regret)
+    second = [Job("EEV", builds=plans[f"WS:{ref}"])]
+    for p in ["RP", *(f"WS:{s}" for s in scens)]:
+        for s in scens:
+            if p != f"WS:{s}":
+                second.append(Job(f"{p}@{s}", scenario=s, builds=plans[p]))
+    evals = {o.key: o for o in run_jobs(instance, second, options=options, engine=engine, progress=progress)}
+    eev_o = evals["EEV"]
+    if not eev_o.ok or rp.objective is None or eev_o.objective is None:
+        raise CritminError(f"the reference plan of '{ref}' cannot operate in every scenario ({eev_o.status})")
+    rp_v, eev = rp.objective, eev_o.objective
+    regret = _regret_table(scens, by_key, evals)
+    summary = pd.DataFrame(
+        [
+            {"measure": "WS (wait-and-see)", "value": ws},
+            {"measure": "RP (stochastic plan)", "value": rp_v},
+            {"measure": f"EEV (plan for '{ref}', evaluated in all)", "value": eev},
+            {"measure": "EVPI = RP - WS", "value": rp_v - ws},
+            {"measure": "VSS = EEV - RP", "value": eev - rp_v},
+        ]
+    )
+    cur = instance.units.currency
+    return AnalysisResult(
+        kind="value",
+        title=f"Value of the stochastic solution and of perfect information: {instance.name}",
+        method="Birge & Louveaux (2011) ch. 4: RP, WS, EEV; each plan's builds fixed, operations re-solved",
+        facts={"WS": ws, "RP": rp_v, "EEV": eev, "EVPI": rp_v - ws, "VSS": eev - rp_v, "reference": ref},
+        tables={"summary": summary, "regret": regret},
+        currency=cur,
+        assumptions=[
+            f"the expected-value plan is the plan for scenario '{ref}' (most probable unless --reference): "
+            "the scenarios are regimes (a control in force or not), whose mean is not itself a scenario",
+            "values are the model's objective (planner cost plus any risk/CVaR and tie-break terms)",
+        ],
+        headline=[
+            f"planning for all scenarios saves {_m(eev - rp_v, instance)} (VSS) over planning for '{ref}'; "
+            f"knowing the future in advance would be worth {_m(rp_v - ws, instance)} more (EVPI)",
+        ],
+    )
+
+
+def _regret_table(scens: list[str], plans: dict[str, Outcome], evals: dict[str, Outcome]) -> pd.DataFrame:
+    """Each plan (rows) in each scenario (columns): its cost there minus that scenario's own optimum."""
+    rows = []
+    for p in ["RP", *(f"WS:{s}" for s in scens)]:
+        row: dict[str, object] = {"plan": "stochastic" if p == "RP" else f"plan for {p[3:]}"}
+        worst = 0.0
+        for s in scens:
+            own = plans[f"WS:{s}"].objective
+            o = plans[p] if p == f"WS:{s}" else evals[f"{p}@{s}"]
+            if o.objective is None or own is None:
+                row[f"regret {s}"] = None
+                continue
+            reg = o.objective - own
+            row[f"regret {s}"] = reg
+            worst = max(worst, reg)
+        row["max_regret"] = worst
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,371 @@
+"""One solve of an analysis, described as data (a `Job`) so a sweep can run it on any worker.
+
+Every analysis in critmin — evaluating a plan, VSS/EVPI, stress tests, leverage, deal attribution and
+parameter sweeps — is many solves of one instance that differ only in what is fixed, stopped, banned or
+re-priced. A Job says which; `run_job` applies it to the instance's model and reports the outcome. The
+model's arrays and a loaded HiGHS model are cached per worker, so a job that only changes bounds or costs
+re-uses them (no rebuild, no hand-over); the solver's state is cleared before every solve so a result never
+depends on which job ran before it on that worker (deterministic whatever the worker count).
+
+All quantities in a Job are in instance units (t/yr); the scaling to the model's internal units happens here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from ..backend.highs import SolveOptions, arrays_lp, configured_highs, run_loaded
+from ..backend.result import FEASIBLE, OPTIMAL, ModelResult
+from ..errors import CritminError
+from ..model.assemble import assemble
+from ..model.builder import ModelArrays
+from ..model.data import compile_instance
+from ..model.registry import COST_BY_NAME
+from ..results.costs import CostBreakdown
+from ..results.solution import Solution
+from ..results.tables import (
+    Context,
+    allied_regions,
+    built_capacity,
+    costs_table,
+    records,
+    stage_of,
+    unmet_table,
+)
+from ..schema import Instance
+
+# cost components a sweep may scale, by the name users type (--vary NAME=LOW:HIGH)
+COST_FACTORS = {
+    "capex": ("capex",),
+    "fixed_om": ("fixed_om",),
+    "var_cost": ("variable",),
+    "imports": ("imports",),
+    "transport": ("transport",),
+    "tariff": ("tariff",),
+    "voll": ("unmet", "forgone"),
+}
+BUILD_FAMILIES = ("build_capacity", "build_modules")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One solve: the instance as given, changed only as stated. Quantities in instance units.
+
+    builds: fix every first-stage build to these (option, online year, t/yr added); unlisted builds are 0.
+    stop: (region, stage or None for all, from year): those facilities produce nothing from that year on.
+    ban_from: from this year, controlled-origin regions ship nothing to any other region.
+    inbound_from: from this year, allied regions ship nothing into controlled-origin regions (whose demand
+        is outside the plan: a disrupted China must not bid for allied supply at its serve-first priority).
+    factors: (name in COST_FACTORS, multiplier) on those cost components.
+    min_met: (share, from year): allied demand met (not unmet, not forgone) at least this share in every
+        scenario and year from then on — a requirement, so the job may be infeasible.
+    """
+
+    key: str
+    scenario: str | None = None
+    deals_off: tuple[str, ...] = ()
+    builds: tuple[tuple[str, int, float], ...] | None = None
+    stop: tuple[tuple[str, str | None, int], ...] = ()
+    ban_from: int | None = None
+    inbound_from: int | None = None
+    factors: tuple[tuple[str, float], ...] = ()
+    min_met: tuple[float, int] | None = None
+    keep: bool = False
+    label: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass
+class Outcome:
+    """What a job found: status, the planner's expected cost and its parts, and per scenario the planner's
+    cost and allied shortfall; per (scenario, year) allied demand and what was met. `solution` if kept."""
+
+    key: str
+    status: str
+    message: str = ""
+    objective: float | None = None
+    parts: dict[str, float] = field(default_factory=dict)
+    scenario_cost: dict[str, float] = field(default_factory=dict)
+    scenario_unmet: dict[str, float] = field(default_factory=dict)
+    met: list[tuple[str, int, float, float]] = field(default_factory=list)  # scenario, year, demand, met
+    builds: tuple[tuple[str, int, float], ...] = ()  # the plan: (option, online year, t/yr added)
+    exports: dict[str, tuple[float, float]] = field(default_factory=dict)  # scenario -> controlled-origin
+    # regions' exports to others over the horizon: (t, value at the import price, undiscounted)
+    probability: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+    solve_seconds: float = 0.0
+    solution: Solution | None = None
+    label: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (OPTIMAL, FEASIBLE)
+
+    @property
+    def planner_cost(self) -> float | None:
+        """Expected money spent + value of demand not served (None without a plan)."""
+        return CostBreakdown.from_parts(self.parts).planner_cost if self.ok else None
+
+    @property
+    def unserved(self) -> float | None:
+        return CostBreakdown.from_parts(self.parts).value_unserved if self.ok else None
+
+    @property
+    def expected_unmet(self) -> float | None:
+        """Expected allied demand not met (unmet + forgone), t summed over the modelled years' periods."""
+        if not self.ok:
+            return None
+        return float(sum(self.probability[s] * u for s, u in self.scenario_unmet.items()))
+
+
+@dataclass
+class _Loaded:
+    arrays: ModelArrays
+    lp: Any
+    highs: Any
+    stage: dict[str, str]
+
+
+_CACHE: OrderedDict[tuple[Any, ...], _Loaded] = OrderedDict()
+_CACHE_SIZE = 4
+
+
+def _loaded(instance: Instance, job: Job, options: SolveOptions) -> _Loaded:
+    """The instance's model for this job's scenario and deals, assembled and loaded once per worker."""
+    key = (id(instance), instance.sha256, job.scenario, job.deals_off, repr(options))
+    hit = _CACHE.get(key)
+    if hit is not None:
+        _CACHE.move_to_end(key)
+        return hit
+    inst = instance.without_deals(*job.deals_off) if job.deals_off else instance
+    arrays = assemble(compile_instance(inst, scenario=job.scenario))
+    lp = arrays_lp(arrays)
+    h = configured_highs(options)
+    h.passModel(lp)
+    loaded = _Loaded(arrays, lp, h, stage_of(arrays.md))
+    _CACHE[key] = loaded
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return loaded
+
+
+def clear_cache() -> None:
+    """Forget the loaded models (tests; an instance edited in place)."""
+    _CACHE.clear()
+
+
+def job_arrays(loaded: _Loaded, job: Job) -> ModelArrays:
+    """The arrays with the job's bounds and cost weights (the matrix and data are shared, not copied)."""
+    arrays = loaded.arrays
+    lower, upper = arrays.col_lower.copy(), arrays.col_upper.copy()
+    if job.builds is not None:
+        _fix_builds(arrays, job.builds, lower, upper)
+    for region, stage, start in job.stop:
+        _stop(arrays, loaded.stage, region, stage, start, upper)
+    if job.ban_from is not None:
+        _ban(arrays, job.ban_from, upper, outbound=True)
+    if job.inbound_from is not None:
+        _ban(arrays, job.inbound_from, upper, outbound=False)
+    weights = dict(arrays.weights)
+    for name, factor in job.factors:
+        if name not in COST_FACTORS:
+            raise CritminError(f"cannot vary '{name}': use one of {', '.join(COST_FACTORS)}")
+        for comp in COST_FACTORS[name]:
+            if comp in arrays.components:
+                weights[comp] = weights.get(comp, 1.0) * float(factor)
+    return replace(arrays, col_lower=lower, col_upper=upper, weights=weights, cache={})
+
+
+def _fix_builds(
+    arrays: ModelArrays,
+    builds: tuple[tuple[str, int, float], ...],
+    lower: np.ndarray,
+    upper: np.ndarray,
+) -> None:
+    """Fix each build column to the plan's value in model units; builds the plan does not list to 0."""
+    md = arrays.md
+    plan: dict[tuple[str, int], float] = {}
+    for option, year, added in builds:
+        if option not in md.option:
+            raise CritminError(f"the plan builds '{option}', which this instance has no build option for")
+        plan[(option, int(year))] = plan.get((option, int(year)), 0.0) + float(added)
+    known = set(md.build_keys)
+    for key in plan:
+        if key not in known and plan[key] > 1e-9:
+            raise CritminError(
+                f"the plan builds '{key[0]}' online in {key[1]}, which is not a modelled year this instance "
+                f"allows for that option"
+            )
+    for family in BUILD_FAMILIES:
+        if not arrays.has_col_block(family):
+            continue
+        block = arrays.col_block(family)
+        for j, (option, year) in enumerate(block.keys):
+            added = plan.get((option, year), 0.0)
+            value = added / (md.build_unit[option] * md.q)
+            if family == "build_modules":
+                value = float(round(value))
+            value = min(max(value, arrays.col_lower[block.start + j]), arrays.col_upper[block.start + j])
+            lower[block.start + j] = upper[block.start + j] = value
+
+
+def _stop(
+    arrays: ModelArrays, stage: dict[str, str], region: str, which: str | None, start: int, upper: np.ndarray
+) -> None:
+    md = arrays.md
+    block = arrays.col_block("activity")
+    for j, (f, _k, y, _s) in enumerate(block.keys):
+        if md.region_of[f] == region and (which is None or stage.get(f) == which) and y >= start:
+            upper[block.start + j] = 0.0
+
+
+def _ban(arrays: ModelArrays, start: int, upper: np.ndarray, *, outbound: bool) -> None:
+    """From `start` on: no shipments from controlled-origin regions to others (outbound), or from allied
+    regions into controlled-origin ones (inbound)."""
+    md = arrays.md
+    origin = {r.id for r in md.inst.regions if r.controlled_origin}
+    allies = allied_regions(md)
+    block = arrays.col_block("ship")
+    for j, (_c, o, d, _k, y, _s) in enumerate(block.keys):
+        cut = (o in origin and d not in origin) if outbound else (o in allies and d in origin)
+        if cut and y >= start:
+            upper[block.start + j] = 0.0
+
+
+def _min_met_rows(
+    arrays: ModelArrays, share: float, start: int
+) -> tuple[list[int], list[list[int]], list[float]]:
+    """Per (scenario, year >= start): sum of allied unmet + forgone <= (1 - share) x allied demand."""
+    md = arrays.md
+    allies = allied_regions(md)
+    unmet = arrays.col_block("unmet")
+    unmet_pos = {k: unmet.start + j for j, k in enumerate(unmet.keys)}
+    forgone_pos: dict[tuple[int, str], list[int]] = {}
+    if arrays.has_col_block("forgone"):
+        fb = arrays.col_block("forgone")
+        for j, (i, _step, s) in enumerate(fb.keys):
+            forgone_pos.setdefault((i, s), []).append(fb.start + j)
+    groups: dict[tuple[str, int], tuple[list[int], float]] = {}
+    for i, row in enumerate(md.demand):
+        if row.region not in allies or row.year < start:
+            continue
+        for s in md.scenarios:
+            cols, total = groups.get((s, row.year), ([], 0.0))
+            cols = cols + [unmet_pos[(i, s)]] + forgone_pos.get((i, s), [])
+            groups[(s, row.year)] = (cols, total + md.demand_qty[(i, s)])
+    keys = sorted(groups)
+    return list(range(len(keys))), [groups[k][0] for k in keys], [(1 - share) * groups[k][1] for k in keys]
+
+
+def run_job(instance: Instance, job: Job, options: SolveOptions | None = None) -> Outcome:
+    """Solve one job in this process (re-using the cached model) and summarise it."""
+    t0 = time.perf_counter()
+    opts = options or SolveOptions()
+    loaded = _loaded(instance, job, opts)
+    arrays = job_arrays(loaded, job)
+    h = loaded.highs
+    n = arrays.num_cols
+    idx = np.arange(n, dtype=np.int32)
+    h.changeColsBounds(n, idx, arrays.col_lower, arrays.col_upper)
+    h.changeColsCost(n, idx, arrays.c)
+    h.changeObjectiveOffset(arrays.offset)
+    extra = 0
+    if job.min_met is not None:
+        extra = _add_rows(h, arrays, *job.min_met)
+    try:
+        h.clearSolver()  # no warm start: the same job gives the same answer on any worker, in any order
+        result = run_loaded(h, loaded.lp, arrays, opts, 0.0)
+    finally:
+        if extra:
+            base = loaded.arrays.num_rows
+            h.deleteRows(extra, np.arange(base, base + extra, dtype=np.int32))
+    if result.x is not None:
+        result.x = np.where(arrays.integer, np.round(result.x), result.x)
+        if result.row_duals is not None:
+            result.row_duals = result.row_duals[: arrays.num_rows]
+    out = summarise(result, job, opts)
+    out.seconds = time.perf_counter() - t0
+    return out
+
+
+def _add_rows(h: Any, arrays: ModelArrays, share: float, start: int) -> int:
+    _ids, cols, caps = _min_met_rows(arrays, share, start)
+    if not cols:
+        return 0
+    starts = np.cumsum([0] + [len(c) for c in cols[:-1]]).astype(np.int32)
+    index = np.concatenate([np.asarray(c, dtype=np.int32) for c in cols])
+    values = np.ones(len(index))
+    lower = np.full(len(cols), -np.inf)
+    h.addRows(len(cols), lower, np.asarray(caps) + 1e-9, len(index), starts, index, values)
+    return len(cols)
+
+
+def summarise(result: ModelResult, job: Job, options: SolveOptions) -> Outcome:
+    """The job's outcome from a solver result: costs by component, per scenario, and allied demand met."""
+    md = result.arrays.md
+    out = Outcome(
+        key=job.key,
+        status=result.status,
+        message=result.message,
+        probability=dict(md.prob),
+        solve_seconds=result.timings.get("solve", 0.0),
+        label=dict(job.label),
+    )
+    if not result.has_solution:
+        return out
+    assert result.objective is not None
+    out.objective = result.objective * md.m
+    arrays = result.arrays
+    out.parts = {
+        name: arrays.weights.get(name, 1.0) * result.component_value(name) * md.m
+        for name in arrays.components
+    }
+    ctx = Context(md, arrays, result)
+    costs = costs_table(ctx)
+    planner = {n for n, spec in COST_BY_NAME.items() if spec.category in ("spent", "unserved")}
+    costs = costs[costs.component.isin(planner)]
+    first = float(costs.loc[costs.scenario == "all", "discounted"].sum())
+    by_scen = costs[costs.scenario != "all"].groupby("scenario").discounted.sum()
+    out.scenario_cost = {s: first + float(by_scen.get(s, 0.0)) for s in md.scenarios}
+    unmet = unmet_table(ctx)
+    allies = allied_regions(md)
+    unmet = unmet[unmet.region.isin(allies)].copy()
+    unmet["short"] = unmet.unmet + unmet.forgone
+    weight = unmet.year.map(md.weight)
+    unmet["short_total"] = unmet.short * weight
+    by = unmet.groupby("scenario").short_total.sum()
+    out.scenario_unmet = {s: float(by.get(s, 0.0)) for s in md.scenarios}
+    per_year = unmet.groupby(["scenario", "year"], as_index=False)[["demand", "short"]].sum()
+    out.met = [
+        (str(r.scenario), int(r.year), float(r.demand), float(r.demand - r.short)) for r in records(per_year)
+    ]
+    out.builds = tuple(
+        (o, int(y), float(added))
+        for (o, y), added in sorted(built_capacity(ctx).items(), key=lambda kv: kv[0])
+    )
+    out.exports = _controlled_exports(ctx)
+    if job.keep:
+        out.solution = Solution.from_result(result, options, extra={"job": job.key})
+        out.solution.result = None
+    return out
+
+
+def _controlled_exports(ctx: Context) -> dict[str, tuple[float, float]]:
+    """Per scenario: what controlled-origin regions ship to other regions over the horizon (t, and value at
+    the importer's price from that origin), the revenue a control puts at risk."""
+    md = ctx.md
+    origin = {r.id for r in md.inst.regions if r.controlled_origin}
+    list_price = {c.id: c.price or 0.0 for c in md.inst.commodities}
+    out = {s: (0.0, 0.0) for s in md.scenarios}
+    for (c, o, d, _k, y, s), x in zip(ctx.keys("ship"), ctx.values("ship"), strict=True):
+        if o in origin and d not in origin and x > 1e-12:
+            t, v = out[s]
+            tonnes = x * md.q * md.weight[y]
+            paid = md.import_price.get((c, o, y, s))  # the planner's price; else the commodity's list price
+            price = paid * md.m / md.q if paid is not None else list_price[c]
+            out[s] = (t + tonnes, v + tonnes * price)
+    return out

@@ -1,0 +1,129 @@
+"""What every multi-solve analysis returns: its tables, headline facts, method and assumptions, and the
+solutions it kept — printed the one critmin way (results/format.py) and written as one folder at once."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import CritminError
+from ..io.output import atomic_directory
+from ..results.format import money, share, tonnes, year
+from ..results.solution import Solution, json_safe
+
+# how a column prints, by a word in its name
+_MONEY = ("cost", "damage", "objective", "unserved", "revenue", "saving", "contribution", "interaction",
+          "regret", "value", "vss", "evpi", "error")  # fmt: skip
+_TONNES = ("unmet", "tonnes", "exports", "demand", "met_t", "capacity")
+_YEARS = ("year", "start", "ban_from")
+_SHARE = ("share", "probability")
+
+
+def _formatter(col: str, currency: str) -> Any:
+    name = col.lower()
+    if any(name == w or name.endswith("_" + w) for w in _YEARS):
+        return year
+    if any(w in name for w in _SHARE):
+        return share
+    if any(w in name for w in _TONNES):
+        return tonnes
+    if any(w in name for w in _MONEY) and "seconds" not in name:
+        return lambda x: money(x, currency)
+    return None
+
+
+def format_table(df: pd.DataFrame, currency: str, max_rows: int = 40) -> str:
+    """A table with money, tonnes and shares in critmin's formats, years as integers, no float noise."""
+    if df.empty:
+        return "  (none)"
+    shown = df.head(max_rows)
+    fmt = {c: f for c in shown.columns if (f := _formatter(str(c), currency)) is not None}
+    text = shown.to_string(index=False, formatters=fmt, na_rep="-", float_format=lambda x: f"{x:,.4g}")
+    extra = f"\n  ... {len(df) - max_rows} more rows (written in full with -o)" if len(df) > max_rows else ""
+    return "\n".join("  " + line for line in text.splitlines()) + extra
+
+
+@dataclass
+class AnalysisResult:
+    kind: str  # evaluate, value, stress, leverage, attribute, sweep
+    title: str
+    method: str
+    facts: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+    currency: str = ""
+    assumptions: list[str] = field(default_factory=list)
+    solutions: dict[str, Solution] = field(default_factory=dict)
+    headline: list[str] = field(default_factory=list)  # the lines that answer the question, printed first
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+    def to_text(self) -> str:
+        lines = [self.title, ""]
+        lines += self.headline + ([""] if self.headline else [])
+        for name, df in self.tables.items():
+            lines += [f"{name}:", format_table(df, self.currency), ""]
+        lines.append(f"method: {self.method}")
+        lines += [f"assumption: {a}" for a in self.assumptions]
+        return "\n".join(lines)
+
+    def write(self, directory: str | Path, *, force: bool = False, protect: tuple[Path, ...] = ()) -> Path:
+        """<table>.csv per table, analysis.json (facts, method, assumptions), a folder per kept solution."""
+        target = Path(directory)
+        with atomic_directory(target, kind=self.kind, force=force, protect=protect) as tmp:
+            for name, df in self.tables.items():
+                df.to_csv(tmp / f"{name}.csv", index=False)
+            meta = {
+                "kind": self.kind,
+                "title": self.title,
+                "method": self.method,
+                "assumptions": self.assumptions,
+                "headline": self.headline,
+                "facts": self.facts,
+                "currency": self.currency,
+                "tables": sorted(self.tables),
+            }
+            (tmp / "analysis.json").write_text(json.dumps(json_safe(meta), indent=2, allow_nan=False) + "\n")
+            for key, sol in self.solutions.items():
+                sol.write(tmp / key)
+        return target
+
+    @classmethod
+    def read(cls, directory: str | Path) -> AnalysisResult:
+        d = Path(directory)
+        path = d / "analysis.json"
+        try:
+            meta = json.loads(path.read_text())
+            tables = {
+                n: pd.read_csv(d / f"{n}.csv", keep_default_na=False, na_values=[""]) for n in meta["tables"]
+            }
+        except (OSError, ValueError, KeyError) as exc:
+            raise CritminError(f"{d}: not a readable critmin analysis folder ({exc})") from None
+        sols = {p.name: Solution.read(p) for p in sorted(d.iterdir()) if (p / "summary.json").is_file()}
+        return cls(
+            kind=meta["kind"],
+            title=meta["title"],
+            method=meta["method"],
+            facts=meta.get("facts", {}),
+            tables=tables,
+            currency=meta.get("currency", ""),
+            assumptions=meta.get("assumptions", []),
+            solutions=sols,
+            headline=meta.get("headline", []),
+        )
+
+    def _repr_html_(self) -> str:
+        import html
+
+        parts = [f"<h4>{html.escape(self.title)}</h4>"]
+        parts += [f"<p>{html.escape(h)}</p>" for h in self.headline]
+        for name, df in self.tables.items():
+            parts.append(f"<h5>{html.escape(name)}</h5>" + df.head(50).to_html(index=False))
+        return "".join(parts)

@@ -1,0 +1,291 @@
+"""The analyses of issue 14 — evaluate, VSS/EVPI/regret, stress (TTS/TTR, time-to-X%), leverage, deal
+attribution (Shapley) and the sweep engine — on hand-computable cases and generated instances."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from conftest import base_dict, make
+from critmin import CritminError, solve
+from critmin.analysis.attribute import attribute, shapley_exact
+from critmin.analysis.evaluate import evaluate, plan_of, read_plan, stochastic_value
+from critmin.analysis.jobs import Job, clear_cache, run_job
+from critmin.analysis.leverage import leverage
+from critmin.analysis.stress import stress
+from critmin.analysis.sweep import Engine, parse_vary, run_jobs, sweep
+from critmin.cli import main
+from critmin.generate import synthetic
+from critmin.io import load_instance
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+DEMO = ROOT / "instances/demo/demo.yaml"
+
+
+# -- evaluate, VSS, EVPI ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_wait_and_see_le_stochastic_le_expected_value_on_generated_instances(seed):
+    inst = synthetic(regions=4, years=3, scenarios=3, seed=seed)
+    v = stochastic_value(inst)
+    f = v.facts
+    tol = 1e-6 * abs(f["RP"])
+    assert f["WS"] <= f["RP"] + tol <= f["EEV"] + 2 * tol
+    assert f["VSS"] >= -tol and f["EVPI"] >= -tol
+    regret = v.regret.set_index("plan")
+    assert (regret.drop(columns="max_regret").to_numpy(dtype=float) >= -tol).all()  # nobody beats an optimum
+    own = [c for c in regret.columns if c.startswith("regret ")]
+    for c in own:  # each scenario's own plan has zero regret there
+        assert regret.loc[f"plan for {c[7:]}", c] == pytest.approx(0.0, abs=tol)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_evaluating_a_plan_in_its_own_instance_reproduces_its_objective(seed):
+    inst = synthetic(regions=4, years=3, scenarios=2, seed=seed)
+    sol = solve(inst)
+    ev = evaluate(plan_of(sol), inst)
+    assert ev.facts["objective"] == pytest.approx(sol.objective, rel=1e-7)
+    per = ev.scenarios
+    expected = (per.probability * per.planner_cost).sum()
+    assert expected == pytest.approx(ev.facts["planner_cost"], rel=1e-9)
+
+
+def test_evaluate_hand_computed_builds_fixed_to_zero():
+    """China banned; Australia idle unless built (capex 100/t/yr, 1-yr life). Fixing 'no builds' leaves 100 t
+    unmet at 1,000; fixing 60 t costs 60 x (100 + 30 + 5) + 40 x 1,000."""
+    d = base_dict()
+    d["export_controls"] = [{"id": "ban", "exporter": "CN", "commodities": ["ox"]}]
+    d["facilities"][1]["capacity"] = 0
+    d["build_options"] = [
+        {"id": "au_build", "facility": "au_plant", "capex": 100, "lifetime": 1, "max_capacity": 60}
+    ]
+    inst = make(d)
+    assert evaluate((), inst).facts["planner_cost"] == pytest.approx(100 * 1000)
+    assert evaluate((("au_build", 2025, 60.0),), inst).facts["planner_cost"] == pytest.approx(
+        60 * 135 + 40 * 1000
+    )
+    with pytest.raises(CritminError, match="'nope', which this instance has no build option for"):
+        evaluate((("nope", 2025, 1.0),), inst)
+
+
+def test_read_plan_from_a_csv_and_errors_name_row_and_column(tmp_path):
+    p = tmp_path / "b.csv"
+    p.write_text("option,year,capacity_added\nau_build,2025,60\n")
+    assert read_plan(p) == (("au_build", 2025, 60.0),)
+    p.write_text("option,year,capacity_added\nau_build,2025,-1\n")
+    with pytest.raises(CritminError, match=r"b.csv, row 2, column capacity_added"):
+        read_plan(p)
+    p.write_text("option,year\nau_build,2025\n")
+    with pytest.raises(CritminError, match=r"capacity_added \(or capacity\) missing"):
+        read_plan(p)
+
+
+def test_value_needs_two_scenarios():
+    with pytest.raises(CritminError, match="VSS and EVPI need at least two"):
+        stochastic_value(make(base_dict()))
+
+
+# -- stress: TTS / TTR, time-to-X% -----------------------------------------------------------------------
+def _six_years(stock: float) -> dict[str, Any]:
+    """US demand 100 t/yr 2025-2030 (5% discounting), supplied by China at 15/t; a US stock of `stock` t;
+    Australia idle (capacity 0) but may build up to 60 t/yr with a 2-year lead time."""
+    d = base_dict()
+    d["horizon"] = {
+        "base_year": 2025,
+        "discount_rate": 0.05,
+        "periods": [{"year": y} for y in range(2025, 2031)],
+    }
+    d["demand"] = [{"region": "US", "commodity": "ox", "year": y, "quantity": 100} for y in range(2025, 2031)]
+    d["facilities"][1]["capacity"] = 0
+    d["build_options"] = [
+        {
+            "id": "au_build",
+            "facility": "au_plant",
+            "capex": 100,
+            "lifetime": 20,
+            "max_capacity": 60,
+            "lead_time": 2,
+        }
+    ]
+    if stock:
+        d["stockpiles"] = [
+            {"id": "st", "region": "US", "commodity": "ox", "capacity": stock, "initial": stock}
+        ]
+    return d
+
+
+def test_time_to_survive_is_the_years_a_stock_covers():
+    """China's plant stops in 2025; 250 t of stock cover 2025 and 2026 in full (discounting makes later
+    shortfalls cheaper, so the stock is used first); 2027 is short: TTS = 2. TTR = the 2-year lead time."""
+    res = stress(make(_six_years(250)), nodes=[("CN", "separation")], shares=(1.0,))
+    row = res.time_to_survive.iloc[0]
+    assert row.tts_years == 2 and row.ttr_years == 2 and not row.exposed
+    assert row.extra_unmet_tonnes == pytest.approx(600 - 250)
+
+
+def test_time_to_share_is_the_first_year_a_build_can_reach_it():
+    """Without China: Australia can build 60 t/yr, online from 2027 (lead time 2). 25% and 50% of 100 t are
+    reachable from 2027, 75% and 100% never."""
+    res = stress(make(_six_years(0)), nodes=[("AU", "separation")], shares=(0.25, 0.5, 0.75, 1.0))
+    curve = res.time_to_share.set_index("share")
+    assert curve.loc[0.25, "first_year"] == 2027 and curve.loc[0.5, "first_year"] == 2027
+    assert pd.isna(curve.loc[0.75, "first_year"]) and pd.isna(curve.loc[1.0, "first_year"])
+    assert "au_build 60 t/yr (2027)" in curve.loc[0.5, "main_builds"]
+
+
+def test_stress_rejects_unknown_nodes_and_years():
+    inst = make(_six_years(0))
+    with pytest.raises(CritminError, match="no plant of stage 'magnet' in region 'CN'"):
+        stress(inst, nodes=[("CN", "magnet")])
+    with pytest.raises(CritminError, match="start year 2040 is not a modelled year"):
+        stress(inst, starts=[2040])
+
+
+# -- leverage ----------------------------------------------------------------------------------------------
+def test_leverage_hand_computed():
+    """One year, 100 t: a ban with today's network (Australia idle) costs 100 x 1,000 - 100 x 15; with the
+    plan's 60 t Australian build the ban costs 40 x 1,000 + 60 x 35 - 100 x 15 ... minus what the plan
+    costs without a ban (it still pays the build)."""
+    d = base_dict()
+    d["facilities"][1]["capacity"] = 0
+    d["build_options"] = [
+        {"id": "au_build", "facility": "au_plant", "capex": 100, "lifetime": 1, "max_capacity": 60}
+    ]
+    inst = make(d)
+    plan = (("au_build", 2025, 60.0),)
+    res = leverage(inst, plan=plan)
+    row = res.damage.iloc[0]
+    assert row.damage_today == pytest.approx(100 * 1000 - 100 * 15)
+    # planned: with no ban it buys from China at 15 (the plant idles); with a ban 60 t at 35 and 40 t short
+    assert row.damage_planned == pytest.approx(60 * 35 + 40 * 1000 - 100 * 15)
+    assert row.damage_avoided == pytest.approx(row.damage_today - row.damage_planned)
+    rev = res.china_revenue.iloc[0]
+    assert rev.exports_tonnes == pytest.approx(100) and rev.revenue == pytest.approx(100 * 100)
+
+
+# -- attribution -------------------------------------------------------------------------------------------
+def test_shapley_efficiency_and_symmetry_on_a_game():
+    deals = ["a", "b", "c"]
+
+    def v(s: frozenset[str]) -> float:  # a and b are interchangeable; they overlap; c adds alone
+        base = 100.0
+        base -= 30 if ("a" in s or "b" in s) else 0
+        base -= 5 if ("a" in s and "b" in s) else 0
+        return base - (10 if "c" in s else 0)
+
+    values = {frozenset(c): v(frozenset(c)) for k in range(4) for c in itertools.combinations(deals, k)}
+    phi, pairs = shapley_exact(deals, values)
+    assert sum(phi.values()) == pytest.approx(values[frozenset(deals)] - values[frozenset()])
+    assert phi["a"] == pytest.approx(phi["b"]) and phi["c"] == pytest.approx(-10)
+    ab = pairs[(pairs.deal_a == "a") & (pairs.deal_b == "b")].interaction.iloc[0]
+    assert ab == pytest.approx(30 - 5)  # v(ab) - v(a) - v(b) + v(): -35 + 30 + 30 - 0 = 25 (they overlap)
+
+
+def _two_equal_deals() -> dict[str, Any]:
+    """China banned; two identical idle Australian plants, each brought by its own deal (60 t at 100 capex)."""
+    d = base_dict()
+    d["export_controls"] = [{"id": "ban", "exporter": "CN", "commodities": ["ox"]}]
+    d["facilities"][1]["capacity"] = 0
+    d["facilities"].append(
+        {"id": "au_two", "region": "AU", "outputs": {"ox": 1}, "capacity": 0, "var_cost": 30}
+    )
+    d["build_options"] = [
+        {"id": "b1", "facility": "au_plant", "capex": 100, "lifetime": 1, "max_capacity": 60},
+        {"id": "b2", "facility": "au_two", "capex": 100, "lifetime": 1, "max_capacity": 60},
+    ]
+    d["deals"] = [{"id": "one", "parts": ["build_options:b1"]}, {"id": "two", "parts": ["build_options:b2"]}]
+    return d
+
+
+def test_attribute_symmetric_deals_share_the_saving_equally():
+    """All off: 100 t short (100,000). One deal: 60 t at 135 + 40 short = 48,100. Both: 100 t at 135 =
+    13,500. Each deal's Shapley saving is half of 86,500; leave-one-out 34,600; alone 51,900."""
+    res = attribute(make(_two_equal_deals()))
+    t = res.deals.set_index("deal")
+    assert t.loc["one", "saving_shapley"] == pytest.approx(t.loc["two", "saving_shapley"])
+    assert t.saving_shapley.sum() == pytest.approx(100_000 - 13_500)
+    assert t.loc["one", "saving_leave_one_out"] == pytest.approx(48_100 - 13_500)
+    assert t.loc["one", "saving_alone"] == pytest.approx(100_000 - 48_100)
+    assert res.interactions.interaction.iloc[0] == pytest.approx(13_500 - 48_100 - 48_100 + 100_000)
+
+
+def test_attribute_errors():
+    with pytest.raises(CritminError, match="defines no deals"):
+        attribute(make(base_dict()))
+    with pytest.raises(CritminError, match="no deal 'three'"):
+        attribute(make(_two_equal_deals()), deals=["three"])
+
+
+# -- the sweep engine --------------------------------------------------------------------------------------
+def test_sweep_draws_are_seeded_and_costs_scale():
+    inst = make(base_dict())
+    a = sweep(inst, {"var_cost": (0.5, 1.5)}, samples=6, seed=7)
+    b = sweep(inst, {"var_cost": (0.5, 1.5)}, samples=6, seed=7)
+    pd.testing.assert_frame_equal(a.runs.drop(columns=["seconds", "solve_seconds"]),
+                                  b.runs.drop(columns=["seconds", "solve_seconds"]))  # fmt: skip
+    for r in a.runs.itertuples():  # 100 t from China at 10 x factor + 5 transport
+        assert r.planner_cost == pytest.approx(100 * (10 * r.var_cost + 5))
+
+
+def test_a_failing_job_is_reported_not_fatal():
+    inst = make(base_dict())
+    out = run_jobs(inst, [Job("good"), Job("bad", builds=(("nope", 2025, 1.0),)), Job("also_good")])
+    assert [o.status for o in out] == ["optimal", "error", "optimal"]
+    assert "no build option" in out[1].message
+
+
+def test_reusing_the_loaded_model_gives_the_same_answer_as_a_fresh_one():
+    inst = synthetic(regions=4, years=3, scenarios=2, seed=9)
+    jobs = [Job("a", factors=(("capex", 1.3),)), Job("b", builds=()), Job("c"), Job("d", ban_from=2026)]
+    clear_cache()
+    warm = [run_job(inst, j) for j in jobs]
+    cold = []
+    for j in jobs:
+        clear_cache()
+        cold.append(run_job(inst, j))
+    assert [o.objective for o in warm] == pytest.approx([o.objective for o in cold], rel=1e-9)
+
+
+def test_dask_workers_give_the_same_table_as_one_process():
+    inst = synthetic(regions=4, years=3, scenarios=2, seed=3)
+    here = sweep(inst, {"capex": (0.8, 1.2)}, samples=8, seed=1)
+    dask = sweep(inst, {"capex": (0.8, 1.2)}, samples=8, seed=1, engine=Engine(workers=2, chunk=3))
+    cols = ["sample", "capex", "status", "objective", "planner_cost"]
+    pd.testing.assert_frame_equal(here.runs[cols], dask.runs[cols])
+
+
+def test_parse_vary_errors_suggest():
+    assert parse_vary(["capex=0.8:1.2"]) == {"capex": (0.8, 1.2)}
+    with pytest.raises(CritminError, match="did you mean 'capex'"):
+        parse_vary(["capx=0.8:1.2"])
+    with pytest.raises(CritminError, match="NAME=LOW:HIGH"):
+        parse_vary(["capex=a:b"])
+    with pytest.raises(CritminError, match="LOW <= HIGH"):
+        parse_vary(["capex=1.2:0.8"])
+
+
+# -- the commands ------------------------------------------------------------------------------------------
+def test_the_commands_run_and_write(tmp_path):
+    r = CliRunner()
+    out = tmp_path / "v"
+    res = r.invoke(main, ["value", str(DEMO), "--workers", "0", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "VSS" in res.output and (out / "regret.csv").is_file() and (out / "analysis.json").is_file()
+    sol = tmp_path / "sol"
+    assert r.invoke(main, ["solve", str(DEMO), "-o", str(sol)]).exit_code == 0
+    res = r.invoke(main, ["evaluate", str(sol), str(DEMO), "-o", str(tmp_path / "e")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "e" / "solution" / "summary.json").is_file()
+    for cmd in (["stress", "--node", "CN:separation"], ["leverage", "--start", "2027"],
+                ["sweep", "--vary", "capex=0.9:1.1", "--samples", "3", "--keep", "1"]):  # fmt: skip
+        res = r.invoke(main, [cmd[0], str(DEMO), *cmd[1:], "--workers", "0", "-o", str(tmp_path / cmd[0])])
+        assert res.exit_code == 0, res.output
+    assert (tmp_path / "sweep" / "sample_00000" / "summary.json").is_file()
+    res = r.invoke(main, ["attribute", str(DEMO), "--workers", "0"])
+    assert res.exit_code == 1 and "defines no deals" in res.output
+    res = r.invoke(main, ["stress", str(DEMO), "--node", "CN", "--workers", "0"])
+    assert res.exit_code != 0 and "REGION:STAGE" in res.output
+    assert load_instance(DEMO).name == "demo"
