@@ -6,7 +6,7 @@ fraction of solve time — (wall x workers - total solve time) / total solve tim
 applying the job's changes to the loaded model and summarising the result. Scaling = wall(1) / wall(2).
 Targets (issue 14): overhead <= 10% of solve time; two workers >= 1.7x one.
 
-    python benchmarks/sweep.py                          # 1,000 samples of china-controls-apr2025
+    python benchmarks/sweep.py                          # 1,000 samples of gallium-2024
     python benchmarks/sweep.py --samples 200 -o benchmarks/sweep_results.json
 """
 
@@ -76,7 +76,7 @@ def _external_cluster(workers: int) -> tuple[str, list[subprocess.Popen]]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--instance", default=str(ROOT / "instances/rare-earths/china-controls-apr2025.yaml"))
+    ap.add_argument("--instance", default=str(ROOT / "instances/gallium/gallium-2024.yaml"))
     ap.add_argument("--samples", type=int, default=1000)
     ap.add_argument("-o", "--output", default=str(ROOT / "benchmarks/sweep_results.json"))
     args = ap.parse_args()

@@ -227,7 +227,7 @@ def test_sweep_draws_are_seeded_and_costs_scale():
     pd.testing.assert_frame_equal(a.runs.drop(columns=["seconds", "solve_seconds"]),
                                   b.runs.drop(columns=["seconds", "solve_seconds"]))  # fmt: skip
     for r in a.runs.itertuples():  # 100 t from China at 10 x factor + 5 transport
-        assert r.planner_cost == pytest.approx(100 * (10 * r.var_cost + 5))
+        assert r.planner_cost == pytest.approx(100 * (10 * r.var_cost_factor + 5))
 
 
 def test_a_failing_job_is_reported_not_fatal():
@@ -253,7 +253,7 @@ def test_dask_workers_give_the_same_table_as_one_process():
     inst = synthetic(regions=4, years=3, scenarios=2, seed=3)
     here = sweep(inst, {"capex": (0.8, 1.2)}, samples=8, seed=1)
     dask = sweep(inst, {"capex": (0.8, 1.2)}, samples=8, seed=1, engine=Engine(workers=2, chunk=3))
-    cols = ["sample", "capex", "status", "objective", "planner_cost"]
+    cols = ["sample", "capex_factor", "status", "objective", "planner_cost"]
     pd.testing.assert_frame_equal(here.runs[cols], dask.runs[cols])
 
 
@@ -289,3 +289,34 @@ def test_the_commands_run_and_write(tmp_path):
     res = r.invoke(main, ["stress", str(DEMO), "--node", "CN", "--workers", "0"])
     assert res.exit_code != 0 and "REGION:STAGE" in res.output
     assert load_instance(DEMO).name == "demo"
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_the_digest_agrees_with_the_solution_tables(seed):
+    """A job's per-scenario cost, shortfall and met demand (numpy digest) equal what the costs and unmet
+    tables of the same solution say."""
+    from critmin.model.data import compile_instance
+    from critmin.model.registry import COST_BY_NAME
+    from critmin.results.tables import allied_regions
+
+    inst = synthetic(regions=4, years=3, scenarios=2, seed=seed)
+    o = run_job(inst, Job("x", keep=True))
+    sol = o.solution
+    costs = sol.costs[sol.costs.component.map(lambda c: COST_BY_NAME[c].category in ("spent", "unserved"))]
+    first = costs[costs.scenario == "all"].discounted.sum()
+    for s, value in o.scenario_cost.items():
+        assert value == pytest.approx(first + costs[costs.scenario == s].discounted.sum(), rel=1e-9, abs=1e-6)
+    allies = allied_regions(compile_instance(inst))
+    u = sol.unmet[sol.unmet.region.isin(allies)]
+    weight = dict(zip(sol.kpis_total.year, sol.kpis_total.year, strict=False))
+    assert weight
+    for s, short in o.scenario_unmet.items():
+        sub = u[u.scenario == s]
+        md = compile_instance(inst)
+        expected = ((sub.unmet + sub.forgone) * sub.year.map(md.weight)).sum()
+        assert short == pytest.approx(expected, rel=1e-9, abs=1e-6)
+    for s, y, demand, met in o.met:
+        sub = u[(u.scenario == s) & (u.year == y)]
+        assert demand == pytest.approx(sub.demand.sum()) and met == pytest.approx(
+            (sub.demand - sub.unmet - sub.forgone).sum(), abs=1e-6
+        )

@@ -88,6 +88,7 @@ def test_solve_options_are_recorded(runner, tmp_path):
         "risk_weight": 0.0,
         "scenario": "controls",
         "highs_options": {},
+        "lp_algorithm": "auto",
         "engine": "matrix",
     }
 

@@ -200,3 +200,46 @@ def test_report_renders_in_headless_chromium(report_html, tmp_path):
         timeout=180,
     )
     assert shot.exists() and shot.stat().st_size > 30_000  # a blank page compresses to a few kB
+    from PIL import Image  # pixels, not just the DOM: the charts are drawn, in colour
+
+    img = Image.open(shot).convert("RGB").resize((300, 600))
+    pixels = list(img.getdata())
+    inked = sum(1 for r, g, b in pixels if min(r, g, b) < 235) / len(pixels)
+    reds = sum(1 for r, g, b in pixels if r > 180 and g < 190 and b < 190 and r - g > 40)
+    blues = sum(1 for r, g, b in pixels if b > 150 and r < 160 and b - r > 40)
+    assert inked > 0.05, f"only {inked:.1%} of the page is drawn"
+    assert reds > 20 and blues > 20, (reds, blues)  # controlled (red) and clear (blue) flows, bars
+
+
+def test_report_names_every_run_draws_analyses_and_labels_money_axes(tmp_path):
+    runner = CliRunner()
+    demo = str(ROOT / "instances" / "demo" / "demo.yaml")
+    assert runner.invoke(main, ["solve", demo, "-o", str(tmp_path / "demo")]).exit_code == 0
+    gal = str(ROOT / "instances" / "gallium" / "gallium-2024.yaml")
+    assert runner.invoke(main, ["solve", gal, "-o", str(tmp_path / "ga")]).exit_code == 0
+    st = ["stress", demo, "--node", "CN:magnet", "--workers", "0", "-o", str(tmp_path / "st")]
+    assert runner.invoke(main, st).exit_code == 0
+    out = tmp_path / "r.html"
+    r = runner.invoke(
+        main, ["report", str(tmp_path / "demo"), str(tmp_path / "ga"), str(tmp_path / "st"), "-o", str(out)]
+    )
+    assert r.exit_code == 0, r.output
+    text = out.read_text()
+    assert "<title>critmin report: demo, gallium-2024</title>" in text
+    assert "Stress test of demo" in text and "Allied demand met without China" in text
+    assert "expected discounted cost, bn USD" in text  # money axes carry magnitude and currency
+    assert '"type":"category"' in text  # shares and shortfalls only at modelled years
+    assert "(t/yr" in text or "t/yr" in text
+
+
+def test_solution_and_comparison_plot_helpers():
+    from critmin import compare, load_instance, solve
+
+    demo = ROOT / "instances" / "demo" / "demo.yaml"
+    sol = solve(load_instance(demo))
+    assert sol.plot.builds().data and sol.plot.costs().data and sol.plot.unmet().data
+    fig = sol.plot.sankey(2030)
+    assert len(fig.data) == 2 and fig.layout.updatemenus  # one Sankey per scenario, a selector
+    assert "t)" in fig.data[0].node.label[0]  # nodes carry their quantities
+    cmp = compare([str(demo), f"{demo}@controls"])
+    assert len(cmp.plot.costs().data) >= 2 and cmp.plot.builds().data

@@ -16,6 +16,7 @@ import pandas as pd
 from ..errors import CritminError
 from ..io.output import atomic_directory
 from ..results.costs import CostBreakdown, label
+from ..results.format import money, number, share, tonnes
 from ..results.solution import Solution
 from ..results.tables import records
 from ..schema import Instance
@@ -34,6 +35,13 @@ class Comparison:
     builds: pd.DataFrame
     inputs: pd.DataFrame
     solutions: list[Solution] = field(default_factory=list, repr=False)
+
+    @property
+    def plot(self) -> Any:
+        """Plotly figures of the comparison: `cmp.plot.costs()`, `cmp.plot.builds()`."""
+        from ..results.charts import ComparisonPlots
+
+        return ComparisonPlots(self)
 
     @property
     def table(self) -> pd.DataFrame:
@@ -66,10 +74,11 @@ class Comparison:
                 for i, (h, w) in enumerate(zip(headers, width, strict=True))
             )
         )
+        currency = str(self.solutions[0].units.get("currency", "")) if self.solutions else ""
         for metric, row in t.iterrows():
             cells = [str(metric).ljust(width[0])]
             for v, w in zip(row.values, width[1:], strict=True):
-                cells.append(_fmt(v).rjust(w))
+                cells.append(_fmt(v, str(metric), currency).rjust(w))
             lines.append("  ".join(cells))
         lines.append("")
         if self.inputs.empty:
@@ -107,7 +116,8 @@ class Comparison:
         )
 
 
-def _fmt(v: Any) -> str:
+def _fmt(v: Any, metric: str = "", currency: str = "") -> str:
+    """A metric's value in critmin's one format (results/format.py), by what the metric is."""
     if isinstance(v, str):
         return v
     try:
@@ -116,11 +126,14 @@ def _fmt(v: Any) -> str:
         return str(v)
     if x != x:  # NaN
         return "-"
-    if abs(x) >= 1e6:
-        return f"{x:,.0f}"
-    if abs(x) >= 1:
-        return f"{x:,.2f}"
-    return f"{x:.4g}"
+    m = metric.lower()
+    if "share" in m:
+        return share(x)
+    if "(t/yr)" in m or "(expected t)" in m:
+        return tonnes(x, "t/yr" if "(t/yr)" in m else "t")
+    if m.startswith("risk exposure"):
+        return number(x)
+    return money(x, currency)
 
 
 def load_run(item: str | Path | Solution, **solve_kw: Any) -> tuple[str, Solution]:

@@ -18,12 +18,20 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from ..backend.highs import SolveOptions, arrays_lp, configured_highs, highs_lp, run_loaded
+from ..backend.highs import (
+    SolveOptions,
+    arrays_lp,
+    choose_lp_algorithm,
+    configured_highs,
+    highs_lp,
+    run_loaded,
+)
 from ..backend.result import INFEASIBLE, ModelResult
 from ..io.output import atomic_directory
 from ..model.builder import ModelArrays, label
 from ..model.data import ModelData
 from ..model.registry import CONSTRAINT_BY_NAME, describe
+from ..results.format import money, number, tonnes, year
 from ..results.tables import records
 from ..schema import Instance
 
@@ -82,12 +90,16 @@ _LEAD_HEAD = "builds that lead times keep out of short years"
 
 def _short_line(r: Any) -> str:
     return (
-        f"  {r.scenario:<16} {r.commodity:<14} {r.region:<8} {r.year}  {r.unmet:>12,.1f} of {r.demand:,.1f}"
+        f"  {r.scenario:<16} {r.commodity:<14} {r.region:<8} {year(r.year)}  {tonnes(r.unmet):>12} "
+        f"of {tonnes(r.demand)}"
     )
 
 
 def _binding_line(r: Any) -> str:
-    return f"  {r.family:<18} {r.description:<60} {r.shadow_price:>14,.2f} {r.unit}"
+    if str(r.unit).startswith("per "):  # a price per unit of money: a plain number
+        return f"  {r.family:<18} {r.description:<60} {number(r.shadow_price):>14} {r.unit}"
+    cur, _, per = str(r.unit).partition("/")
+    return f"  {r.family:<18} {r.description:<60} {money(r.shadow_price, cur):>16}/{per}"
 
 
 def _lead_line(r: Any) -> str:
@@ -154,6 +166,7 @@ def fixed_integer_lp(result: ModelResult, opts: SolveOptions) -> ModelResult:
         arrays.A, arrays.c, arrays.offset, lo, up, arrays.row_lower, arrays.row_upper, np.zeros(len(lo), bool)
     )
     h = configured_highs(SolveOptions(threads=opts.threads, seed=opts.seed))
+    choose_lp_algorithm(h, opts, len(lo), is_mip=False)
     h.passModel(lp)
     return run_loaded(h, lp, arrays, opts, 0.0)
 

@@ -25,19 +25,16 @@ from ..errors import CritminError
 from ..model.assemble import assemble
 from ..model.builder import ModelArrays
 from ..model.data import compile_instance
-from ..model.registry import COST_BY_NAME
 from ..results.costs import CostBreakdown
 from ..results.solution import Solution
 from ..results.tables import (
     Context,
     allied_regions,
     built_capacity,
-    costs_table,
-    records,
     stage_of,
-    unmet_table,
 )
 from ..schema import Instance
+from .digest import Digest
 
 # cost components a sweep may scale, by the name users type (--vary NAME=LOW:HIGH)
 COST_FACTORS = {
@@ -128,6 +125,7 @@ class _Loaded:
     lp: Any
     highs: Any
     stage: dict[str, str]
+    digest: Digest
 
 
 _CACHE: OrderedDict[tuple[Any, ...], _Loaded] = OrderedDict()
@@ -146,7 +144,7 @@ def _loaded(instance: Instance, job: Job, options: SolveOptions) -> _Loaded:
     lp = arrays_lp(arrays)
     h = configured_highs(options)
     h.passModel(lp)
-    loaded = _Loaded(arrays, lp, h, stage_of(arrays.md))
+    loaded = _Loaded(arrays, lp, h, stage_of(arrays.md), Digest.of(arrays))
     _CACHE[key] = loaded
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
@@ -287,7 +285,7 @@ def run_job(instance: Instance, job: Job, options: SolveOptions | None = None) -
         result.x = np.where(arrays.integer, np.round(result.x), result.x)
         if result.row_duals is not None:
             result.row_duals = result.row_duals[: arrays.num_rows]
-    out = summarise(result, job, opts)
+    out = summarise(result, job, opts, loaded.digest)
     out.seconds = time.perf_counter() - t0
     return out
 
@@ -304,7 +302,7 @@ def _add_rows(h: Any, arrays: ModelArrays, share: float, start: int) -> int:
     return len(cols)
 
 
-def summarise(result: ModelResult, job: Job, options: SolveOptions) -> Outcome:
+def summarise(result: ModelResult, job: Job, options: SolveOptions, digest: Digest | None = None) -> Outcome:
     """The job's outcome from a solver result: costs by component, per scenario, and allied demand met."""
     md = result.arrays.md
     out = Outcome(
@@ -324,48 +322,17 @@ def summarise(result: ModelResult, job: Job, options: SolveOptions) -> Outcome:
         name: arrays.weights.get(name, 1.0) * result.component_value(name) * md.m
         for name in arrays.components
     }
+    assert result.x is not None
+    digest = digest or Digest.of(arrays)
+    out.scenario_cost = digest.scenario_cost(result.x, arrays.weights, md.m)
+    out.scenario_unmet, out.met = digest.shortfall(result.x, md.q)
+    out.exports = digest.exports(result.x)
     ctx = Context(md, arrays, result)
-    costs = costs_table(ctx)
-    planner = {n for n, spec in COST_BY_NAME.items() if spec.category in ("spent", "unserved")}
-    costs = costs[costs.component.isin(planner)]
-    first = float(costs.loc[costs.scenario == "all", "discounted"].sum())
-    by_scen = costs[costs.scenario != "all"].groupby("scenario").discounted.sum()
-    out.scenario_cost = {s: first + float(by_scen.get(s, 0.0)) for s in md.scenarios}
-    unmet = unmet_table(ctx)
-    allies = allied_regions(md)
-    unmet = unmet[unmet.region.isin(allies)].copy()
-    unmet["short"] = unmet.unmet + unmet.forgone
-    weight = unmet.year.map(md.weight)
-    unmet["short_total"] = unmet.short * weight
-    by = unmet.groupby("scenario").short_total.sum()
-    out.scenario_unmet = {s: float(by.get(s, 0.0)) for s in md.scenarios}
-    per_year = unmet.groupby(["scenario", "year"], as_index=False)[["demand", "short"]].sum()
-    out.met = [
-        (str(r.scenario), int(r.year), float(r.demand), float(r.demand - r.short)) for r in records(per_year)
-    ]
     out.builds = tuple(
         (o, int(y), float(added))
         for (o, y), added in sorted(built_capacity(ctx).items(), key=lambda kv: kv[0])
     )
-    out.exports = _controlled_exports(ctx)
     if job.keep:
         out.solution = Solution.from_result(result, options, extra={"job": job.key})
         out.solution.result = None
-    return out
-
-
-def _controlled_exports(ctx: Context) -> dict[str, tuple[float, float]]:
-    """Per scenario: what controlled-origin regions ship to other regions over the horizon (t, and value at
-    the importer's price from that origin), the revenue a control puts at risk."""
-    md = ctx.md
-    origin = {r.id for r in md.inst.regions if r.controlled_origin}
-    list_price = {c.id: c.price or 0.0 for c in md.inst.commodities}
-    out = {s: (0.0, 0.0) for s in md.scenarios}
-    for (c, o, d, _k, y, s), x in zip(ctx.keys("ship"), ctx.values("ship"), strict=True):
-        if o in origin and d not in origin and x > 1e-12:
-            t, v = out[s]
-            tonnes = x * md.q * md.weight[y]
-            paid = md.import_price.get((c, o, y, s))  # the planner's price; else the commodity's list price
-            price = paid * md.m / md.q if paid is not None else list_price[c]
-            out[s] = (t + tonnes, v + tonnes * price)
     return out

@@ -12,28 +12,8 @@ import pandas as pd
 
 from ..errors import CritminError
 from ..io.output import atomic_directory
-from ..results.format import money, share, tonnes, year
+from ..results.format import column_formatter
 from ..results.solution import Solution, json_safe
-
-# how a column prints, by a word in its name
-_MONEY = ("cost", "damage", "objective", "unserved", "revenue", "saving", "contribution", "interaction",
-          "regret", "value", "vss", "evpi", "error")  # fmt: skip
-_TONNES = ("unmet", "tonnes", "exports", "demand", "met_t", "capacity")
-_YEARS = ("year", "start", "ban_from")
-_SHARE = ("share", "probability")
-
-
-def _formatter(col: str, currency: str) -> Any:
-    name = col.lower()
-    if any(name == w or name.endswith("_" + w) for w in _YEARS):
-        return year
-    if any(w in name for w in _SHARE):
-        return share
-    if any(w in name for w in _TONNES):
-        return tonnes
-    if any(w in name for w in _MONEY) and "seconds" not in name:
-        return lambda x: money(x, currency)
-    return None
 
 
 def format_table(df: pd.DataFrame, currency: str, max_rows: int = 40) -> str:
@@ -41,7 +21,7 @@ def format_table(df: pd.DataFrame, currency: str, max_rows: int = 40) -> str:
     if df.empty:
         return "  (none)"
     shown = df.head(max_rows)
-    fmt = {c: f for c in shown.columns if (f := _formatter(str(c), currency)) is not None}
+    fmt = {c: f for c in shown.columns if (f := column_formatter(str(c), currency)) is not None}
     text = shown.to_string(index=False, formatters=fmt, na_rep="-", float_format=lambda x: f"{x:,.4g}")
     extra = f"\n  ... {len(df) - max_rows} more rows (written in full with -o)" if len(df) > max_rows else ""
     return "\n".join("  " + line for line in text.splitlines()) + extra

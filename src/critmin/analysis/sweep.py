@@ -197,7 +197,7 @@ def sweep(
             scenario=scenario,
             factors=tuple(zip(names, map(float, draws[i]), strict=True)),
             keep=i < keep,
-            label={"sample": i, **{n: float(draws[i, k]) for k, n in enumerate(names)}},
+            label={"sample": i, **{f"{n}_factor": float(draws[i, k]) for k, n in enumerate(names)}},
         )
         for i in range(samples)
     ]

@@ -27,6 +27,12 @@ DEFAULT_MIP_GAP = 1e-4
 PROVEN_GAP = 1e-4
 
 
+# An LP (no integer columns) with at least this many columns is solved by interior point with crossover
+# (duals and a basic solution as with simplex); smaller ones, MIPs and warm re-solves by HiGHS's default
+# (dual simplex). Chosen by measurement: benchmarks/lp_algorithms.py, table in benchmarks/README.md.
+AUTO_IPM_COLUMNS = 100_000
+
+
 @dataclass
 class SolveOptions:
     """Solver settings. The seed and thread count are fixed by default so runs are reproducible."""
@@ -37,6 +43,7 @@ class SolveOptions:
     seed: int = 0
     verbose: bool = False
     highs_options: dict[str, Any] = field(default_factory=dict)  # raw HiGHS options, applied last
+    lp_algorithm: str = "auto"  # auto (by size, see AUTO_IPM_COLUMNS), simplex, ipm; highs_options win
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -78,6 +85,23 @@ def configured_highs(options: SolveOptions) -> highspy.Highs:
         if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
             raise CritminError(f"HiGHS rejected option {key}={value!r}")
     return h
+
+
+def choose_lp_algorithm(h: highspy.Highs, options: SolveOptions, columns: int, is_mip: bool) -> str:
+    """Set HiGHS's LP algorithm for a cold solve: interior point with crossover for large LPs, else the
+    default (dual simplex); a `solver` in highs_options is the user's choice and is kept. Returns it."""
+    if "solver" in options.highs_options:
+        return str(options.highs_options["solver"])
+    algo = options.lp_algorithm
+    if algo not in ("auto", "simplex", "ipm"):
+        raise CritminError(f"unknown lp_algorithm '{algo}': use auto, simplex or ipm")
+    if algo == "auto":
+        algo = "ipm" if not is_mip and columns >= AUTO_IPM_COLUMNS else "simplex"
+    if algo == "ipm" and not is_mip:
+        h.setOptionValue("solver", "ipm")
+        h.setOptionValue("run_crossover", "on")
+        return "ipm"
+    return "simplex"
 
 
 def run_interruptibly(h: highspy.Highs) -> None:
@@ -148,6 +172,7 @@ def solve_arrays(
     t0 = time.perf_counter() if handover_start is None else handover_start
     lp = arrays_lp(arrays)
     h = configured_highs(options)
+    choose_lp_algorithm(h, options, len(arrays.col_lower), bool(arrays.integer.any()))
     h.passModel(lp)
     result = run_loaded(h, lp, arrays, options, time.perf_counter() - t0)
     if result.x is not None:

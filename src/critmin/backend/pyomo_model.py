@@ -22,7 +22,7 @@ from ..model.data import TAGS, ModelData
 from ..model.registry import CONSTRAINT_BY_NAME, COSTS, VARIABLE_BY_NAME
 from ..perf import paused_gc
 from ..schema import Instance
-from .highs import SolveOptions, configured_highs, highs_lp, run_loaded
+from .highs import SolveOptions, choose_lp_algorithm, configured_highs, highs_lp, run_loaded
 from .result import INFEASIBLE, ModelResult
 
 INF = float("inf")
@@ -227,6 +227,7 @@ def solve_pyomo(model: pyo.ConcreteModel, options: SolveOptions) -> ModelResult:
     except InfeasibleConstraintException as exc:
         return ModelResult(arrays, INFEASIBLE, f"a constraint is infeasible before solving: {exc}")
     h = configured_highs(options)
+    choose_lp_algorithm(h, options, int(lp.num_col_), bool(arrays.integer.any()))
     h.passModel(lp)
     result = run_loaded(h, lp, arrays, options, time.perf_counter() - t0)
     result.timings["build"] = float(getattr(model, "_critmin_build_seconds", 0.0))

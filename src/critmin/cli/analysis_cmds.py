@@ -9,12 +9,15 @@ import click
 from . import main
 from .common import (
     check_output,
+    emit_json,
     force_option,
     guard,
     instance_argument,
+    json_option,
     log,
     make_options,
     output_option,
+    records_of,
     say,
 )
 from .common import solver_options as solver_opts
@@ -90,6 +93,7 @@ def report(runs: tuple[Path, ...], output: Path, year: int | None, scenario: str
 @force_option
 @click.option("--allow-mismatch", is_flag=True,
               help="Compare runs whose model version, quantity unit or currency differ.")  # fmt: skip
+@json_option
 @guard
 def compare_cmd(
     runs: tuple[str, ...],
@@ -104,6 +108,7 @@ def compare_cmd(
     csv_dir: Path | None,
     force: bool,
     allow_mismatch: bool,
+    as_json: bool,
 ) -> None:
     """Compare solution folders and/or instance files (solved on the fly); the first is the baseline.
     FILE.yaml@SCENARIO solves that scenario alone.
@@ -121,6 +126,11 @@ def compare_cmd(
     )
     if output is not None:
         cmp.write(output, force=force)
+    if as_json:
+        payload = {"runs": cmp.runs, "metrics": records_of(cmp.metrics), "builds": records_of(cmp.builds),
+                   "inputs": records_of(cmp.inputs), "written": str(output) if output else None}  # fmt: skip
+        emit_json("compare", payload)
+        return
     say(cmp.to_text())
     if output is not None:
         say(f"\nwrote {output}/ (metrics.csv, metrics_wide.csv, builds.csv, inputs.csv)")

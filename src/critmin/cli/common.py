@@ -66,6 +66,85 @@ def say(text: str = "", *, err: bool = False) -> None:
         os.close(devnull)
 
 
+# -- machine-readable output (--json) ------------------------------------------------------------------------
+JSON_SCHEMA = 1  # bumped when a field is renamed or removed; new fields may appear in any version
+
+
+def emit_json(command: str, payload: dict[str, Any], exit_code: int = 0) -> None:
+    """One JSON document on stdout: {"critmin": version, "schema": 1, "command", "ok", "exit_code", ...}."""
+    import json
+
+    from .. import __version__
+    from ..results.solution import json_safe
+
+    doc = {"critmin": __version__, "schema": JSON_SCHEMA, "command": command, "ok": exit_code == 0,
+           "exit_code": exit_code, **payload}  # fmt: skip
+    say(json.dumps(json_safe(doc), indent=2, allow_nan=False))
+
+
+def records_of(df: Any) -> list[dict[str, Any]]:
+    """A DataFrame as JSON records (NaN -> null)."""
+    if df is None or len(df) == 0:
+        return []
+    return [
+        {k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+        for r in df.to_dict("records")
+    ]
+
+
+def solution_json(sol: Any, written: str | None) -> dict[str, Any]:
+    """A solve's JSON: status, the planner's costs by category and component, builds, shortfalls (by place,
+    end use and scenario), the clear share of allied demand, warnings and the full summary."""
+    from ..results.costs import CATEGORIES, CostBreakdown
+
+    cb = CostBreakdown.from_parts(sol.objective_parts)
+    unmet = sol.tables.get("unmet")
+    short = unmet[(unmet.unmet > 1e-6) | (unmet.forgone > 1e-6)] if unmet is not None and len(unmet) else None
+    return {
+        "status": sol.status,
+        "message": sol.message,
+        "instance": sol.instance.get("name"),
+        "units": sol.units,
+        "objective": sol.objective,
+        "costs": {
+            "planner_cost": cb.planner_cost if sol.has_solution else None,
+            "by_category": {c: cb.total(c) for c in CATEGORIES},
+            "components": cb.parts,
+        },
+        "builds": records_of(sol.tables.get("builds")),
+        "shortfalls": records_of(short),
+        "clear_share": records_of(sol.tables.get("kpis_clear")),
+        "warnings": list(sol.warnings),
+        "written": written,
+        "summary": sol.summary_dict(),
+    }
+
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True,
+    help="Print one JSON document on stdout instead of text (schema: README, 'Machine-readable output').",
+)  # fmt: skip
+
+
+def _json_error(ctx: click.Context, exc: Exception, code: int) -> bool:
+    """With --json, an error is a JSON document too (ok false, the message and located problems)."""
+    if not (ctx.params or {}).get("as_json"):
+        return False
+    problems = [
+        {
+            "file": p.file,
+            "row": p.row,
+            "column": p.column,
+            "field": list(map(str, p.loc)),
+            "message": p.message,
+            "hint": p.hint,
+        }  # fmt: skip
+        for p in getattr(exc, "problems", []) or []
+    ]
+    emit_json(str(ctx.command.name), {"error": str(exc), "problems": problems}, exit_code=code)
+    return True
+
+
 def guard(fn: F) -> F:
     """Turn errors into a message and the contract's exit code; never a traceback unless --debug."""
 
@@ -76,10 +155,13 @@ def guard(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except NoPlanError as exc:
-            say(f"error: {exc}", err=True)
-            sys.exit(STATUS_EXIT.get(exc.status, EXIT_NO_PLAN))
+            code = STATUS_EXIT.get(exc.status, EXIT_NO_PLAN)
+            if not _json_error(ctx, exc, code):
+                say(f"error: {exc}", err=True)
+            sys.exit(code)
         except CritminError as exc:
-            say(f"error: {exc}", err=True)
+            if not _json_error(ctx, exc, EXIT_BAD_INPUT):
+                say(f"error: {exc}", err=True)
             sys.exit(EXIT_BAD_INPUT)
         except KeyboardInterrupt:
             say("interrupted: nothing was written; run the command again to retry", err=True)

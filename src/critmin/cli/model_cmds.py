@@ -16,13 +16,17 @@ if TYPE_CHECKING:
 from .common import (
     STATUS_EXIT,
     check_output,
+    emit_json,
     force_option,
     guard,
     instance_argument,
+    json_option,
     log,
     make_options,
     output_option,
+    records_of,
     say,
+    solution_json,
     solver_options,
     warn,
 )
@@ -55,24 +59,58 @@ risk_option = click.option(
 
 @main.command()
 @instance_argument
+@click.option("--strict", is_flag=True, help="Treat warnings (likely mistakes) as errors: exit 1.")
+@json_option
 @guard
-def validate(instance: Path) -> None:
-    """Check an instance (YAML and its CSV tables) without solving it; also builds the model and warns about
-    badly scaled coefficients. Exit 0 valid, 1 not."""
+def validate(instance: Path, strict: bool, as_json: bool) -> None:
+    """Check an instance (YAML, CSV tables or workbook) without solving it; also builds the model and warns
+    about likely mistakes — demand nothing can reach, controls or policies whose years miss every modelled
+    period — and badly scaled coefficients. Exit 0 valid, 1 not (or, with
+    --strict, any warning)."""
     from ..io import load_instance
+    from ..model.advice import instance_advice
     from ..model.assemble import assemble
     from ..model.data import compile_instance
     from ..model.numerics import arrays_warnings
 
     inst = load_instance(instance)
     md = compile_instance(inst)
-    for w in arrays_warnings(assemble(md)):
-        warn(w)
+    advice = instance_advice(md)
+    warnings = [str(p) for p in advice] + arrays_warnings(assemble(md))
+    counts = {
+        "regions": len(inst.regions),
+        "commodities": len(inst.commodities),
+        "facilities": len(inst.facilities),
+        "build_options": len(inst.build_options),
+        "routes": len(md.arcs),
+        "demand_rows": len(inst.demand),
+        "export_controls": len(inst.export_controls),
+        "scenarios": len(inst.scenarios),
+        "periods": len(md.years),
+    }
+    failed = strict and bool(warnings)
+    if as_json:
+        deals = [{"id": d.id, "name": d.name, "parts": list(d.parts)} for d in inst.deals]
+        payload = {
+            "instance": inst.name,
+            "counts": counts,
+            "warnings": warnings,
+            "strict": strict,
+            "deals": deals,
+        }
+        emit_json("validate", payload, exit_code=1 if failed else 0)
+        sys.exit(1 if failed else 0)
+    for w in warnings:
+        warn(w) if not failed else say(f"error: {w}", err=True)
+    if failed:
+        say(f"not ok: {inst.name}: {len(warnings)} warning(s), and --strict treats them as errors", err=True)
+        sys.exit(1)
     say(
         f"ok: {inst.name}: {len(inst.regions)} regions, {len(inst.commodities)} commodities, "
         f"{len(inst.facilities)} facilities, {len(inst.build_options)} build options, "
         f"{len(md.arcs)} routes, {len(inst.demand)} demand rows, {len(inst.export_controls)} export "
         f"controls, {len(inst.scenarios)} scenario(s), {len(md.years)} periods"
+        + (f"; {len(warnings)} warning(s) above" if warnings else "")
     )
     for deal in inst.deals:
         say(f"  deal {deal.id}: {deal.name or deal.id} ({len(deal.parts)} parts; --deal-off {deal.id})")
@@ -93,6 +131,7 @@ def validate(instance: Path) -> None:
     "--year", "years", type=int, multiple=True, metavar="YEAR", help="Years to show in the summary."
 )
 @click.option("--solver-log", is_flag=True, help="Show HiGHS's own log on stdout.")
+@json_option
 @guard
 def solve(
     instance: Path,
@@ -110,6 +149,7 @@ def solve(
     force: bool,
     years: tuple[int, ...],
     solver_log: bool,
+    as_json: bool,
 ) -> None:
     """Solve an instance and print the plan; with -o, write it as a solution folder (before printing).
 
@@ -135,6 +175,10 @@ def solve(
         sol.write(output, fmt=fmt, force=force, protect=(instance,))
     for w in sol.warnings:
         warn(w)
+    if as_json:
+        written = str(output) if output is not None and sol.has_solution else None
+        emit_json("solve", solution_json(sol, written), exit_code=STATUS_EXIT[sol.status])
+        sys.exit(STATUS_EXIT[sol.status])
     say(format_summary(sol, list(years) or None))
     if output is not None and sol.has_solution:
         say(f"\nwrote {output}/ (summary.json + {len(sol.tables)} tables as {fmt})")
@@ -152,6 +196,7 @@ def solve(
               help="Rows shown per section (0: all); the rest are counted.")  # fmt: skip
 @output_option("diagnosis", help_text="Also write the diagnosis as CSV tables in this new folder.")
 @force_option
+@json_option
 @guard
 def diagnose(
     instance: Path,
@@ -166,6 +211,7 @@ def diagnose(
     top: int,
     output: Path | None,
     force: bool,
+    as_json: bool,
 ) -> None:
     """Explain a plan: shortfalls (largest first), binding constraints with shadow prices, lead-time blocks;
     or, for an infeasible instance, an irreducible infeasible subset named by entity.
@@ -179,6 +225,12 @@ def diagnose(
     d = run_diagnose(load_switched(instance, deals_off), scenario=scenario, options=opts, engine=engine)
     if output is not None:
         d.write(output, force=force)
+    if as_json:
+        tables = {"shortfalls": d.shortfalls, "binding": d.binding, "lead_time": d.lead_time, "iis": d.iis}
+        payload = {"status": d.status, "message": d.message, "currency": d.currency,
+                   **{k: records_of(v) for k, v in tables.items()}}  # fmt: skip
+        emit_json("diagnose", payload, exit_code=STATUS_EXIT.get(d.status, 2))
+        sys.exit(STATUS_EXIT.get(d.status, 2))
     say(d.to_text(top))
     if output is not None:
         say(f"\nwrote {output}/")

@@ -14,12 +14,15 @@ import click
 from . import main
 from .common import (
     check_output,
+    emit_json,
     force_option,
     guard,
     instance_argument,
+    json_option,
     make_options,
     output_option,
     quiet,
+    records_of,
     say,
 )
 from .common import solver_options as solver_opts
@@ -37,6 +40,7 @@ def engine_options(fn: F) -> F:
                      help="Use an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (workers need critmin)."),
         click.option("--deal-off", "deals_off", multiple=True, metavar="DEAL",
                      help="Switch off one of the instance's deals first; repeat for several."),
+        json_option,
     ]  # fmt: skip
     for d in reversed(decorators):
         fn = d(fn)
@@ -50,15 +54,19 @@ def _engine(workers: int | None, scheduler: str | None) -> Any:
 
 
 def _progress(label: str) -> Callable[[int, int], None] | None:
-    """A one-line progress counter on stderr when it is a terminal (nothing in pipes and logs)."""
+    """A progress bar (click's) on stderr when it is a terminal; nothing in pipes and logs."""
     if quiet() or not sys.stderr.isatty():
         return None
+    state: dict[str, Any] = {}
 
     def tick(done: int, total: int) -> None:
-        end = "\n" if done == total else ""
-        click.echo(f"\r{label}: {done}/{total} solves", nl=False, err=True)
-        if end:
-            click.echo("", err=True)
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = click.progressbar(length=total, label=f"{label}: solves", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
 
     return tick
 
@@ -66,6 +74,13 @@ def _progress(label: str) -> Callable[[int, int], None] | None:
 def _finish(result: Any, output: Path | None, force: bool, instance: Path) -> None:
     if output is not None:
         result.write(output, force=force, protect=(instance,))
+    if click.get_current_context().params.get("as_json"):
+        payload = {"kind": result.kind, "title": result.title, "headline": result.headline,
+                   "facts": result.facts, "tables": {n: records_of(t) for n, t in result.tables.items()},
+                   "method": result.method, "assumptions": result.assumptions, "currency": result.currency,
+                   "written": str(output) if output else None}  # fmt: skip
+        emit_json(result.kind, payload)
+        return
     say(result.to_text())
     if output is not None:
         say(f"\nwrote {output}/ ({', '.join(f'{t}.csv' for t in result.tables)}, analysis.json)")
@@ -81,10 +96,11 @@ _PLAN_HELP = "A solution folder or builds CSV (option, year, capacity_added in t
 @solver_opts
 @output_option("evaluation", help_text="Write the per-scenario table and the evaluated solution here.")
 @force_option
+@json_option
 @guard
 def evaluate_cmd(plan: Path, instance: Path, scenario: str | None, time_limit: float | None,
                  mip_gap: float | None, threads: int, seed: int, engine: str, highs_options: tuple[str, ...],
-                 output: Path | None, force: bool) -> None:  # fmt: skip
+                 output: Path | None, force: bool, as_json: bool) -> None:  # fmt: skip
     """Fix a plan's builds (PLAN: a solution folder or a builds CSV) and re-solve every scenario's operations.
 
     Exit codes: 0 done, 1 bad input or a plan that cannot operate, 130 interrupted.
@@ -109,7 +125,7 @@ def evaluate_cmd(plan: Path, instance: Path, scenario: str | None, time_limit: f
 def value_cmd(instance: Path, reference: str | None, workers: int | None, scheduler: str | None,
               deals_off: tuple[str, ...], time_limit: float | None, mip_gap: float | None, threads: int,
               seed: int, engine: str, highs_options: tuple[str, ...], output: Path | None,
-              force: bool) -> None:  # fmt: skip
+              force: bool, as_json: bool) -> None:  # fmt: skip
     """VSS, EVPI and the regret table (Birge & Louveaux 2011): what planning for every scenario is worth.
 
     Exit codes: 0 done, 1 bad input or an instance without two scenarios, 130 interrupted.
@@ -168,7 +184,7 @@ def stress_cmd(instance: Path, plan: Path | None, nodes: tuple[str, ...], starts
                shares: tuple[float, ...], scenario: str | None, workers: int | None, scheduler: str | None,
                deals_off: tuple[str, ...], time_limit: float | None, mip_gap: float | None, threads: int,
                seed: int, engine: str, highs_options: tuple[str, ...], output: Path | None,
-               force: bool) -> None:  # fmt: skip
+               force: bool, as_json: bool) -> None:  # fmt: skip
     """Time-to-survive / time-to-recover per node (Simchi-Levi et al. 2014), and the first year allied demand
     can be met X% without China — the "a year or a decade" answer.
 
@@ -208,7 +224,8 @@ def stress_cmd(instance: Path, plan: Path | None, nodes: tuple[str, ...], starts
 def leverage_cmd(instance: Path, plan: Path | None, starts: tuple[int, ...], scenario: str | None,
                  workers: int | None, scheduler: str | None, deals_off: tuple[str, ...],
                  time_limit: float | None, mip_gap: float | None, threads: int, seed: int, engine: str,
-                 highs_options: tuple[str, ...], output: Path | None, force: bool) -> None:  # fmt: skip
+                 highs_options: tuple[str, ...], output: Path | None, force: bool,
+                  as_json: bool) -> None:  # fmt: skip
     """Damage of a Chinese export ban to the allies with today's network vs the planned one, by start year,
     and China's export revenue at risk in each control scenario.
 
@@ -243,7 +260,8 @@ def attribute_cmd(instance: Path, deals: tuple[str, ...], samples: int, sample_s
                   scenario: str | None, workers: int | None, scheduler: str | None,
                   deals_off: tuple[str, ...],
                   time_limit: float | None, mip_gap: float | None, threads: int, seed: int, engine: str,
-                  highs_options: tuple[str, ...], output: Path | None, force: bool) -> None:  # fmt: skip
+                  highs_options: tuple[str, ...], output: Path | None, force: bool,
+                  as_json: bool) -> None:  # fmt: skip
     """What each deal contributes: leave-one-out and Shapley values of the planner's cost, with pairwise
     interactions (exact for up to 8 deals).
 
@@ -302,7 +320,8 @@ def attribute_cmd(instance: Path, deals: tuple[str, ...], samples: int, sample_s
 def sweep_cmd(instance: Path, vary: tuple[str, ...], samples: int, sample_seed: int, keep: int,
               scenario: str | None, workers: int | None, scheduler: str | None, deals_off: tuple[str, ...],
               time_limit: float | None, mip_gap: float | None, threads: int, seed: int, engine: str,
-              highs_options: tuple[str, ...], output: Path | None, force: bool) -> None:  # fmt: skip
+              highs_options: tuple[str, ...], output: Path | None, force: bool,
+                  as_json: bool) -> None:  # fmt: skip
     """Monte Carlo over uncertain cost inputs: each sample one solve; a tidy table of outcomes.
 
     Failed or timed-out samples are reported in their row, not fatal. Exit codes: 0 done, 1 bad input.

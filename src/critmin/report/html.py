@@ -17,9 +17,9 @@ import pandas as pd
 from .. import __version__
 from ..errors import CritminError
 from ..io.output import atomic_file, check_target
-from ..results import Solution
+from ..results import Solution, charts
 from ..results.costs import CostBreakdown
-from . import charts
+from ..results.format import column_formatter, number
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -86,9 +86,10 @@ def build_report(paths: list[str | Path], *, year: int | None = None, scenario: 
     for name, sol in runs[:4]:
         b = sol.tables.get("builds", pd.DataFrame())
         kt = sol.tables.get("kpis_total", pd.DataFrame())
+        cur = str(sol.units.get("currency", ""))
         tables.append(
             f"<section><h2>{html.escape(name)}: builds</h2>"
-            f"{_table(b)}<h3>KPIs by scenario and year</h3>{_table(kt)}</section>"
+            f"{_table(b, currency=cur)}<h3>KPIs by scenario and year</h3>{_table(kt, currency=cur)}</section>"
         )
     if front is not None:
         tables.append(f"<section><h2>Frontier points</h2>{_table(front.points)}</section>")
@@ -109,7 +110,7 @@ def _analysis_sections(analyses: list[AnalysisResult], plotly_included: bool = F
             first = False
             parts.append(f"<h3>{html.escape(title)}</h3>{div}")
         for name, df in a.tables.items():
-            parts.append(f"<h3>{html.escape(name)}</h3>{_table(df)}")
+            parts.append(f"<h3>{html.escape(name)}</h3>{_table(df, currency=a.currency)}")
         parts.append(f"<p>Method: {html.escape(a.method)}</p>")
         if a.assumptions:
             items = "".join(f"<li>{html.escape(x)}</li>" for x in a.assumptions)
@@ -167,15 +168,21 @@ def _summary_table(runs: list[tuple[str, Solution]]) -> str:
             "gap": s.gap,
         }
         rows.append(row)
-    return _table(pd.DataFrame(rows))
+    cur = str(runs[0][1].units.get("currency", "")) if runs else ""
+    return _table(pd.DataFrame(rows), currency=cur)
 
 
-def _table(df: pd.DataFrame, limit: int = 200) -> str:
+def _table(df: pd.DataFrame, limit: int = 200, currency: str = "") -> str:
+    """An HTML table in critmin's number formats (money with currency, tonnes, shares, years)."""
     if df is None or df.empty:
         return "<p>(none)</p>"
     shown = df.head(limit)
-    more = f"<p>... {len(df) - limit} more rows in the solution directory</p>" if len(df) > limit else ""
-    return shown.to_html(index=False, float_format=lambda x: f"{x:,.4g}", classes="tbl", border=0) + more
+    fmt = {c: f for c in shown.columns if (f := column_formatter(str(c), currency)) is not None}
+    more = f"<p>... {len(df) - limit} more rows in the output folder</p>" if len(df) > limit else ""
+    html_table = shown.to_html(
+        index=False, formatters=fmt, float_format=number, na_rep="-", classes="tbl", border=0
+    )
+    return html_table + more
 
 
 def _page(title: str, body: str) -> str:

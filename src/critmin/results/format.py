@@ -67,9 +67,35 @@ def number(x: Any, *, digits: int = 3) -> str:
         return str(x)
     if math.isnan(v):
         return "-"
+    if math.isinf(v):
+        return "none" if v > 0 else "-inf"  # e.g. an unbounded cap
     v = _clean(v)
     if v == int(v) and abs(v) < 1e15:
         return f"{int(v):,}"
     if abs(v) >= 1000:
         return f"{v:,.0f}"
     return f"{v:,.{digits}g}"
+
+
+# how a column prints, by a word in its name
+_MONEY = ("cost", "capex", "spent", "damage", "objective", "unserved", "revenue", "saving", "contribution",
+          "interaction", "regret", "value", "vss", "evpi", "error", "money")  # fmt: skip
+_TONNES = ("unmet", "tonnes", "exports", "imports", "demand", "delivered", "met_t", "capacity", "quantity")
+_YEARS = ("year", "start", "ban_from")
+_SHARE = ("share", "probability")
+
+
+def column_formatter(col: str, currency: str) -> Any:
+    """How a table column prints, by a word in its name (money, tonnes, shares, years), or None."""
+    name = col.lower()
+    if name.endswith("_factor") or name in ("gap", "modules"):  # multipliers and counts print as numbers
+        return None
+    if any(name == w or name.endswith("_" + w) for w in _YEARS):
+        return year
+    if any(w in name for w in _SHARE):
+        return share
+    if any(w in name for w in _TONNES):
+        return tonnes
+    if any(w in name for w in _MONEY) and "seconds" not in name:
+        return lambda x: money(x, currency)
+    return None

@@ -192,6 +192,13 @@ class Solution:
         raise AttributeError(name)
 
     @property
+    def plot(self) -> Any:
+        """Plotly figures of this plan: `sol.plot.builds()`, `.costs()`, `.sankey(2030)`, ..."""
+        from .charts import SolutionPlots
+
+        return SolutionPlots(self)
+
+    @property
     def has_solution(self) -> bool:
         return self.status in (OPTIMAL, FEASIBLE)
 

@@ -1,4 +1,6 @@
-"""The report's plotly figures, each built from a solution's tidy tables."""
+"""The plotly figures of the report and of `sol.plot` / `comparison.plot`, each built from tidy tables:
+money axes in the instance currency and a stated magnitude, years as categories (only modelled years are
+drawn, nothing interpolated between them), Sankey nodes carrying their quantities."""
 
 from __future__ import annotations
 
@@ -8,9 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..results import Solution
-from ..results.costs import CostBreakdown, label
-from ..results.tables import records
+from .costs import CostBreakdown, label
+from .solution import Solution
+from .tables import records
 
 TAG_COLOUR = {"controlled": "rgba(214, 39, 40, 0.45)", "clear": "rgba(31, 119, 180, 0.45)"}
 STAGE_ORDER = ["mining", "separation", "metal", "magnet", "primary", "refined", "demand"]
@@ -21,6 +23,9 @@ def cost_breakdown(runs: list[tuple[str, Solution]]) -> go.Figure:
     terms and what lies outside the planner's cost are not costs and are not stacked in."""
     fig = go.Figure()
     breakdowns = [(n, CostBreakdown.from_parts(s.objective_parts)) for n, s in runs]
+    currency = str(runs[0][1].units.get("currency", "")) if runs else ""
+    top = max((abs(cb.planner_cost) for _, cb in breakdowns), default=0.0)
+    div, mag = money_scale(top)
     palette = {
         "spent": ["#08519c", "#3182bd", "#6baed6", "#9ecae1", "#c6dbef", "#2171b5", "#4292c6", "#084594"],
         "unserved": ["#a50f15", "#ef3b2c", "#fc9272"],
@@ -32,11 +37,30 @@ def cost_breakdown(runs: list[tuple[str, Solution]]) -> go.Figure:
             if not any(abs(v) > 0 for v in values):
                 continue
             colour = palette[category][j % len(palette[category])]
-            fig.add_bar(name=f"{label(part)}", x=[n for n, _ in breakdowns], y=values, marker_color=colour)
+            fig.add_bar(
+                name=f"{label(part)}",
+                x=[n for n, _ in breakdowns],
+                y=[v / div for v in values],
+                marker_color=colour,
+                hovertemplate=f"%{{x}}: %{{y:,.2f}} {mag} {currency}<extra>{label(part)}</extra>",
+            )
     fig.update_layout(
-        barmode="stack", yaxis_title="expected discounted cost (money spent + value not served)", height=420
+        barmode="stack",
+        yaxis_title=f"expected discounted cost, {mag} {currency} (money spent + value not served)".replace(
+            "  ", " "
+        ),
+        yaxis_tickformat=",.1f",
+        height=420,
     )
     return fig
+
+
+def money_scale(top: float) -> tuple[float, str]:
+    """(divisor, magnitude) so that money axes read like '69.5 bn USD', never '69.5G' or '1T'."""
+    for div, mag in ((1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if top >= div:
+            return div, mag
+    return 1.0, ""
 
 
 def _consumer_stage(instance: dict[str, Any]) -> dict[str, str]:
@@ -53,9 +77,52 @@ def _consumer_stage(instance: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def sankey(sol: Solution, year: int, scenario: str) -> go.Figure:
-    """Flows between (stage, country) nodes in one year and scenario: cross-border shipments, plus what each
-    country uses of its own output (use net of imports), coloured by provenance tag."""
+def sankey(sol: Solution, year: int, scenario: str | None = None) -> go.Figure:
+    """Flows between (stage, country) nodes in one year: cross-border shipments plus what each country uses of
+    its own output (use net of imports), coloured by provenance tag, each node labelled with its throughput.
+    One Sankey per scenario with a selector; `scenario` is shown first (default: the most probable)."""
+    scens = _scenarios_by_probability(sol)
+    first = scenario if scenario in scens else (scens[0] if scens else "")
+    order = [first] + [s for s in scens if s != first]
+    traces = [_sankey_trace(sol, year, s) for s in order]
+    fig = go.Figure()
+    for k, (trace, _n) in enumerate(traces):
+        trace.visible = k == 0
+        fig.add_trace(trace)
+    n_nodes = max((n for _t, n in traces), default=0)
+    menu = [
+        {"label": s, "method": "update", "args": [{"visible": [j == k for j in range(len(order))]}]}
+        for k, s in enumerate(order)
+    ]
+    fig.update_layout(
+        height=max(450, 18 * n_nodes),
+        updatemenus=[{"buttons": menu, "x": 1.0, "xanchor": "right", "y": 1.12, "yanchor": "top"}]
+        if len(order) > 1
+        else [],
+        annotations=[
+            {
+                "text": f"{year}; red: controlled origin, blue: clear; t/yr"
+                + ("; scenario:" if len(order) > 1 else f"; scenario {first}"),
+                "showarrow": False,
+                "x": 0,
+                "y": 1.1,
+                "xref": "paper",
+                "yref": "paper",
+            }
+        ],
+    )
+    return fig
+
+
+def _scenarios_by_probability(sol: Solution) -> list[str]:
+    kt = sol.tables.get("kpis_total", pd.DataFrame())
+    if kt.empty:
+        return []
+    p = kt.groupby("scenario", sort=False).probability.first().sort_values(ascending=False, kind="stable")
+    return [str(s) for s in p.index]
+
+
+def _sankey_trace(sol: Solution, year: int, scenario: str) -> tuple[go.Sankey, int]:
     inst = sol.instance_data or {}
     stage_of = {c["id"]: c["stage"] for c in inst.get("commodities", [])}
     user = _consumer_stage(inst)
@@ -99,34 +166,27 @@ def sankey(sol: Solution, year: int, scenario: str) -> go.Figure:
         key=lambda n: (STAGE_ORDER.index(n.split(":")[0]) if n.split(":")[0] in STAGE_ORDER else 99, n),
     )
     index = {n: i for i, n in enumerate(nodes)}
-    fig = go.Figure(
-        go.Sankey(
-            arrangement="snap",
-            node={"label": nodes, "pad": 12, "thickness": 14},
-            link={
-                "source": [index[s] for s, _, _ in links],
-                "target": [index[d] for _, d, _ in links],
-                "value": list(links.values()),
-                "color": [TAG_COLOUR.get(t, "grey") for _, _, t in links],
-                "customdata": [t for _, _, t in links],
-                "hovertemplate": "%{source.label} → %{target.label}<br>%{value:,.0f} t (%{customdata})",
-            },
-        )
+    into = dict.fromkeys(nodes, 0.0)
+    out_of = dict.fromkeys(nodes, 0.0)
+    for (src, dst, _t), q in links.items():
+        into[dst] += q
+        out_of[src] += q
+    through = {n: max(into[n], out_of[n]) for n in nodes}
+    labels = [f"{n} ({through[n]:,.0f} t)" for n in nodes]
+    trace = go.Sankey(
+        arrangement="snap",
+        name=scenario,
+        node={"label": labels, "pad": 12, "thickness": 14},
+        link={
+            "source": [index[s] for s, _, _ in links],
+            "target": [index[d] for _, d, _ in links],
+            "value": list(links.values()),
+            "color": [TAG_COLOUR.get(t, "grey") for _, _, t in links],
+            "customdata": [t for _, _, t in links],
+            "hovertemplate": "%{source.label} → %{target.label}<br>%{value:,.0f} t/yr (%{customdata})",
+        },
     )
-    fig.update_layout(
-        height=max(450, 18 * len(nodes)),
-        annotations=[
-            {
-                "text": "red: controlled origin, blue: clear",
-                "showarrow": False,
-                "x": 0,
-                "y": 1.06,
-                "xref": "paper",
-                "yref": "paper",
-            }
-        ],
-    )
-    return fig
+    return trace, len(nodes)
 
 
 def builds(sol: Solution) -> go.Figure:
@@ -176,9 +236,12 @@ def controlled_share(sol: Solution) -> go.Figure:
     k = sol.tables.get("kpis", pd.DataFrame())
     fig = go.Figure()
     for (s, c), sub in k.groupby(["scenario", "commodity"]) if not k.empty else []:
-        fig.add_scatter(x=sub.year, y=sub.controlled_share, mode="lines+markers", name=f"{c} ({s})")
+        fig.add_scatter(
+            x=[str(y) for y in sub.year], y=sub.controlled_share, mode="markers", name=f"{c} ({s})"
+        )
     fig.update_layout(
         yaxis={"title": "controlled-origin share of deliveries", "tickformat": ".0%", "range": [0, 1.05]},
+        xaxis={"title": "modelled year", "type": "category"},
         height=380,
     )
     return fig
@@ -191,7 +254,12 @@ def unmet(sol: Solution) -> go.Figure:
         g = u.groupby(["scenario", "year"], as_index=False).unmet.sum()
         for s, sub in g.groupby("scenario"):
             fig.add_bar(name=s, x=[str(y) for y in sub.year], y=sub.unmet)
-    fig.update_layout(barmode="group", yaxis_title="unmet demand, t/yr", height=360)
+    fig.update_layout(
+        barmode="group",
+        yaxis_title="unmet demand, t/yr",
+        xaxis={"title": "modelled year", "type": "category"},
+        height=360,
+    )
     return fig
 
 
@@ -254,3 +322,49 @@ def analysis(a: Any) -> list[tuple[str, go.Figure]]:
         fig.update_layout(xaxis_title=f"planner cost ({cur})", yaxis_title="samples", height=380)
         figs.append(("Distribution of the planner's cost over the samples", fig))
     return figs
+
+
+class SolutionPlots:
+    """`sol.plot.builds()`, `.costs()`, `.sankey(year)`, `.controlled_share()`, `.unmet()`: plotly figures
+    (show with `.show()`, save with `.write_html(path)`)."""
+
+    def __init__(self, sol: Solution) -> None:
+        self._sol = sol
+
+    def costs(self) -> go.Figure:
+        return cost_breakdown([(str(self._sol.instance.get("name", "plan")), self._sol)])
+
+    def builds(self) -> go.Figure:
+        return builds(self._sol)
+
+    def sankey(self, year: int | None = None, scenario: str | None = None) -> go.Figure:
+        kt = self._sol.tables.get("kpis_total", pd.DataFrame())
+        years = sorted(int(y) for y in kt.year.unique()) if not kt.empty else [0]
+        return sankey(
+            self._sol, year if year is not None else (2030 if 2030 in years else years[-1]), scenario
+        )
+
+    def controlled_share(self) -> go.Figure:
+        return controlled_share(self._sol)
+
+    def unmet(self) -> go.Figure:
+        return unmet(self._sol)
+
+
+class ComparisonPlots:
+    """`cmp.plot.costs()` (money spent and value not served per run) and `cmp.plot.builds()`."""
+
+    def __init__(self, cmp: Any) -> None:
+        self._cmp = cmp
+
+    def costs(self) -> go.Figure:
+        return cost_breakdown(list(zip(self._cmp.runs, self._cmp.solutions, strict=False)))
+
+    def builds(self) -> go.Figure:
+        b = self._cmp.builds
+        fig = go.Figure()
+        for st, sub in b.groupby("stage") if not b.empty else []:
+            g = sub.groupby("run", sort=False).capacity_added.sum()
+            fig.add_bar(name=str(st), x=list(g.index), y=g.values)
+        fig.update_layout(barmode="stack", yaxis_title="capacity added, t/yr", height=400)
+        return fig
