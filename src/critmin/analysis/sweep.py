@@ -206,12 +206,7 @@ def sweep(
     wall = time.perf_counter() - t0
     runs = outcome_table(outcomes)
     ok = runs[runs.status.isin(["optimal", "feasible"])]
-    stats = []
-    for col in ("planner_cost", "unserved", "expected_unmet"):
-        v = ok[col].astype(float)
-        if len(v):
-            stats.append({"metric": col, "mean": v.mean(), "p05": v.quantile(0.05), "p50": v.median(),
-                          "p95": v.quantile(0.95), "min": v.min(), "max": v.max()})  # fmt: skip
+    stats = _statistics(ok)
     facts = {
         "samples": samples,
         "seed": seed,
@@ -227,10 +222,31 @@ def sweep(
         title=f"Monte Carlo sweep of {instance.name}: {samples} samples",
         method="Uniform draws of cost multipliers (seeded); each sample is one full solve of the instance.",
         facts=facts,
-        tables={"summary": pd.DataFrame(stats), "runs": runs},
+        tables={"summary": stats, "runs": runs},
         currency=instance.units.currency,
         solutions={o.key: o.solution for o in outcomes if o.solution is not None},
     )
+
+
+def _statistics(ok: pd.DataFrame) -> pd.DataFrame:
+    """Mean, 5th/50th/95th percentiles, min and max of the planner's cost, the value not served and the
+    expected allied shortfall over the solved samples (one column per metric, so each prints in its unit)."""
+    metrics = ["planner_cost", "unserved", "expected_unmet"]
+    rows = []
+    for name, fn in (
+        ("mean", "mean"),
+        ("p05", 0.05),
+        ("p50", 0.5),
+        ("p95", 0.95),
+        ("min", "min"),
+        ("max", "max"),
+    ):
+        row: dict[str, object] = {"statistic": name}
+        for m in metrics:
+            v = ok[m].astype(float)
+            row[m] = (getattr(v, fn)() if isinstance(fn, str) else v.quantile(fn)) if len(v) else None
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["statistic", *metrics])
 
 
 def outcome_table(outcomes: Sequence[Outcome]) -> pd.DataFrame:
