@@ -320,3 +320,20 @@ def test_the_digest_agrees_with_the_solution_tables(seed):
         assert demand == pytest.approx(sub.demand.sum()) and met == pytest.approx(
             (sub.demand - sub.unmet - sub.forgone).sum(), abs=1e-6
         )
+
+
+def test_a_named_facility_group_is_a_node():
+    """Stopping the group {cn_plant} is stopping China's separation: the same TTS of 2 years."""
+    res = stress(make(_six_years(250)), groups={"china": ["cn_plant"]}, shares=(1.0,))
+    row = res.time_to_survive.set_index("node").loc["china"]
+    assert row.tts_years == 2 and row.region == "CN" and row.stage == "separation"
+    with pytest.raises(CritminError, match="group 'x': no facility 'cn_plnt'.*did you mean 'cn_plant'"):
+        stress(make(_six_years(0)), groups={"x": ["cn_plnt"]})
+
+
+def test_demand_can_be_varied_and_rebuilds_the_model():
+    """100 t x factor bought from China at 15 per t."""
+    res = sweep(make(base_dict()), {"demand": (0.5, 1.5)}, samples=4, seed=3)
+    for r in res.runs.itertuples():
+        assert r.planner_cost == pytest.approx(100 * r.demand_factor * 15)
+    assert parse_vary(["demand=0.9:1.1"]) == {"demand": (0.9, 1.1)}

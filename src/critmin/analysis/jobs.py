@@ -46,6 +46,8 @@ COST_FACTORS = {
     "tariff": ("tariff",),
     "voll": ("unmet", "forgone"),
 }
+# inputs a sweep may scale that change the model itself (rebuilt per value, not re-used): name -> what
+MODEL_FACTORS = {"demand": "every demand row's quantity"}
 BUILD_FAMILIES = ("build_capacity", "build_modules")
 
 
@@ -55,10 +57,12 @@ class Job:
 
     builds: fix every first-stage build to these (option, online year, t/yr added); unlisted builds are 0.
     stop: (region, stage or None for all, from year): those facilities produce nothing from that year on.
+    stop_facilities: (facility id, from year): that plant produces nothing from that year on.
     ban_from: from this year, controlled-origin regions ship nothing to any other region.
     inbound_from: from this year, allied regions ship nothing into controlled-origin regions (whose demand
         is outside the plan: a disrupted China must not bid for allied supply at its serve-first priority).
-    factors: (name in COST_FACTORS, multiplier) on those cost components.
+    factors: (name in COST_FACTORS or MODEL_FACTORS, multiplier): cost components re-weighted on the loaded
+        model; 'demand' scales every demand row (a model of its own, built once per value).
     min_met: (share, from year): allied demand met (not unmet, not forgone) at least this share in every
         scenario and year from then on — a requirement, so the job may be infeasible.
     """
@@ -68,6 +72,7 @@ class Job:
     deals_off: tuple[str, ...] = ()
     builds: tuple[tuple[str, int, float], ...] | None = None
     stop: tuple[tuple[str, str | None, int], ...] = ()
+    stop_facilities: tuple[tuple[str, int], ...] = ()
     ban_from: int | None = None
     inbound_from: int | None = None
     factors: tuple[tuple[str, float], ...] = ()
@@ -134,12 +139,17 @@ _CACHE_SIZE = 4
 
 def _loaded(instance: Instance, job: Job, options: SolveOptions) -> _Loaded:
     """The instance's model for this job's scenario and deals, assembled and loaded once per worker."""
-    key = (id(instance), instance.sha256, job.scenario, job.deals_off, repr(options))
+    scaled = tuple((n, f) for n, f in job.factors if n in MODEL_FACTORS)
+    key = (id(instance), instance.sha256, job.scenario, job.deals_off, scaled, repr(options))
     hit = _CACHE.get(key)
     if hit is not None:
         _CACHE.move_to_end(key)
         return hit
     inst = instance.without_deals(*job.deals_off) if job.deals_off else instance
+    for _name, factor in scaled:  # 'demand' is the only one
+        inst = inst.model_copy(
+            update={"demand": [d.model_copy(update={"quantity": d.quantity * factor}) for d in inst.demand]}
+        )
     arrays = assemble(compile_instance(inst, scenario=job.scenario))
     lp = arrays_lp(arrays)
     h = configured_highs(options)
@@ -164,14 +174,19 @@ def job_arrays(loaded: _Loaded, job: Job) -> ModelArrays:
         _fix_builds(arrays, job.builds, lower, upper)
     for region, stage, start in job.stop:
         _stop(arrays, loaded.stage, region, stage, start, upper)
+    if job.stop_facilities:
+        _stop_facilities(arrays, dict(job.stop_facilities), upper)
     if job.ban_from is not None:
         _ban(arrays, job.ban_from, upper, outbound=True)
     if job.inbound_from is not None:
         _ban(arrays, job.inbound_from, upper, outbound=False)
     weights = dict(arrays.weights)
     for name, factor in job.factors:
+        if name in MODEL_FACTORS:
+            continue  # built into the loaded model
         if name not in COST_FACTORS:
-            raise CritminError(f"cannot vary '{name}': use one of {', '.join(COST_FACTORS)}")
+            known = ", ".join([*COST_FACTORS, *MODEL_FACTORS])
+            raise CritminError(f"cannot vary '{name}': use one of {known}")
         for comp in COST_FACTORS[name]:
             if comp in arrays.components:
                 weights[comp] = weights.get(comp, 1.0) * float(factor)
@@ -218,6 +233,16 @@ def _stop(
     block = arrays.col_block("activity")
     for j, (f, _k, y, _s) in enumerate(block.keys):
         if md.region_of[f] == region and (which is None or stage.get(f) == which) and y >= start:
+            upper[block.start + j] = 0.0
+
+
+def _stop_facilities(arrays: ModelArrays, start: dict[str, int], upper: np.ndarray) -> None:
+    unknown = sorted(set(start) - set(arrays.md.facility))
+    if unknown:
+        raise CritminError(f"no facility '{unknown[0]}' in this instance")
+    block = arrays.col_block("activity")
+    for j, (f, _k, y, _s) in enumerate(block.keys):
+        if f in start and y >= start[f]:
             upper[block.start + j] = 0.0
 
 

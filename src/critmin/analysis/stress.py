@@ -17,11 +17,13 @@ programme that achieves it (a requirement row per year; infeasible means not by 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from ..backend.highs import SolveOptions
-from ..errors import CritminError
+from ..errors import CritminError, did_you_mean
 from ..results.format import money
 from ..results.tables import allied_regions, facility_stages, records
 from ..schema import Instance
@@ -30,6 +32,40 @@ from .output import AnalysisResult
 from .sweep import Engine, Progress, run_jobs
 
 DEFAULT_SHARES = (0.25, 0.5, 0.75, 0.9, 1.0)
+
+
+@dataclass(frozen=True)
+class Node:
+    """What stops: a region x stage, or a named group of facilities (e.g. one company's plants)."""
+
+    name: str
+    region: str
+    stage: str
+    pairs: tuple[tuple[str, str], ...] = ()  # (region, stage)
+    facilities: tuple[str, ...] = ()
+
+    def job(self, key: str, start: int, **kw: Any) -> Job:
+        return Job(
+            key,
+            stop=tuple((r, st, start) for r, st in self.pairs),
+            stop_facilities=tuple((f, start) for f in self.facilities),
+            label={"node": self.name, "start": start},
+            **kw,
+        )
+
+
+def group_node(instance: Instance, name: str, facilities: Sequence[str]) -> Node:
+    """A named facility group as a node (its regions and stages listed), or a located error."""
+    known = {f.id: f for f in instance.facilities}
+    bad = [f for f in facilities if f not in known]
+    if bad:
+        raise CritminError(f"group '{name}': no facility '{bad[0]}' ({did_you_mean(bad[0], list(known))})")
+    stage = facility_stages(instance)
+    regions = sorted({known[f].region for f in facilities})
+    stages = sorted({stage[f] for f in facilities})
+    return Node(name, ",".join(regions), ",".join(stages), facilities=tuple(facilities))
+
+
 TOLERANCE = 0.005
 
 
@@ -77,6 +113,7 @@ def stress(
     plan: tuple[tuple[str, int, float], ...] | None = None,
     starts: Sequence[int] = (),
     nodes: Sequence[tuple[str, str]] = (),
+    groups: dict[str, Sequence[str]] | None = None,
     shares: Sequence[float] = DEFAULT_SHARES,
     scenario: str | None = None,
     tolerance: float = TOLERANCE,
@@ -84,7 +121,8 @@ def stress(
     engine: Engine | None = None,
     progress: Progress | None = None,
 ) -> AnalysisResult:
-    """TTS/TTR per node and start year, and the time-to-X% curve without China."""
+    """TTS/TTR per node (region x stage; default all, or `nodes`) and named facility group (`groups`: name ->
+    facility ids), per start year, and the time-to-X% curve without China."""
     from ..model.data import compile_instance
 
     ref = reference_scenario(instance, scenario)
@@ -93,10 +131,12 @@ def stress(
     stage = facility_stages(instance)
     years = list(md.years)
     all_nodes = nodes_of(instance)
-    chosen = list(nodes) or all_nodes
-    bad = [n for n in chosen if n not in all_nodes]
+    pairs = list(nodes) or ([] if groups else all_nodes)
+    bad = [n for n in pairs if n not in all_nodes]
     if bad:
         raise CritminError(f"no plant of stage '{bad[0][1]}' in region '{bad[0][0]}'")
+    chosen = [Node(f"{r} {st}", r, st, pairs=((r, st),)) for r, st in pairs]
+    chosen += [group_node(instance, name, facs) for name, facs in (groups or {}).items()]
     start_years = list(starts) or [years[0]]
     wrong = [y for y in start_years if y not in years]
     if wrong:
@@ -149,7 +189,7 @@ def stress(
 
 def _tts_table(
     outs: dict[str, Outcome],
-    chosen: list[tuple[str, str]],
+    chosen: list[Node],
     starts: list[int],
     years: list[int],
     stage: dict[str, str],
@@ -164,10 +204,18 @@ def _tts_table(
     base_met = _met(base, ref)
     ttr = _ttr(instance, stage, allies)
     rows = []
-    for r, st in chosen:
+    for node in chosen:
+        node_ttr = [ttr[st] for st in node.stage.split(",") if st in ttr]
+        recover = min(node_ttr) if node_ttr else None
         for y in starts:
-            o = outs[f"stop:{r}:{st}:{y}"]
-            row = {"region": r, "stage": st, "start": y, "status": o.status}
+            o = outs[f"stop:{node.name}:{y}"]
+            row = {
+                "node": node.name,
+                "region": node.region,
+                "stage": node.stage,
+                "start": y,
+                "status": o.status,
+            }
             tts = None
             if o.ok:
                 met = _met(o, ref)
@@ -180,8 +228,8 @@ def _tts_table(
             horizon = years[-1] - y + 1
             row["tts_years"] = tts
             row["survives_horizon"] = o.ok and tts is None
-            row["ttr_years"] = ttr.get(st)
-            row["exposed"] = bool(tts is not None and ttr.get(st) is not None and tts < ttr[st])
+            row["ttr_years"] = recover
+            row["exposed"] = bool(tts is not None and recover is not None and tts < recover)
             row["horizon_years"] = horizon
             rows.append(row)
     return pd.DataFrame(rows)
@@ -217,7 +265,7 @@ def _share_curve(
 def _jobs(
     instance: Instance,
     plan: tuple[tuple[str, int, float], ...] | None,
-    chosen: list[tuple[str, str]],
+    chosen: list[Node],
     starts: list[int],
     shares: Sequence[float],
     years: list[int],
@@ -227,10 +275,11 @@ def _jobs(
     network = () if plan is None else plan
     closed = years[0]  # no allied shipments into controlled-origin regions: their shortfall is their own
     jobs = [Job("base", scenario=ref, builds=network, inbound_from=closed)]
-    for r, st in chosen:
+    for node in chosen:
         for y in starts:
-            jobs.append(Job(f"stop:{r}:{st}:{y}", scenario=ref, builds=network, stop=((r, st, y),),
-                            inbound_from=closed, label={"region": r, "stage": st, "start": y}))  # fmt: skip
+            key = f"stop:{node.name}:{y}"
+            jobs.append(node.job(key, y, scenario=ref, builds=network, inbound_from=closed))
+
     origin = sorted({r.id for r in instance.regions if r.controlled_origin})
     no_china = tuple((r, None, years[0]) for r in origin)
     jobs.append(Job("china_free", scenario=ref, stop=no_china, inbound_from=closed))

@@ -27,7 +27,7 @@ from ..backend.highs import SolveOptions
 from ..backend.result import ERROR
 from ..errors import CritminError
 from ..schema import Instance
-from .jobs import COST_FACTORS, Job, Outcome, run_job
+from .jobs import COST_FACTORS, MODEL_FACTORS, Job, Outcome, run_job
 from .output import AnalysisResult
 
 Progress = Callable[[int, int], None]
@@ -151,14 +151,13 @@ def parse_vary(specs: Sequence[str]) -> dict[str, tuple[float, float]]:
     for spec in specs:
         name, _, rng = spec.partition("=")
         name = name.strip()
-        if name not in COST_FACTORS:
+        known = [*COST_FACTORS, *MODEL_FACTORS]
+        if name not in known:
             import difflib
 
-            near = difflib.get_close_matches(name, list(COST_FACTORS), n=1)
+            near = difflib.get_close_matches(name, known, n=1)
             hint = f" (did you mean '{near[0]}'?)" if near else ""
-            raise CritminError(
-                f"--vary {spec!r}: unknown input '{name}'{hint}; use {', '.join(COST_FACTORS)}"
-            )
+            raise CritminError(f"--vary {spec!r}: unknown input '{name}'{hint}; use {', '.join(known)}")
         lo_s, sep, hi_s = rng.partition(":")
         try:
             lo, hi = float(lo_s), float(hi_s if sep else lo_s)
@@ -184,8 +183,9 @@ def sweep(
     engine: Engine | None = None,
     progress: Progress | None = None,
 ) -> AnalysisResult:
-    """Monte Carlo: `samples` solves with each varied cost input drawn uniformly (seeded: the same draws for
-    the same seed, whatever the engine). Keeps the first `keep` runs' solutions."""
+    """Monte Carlo: `samples` solves with each varied input drawn uniformly (seeded: the same draws for the
+    same seed, whatever the engine). Cost multipliers re-use each worker's loaded model; 'demand' rebuilds the
+    model per sample (slower). Keeps the first `keep` runs' solutions."""
     if samples < 1:
         raise CritminError("--samples must be at least 1")
     rng = np.random.default_rng(seed)
@@ -220,7 +220,7 @@ def sweep(
     return AnalysisResult(
         kind="sweep",
         title=f"Monte Carlo sweep of {instance.name}: {samples} samples",
-        method="Uniform draws of cost multipliers (seeded); each sample is one full solve of the instance.",
+        method="Uniform draws of input multipliers (seeded); each sample is one full solve of the instance.",
         facts=facts,
         tables={"summary": stats, "runs": runs},
         currency=instance.units.currency,

@@ -139,6 +139,14 @@ def value_cmd(instance: Path, reference: str | None, workers: int | None, schedu
     _finish(res, output, force, instance)
 
 
+def _group(text: str) -> tuple[str, list[str]]:
+    name, sep, facs = text.partition("=")
+    members = [f.strip() for f in facs.split(",") if f.strip()]
+    if not sep or not name.strip() or not members:
+        raise click.BadParameter(f"'{text}': write NAME=FACILITY,FACILITY, e.g. lynas=lynas_malaysia")
+    return name.strip(), members
+
+
 def _node(text: str) -> tuple[str, str]:
     region, sep, stage = text.partition(":")
     if not sep:
@@ -157,6 +165,13 @@ def _node(text: str) -> tuple[str, str]:
     multiple=True,
     metavar="REGION:STAGE",
     help="A node to stop (repeatable; default every region x stage with a plant).",
+)
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    metavar="NAME=FAC1,FAC2",
+    help="A named group of facilities to stop together, e.g. lynas=lynas_malaysia,au_mine_lree (repeatable).",
 )
 @click.option(
     "--start",
@@ -180,13 +195,14 @@ def _node(text: str) -> tuple[str, str]:
 @output_option("stress", help_text="Write time_to_survive.csv, time_to_share.csv, china_free_met.csv here.")
 @force_option
 @guard
-def stress_cmd(instance: Path, plan: Path | None, nodes: tuple[str, ...], starts: tuple[int, ...],
+def stress_cmd(instance: Path, plan: Path | None, nodes: tuple[str, ...], groups: tuple[str, ...],
+               starts: tuple[int, ...],
                shares: tuple[float, ...], scenario: str | None, workers: int | None, scheduler: str | None,
                deals_off: tuple[str, ...], time_limit: float | None, mip_gap: float | None, threads: int,
                seed: int, engine: str, highs_options: tuple[str, ...], output: Path | None,
                force: bool, as_json: bool) -> None:  # fmt: skip
-    """Time-to-survive / time-to-recover per node (Simchi-Levi et al. 2014), and the first year allied demand
-    can be met X% without China — the "a year or a decade" answer.
+    """Time-to-survive / time-to-recover per node, a region x stage or a --group of facilities (Simchi-Levi et
+    al. 2014), and the first year allied demand can be met X% without China: "a year or a decade".
 
     Exit codes: 0 done, 1 bad input, 130 interrupted.
     """
@@ -199,6 +215,7 @@ def stress_cmd(instance: Path, plan: Path | None, nodes: tuple[str, ...], starts
         load_switched(instance, deals_off),
         plan=read_plan(plan) if plan is not None else None,
         nodes=[_node(n) for n in nodes],
+        groups=dict(_group(g) for g in groups),
         starts=starts,
         shares=shares or DEFAULT_SHARES,
         scenario=scenario,
@@ -284,8 +301,8 @@ def attribute_cmd(instance: Path, deals: tuple[str, ...], samples: int, sample_s
     multiple=True,
     required=True,
     metavar="NAME=LOW:HIGH",
-    help="A cost multiplier drawn uniformly, e.g. capex=0.8:1.2 (repeatable). NAME: capex, fixed_om, "
-    "var_cost, imports, transport, tariff, voll.",
+    help="A multiplier drawn uniformly, e.g. capex=0.8:1.2 (repeatable). NAME: capex, fixed_om, var_cost, "
+    "imports, transport, tariff, voll (costs) or demand (every demand row).",
 )
 @click.option(
     "--samples",
@@ -322,7 +339,7 @@ def sweep_cmd(instance: Path, vary: tuple[str, ...], samples: int, sample_seed: 
               time_limit: float | None, mip_gap: float | None, threads: int, seed: int, engine: str,
               highs_options: tuple[str, ...], output: Path | None, force: bool,
                   as_json: bool) -> None:  # fmt: skip
-    """Monte Carlo over uncertain cost inputs: each sample one solve; a tidy table of outcomes.
+    """Monte Carlo over uncertain inputs (cost multipliers, demand): each sample one solve; a tidy table.
 
     Failed or timed-out samples are reported in their row, not fatal. Exit codes: 0 done, 1 bad input.
     """
