@@ -125,11 +125,49 @@ class Outcome:
 
 
 @dataclass
+class _Index:
+    """Built once per loaded model: each activity column's facility, region, stage and year, and each ship
+    column's year and whether it leaves a controlled-origin region or enters one from an ally — so a job's
+    stops and bans are vector masks, not loops over every column."""
+
+    act_pos: np.ndarray
+    act_facility: np.ndarray
+    act_region: np.ndarray
+    act_stage: np.ndarray
+    act_year: np.ndarray
+    ship_pos: np.ndarray
+    ship_year: np.ndarray
+    ship_out: np.ndarray  # from a controlled-origin region to another region
+    ship_in: np.ndarray  # from an allied region into a controlled-origin one
+
+    @classmethod
+    def of(cls, arrays: ModelArrays) -> _Index:
+        md = arrays.md
+        stage = stage_of(md)
+        act = arrays.col_block("activity")
+        facs = [f for f, _k, _y, _s in act.keys]
+        origin = {r.id for r in md.inst.regions if r.controlled_origin}
+        allies = allied_regions(md)
+        ship = arrays.col_block("ship")
+        return cls(
+            act_pos=np.arange(act.start, act.stop),
+            act_facility=np.array(facs, dtype=object),
+            act_region=np.array([md.region_of[f] for f in facs], dtype=object),
+            act_stage=np.array([stage[f] for f in facs], dtype=object),
+            act_year=np.array([y for _f, _k, y, _s in act.keys], dtype=np.int64),
+            ship_pos=np.arange(ship.start, ship.stop),
+            ship_year=np.array([k[4] for k in ship.keys], dtype=np.int64),
+            ship_out=np.array([o in origin and d not in origin for _c, o, d, *_ in ship.keys], dtype=bool),
+            ship_in=np.array([o in allies and d in origin for _c, o, d, *_ in ship.keys], dtype=bool),
+        )
+
+
+@dataclass
 class _Loaded:
     arrays: ModelArrays
     lp: Any
     highs: Any
-    stage: dict[str, str]
+    index: _Index
     digest: Digest
 
 
@@ -154,7 +192,7 @@ def _loaded(instance: Instance, job: Job, options: SolveOptions) -> _Loaded:
     lp = arrays_lp(arrays)
     h = configured_highs(options)
     h.passModel(lp)
-    loaded = _Loaded(arrays, lp, h, stage_of(arrays.md), Digest.of(arrays))
+    loaded = _Loaded(arrays, lp, h, _Index.of(arrays), Digest.of(arrays))
     _CACHE[key] = loaded
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
@@ -172,14 +210,21 @@ def job_arrays(loaded: _Loaded, job: Job) -> ModelArrays:
     lower, upper = arrays.col_lower.copy(), arrays.col_upper.copy()
     if job.builds is not None:
         _fix_builds(arrays, job.builds, lower, upper)
+    ix = loaded.index
     for region, stage, start in job.stop:
-        _stop(arrays, loaded.stage, region, stage, start, upper)
-    if job.stop_facilities:
-        _stop_facilities(arrays, dict(job.stop_facilities), upper)
-    if job.ban_from is not None:
-        _ban(arrays, job.ban_from, upper, outbound=True)
-    if job.inbound_from is not None:
-        _ban(arrays, job.inbound_from, upper, outbound=False)
+        hit = (ix.act_region == region) & (ix.act_year >= start)
+        if stage is not None:
+            hit &= ix.act_stage == stage
+        upper[ix.act_pos[hit]] = 0.0
+    unknown = sorted({f for f, _y in job.stop_facilities} - set(arrays.md.facility))
+    if unknown:
+        raise CritminError(f"no facility '{unknown[0]}' in this instance")
+    for facility, start in job.stop_facilities:
+        upper[ix.act_pos[(ix.act_facility == facility) & (ix.act_year >= start)]] = 0.0
+    if job.ban_from is not None:  # controlled-origin regions ship nothing to others
+        upper[ix.ship_pos[ix.ship_out & (ix.ship_year >= job.ban_from)]] = 0.0
+    if job.inbound_from is not None:  # allies ship nothing into controlled-origin regions
+        upper[ix.ship_pos[ix.ship_in & (ix.ship_year >= job.inbound_from)]] = 0.0
     weights = dict(arrays.weights)
     for name, factor in job.factors:
         if name in MODEL_FACTORS:
@@ -226,62 +271,25 @@ def _fix_builds(
             lower[block.start + j] = upper[block.start + j] = value
 
 
-def _stop(
-    arrays: ModelArrays, stage: dict[str, str], region: str, which: str | None, start: int, upper: np.ndarray
-) -> None:
-    md = arrays.md
-    block = arrays.col_block("activity")
-    for j, (f, _k, y, _s) in enumerate(block.keys):
-        if md.region_of[f] == region and (which is None or stage.get(f) == which) and y >= start:
-            upper[block.start + j] = 0.0
-
-
-def _stop_facilities(arrays: ModelArrays, start: dict[str, int], upper: np.ndarray) -> None:
-    unknown = sorted(set(start) - set(arrays.md.facility))
-    if unknown:
-        raise CritminError(f"no facility '{unknown[0]}' in this instance")
-    block = arrays.col_block("activity")
-    for j, (f, _k, y, _s) in enumerate(block.keys):
-        if f in start and y >= start[f]:
-            upper[block.start + j] = 0.0
-
-
-def _ban(arrays: ModelArrays, start: int, upper: np.ndarray, *, outbound: bool) -> None:
-    """From `start` on: no shipments from controlled-origin regions to others (outbound), or from allied
-    regions into controlled-origin ones (inbound)."""
-    md = arrays.md
-    origin = {r.id for r in md.inst.regions if r.controlled_origin}
-    allies = allied_regions(md)
-    block = arrays.col_block("ship")
-    for j, (_c, o, d, _k, y, _s) in enumerate(block.keys):
-        cut = (o in origin and d not in origin) if outbound else (o in allies and d in origin)
-        if cut and y >= start:
-            upper[block.start + j] = 0.0
-
-
 def _min_met_rows(
-    arrays: ModelArrays, share: float, start: int
-) -> tuple[list[int], list[list[int]], list[float]]:
-    """Per (scenario, year >= start): sum of allied unmet + forgone <= (1 - share) x allied demand."""
-    md = arrays.md
-    allies = allied_regions(md)
-    unmet = arrays.col_block("unmet")
-    unmet_pos = {k: unmet.start + j for j, k in enumerate(unmet.keys)}
-    forgone_pos: dict[tuple[int, str], list[int]] = {}
-    if arrays.has_col_block("forgone"):
-        fb = arrays.col_block("forgone")
-        for j, (i, _step, s) in enumerate(fb.keys):
-            forgone_pos.setdefault((i, s), []).append(fb.start + j)
-    groups: dict[tuple[str, int], tuple[list[int], float]] = {}
-    for i, row in enumerate(md.demand):
-        if row.region not in allies or row.year < start:
-            continue
-        for s in md.scenarios:
-            cols, total = groups.get((s, row.year), ([], 0.0))
-            cols = cols + [unmet_pos[(i, s)]] + forgone_pos.get((i, s), [])
-            groups[(s, row.year)] = (cols, total + md.demand_qty[(i, s)])
-    keys = sorted(groups)
-    return list(range(len(keys))), [groups[k][0] for k in keys], [(1 - share) * groups[k][1] for k in keys]
+    digest: Digest, q: float, share: float, start: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per (scenario, year >= start) with allied demand: sum of its unmet + forgone columns <= (1 - share) x
+    that demand (scaled units) — the digest's groups, as CSR rows (starts, column index, upper bound)."""
+    ny = len(digest.years)
+    order = np.argsort(digest.short_group, kind="stable")
+    groups, cols = digest.short_group[order], digest.short_cols[order]
+    uniq, first = np.unique(groups, return_index=True)
+    ends = np.append(first[1:], len(groups))
+    year = np.asarray(digest.years)[uniq % ny]
+    keep = (year >= start) & (digest.demand_by_group[uniq] > 0)
+    index = np.concatenate(
+        [cols[a:b] for a, b in zip(first[keep], ends[keep], strict=True)] or [np.zeros(0, int)]
+    )
+    sizes = (ends - first)[keep]
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]) if len(sizes) else np.zeros(0, int)
+    caps = (1 - share) * digest.demand_by_group[uniq[keep]] / q
+    return starts.astype(np.int32), index.astype(np.int32), caps
 
 
 def run_job(instance: Instance, job: Job, options: SolveOptions | None = None) -> Outcome:
@@ -298,7 +306,7 @@ def run_job(instance: Instance, job: Job, options: SolveOptions | None = None) -
     h.changeObjectiveOffset(arrays.offset)
     extra = 0
     if job.min_met is not None:
-        extra = _add_rows(h, arrays, *job.min_met)
+        extra = _add_rows(h, loaded, *job.min_met)
     try:
         h.clearSolver()  # no warm start: the same job gives the same answer on any worker, in any order
         result = run_loaded(h, loaded.lp, arrays, opts, 0.0)
@@ -315,16 +323,13 @@ def run_job(instance: Instance, job: Job, options: SolveOptions | None = None) -
     return out
 
 
-def _add_rows(h: Any, arrays: ModelArrays, share: float, start: int) -> int:
-    _ids, cols, caps = _min_met_rows(arrays, share, start)
-    if not cols:
+def _add_rows(h: Any, loaded: _Loaded, share: float, start: int) -> int:
+    starts, index, caps = _min_met_rows(loaded.digest, loaded.arrays.md.q, share, start)
+    if not len(caps):
         return 0
-    starts = np.cumsum([0] + [len(c) for c in cols[:-1]]).astype(np.int32)
-    index = np.concatenate([np.asarray(c, dtype=np.int32) for c in cols])
-    values = np.ones(len(index))
-    lower = np.full(len(cols), -np.inf)
-    h.addRows(len(cols), lower, np.asarray(caps) + 1e-9, len(index), starts, index, values)
-    return len(cols)
+    lower = np.full(len(caps), -np.inf)
+    h.addRows(len(caps), lower, caps + 1e-9, len(index), starts, index, np.ones(len(index)))
+    return len(caps)
 
 
 def summarise(result: ModelResult, job: Job, options: SolveOptions, digest: Digest | None = None) -> Outcome:
