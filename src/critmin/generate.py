@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from .io import validate_instance
+from .io.excel import flatten_record
 from .io.output import atomic_directory
 from .schema import Instance
 
@@ -183,19 +184,9 @@ def _demand(rng: random.Random, r: str, yrs: list[int], y0: int) -> list[dict[st
     return rows
 
 
-def _flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in row.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out.update(_flatten(v, key + "."))
-        elif isinstance(v, list):
-            out[key] = ";".join(str(x) for x in v)
-        elif isinstance(v, float):
-            out[key] = f"{v:.6g}"
-        else:
-            out[key] = v
-    return out
+def _flatten(row: dict[str, Any]) -> dict[str, Any]:
+    """A record as one CSV row (dotted columns, 'a;b' lists), synthetic floats to 6 significant digits."""
+    return {k: f"{v:.6g}" if isinstance(v, float) else v for k, v in flatten_record(row).items()}
 
 
 def write_instance(

@@ -23,7 +23,7 @@ from ..errors import CritminError
 from ..results.solution import Solution
 from ..results.tables import records
 from ..schema import Instance
-from .jobs import Job, Outcome
+from .jobs import Job, Outcome, reference_scenario
 from .output import AnalysisResult
 from .sweep import Engine, Progress, run_jobs
 
@@ -145,9 +145,8 @@ def stochastic_value(
     if len(scens) < 2:
         raise CritminError(f"{instance.name} has {len(scens)} scenario(s); VSS and EVPI need at least two")
     prob = {s.name: s.probability for s in instance.scenarios}
-    ref = reference or max(scens, key=lambda s: (prob[s], -scens.index(s)))
-    if ref not in prob:
-        raise CritminError(f"no scenario '{ref}' in {instance.name}: it has {', '.join(scens)}")
+    ref = reference_scenario(instance, reference)
+    assert ref is not None
     # phase 1: the stochastic plan and each scenario's own plan (wait-and-see)
     first = [Job("RP", keep=True, label={"what": "stochastic"})]
     first += [Job(f"WS:{s}", scenario=s, keep=True, label={"what": f"scenario {s}"}) for s in scens]

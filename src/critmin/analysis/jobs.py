@@ -199,6 +199,21 @@ def _loaded(instance: Instance, job: Job, options: SolveOptions) -> _Loaded:
     return loaded
 
 
+def reference_scenario(instance: Instance, scenario: str | None) -> str | None:
+    """The scenario a single-future analysis uses: the one asked for, else the most probable (None if the
+    instance has no scenarios)."""
+    names = [s.name for s in instance.scenarios]
+    if scenario is not None:
+        if scenario not in names:
+            raise CritminError(
+                f"no scenario '{scenario}' in {instance.name}: it has {', '.join(names) or 'none'}"
+            )
+        return scenario
+    if not names:
+        return None
+    return max(instance.scenarios, key=lambda s: (s.probability, -names.index(s.name))).name
+
+
 def clear_cache() -> None:
     """Forget the loaded models (tests; an instance edited in place)."""
     _CACHE.clear()

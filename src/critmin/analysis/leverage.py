@@ -17,9 +17,8 @@ from ..backend.highs import SolveOptions
 from ..errors import CritminError
 from ..results.format import money
 from ..schema import Instance
-from .jobs import Job, Outcome
+from .jobs import Job, Outcome, reference_scenario
 from .output import AnalysisResult
-from .stress import reference_scenario
 from .sweep import Engine, Progress, run_jobs
 
 

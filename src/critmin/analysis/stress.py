@@ -27,7 +27,7 @@ from ..errors import CritminError, did_you_mean
 from ..results.format import money
 from ..results.tables import allied_regions, facility_stages, records
 from ..schema import Instance
-from .jobs import Job, Outcome
+from .jobs import Job, Outcome, reference_scenario
 from .output import AnalysisResult
 from .sweep import Engine, Progress, run_jobs
 
@@ -67,21 +67,6 @@ def group_node(instance: Instance, name: str, facilities: Sequence[str]) -> Node
 
 
 TOLERANCE = 0.005
-
-
-def reference_scenario(instance: Instance, scenario: str | None) -> str | None:
-    """The scenario a single-future analysis uses: the one asked for, else the most probable (None if the
-    instance has no scenarios)."""
-    names = [s.name for s in instance.scenarios]
-    if scenario is not None:
-        if scenario not in names:
-            raise CritminError(
-                f"no scenario '{scenario}' in {instance.name}: it has {', '.join(names) or 'none'}"
-            )
-        return scenario
-    if not names:
-        return None
-    return max(instance.scenarios, key=lambda s: (s.probability, -names.index(s.name))).name
 
 
 def nodes_of(instance: Instance) -> list[tuple[str, str]]:

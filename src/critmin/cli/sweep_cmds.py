@@ -26,7 +26,7 @@ from .common import (
     say,
 )
 from .common import solver_options as solver_opts
-from .model_cmds import load_switched
+from .model_cmds import load_switched, scenario_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -267,7 +267,7 @@ def leverage_cmd(instance: Path, plan: Path | None, starts: tuple[int, ...], sce
 @click.option(
     "--sample-seed", type=int, default=0, show_default=True, metavar="N", help="Seed of the orders."
 )
-@click.option("--scenario", metavar="NAME", help="Keep one scenario only.")
+@scenario_option
 @engine_options
 @solver_opts
 @output_option("attribution", help_text="Write deals.csv and interactions.csv here.")
@@ -328,7 +328,7 @@ def attribute_cmd(instance: Path, deals: tuple[str, ...], samples: int, sample_s
     metavar="N",
     help="Write the solution folders of the first N samples.",
 )
-@click.option("--scenario", metavar="NAME", help="Keep one scenario only.")
+@scenario_option
 @engine_options
 @solver_opts
 @output_option("sweep", help_text="Write runs.csv (one row per sample), summary.csv and kept solutions here.")

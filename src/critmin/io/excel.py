@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -120,27 +121,14 @@ def write_instance_workbook(data: dict[str, Any], path: Path, tables: dict[str, 
 
 
 # -- solution workbooks ----------------------------------------------------------------------------------
-def _unit(column: str, quantity: str, currency: str) -> tuple[str, str]:
-    """(unit label, Excel number format) of a solution table column, by its name."""
-    name = column.lower()
-    if name in ("year", "construction_start") or name.endswith("_year"):
-        return "", "0"
-    if "share" in name or name == "probability":
-        return "share", "0.0%"
-    if any(w in name for w in ("capex", "cost", "value", "annual", "period_total", "discounted", "revenue")):
-        return currency, "#,##0"
-    if any(w in name for w in ("capacity", "existing", "built", "total")):
-        return f"{quantity}/yr", "#,##0.0"
-    if any(w in name for w in ("quantity", "demand", "delivered", "unmet", "substituted", "forgone",
-                               "controlled", "clear", "imports", "activity", "level", "stock")):  # fmt: skip
-        return quantity, "#,##0.0"
-    return "", "General"
-
-
 def write_solution_workbook(
-    path: Path, summary: list[tuple[str, Any]], tables: dict[str, Any], quantity: str, currency: str
+    path: Path,
+    summary: list[tuple[str, Any]],
+    tables: dict[str, Any],
+    units: Callable[[str], tuple[str, str]],
 ) -> None:
-    """summary sheet (key, value), then one sheet per table with units in the headers and number formats."""
+    """summary sheet (key, value), then one sheet per table; `units(column)` gives each column's unit label
+    for its header ('' for none) and its Excel number format."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -157,13 +145,13 @@ def write_solution_workbook(
     ws.column_dimensions["B"].width = 22
     for name, df in tables.items():
         sh = wb.create_sheet(name[:31])
-        units = [_unit(str(c), quantity, currency) for c in df.columns]
-        sh.append([f"{c} [{u}]" if u else str(c) for c, (u, _f) in zip(df.columns, units, strict=True)])
+        col_units = [units(str(c)) for c in df.columns]
+        sh.append([f"{c} [{u}]" if u else str(c) for c, (u, _f) in zip(df.columns, col_units, strict=True)])
         for cell in sh[1]:
             cell.font = Font(bold=True)
         for row in df.itertuples(index=False):
             sh.append([None if (isinstance(v, float) and v != v) else v for v in row])
-        for j, (_u, fmt) in enumerate(units, start=1):
+        for j, (_u, fmt) in enumerate(col_units, start=1):
             if fmt == "General":
                 continue
             for (cell,) in sh.iter_rows(min_row=2, min_col=j, max_col=j):

@@ -147,10 +147,7 @@ def _default_year(sol: Solution) -> int:
 
 
 def _default_scenario(sol: Solution) -> str:
-    kt = sol.tables.get("kpis_total", pd.DataFrame())
-    if kt.empty:
-        return ""
-    return str(kt.sort_values("probability", ascending=False).scenario.iloc[0])
+    return next(iter(charts.scenarios_by_probability(sol)), "")
 
 
 def _summary_table(runs: list[tuple[str, Solution]]) -> str:

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .costs import CostBreakdown, label
+from .format import magnitude
 from .solution import Solution
 from .tables import records
 
@@ -25,7 +26,7 @@ def cost_breakdown(runs: list[tuple[str, Solution]]) -> go.Figure:
     breakdowns = [(n, CostBreakdown.from_parts(s.objective_parts)) for n, s in runs]
     currency = str(runs[0][1].units.get("currency", "")) if runs else ""
     top = max((abs(cb.planner_cost) for _, cb in breakdowns), default=0.0)
-    div, mag = money_scale(top)
+    div, mag = magnitude(top)
     palette = {
         "spent": ["#08519c", "#3182bd", "#6baed6", "#9ecae1", "#c6dbef", "#2171b5", "#4292c6", "#084594"],
         "unserved": ["#a50f15", "#ef3b2c", "#fc9272"],
@@ -55,14 +56,6 @@ def cost_breakdown(runs: list[tuple[str, Solution]]) -> go.Figure:
     return fig
 
 
-def money_scale(top: float) -> tuple[float, str]:
-    """(divisor, magnitude) so that money axes read like '69.5 bn USD', never '69.5G' or '1T'."""
-    for div, mag in ((1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k")):
-        if top >= div:
-            return div, mag
-    return 1.0, ""
-
-
 def _consumer_stage(instance: dict[str, Any]) -> dict[str, str]:
     """commodity -> the stage that uses it (the stage of a consuming facility's output), or 'demand'."""
     stage = {c["id"]: c["stage"] for c in instance.get("commodities", [])}
@@ -81,7 +74,7 @@ def sankey(sol: Solution, year: int, scenario: str | None = None) -> go.Figure:
     """Flows between (stage, country) nodes in one year: cross-border shipments plus what each country uses of
     its own output (use net of imports), coloured by provenance tag, each node labelled with its throughput.
     One Sankey per scenario with a selector; `scenario` is shown first (default: the most probable)."""
-    scens = _scenarios_by_probability(sol)
+    scens = scenarios_by_probability(sol)
     first = scenario if scenario in scens else (scens[0] if scens else "")
     order = [first] + [s for s in scens if s != first]
     traces = [_sankey_trace(sol, year, s) for s in order]
@@ -114,7 +107,8 @@ def sankey(sol: Solution, year: int, scenario: str | None = None) -> go.Figure:
     return fig
 
 
-def _scenarios_by_probability(sol: Solution) -> list[str]:
+def scenarios_by_probability(sol: Solution) -> list[str]:
+    """A solution's scenarios, most probable first (ties in the order they were modelled)."""
     kt = sol.tables.get("kpis_total", pd.DataFrame())
     if kt.empty:
         return []

@@ -22,11 +22,21 @@ def money(x: float | None, currency: str = "", *, digits: int = 2) -> str:
     if abs(x) < 0.5:  # prints as 0: no "-0 USD" from solver noise
         x = 0.0
     unit = f" {currency}" if currency else ""
-    a = abs(x)
-    for div, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k")):
-        if a >= div:
-            return f"{x / div:,.{digits}f} {suffix}{unit}"
+    div, suffix = magnitude(abs(x))
+    if suffix:
+        return f"{x / div:,.{digits}f} {suffix}{unit}"
     return f"{x:,.0f}{unit}"
+
+
+MAGNITUDES = ((1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k"))
+
+
+def magnitude(top: float) -> tuple[float, str]:
+    """(divisor, name) for amounts up to `top`: '69.5 bn USD' in text and on axes, never '69.5G'."""
+    for div, mag in MAGNITUDES:
+        if top >= div:
+            return div, mag
+    return 1.0, ""
 
 
 def tonnes(x: float | None, unit: str = "t") -> str:
@@ -77,25 +87,59 @@ def number(x: Any, *, digits: int = 3) -> str:
     return f"{v:,.{digits}g}"
 
 
-# how a column prints, by a word in its name
+# what a table column holds, by a word in its name — one rule for the CLI, the report, Jupyter and workbooks
 _MONEY = ("cost", "capex", "spent", "damage", "objective", "unserved", "revenue", "saving", "contribution",
-          "interaction", "regret", "value", "vss", "evpi", "error", "money")  # fmt: skip
-_TONNES = ("unmet", "tonnes", "exports", "imports", "demand", "delivered", "met_t", "capacity", "quantity")
+          "interaction", "regret", "value", "vss", "evpi", "error", "money", "annual", "discounted",
+          "period_total")  # fmt: skip
+_CAPACITY = ("capacity", "existing", "built", "total")  # t/yr
+_TONNES = ("unmet", "tonnes", "exports", "imports", "demand", "delivered", "met_t", "quantity", "substituted",
+           "forgone", "controlled", "clear", "activity", "level", "stock")  # fmt: skip
 _YEARS = ("year", "start", "ban_from")
 _SHARE = ("share", "probability")
 
 
-def column_formatter(col: str, currency: str) -> Any:
-    """How a table column prints, by a word in its name (money, tonnes, shares, years), or None."""
+def column_kind(col: str) -> str | None:
+    """'year', 'share', 'money', 'capacity' (t/yr), 'tonnes' or None (a plain number: multipliers, counts)."""
     name = col.lower()
-    if name.endswith("_factor") or name in ("gap", "modules"):  # multipliers and counts print as numbers
-        return None
+    if name.endswith("_factor") or name.startswith(("in_", "is_")) or name in ("gap", "modules"):
+        return None  # multipliers, flags and counts
     if any(name == w or name.endswith("_" + w) for w in _YEARS):
-        return year
+        return "year"
     if any(w in name for w in _SHARE):
-        return share
+        return "share"
+    if "seconds" in name:
+        return None
+    if any(w in name for w in _MONEY):
+        return "money"
+    if any(w in name for w in _CAPACITY):
+        return "capacity"
     if any(w in name for w in _TONNES):
-        return tonnes
-    if any(w in name for w in _MONEY) and "seconds" not in name:
-        return lambda x: money(x, currency)
+        return "tonnes"
     return None
+
+
+def column_formatter(col: str, currency: str) -> Any:
+    """How a table column prints (column_kind), or None for a plain number."""
+    kind = column_kind(col)
+    if kind == "year":
+        return year
+    if kind == "share":
+        return share
+    if kind == "money":
+        return lambda x: money(x, currency)
+    if kind == "capacity":
+        return lambda x: tonnes(x, "t/yr")
+    if kind == "tonnes":
+        return tonnes
+    return None
+
+
+def column_unit(col: str, quantity: str, currency: str) -> tuple[str, str]:
+    """(unit label, Excel number format) of a column, for a workbook's header and cells."""
+    return {
+        "year": ("", "0"),
+        "share": ("share", "0.0%"),
+        "money": (currency, "#,##0"),
+        "capacity": (f"{quantity}/yr", "#,##0.0"),
+        "tonnes": (quantity, "#,##0.0"),
+    }.get(column_kind(col) or "", ("", "General"))

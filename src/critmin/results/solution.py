@@ -307,6 +307,7 @@ class Solution:
         """All tables in one workbook: a summary sheet first (status, costs by category, units)."""
         from ..io.excel import write_solution_workbook
         from .costs import CATEGORIES, CostBreakdown
+        from .format import column_unit
 
         cur = str(self.units.get("currency", ""))
         cb = CostBreakdown.from_parts(self.objective_parts)
@@ -322,7 +323,8 @@ class Solution:
             ("scenario", self.options.get("scenario")),
             ("critmin model version", self.model_version),
         ]
-        write_solution_workbook(path, summary, self.tables, str(self.units.get("quantity", "t")), cur)
+        quantity = str(self.units.get("quantity", "t"))
+        write_solution_workbook(path, summary, self.tables, lambda c: column_unit(c, quantity, cur))
 
     @classmethod
     def read(cls, directory: str | Path) -> Solution:
