@@ -26,7 +26,7 @@ from ..model.assemble import assemble
 from ..model.builder import ModelArrays
 from ..model.data import compile_instance
 from ..results.costs import CostBreakdown
-from ..results.solution import Solution
+from ..results.solution import Solution, objective_parts
 from ..results.tables import (
     Context,
     allied_regions,
@@ -363,10 +363,7 @@ def summarise(result: ModelResult, job: Job, options: SolveOptions, digest: Dige
     assert result.objective is not None
     out.objective = result.objective * md.m
     arrays = result.arrays
-    out.parts = {
-        name: arrays.weights.get(name, 1.0) * result.component_value(name) * md.m
-        for name in arrays.components
-    }
+    out.parts = objective_parts(result)
     assert result.x is not None
     digest = digest or Digest.of(arrays)
     out.scenario_cost = digest.scenario_cost(result.x, arrays.weights, md.m)

@@ -54,22 +54,25 @@ class AnalysisResult:
         lines += [f"assumption: {a}" for a in self.assumptions]
         return "\n".join(lines)
 
+    def summary(self) -> dict[str, Any]:
+        """What the analysis found, without its tables: written as analysis.json, printed by --json."""
+        return {
+            "kind": self.kind,
+            "title": self.title,
+            "method": self.method,
+            "assumptions": self.assumptions,
+            "headline": self.headline,
+            "facts": self.facts,
+            "currency": self.currency,
+        }
+
     def write(self, directory: str | Path, *, force: bool = False, protect: tuple[Path, ...] = ()) -> Path:
         """<table>.csv per table, analysis.json (facts, method, assumptions), a folder per kept solution."""
         target = Path(directory)
         with atomic_directory(target, kind=self.kind, force=force, protect=protect) as tmp:
             for name, df in self.tables.items():
                 df.to_csv(tmp / f"{name}.csv", index=False)
-            meta = {
-                "kind": self.kind,
-                "title": self.title,
-                "method": self.method,
-                "assumptions": self.assumptions,
-                "headline": self.headline,
-                "facts": self.facts,
-                "currency": self.currency,
-                "tables": sorted(self.tables),
-            }
+            meta = {**self.summary(), "tables": sorted(self.tables)}
             (tmp / "analysis.json").write_text(json.dumps(json_safe(meta), indent=2, allow_nan=False) + "\n")
             for key, sol in self.solutions.items():
                 sol.write(tmp / key)

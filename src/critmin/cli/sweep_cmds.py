@@ -75,9 +75,7 @@ def _finish(result: Any, output: Path | None, force: bool, instance: Path) -> No
     if output is not None:
         result.write(output, force=force, protect=(instance,))
     if click.get_current_context().params.get("as_json"):
-        payload = {"kind": result.kind, "title": result.title, "headline": result.headline,
-                   "facts": result.facts, "tables": {n: records_of(t) for n, t in result.tables.items()},
-                   "method": result.method, "assumptions": result.assumptions, "currency": result.currency,
+        payload = {**result.summary(), "tables": {n: records_of(t) for n, t in result.tables.items()},
                    "written": str(output) if output else None}  # fmt: skip
         emit_json(result.kind, payload)
         return

@@ -96,6 +96,16 @@ def _read_summary(d: Path) -> dict[str, Any]:
     return s
 
 
+def objective_parts(result: ModelResult) -> dict[str, float]:
+    """Each cost component at the solution, weighted as in the objective, in instance currency."""
+    arrays, m = result.arrays, result.arrays.md.m
+    return {
+        spec.name: arrays.weights.get(spec.name, 1.0) * result.component_value(spec.name) * m
+        for spec in COSTS
+        if spec.name in arrays.components
+    }
+
+
 TABLE_FORMATS = ("csv", "parquet", "xlsx")
 WORKBOOK = "tables.xlsx"  # the one file holding every table of an xlsx solution
 
@@ -216,12 +226,7 @@ class Solution:
         inst = md.inst
         t0 = time.perf_counter()
         tables = extract_tables(result) if result.has_solution else {}
-        parts: dict[str, float] = {}
-        if tables:
-            for spec in COSTS:
-                if spec.name in result.arrays.components:
-                    weight = result.arrays.weights.get(spec.name, 1.0)
-                    parts[spec.name] = weight * result.component_value(spec.name) * md.m
+        parts = objective_parts(result) if tables else {}
         timings = {"build": 0.0, "handover": 0.0, "solve": 0.0, **result.timings}
         timings["extract"] = time.perf_counter() - t0
         return cls(
