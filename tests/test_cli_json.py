@@ -114,3 +114,13 @@ def test_validate_warns_when_a_control_starts_off_the_modelled_years(tmp_path):
     text = " ".join(doc["warnings"])
     assert "'mid' starts in 2026, which is not a modelled period: it takes effect from 2027" in text
     assert "'early' starts in 2020, before the base year 2025: it applies from 2025" in text
+
+
+def test_diagnose_counts_demand_forgone_at_its_price_as_solve_does():
+    """April 2025 as observed: no tonne is unmet, but demand is forgone at its price; `solve` lists it as a
+    shortfall, and so must `diagnose` (it used to say 'shortfalls none')."""
+    code, doc = run("diagnose", str(ROOT / "instances/rare-earths/china-controls-apr2025.yaml"), "--json")
+    assert code == 0 and doc["shortfalls"]
+    assert all(
+        r["forgone"] > 0 and r["short"] == pytest.approx(r["unmet"] + r["forgone"]) for r in doc["shortfalls"]
+    )

@@ -84,14 +84,15 @@ class Diagnosis:
         return Path(directory)
 
 
-_SHORT_HEAD = "shortfalls (t/yr unmet, largest first)"
+_SHORT_HEAD = "shortfalls (t/yr not served: unmet, or forgone at its price; largest first)"
 _LEAD_HEAD = "builds that lead times keep out of short years"
 
 
 def _short_line(r: Any) -> str:
     return (
-        f"  {r.scenario:<16} {r.commodity:<14} {r.region:<8} {year(r.year)}  {tonnes(r.unmet):>12} "
+        f"  {r.scenario:<16} {r.commodity:<14} {r.region:<8} {year(r.year)}  {tonnes(r.short):>12} "
         f"of {tonnes(r.demand)}"
+        + (f" ({tonnes(r.forgone)} forgone at its price)" if r.forgone > 1e-6 else "")
     )
 
 
@@ -140,10 +141,11 @@ def diagnose(
     if not result.has_solution:
         return Diagnosis(result.status, result.message, currency=cur)
     sol = Solution.from_result(result, opts)
-    short = sol.unmet[sol.unmet.unmet > 1e-6]
+    u = sol.unmet.assign(short=sol.unmet.unmet + sol.unmet.forgone)  # as `solve` reports them
+    short = u[u.short > 1e-6]
     keys = ["scenario", "commodity", "region", "year"]
-    shortfalls = short.groupby(keys, as_index=False)[["unmet", "demand"]].sum()
-    order = ["unmet", *keys]  # largest first: what a planner reads first
+    shortfalls = short.groupby(keys, as_index=False)[["short", "unmet", "forgone", "demand"]].sum()
+    order = ["short", *keys]  # largest first: what a planner reads first
     shortfalls = shortfalls.sort_values(order, ascending=[False] + [True] * len(keys), kind="stable")
     return Diagnosis(
         result.status,

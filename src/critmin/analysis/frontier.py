@@ -34,6 +34,7 @@ from ..io.output import atomic_directory
 from ..model.assemble import assemble
 from ..model.builder import ModelArrays
 from ..model.data import compile_instance
+from ..results.format import money, number
 from ..results.solution import Solution
 from ..results.tables import records
 from ..schema import Instance
@@ -74,13 +75,12 @@ class Frontier:
         return self.points[~self.points.dominated].reset_index(drop=True)
 
     def to_text(self) -> str:
-        lines = [f"{'point':>5}  {'risk cap':>16}  {'risk':>16}  {'expected cost':>22}  status"]
+        lines = [f"{'point':>5}  {'risk cap':>16}  {'risk':>16}  {'expected cost':>18}  status"]
         for r in records(self.points):
-            cap = "none" if not np.isfinite(r.epsilon) else f"{r.epsilon:,.1f}"
             flag = "  (dominated, removed)" if r.dominated else ""
             lines.append(
-                f"{r.point:>5}  {cap:>16}  {r.risk:>16,.1f}  {r.cost:>18,.0f} {self.currency:<3}  "
-                f"{r.status}{flag}"
+                f"{r.point:>5}  {number(r.epsilon):>16}  {number(r.risk):>16}  "
+                f"{money(r.cost, self.currency):>18}  {r.status}{flag}"
             )
         t = self.timings
         lines += [
