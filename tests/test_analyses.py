@@ -337,3 +337,11 @@ def test_demand_can_be_varied_and_rebuilds_the_model():
     for r in res.runs.itertuples():
         assert r.planner_cost == pytest.approx(100 * r.demand_factor * 15)
     assert parse_vary(["demand=0.9:1.1"]) == {"demand": (0.9, 1.1)}
+
+
+def test_a_multiplier_on_a_cost_the_instance_does_not_have_is_reported():
+    """Without a planner nothing is priced as an import: varying 'imports' changes nothing, and says so."""
+    res = sweep(make(base_dict()), {"imports": (0.5, 1.5), "var_cost": (1.0, 1.0)}, samples=2, seed=0)
+    assert res.facts["inert"] == ["imports"]
+    assert any("imports is not a cost of this instance" in h for h in res.headline)
+    assert res.runs.planner_cost.nunique() == 1

@@ -102,6 +102,9 @@ class Outcome:
     solve_seconds: float = 0.0
     solution: Solution | None = None
     label: dict[str, Any] = field(default_factory=dict)
+    inert: tuple[
+        str, ...
+    ] = ()  # varied inputs this instance has no cost for (the multiplier changes nothing)
 
     @property
     def ok(self) -> bool:
@@ -335,6 +338,9 @@ def run_job(instance: Instance, job: Job, options: SolveOptions | None = None) -
             result.row_duals = result.row_duals[: arrays.num_rows]
     out = summarise(result, job, opts, loaded.digest)
     out.seconds = time.perf_counter() - t0
+    out.inert = tuple(
+        n for n, _f in job.factors if n in COST_FACTORS and not set(COST_FACTORS[n]) & set(arrays.components)
+    )
     return out
 
 

@@ -207,6 +207,12 @@ def sweep(
     runs = outcome_table(outcomes)
     ok = runs[runs.status.isin(["optimal", "feasible"])]
     stats = _statistics(ok)
+    inert = sorted({n for o in outcomes for n in o.inert})
+    headline = [
+        f"warning: {n} is not a cost of this instance (e.g. imports are priced only with a planner): "
+        "varying it changes nothing"
+        for n in inert
+    ]
     facts = {
         "samples": samples,
         "seed": seed,
@@ -214,6 +220,7 @@ def sweep(
         "solved": int(len(ok)),
         "failed": int(len(runs) - len(ok)),
         "engine": (engine or Engine()).label,
+        "inert": inert,
         "wall_seconds": wall,
         "solve_seconds": float(runs.solve_seconds.sum()),
     }
@@ -225,6 +232,7 @@ def sweep(
         tables={"summary": stats, "runs": runs},
         currency=instance.units.currency,
         solutions={o.key: o.solution for o in outcomes if o.solution is not None},
+        headline=headline,
     )
 
 
