@@ -297,7 +297,6 @@ def test_the_digest_agrees_with_the_solution_tables(seed):
     tables of the same solution say."""
     from critmin.model.data import compile_instance
     from critmin.model.registry import COST_BY_NAME
-    from critmin.results.tables import allied_regions
 
     inst = synthetic(regions=4, years=3, scenarios=2, seed=seed)
     o = run_job(inst, Job("x", keep=True))
@@ -306,7 +305,7 @@ def test_the_digest_agrees_with_the_solution_tables(seed):
     first = costs[costs.scenario == "all"].discounted.sum()
     for s, value in o.scenario_cost.items():
         assert value == pytest.approx(first + costs[costs.scenario == s].discounted.sum(), rel=1e-9, abs=1e-6)
-    allies = allied_regions(compile_instance(inst))
+    allies = compile_instance(inst).allies
     u = sol.unmet[sol.unmet.region.isin(allies)]
     weight = dict(zip(sol.kpis_total.year, sol.kpis_total.year, strict=False))
     assert weight

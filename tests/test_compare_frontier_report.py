@@ -203,7 +203,7 @@ def test_report_renders_in_headless_chromium(report_html, tmp_path):
     from PIL import Image  # pixels, not just the DOM: the charts are drawn, in colour
 
     img = Image.open(shot).convert("RGB").resize((300, 600))
-    pixels = list(img.getdata())
+    pixels = list(img.get_flattened_data() if hasattr(img, "get_flattened_data") else img.getdata())
     inked = sum(1 for r, g, b in pixels if min(r, g, b) < 235) / len(pixels)
     reds = sum(1 for r, g, b in pixels if r > 180 and g < 190 and b < 190 and r - g > 40)
     blues = sum(1 for r, g, b in pixels if b > 150 and r < 160 and b - r > 40)

@@ -96,9 +96,13 @@ FAMILIES = (
 )
 
 
+ANALYSIS_ROWS = tuple(c.name for c in CONSTRAINTS if c.optional == "analysis")
+
+
 @functools.cache
 def _arrays(fixture: str) -> ModelArrays:
-    return model_arrays(make(FIXTURES[fixture]()))
+    """The fixture's model with every optional row an analysis can add (inactive, as analyses build them)."""
+    return model_arrays(make(FIXTURES[fixture]()), extras=ANALYSIS_ROWS)
 
 
 @pytest.mark.parametrize(("kind", "family", "stem"), FAMILIES, ids=[f[2] for f in FAMILIES])

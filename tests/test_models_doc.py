@@ -14,8 +14,8 @@ KINDS = (pyo.Set, pyo.Var, pyo.Constraint, pyo.Expression, pyo.Param, pyo.Object
 
 
 def documented(frontier: bool = False, tag: str = "") -> set[str]:
-    """Component names headed '### `name`'; optional ones are headed '### `name` (frontier)' or '(cvar)'."""
-    want = "(frontier)" if frontier else tag
+    """Component names headed '### `name`'; optional ones are headed '### `name` (analysis)' or '(cvar)'."""
+    want = "(analysis)" if frontier else tag
     names: set[str] = set()
     for md in (ROOT / "models").glob("*.md"):
         for name, rest in re.findall(r"^### `(\w+)`(.*)$", md.read_text(), flags=re.M):
@@ -30,11 +30,9 @@ def built(frontier: bool = False, planner: bool = False) -> set[str]:
         inst = inst.model_copy(update={"planner": Planner(name="allies", members=["ally", "home"])})
     model = build_model(inst)
     if frontier:
-        from critmin.analysis.frontier import add_risk_cap
-
         before = {c.local_name for c in model.component_objects(descend_into=True)}
-        add_risk_cap(model)
-        return {c.local_name for c in model.component_objects(descend_into=True)} - before
+        extended = build_model(inst, extras=("risk_cap", "min_met_share"))
+        return {c.local_name for c in extended.component_objects(descend_into=True)} - before
     names = set()
     for kind in KINDS:
         for comp in model.component_objects(kind, descend_into=True):
@@ -65,8 +63,9 @@ def test_planner_components_match_docs():
     assert only == documented(tag="(planner)") == {"cost_imports", "cost_outside", "cost_outside_unserved"}
 
 
-def test_frontier_components_match_docs():
-    assert built(frontier=True) == documented(frontier=True) == {"risk_cap", "risk_cap_level"}
+def test_analysis_components_match_docs():
+    expected = {"risk_cap", "risk_cap_level", "min_met_share", "min_met_share_level"}
+    assert built(frontier=True) == documented(frontier=True) == expected
 
 
 def test_cvar_components_match_docs():

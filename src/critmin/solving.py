@@ -77,7 +77,7 @@ def solve_result(
         build = time.perf_counter() - t0
         warnings = arrays_warnings(arrays)
         _say_solving(say, opts)
-        from .backend.highs import solve_arrays
+        from .backend.session import solve_arrays
 
         result = solve_arrays(arrays, opts)
         result.timings["build"] = build

@@ -14,19 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import highspy
 import numpy as np
 import pandas as pd
 
-from ..backend.highs import (
-    SolveOptions,
-    arrays_lp,
-    choose_lp_algorithm,
-    configured_highs,
-    highs_lp,
-    run_loaded,
-)
+from ..backend.highs import SolveOptions
 from ..backend.result import INFEASIBLE, ModelResult
+from ..backend.session import fixed_integer_lp, infeasible_subset
 from ..io.output import atomic_directory
 from ..model.builder import ModelArrays, label
 from ..model.data import ModelData
@@ -157,22 +150,6 @@ def diagnose(
     )
 
 
-def fixed_integer_lp(result: ModelResult, opts: SolveOptions) -> ModelResult:
-    """The LP with every integer column fixed at its value in `result` (so duals exist for a MIP)."""
-    arrays = result.arrays
-    assert result.x is not None
-    lo, up = arrays.col_lower.copy(), arrays.col_upper.copy()
-    ints = arrays.integer
-    lo[ints] = up[ints] = np.round(result.x[ints])
-    lp = highs_lp(
-        arrays.A, arrays.c, arrays.offset, lo, up, arrays.row_lower, arrays.row_upper, np.zeros(len(lo), bool)
-    )
-    h = configured_highs(SolveOptions(threads=opts.threads, seed=opts.seed))
-    choose_lp_algorithm(h, opts, len(lo), is_mip=False)
-    h.passModel(lp)
-    return run_loaded(h, lp, arrays, opts, 0.0)
-
-
 def binding_constraints(result: ModelResult, opts: SolveOptions) -> pd.DataFrame:
     """Shadow prices of lever rows (registry: `lever`) from the LP with integer builds fixed."""
     arrays, md = result.arrays, result.arrays.md
@@ -247,22 +224,13 @@ def lead_time_blocks(md: ModelData, shortfalls: pd.DataFrame) -> pd.DataFrame:
 def irreducible_infeasible_subset(arrays: ModelArrays) -> pd.DataFrame:
     """HiGHS's IIS of the LP relaxation, rows and bounds named by entity."""
     cols = ["kind", "component", "description", "bound"]
-    lp = arrays_lp(arrays)
-    lp.integrality_ = []
-    h = configured_highs(SolveOptions())
-    h.setOptionValue("iis_strategy", 4)  # find a true (irreducible) IIS
-    h.passModel(lp)
-    status, iis = h.getIis()
-    if status == highspy.HighsStatus.kError or not iis.valid_:
-        return pd.DataFrame(columns=cols)
     bound_text = {2: " (lower bound)", 3: " (upper bound)", 4: " (both bounds)"}  # highspy.IisBoundStatus
+    iis_rows, iis_cols = infeasible_subset(arrays)
     rows: list[tuple[str, str, str, str]] = []
-    for r, b in zip(iis.row_index_, iis.row_bound_, strict=True):
-        fam, key = arrays.locate_row(int(r))
-        rows.append(
-            ("constraint", label(fam, key), describe(fam, key, arrays.md), bound_text.get(int(b), ""))
-        )
-    for c, b in zip(iis.col_index_, iis.col_bound_, strict=True):
-        fam, key = arrays.locate_col(int(c))
-        rows.append(("variable", label(fam, key), describe(fam, key, arrays.md), bound_text.get(int(b), "")))
+    for r, b in iis_rows:
+        fam, key = arrays.locate_row(r)
+        rows.append(("constraint", label(fam, key), describe(fam, key, arrays.md), bound_text.get(b, "")))
+    for c, b in iis_cols:
+        fam, key = arrays.locate_col(c)
+        rows.append(("variable", label(fam, key), describe(fam, key, arrays.md), bound_text.get(b, "")))
     return pd.DataFrame(rows, columns=cols)

@@ -13,11 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model.builder import FIRST_STAGE, NO_YEAR, ModelArrays
-from ..model.registry import COST_BY_NAME
-from ..results.tables import allied_regions
-
-PLANNER_CATEGORIES = ("spent", "unserved")
+from ..model.builder import FIRST_STAGE, NO_YEAR, ModelArrays, discount_of
+from ..model.registry import COST_BY_NAME, PLANNER_CATEGORIES
+from ..model.requirements import AlliedShortfall, allied_shortfall
 
 
 @dataclass
@@ -26,14 +24,12 @@ class Digest:
 
     scenarios: list[str]
     years: list[int]
-    disc: np.ndarray  # discount factor per year index
+    disc: np.ndarray  # discounted years per year index (NO_YEAR reads a trailing 1)
     terms: dict[
         str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
     ]  # planner cost terms per component
     consts: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]  # their constants (rate, year, scenario)
-    short_cols: np.ndarray  # unmet and forgone columns of allied demand rows
-    short_group: np.ndarray  # ... their (scenario, year) group
-    demand_by_group: np.ndarray  # allied demand per (scenario, year) group, t
+    short: AlliedShortfall  # allied demand's unmet and forgone columns by (scenario, year)
     years_in_group: np.ndarray  # years each group's period stands for
     export_cols: np.ndarray  # ship columns from controlled-origin regions to others
     export_scen: np.ndarray
@@ -43,8 +39,6 @@ class Digest:
     @classmethod
     def of(cls, arrays: ModelArrays) -> Digest:
         md = arrays.md
-        ny, ns = len(md.years), len(md.scenarios)
-        disc = np.array([md.disc[y] for y in md.years] + [1.0])  # index NO_YEAR (-1) reads the trailing 1
         terms, consts = {}, {}
         for name, comp in arrays.components.items():
             if COST_BY_NAME[name].category not in PLANNER_CATEGORIES:
@@ -55,33 +49,13 @@ class Digest:
                 np.asarray(comp.terms.const_year, dtype=int),
                 np.asarray(comp.terms.const_scen, dtype=int),
             )
-        allies = allied_regions(md)
-        cols, groups = [], []
-        demand = np.zeros(ns * ny)
-        si = {s: k for k, s in enumerate(md.scenarios)}
-        yi = {y: k for k, y in enumerate(md.years)}
-        unmet = arrays.col_block("unmet")
-        row_group: dict[tuple[int, str], int] = {}
-        for j, (i, s) in enumerate(unmet.keys):
-            row = md.demand[i]
-            if row.region not in allies:
-                continue
-            g = si[s] * ny + yi[row.year]
-            row_group[(i, s)] = g
-            cols.append(unmet.start + j)
-            groups.append(g)
-            demand[g] += md.demand_qty[(i, s)] * md.q
-        if arrays.has_col_block("forgone"):
-            fb = arrays.col_block("forgone")
-            for j, (i, _step, s) in enumerate(fb.keys):
-                if (i, s) in row_group:
-                    cols.append(fb.start + j)
-                    groups.append(row_group[(i, s)])
+        forgone = arrays.col_block("forgone") if arrays.has_col_block("forgone") else None
+        short = allied_shortfall(md, arrays.col_block("unmet"), forgone)
         years_in = np.array([md.weight[y] for _s in md.scenarios for y in md.years], dtype=float)
+        si = {s: k for k, s in enumerate(md.scenarios)}
         e_cols, e_scen, e_t, e_v = _exports(arrays, si)
         return cls(
-            list(md.scenarios), list(md.years), disc, terms, consts,
-            np.asarray(cols, dtype=np.int64), np.asarray(groups, dtype=np.int64), demand, years_in,
+            list(md.scenarios), list(md.years), discount_of(md), terms, consts, short, years_in,
             e_cols, e_scen, e_t, e_v,
         )  # fmt: skip
 
@@ -106,10 +80,11 @@ class Digest:
         """Allied demand short (unmet + forgone) per scenario over the horizon, and per (scenario, year) the
         demand and what was met, t/yr."""
         ny, ns = len(self.years), len(self.scenarios)
-        short = np.bincount(self.short_group, weights=x[self.short_cols] * q, minlength=ns * ny)
+        sf = self.short
+        short = np.bincount(sf.group, weights=x[sf.cols] * q, minlength=ns * ny)
         short = np.where(short > 1e-9 * max(1.0, q), short, 0.0)
         total = (short * self.years_in_group).reshape(ns, ny).sum(axis=1)
-        dem = self.demand_by_group
+        dem = sf.demand
         met = [
             (s, y, float(dem[k * ny + t]), float(dem[k * ny + t] - short[k * ny + t]))
             for k, s in enumerate(self.scenarios)

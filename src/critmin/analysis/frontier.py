@@ -16,24 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import highspy
 import numpy as np
 import pandas as pd
 
-from ..backend.highs import (
-    PROVEN_GAP,
-    SolveOptions,
-    configured_highs,
-    highs_lp,
-    map_status,
-    run_interruptibly,
-)
-from ..backend.result import FEASIBLE, OPTIMAL, ModelResult
+from ..backend.highs import SolveOptions
+from ..backend.result import ModelResult
+from ..backend.session import Session
 from ..errors import CritminError
 from ..io.output import atomic_directory
 from ..model.assemble import assemble
 from ..model.builder import ModelArrays
 from ..model.data import compile_instance
+from ..model.requirements import RISK_CAP
 from ..results.format import money, number
 from ..results.solution import Solution
 from ..results.tables import records
@@ -41,26 +35,6 @@ from ..schema import Instance
 
 INF = float("inf")
 Point = tuple[int, float, str, float | None, np.ndarray | None]  # point, cap, status, gap, solution
-
-
-def add_risk_cap(model: Any, level: float = INF) -> None:
-    """Add `risk_exposure <= risk_cap_level` (scaled units) to a Pyomo model from `build_model`; inactive
-    while the level is infinite. The fast path adds the same row to the arrays (`risk_cap_row`)."""
-    import pyomo.environ as pyo
-
-    model.risk_cap_level = pyo.Param(initialize=level, mutable=True, doc="cap on risk_exposure (scaled)")
-    model.risk_cap = pyo.Constraint(
-        expr=model.risk_exposure <= model.risk_cap_level, doc="risk exposure <= cap (epsilon-constraint)"
-    )
-
-
-def risk_cap_row(arrays: ModelArrays) -> tuple[Any, np.ndarray, np.ndarray]:
-    """The matrix with the risk-cap row appended (the risk component's coefficients), and its bounds."""
-    import scipy.sparse as sp
-
-    risk = arrays.components["risk"].coef
-    A = sp.vstack([arrays.A, sp.csr_array(risk.reshape(1, -1))]).tocsc()
-    return A, np.append(arrays.row_lower, -INF), np.append(arrays.row_upper, INF)
 
 
 @dataclass
@@ -133,55 +107,35 @@ class Frontier:
         return "<h4>critmin cost-risk frontier</h4>" + self.points.to_html(index=False)
 
 
-def _status(h: highspy.Highs, is_mip: bool) -> tuple[str, float | None]:
-    info = h.getInfo()
-    gap = float(info.mip_gap) if is_mip and np.isfinite(info.mip_gap) else (None if is_mip else 0.0)
-    status = map_status(h.getModelStatus(), info.primal_solution_status == 2)
-    if status == OPTIMAL and gap is not None and gap > PROVEN_GAP + 1e-12:
-        status = FEASIBLE
-    return status, gap
-
-
 class _Sweep:
-    """One HiGHS model of the arrays plus the risk-cap row; each point changes the cap (or the objective)."""
+    """One HiGHS session of the model with its `risk_cap` row; each point changes the cap's bound (or, for
+    the least-risk point, the objective), so LP points warm-start from the last basis."""
 
     def __init__(self, arrays: ModelArrays, opts: SolveOptions) -> None:
-        A, rlo, rup = risk_cap_row(arrays)
         self.arrays = arrays
         self.cost = arrays.c  # the risk weight is 0 here, so this is cost alone
         self.risk = arrays.components["risk"].coef
-        self.is_mip = bool(arrays.integer.any())
-        lp = highs_lp(A, self.cost, 0.0, arrays.col_lower, arrays.col_upper, rlo, rup, arrays.integer)
-        self.row = len(rlo) - 1
-        self.h = configured_highs(opts)
-        self.h.passModel(lp)
-        self.n = len(self.cost)
+        self.session = Session(arrays, opts)
         self.solve_times: list[float] = []
         self.update_times: list[float] = []
 
     def solve_at(self, cap: float) -> tuple[str, float | None, np.ndarray | None]:
         tu = time.perf_counter()
-        self.h.changeRowBounds(self.row, -INF, cap)
+        self.session.set_row_bounds(RISK_CAP, -INF, cap)
         self.update_times.append(time.perf_counter() - tu)
-        ts = time.perf_counter()
-        run_interruptibly(self.h)
-        self.solve_times.append(time.perf_counter() - ts)
-        status, gap = _status(self.h, self.is_mip)
-        if status not in (OPTIMAL, FEASIBLE):
-            return status, gap, None
-        x = np.asarray(self.h.getSolution().col_value, dtype=float)
-        return status, gap, np.where(self.arrays.integer, np.round(x), x)
+        result = self.session.solve(warm=True)
+        self.solve_times.append(result.timings.get("solve", 0.0))
+        return result.status, result.gap, result.x if result.has_solution else None
 
     def least_risk(self) -> float:
         """Minimise risk alone; returns its value (the objective is the risk row, no constant)."""
-        idx = np.arange(self.n, dtype=np.int32)
-        self.h.changeColsCost(self.n, idx, self.risk)
-        run_interruptibly(self.h)
-        status, _ = _status(self.h, self.is_mip)
-        if status not in (OPTIMAL, FEASIBLE):
-            raise CritminError(f"could not minimise risk ({status})")
-        r_min = float(self.h.getInfo().objective_function_value)
-        self.h.changeColsCost(self.n, idx, self.cost)
+        self.session.set_objective(self.risk)
+        result = self.session.solve(warm=True)
+        if not result.has_solution:
+            self.session.restore_objective()
+            raise CritminError(f"could not minimise risk ({result.status})")
+        r_min = self.session.objective_value()
+        self.session.restore_objective()
         return r_min
 
 
@@ -199,7 +153,7 @@ def frontier(
         raise CritminError("a frontier needs at least 2 points")
     opts = options or SolveOptions()
     t0 = time.perf_counter()
-    arrays = assemble(compile_instance(instance, scenario=scenario, risk_weight=0.0))
+    arrays = assemble(compile_instance(instance, scenario=scenario, risk_weight=0.0, extras=(RISK_CAP,)))
     build = time.perf_counter() - t0
     t1 = time.perf_counter()
     sweep = _Sweep(arrays, opts)
@@ -210,16 +164,21 @@ def frontier(
     r_max = float(sweep.risk @ x_hi)
     r_min = sweep.least_risk()  # 2. least risk
     caps = [INF] + [float(e) for e in np.linspace(r_max, r_min, points)[1:]]
-    caps[-1] = r_min + max(1e-7 * abs(r_min), 1e-9)
+    slack = max(1e-7 * abs(r_min), 1e-9)  # the least risk, with room for the solver's tolerance
     results: list[Point] = [(0, INF, s_hi, g_hi, x_hi)]
-    results += [(k, cap, *sweep.solve_at(cap)) for k, cap in enumerate(caps) if k > 0]  # 3. the caps between
+    results += [  # 3. the caps between
+        (k, cap, *sweep.solve_at(cap + (slack if k == len(caps) - 1 else 0.0)))
+        for k, cap in enumerate(caps)
+        if k > 0
+    ]
     rows, sols = _points(arrays, sweep, results, opts, handover)
     pts = pd.DataFrame(rows)
-    pts["dominated"] = _dominated(pts)
+    pts["dominated"] = _dominated(pts, constant=arrays.offset * arrays.md.m)
     rebuild = 0.0
     if measure_rebuild:
         tr = time.perf_counter()
-        _Sweep(assemble(compile_instance(instance, scenario=scenario, risk_weight=0.0)), opts)
+        again = compile_instance(instance, scenario=scenario, risk_weight=0.0, extras=(RISK_CAP,))
+        _Sweep(assemble(again), opts)
         rebuild = time.perf_counter() - tr
     timings = {
         "build": build,
@@ -257,7 +216,7 @@ def _points(
         result = ModelResult(
             arrays, status, f"frontier point {k}", objective=cost, gap=gap, x=x,
             timings={"handover": handover, "solve": solve_s},
-            counts={"variables": arrays.num_cols, "constraints": arrays.num_rows + 1,
+            counts={"variables": arrays.num_cols, "constraints": arrays.num_rows,
                     "integers": int(arrays.integer.sum()), "nonzeros": int(arrays.A.nnz)},
         )  # fmt: skip
         sol = Solution.from_result(result, opts, extra={"frontier_point": k})
@@ -268,10 +227,13 @@ def _points(
     return rows, sols
 
 
-def _dominated(points: pd.DataFrame, tol: float = 1e-7) -> list[bool]:
+def _dominated(points: pd.DataFrame, constant: float = 0.0, tol: float = 1e-7) -> list[bool]:
     """A point is dominated if another has no more cost and no more risk, and less of one; of identical
-    points only the first is kept."""
-    cost, risk = points.cost.to_numpy(dtype=float), points.risk.to_numpy(dtype=float)
+    points only the first is kept. Costs are compared without the objective's `constant` (fixed O&M of
+    existing capacity): a tolerance relative to a total swollen by a constant would call different plans
+    equal."""
+    cost = points.cost.to_numpy(dtype=float) - constant
+    risk = points.risk.to_numpy(dtype=float)
     out = []
     for i in range(len(points)):
         if not np.isfinite(cost[i]):
@@ -281,8 +243,9 @@ def _dominated(points: pd.DataFrame, tol: float = 1e-7) -> list[bool]:
         for j in range(len(points)):
             if i == j or not np.isfinite(cost[j]):
                 continue
-            le = cost[j] <= cost[i] * (1 + tol) + tol and risk[j] <= risk[i] * (1 + tol) + tol
-            lt = cost[j] < cost[i] * (1 - tol) - tol or risk[j] < risk[i] * (1 - tol) - tol
+            dc, dr = tol * (abs(cost[i]) + 1.0), tol * (abs(risk[i]) + 1.0)
+            le = cost[j] <= cost[i] + dc and risk[j] <= risk[i] + dr
+            lt = cost[j] < cost[i] - dc or risk[j] < risk[i] - dr
             if le and (lt or j < i):  # strictly better, or the same point found earlier
                 dom = True
                 break

@@ -19,20 +19,17 @@ from typing import Any
 
 import numpy as np
 
-from ..backend.highs import SolveOptions, arrays_lp, configured_highs, run_loaded
+from ..backend.highs import SolveOptions
 from ..backend.result import FEASIBLE, OPTIMAL, ModelResult
+from ..backend.session import Session
 from ..errors import CritminError
 from ..model.assemble import assemble
 from ..model.builder import ModelArrays
 from ..model.data import compile_instance
+from ..model.requirements import MIN_MET, met_share_upper
 from ..results.costs import CostBreakdown
 from ..results.solution import Solution, objective_parts
-from ..results.tables import (
-    Context,
-    allied_regions,
-    built_capacity,
-    stage_of,
-)
+from ..results.tables import Context, built_capacity, stage_of
 from ..schema import Instance
 from .digest import Digest
 
@@ -150,7 +147,7 @@ class _Index:
         act = arrays.col_block("activity")
         facs = [f for f, _k, _y, _s in act.keys]
         origin = {r.id for r in md.inst.regions if r.controlled_origin}
-        allies = allied_regions(md)
+        allies = md.allies
         ship = arrays.col_block("ship")
         return cls(
             act_pos=np.arange(act.start, act.stop),
@@ -168,8 +165,7 @@ class _Index:
 @dataclass
 class _Loaded:
     arrays: ModelArrays
-    lp: Any
-    highs: Any
+    session: Session
     index: _Index
     digest: Digest
 
@@ -191,11 +187,8 @@ def _loaded(instance: Instance, job: Job, options: SolveOptions) -> _Loaded:
         inst = inst.model_copy(
             update={"demand": [d.model_copy(update={"quantity": d.quantity * factor}) for d in inst.demand]}
         )
-    arrays = assemble(compile_instance(inst, scenario=job.scenario))
-    lp = arrays_lp(arrays)
-    h = configured_highs(options)
-    h.passModel(lp)
-    loaded = _Loaded(arrays, lp, h, _Index.of(arrays), Digest.of(arrays))
+    arrays = assemble(compile_instance(inst, scenario=job.scenario, extras=(MIN_MET,)))
+    loaded = _Loaded(arrays, Session(arrays, options), _Index.of(arrays), Digest.of(arrays))
     _CACHE[key] = loaded
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
@@ -223,7 +216,7 @@ def clear_cache() -> None:
 
 
 def job_arrays(loaded: _Loaded, job: Job) -> ModelArrays:
-    """The arrays with the job's bounds and cost weights (the matrix and data are shared, not copied)."""
+    """The arrays with the job's bounds, row bounds and cost weights (the matrix and data are shared)."""
     arrays = loaded.arrays
     lower, upper = arrays.col_lower.copy(), arrays.col_upper.copy()
     if job.builds is not None:
@@ -243,6 +236,20 @@ def job_arrays(loaded: _Loaded, job: Job) -> ModelArrays:
         upper[ix.ship_pos[ix.ship_out & (ix.ship_year >= job.ban_from)]] = 0.0
     if job.inbound_from is not None:  # allies ship nothing into controlled-origin regions
         upper[ix.ship_pos[ix.ship_in & (ix.ship_year >= job.inbound_from)]] = 0.0
+    row_lower, row_upper = arrays.row_lower, arrays.row_upper
+    if job.builds is not None or job.min_met is not None:
+        row_lower, row_upper = row_lower.copy(), row_upper.copy()
+    if job.builds is not None and arrays.has_row_block("budget_limit"):
+        # a fixed network: the plan's builds are given, so spending floors and caps (what a budget
+        # constrains: which builds to choose) do not bind its operation
+        rows = arrays.row_block("budget_limit")
+        row_lower[rows.start : rows.stop], row_upper[rows.start : rows.stop] = -np.inf, np.inf
+    if job.min_met is not None:
+        rows = arrays.row_block(MIN_MET)
+        share, start = job.min_met
+        row_upper[rows.start : rows.stop] = met_share_upper(
+            loaded.digest.short, rows.keys, arrays.md.q, share, start
+        )
     weights = dict(arrays.weights)
     for name, factor in job.factors:
         if name in MODEL_FACTORS:
@@ -253,7 +260,15 @@ def job_arrays(loaded: _Loaded, job: Job) -> ModelArrays:
         for comp in COST_FACTORS[name]:
             if comp in arrays.components:
                 weights[comp] = weights.get(comp, 1.0) * float(factor)
-    return replace(arrays, col_lower=lower, col_upper=upper, weights=weights, cache={})
+    return replace(
+        arrays,
+        col_lower=lower,
+        col_upper=upper,
+        row_lower=row_lower,
+        row_upper=row_upper,
+        weights=weights,
+        cache={},
+    )
 
 
 def _fix_builds(
@@ -289,68 +304,20 @@ def _fix_builds(
             lower[block.start + j] = upper[block.start + j] = value
 
 
-def _min_met_rows(
-    digest: Digest, q: float, share: float, start: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per (scenario, year >= start) with allied demand: sum of its unmet + forgone columns <= (1 - share) x
-    that demand (scaled units) — the digest's groups, as CSR rows (starts, column index, upper bound)."""
-    ny = len(digest.years)
-    order = np.argsort(digest.short_group, kind="stable")
-    groups, cols = digest.short_group[order], digest.short_cols[order]
-    uniq, first = np.unique(groups, return_index=True)
-    ends = np.append(first[1:], len(groups))
-    year = np.asarray(digest.years)[uniq % ny]
-    keep = (year >= start) & (digest.demand_by_group[uniq] > 0)
-    index = np.concatenate(
-        [cols[a:b] for a, b in zip(first[keep], ends[keep], strict=True)] or [np.zeros(0, int)]
-    )
-    sizes = (ends - first)[keep]
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]) if len(sizes) else np.zeros(0, int)
-    caps = (1 - share) * digest.demand_by_group[uniq[keep]] / q
-    return starts.astype(np.int32), index.astype(np.int32), caps
-
-
 def run_job(instance: Instance, job: Job, options: SolveOptions | None = None) -> Outcome:
     """Solve one job in this process (re-using the cached model) and summarise it."""
     t0 = time.perf_counter()
     opts = options or SolveOptions()
     loaded = _loaded(instance, job, opts)
     arrays = job_arrays(loaded, job)
-    h = loaded.highs
-    n = arrays.num_cols
-    idx = np.arange(n, dtype=np.int32)
-    h.changeColsBounds(n, idx, arrays.col_lower, arrays.col_upper)
-    h.changeColsCost(n, idx, arrays.c)
-    h.changeObjectiveOffset(arrays.offset)
-    extra = 0
-    if job.min_met is not None:
-        extra = _add_rows(h, loaded, *job.min_met)
-    try:
-        h.clearSolver()  # no warm start: the same job gives the same answer on any worker, in any order
-        result = run_loaded(h, loaded.lp, arrays, opts, 0.0)
-    finally:
-        if extra:
-            base = loaded.arrays.num_rows
-            h.deleteRows(extra, np.arange(base, base + extra, dtype=np.int32))
-    if result.x is not None:
-        result.x = np.where(arrays.integer, np.round(result.x), result.x)
-        if result.row_duals is not None:
-            result.row_duals = result.row_duals[: arrays.num_rows]
+    loaded.session.update(arrays)
+    result = loaded.session.solve()  # the solver's state cleared: the same answer on any worker
     out = summarise(result, job, opts, loaded.digest)
     out.seconds = time.perf_counter() - t0
     out.inert = tuple(
         n for n, _f in job.factors if n in COST_FACTORS and not set(COST_FACTORS[n]) & set(arrays.components)
     )
     return out
-
-
-def _add_rows(h: Any, loaded: _Loaded, share: float, start: int) -> int:
-    starts, index, caps = _min_met_rows(loaded.digest, loaded.arrays.md.q, share, start)
-    if not len(caps):
-        return 0
-    lower = np.full(len(caps), -np.inf)
-    h.addRows(len(caps), lower, caps + 1e-9, len(index), starts, index, np.ones(len(index)))
-    return len(caps)
 
 
 def summarise(result: ModelResult, job: Job, options: SolveOptions, digest: Digest | None = None) -> Outcome:

@@ -25,7 +25,7 @@ import pandas as pd
 from ..backend.highs import SolveOptions
 from ..errors import CritminError, did_you_mean
 from ..results.format import money
-from ..results.tables import allied_regions, facility_stages, records
+from ..results.tables import facility_stages, records
 from ..schema import Instance
 from .jobs import Job, Outcome, reference_scenario
 from .output import AnalysisResult
@@ -112,7 +112,7 @@ def stress(
 
     ref = reference_scenario(instance, scenario)
     md = compile_instance(instance, scenario=ref)
-    allies = allied_regions(md)
+    allies = md.allies
     stage = facility_stages(instance)
     years = list(md.years)
     all_nodes = nodes_of(instance)

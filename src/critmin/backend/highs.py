@@ -151,33 +151,19 @@ def highs_lp(
     return lp
 
 
-def arrays_lp(arrays: ModelArrays) -> highspy.HighsLp:
-    """The model's arrays as a HighsLp (the fast path: no Pyomo objects)."""
+def arrays_lp(arrays: ModelArrays, *, constant: bool = True) -> highspy.HighsLp:
+    """The model's arrays as a HighsLp (the fast path: no Pyomo objects); `constant=False` leaves the
+    objective's constant out (a Session adds it back to the result, so gaps are on the variable part)."""
     return highs_lp(
         arrays.A,
         arrays.c,
-        arrays.offset,
+        arrays.offset if constant else 0.0,
         arrays.col_lower,
         arrays.col_upper,
         arrays.row_lower,
         arrays.row_upper,
         arrays.integer,
     )
-
-
-def solve_arrays(
-    arrays: ModelArrays, options: SolveOptions, handover_start: float | None = None
-) -> ModelResult:
-    """Hand the arrays to HiGHS, solve, and map the outcome (integers rounded)."""
-    t0 = time.perf_counter() if handover_start is None else handover_start
-    lp = arrays_lp(arrays)
-    h = configured_highs(options)
-    choose_lp_algorithm(h, options, len(arrays.col_lower), bool(arrays.integer.any()))
-    h.passModel(lp)
-    result = run_loaded(h, lp, arrays, options, time.perf_counter() - t0)
-    if result.x is not None:
-        result.x = np.where(arrays.integer, np.round(result.x), result.x)
-    return result
 
 
 def run_loaded(
@@ -212,9 +198,9 @@ def run_loaded(
         return result
     sol = h.getSolution()
     result.x = np.asarray(sol.col_value, dtype=float)
-    result.objective = float(info.objective_function_value)
+    result.objective = float(info.objective_function_value)  # incl. the loaded model's own offset
     if n_int:
-        result.bound = float(info.mip_dual_bound)
+        result.bound = float(info.mip_dual_bound)  # incl. the loaded offset, as the objective
         result.gap = float(info.mip_gap) if math.isfinite(info.mip_gap) else None
         if result.status == OPTIMAL and (result.gap is None or result.gap > PROVEN_GAP + 1e-12):
             result.status = FEASIBLE

@@ -10,6 +10,7 @@ as the registry says. A model solved here (perhaps with a user's own rows) comes
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -111,13 +112,16 @@ def _add_constraints(m: pyo.ConcreteModel, arrays: ModelArrays, columns: list[An
         spec = CONSTRAINT_BY_NAME[block.name]
         index = _set(m, spec.index_set, block.keys, len(spec.keys), ", ".join(spec.keys))
         rows = iter(range(block.start, block.stop))
+        level = _bound_param(m, spec.bound_param, block.keys, upper[block.start : block.stop])
 
-        def rule(_m: pyo.ConcreteModel, *_key: Any, rows: Any = rows) -> Any:
+        def rule(_m: pyo.ConcreteModel, *key: Any, rows: Any = rows, level: Any = level) -> Any:
             r = next(rows)
             a, b = indptr[r], indptr[r + 1]
             expr = LinearExpression(
                 constant=0.0, linear_coefs=data[a:b], linear_vars=[columns[j] for j in indices[a:b]]
             )
+            if level is not None:  # a bound an analysis moves: expr <= its mutable Param
+                return expr <= (level[key] if key else level)
             lo, up = lower[r], upper[r]
             if lo == up:
                 return expr == lo
@@ -128,6 +132,22 @@ def _add_constraints(m: pyo.ConcreteModel, arrays: ModelArrays, columns: list[An
             return (lo, expr, up)
 
         setattr(m, block.name, pyo.Constraint(index, rule=rule, doc=spec.doc))
+
+
+def _bound_param(m: pyo.ConcreteModel, name: str, keys: list[tuple[Any, ...]], upper: list[float]) -> Any:
+    """The mutable Param holding the upper bounds of a row family an analysis changes (registry
+    `bound_param`), e.g. `risk_cap_level`; None for other families."""
+    if not name:
+        return None
+    if keys == [()]:
+        param = pyo.Param(initialize=upper[0], mutable=True, doc="upper bound (scaled units; inf: inactive)")
+    else:
+        values = {_index(k): u for k, u in zip(keys, upper, strict=True)}
+        param = pyo.Param(
+            [_index(k) for k in keys], initialize=values, mutable=True, doc="upper bounds (scaled units)"
+        )
+    setattr(m, name, param)
+    return param
 
 
 def _linear(coef: np.ndarray, constant: float, columns: list[Any]) -> Any:
@@ -161,13 +181,18 @@ def _add_objective(m: pyo.ConcreteModel, arrays: ModelArrays, columns: list[Any]
 
 
 def build_model(
-    instance: Instance, *, scenario: str | None = None, risk_weight: float | None = None
+    instance: Instance,
+    *,
+    scenario: str | None = None,
+    risk_weight: float | None = None,
+    extras: Iterable[str] = (),
 ) -> pyo.ConcreteModel:
     """The Pyomo model of an instance, with the component names of models/critmin.md. Add your own
     components and pass it to `critmin.solve(model=...)`. `scenario` keeps a single scenario (probability 1);
-    `risk_weight` overrides the instance's."""
+    `risk_weight` overrides the instance's; `extras` adds optional rows (e.g. `risk_cap`: a cap on risk
+    exposure whose level is the mutable Param `risk_cap_level`, infinite until you set it)."""
     t0 = time.perf_counter()
-    model = to_pyomo(model_arrays(instance, scenario=scenario, risk_weight=risk_weight))
+    model = to_pyomo(model_arrays(instance, scenario=scenario, risk_weight=risk_weight, extras=extras))
     model._critmin_build_seconds = time.perf_counter() - t0
     return model
 
@@ -228,8 +253,13 @@ def solve_pyomo(model: pyo.ConcreteModel, options: SolveOptions) -> ModelResult:
         return ModelResult(arrays, INFEASIBLE, f"a constraint is infeasible before solving: {exc}")
     h = configured_highs(options)
     choose_lp_algorithm(h, options, int(lp.num_col_), bool(arrays.integer.any()))
+    offset, lp.offset_ = float(lp.offset_), 0.0  # gaps on the part the decisions change (session.py)
     h.passModel(lp)
     result = run_loaded(h, lp, arrays, options, time.perf_counter() - t0)
+    if result.objective is not None:
+        result.objective += offset
+    if result.bound is not None:
+        result.bound += offset
     result.timings["build"] = float(getattr(model, "_critmin_build_seconds", 0.0))
     if result.x is not None:
         for var, value in zip(info.columns, result.x, strict=True):

@@ -7,16 +7,27 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..contract import (  # the statuses and their exit codes, written once (contract.py)
+    ERROR,
+    EXIT_CODES,
+    FEASIBLE,
+    INFEASIBLE,
+    NO_SOLUTION,
+    OPTIMAL,
+    UNBOUNDED,
+)
 from ..model.builder import ModelArrays
 
-# Statuses and the CLI exit code each maps to (documented in README and `critmin solve --help`).
-OPTIMAL = "optimal"
-FEASIBLE = "feasible"  # stopped by a time or gap limit with an incumbent: not proven optimal
-INFEASIBLE = "infeasible"
-UNBOUNDED = "unbounded"
-NO_SOLUTION = "no_solution"  # stopped by a limit before any feasible solution was found
-ERROR = "error"
-EXIT_CODES = {OPTIMAL: 0, FEASIBLE: 0, INFEASIBLE: 2, UNBOUNDED: 2, ERROR: 2, NO_SOLUTION: 3}
+__all__ = [
+    "ERROR",
+    "EXIT_CODES",
+    "FEASIBLE",
+    "INFEASIBLE",
+    "NO_SOLUTION",
+    "OPTIMAL",
+    "UNBOUNDED",
+    "ModelResult",
+]
 
 
 @dataclass

@@ -14,15 +14,14 @@ from typing import Any, TypeVar
 
 import click
 
+from ..contract import (  # the exit-code contract of every command, written once
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_NO_PLAN,
+    EXIT_OK,
+    exit_code,
+)
 from ..errors import CritminError, NoPlanError
-
-# The exit-code contract of every command (README, `critmin --help`):
-EXIT_OK = 0  # done; for a solve, optimal or feasible when stopped by a limit
-EXIT_BAD_INPUT = 1  # bad input, usage or output location: the message says what and where
-EXIT_NO_PLAN = 2  # infeasible, unbounded, solver or internal error
-EXIT_NO_SOLUTION = 3  # stopped by a limit before any solution was found
-EXIT_INTERRUPTED = 130  # Ctrl-C: nothing was written
-STATUS_EXIT = {"optimal": 0, "feasible": 0, "infeasible": 2, "unbounded": 2, "error": 2, "no_solution": 3}
 
 log = logging.getLogger("critmin")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -155,7 +154,7 @@ def guard(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except NoPlanError as exc:
-            code = STATUS_EXIT.get(exc.status, EXIT_NO_PLAN)
+            code = exit_code(exc.status)
             if not _json_error(ctx, exc, code):
                 say(f"error: {exc}", err=True)
             sys.exit(code)

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..contract import exit_code
 from ..errors import CritminError
 from . import main
 
 if TYPE_CHECKING:
     from ..schema import Instance
 from .common import (
-    STATUS_EXIT,
     check_output,
     emit_json,
     force_option,
@@ -177,14 +177,14 @@ def solve(
         warn(w)
     if as_json:
         written = str(output) if output is not None and sol.has_solution else None
-        emit_json("solve", solution_json(sol, written), exit_code=STATUS_EXIT[sol.status])
-        sys.exit(STATUS_EXIT[sol.status])
+        emit_json("solve", solution_json(sol, written), exit_code=exit_code(sol.status))
+        sys.exit(exit_code(sol.status))
     say(format_summary(sol, list(years) or None))
     if output is not None and sol.has_solution:
         say(f"\nwrote {output}/ (summary.json + {len(sol.tables)} tables as {fmt})")
     elif output is not None:
         say(f"no solution to write ({sol.status}); {output} was not created", err=True)
-    sys.exit(STATUS_EXIT[sol.status])
+    sys.exit(exit_code(sol.status))
 
 
 @main.command()
@@ -229,12 +229,12 @@ def diagnose(
         tables = {"shortfalls": d.shortfalls, "binding": d.binding, "lead_time": d.lead_time, "iis": d.iis}
         payload = {"status": d.status, "message": d.message, "currency": d.currency,
                    **{k: records_of(v) for k, v in tables.items()}}  # fmt: skip
-        emit_json("diagnose", payload, exit_code=STATUS_EXIT.get(d.status, 2))
-        sys.exit(STATUS_EXIT.get(d.status, 2))
+        emit_json("diagnose", payload, exit_code=exit_code(d.status))
+        sys.exit(exit_code(d.status))
     say(d.to_text(top))
     if output is not None:
         say(f"\nwrote {output}/")
-    sys.exit(STATUS_EXIT.get(d.status, 2))
+    sys.exit(exit_code(d.status))
 
 
 @main.command()

@@ -1,13 +1,57 @@
-"""Assemble the model of an instance as arrays: compile the data once, then run every family in the
-registry's order. This is the single author of the model; the backends only translate its output."""
+"""Assemble the model of an instance as arrays: compile the data once, then run every family in the order
+below (the registry describes the families; this module fixes their order). This is the single author of the
+model; the backends only translate its output."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from ..perf import paused_gc
 from ..schema import Instance
+from .balance import add_balance
+from .blending import add_blending
 from .builder import ModelArrays, ModelBuilder
+from .capacity import add_capacity
+from .cvar import add_cvar
 from .data import ModelData, compile_instance
-from .registry import BUILD_ORDER
+from .demand import add_demand, add_forgone_limit
+from .export_controls import add_export_controls
+from .nonanticipativity import add_nonanticipativity
+from .objective import add_costs
+from .policies import add_budgets, add_max_supplier_share, add_min_bloc_share, add_min_service
+from .requirements import add_min_met_share, add_risk_cap
+from .sales import add_sale_variables, add_sales
+from .stockpiles import add_stock_variables, add_stockpiles
+from .substitution import add_substitution, add_substitution_variables
+from .support import add_offtakes
+from .variables import add_variables
+
+# Families are built in this order: every column first (core, then levers), then rows, then the objective.
+BUILD_ORDER: tuple[Callable[[ModelBuilder], None], ...] = (
+    add_variables,
+    add_stock_variables,
+    add_substitution_variables,
+    add_sale_variables,
+    add_capacity,
+    add_balance,
+    add_blending,
+    add_demand,
+    add_forgone_limit,
+    add_export_controls,
+    add_min_bloc_share,
+    add_max_supplier_share,
+    add_min_service,
+    add_budgets,
+    add_stockpiles,
+    add_substitution,
+    add_offtakes,
+    add_sales,
+    add_min_met_share,
+    add_nonanticipativity,
+    add_costs,
+    add_cvar,
+    add_risk_cap,
+)
 
 
 def assemble(md: ModelData) -> ModelArrays:
@@ -20,7 +64,11 @@ def assemble(md: ModelData) -> ModelArrays:
 
 
 def model_arrays(
-    instance: Instance, *, scenario: str | None = None, risk_weight: float | None = None
+    instance: Instance,
+    *,
+    scenario: str | None = None,
+    risk_weight: float | None = None,
+    extras: Iterable[str] = (),
 ) -> ModelArrays:
-    """Compile and assemble in one call."""
-    return assemble(compile_instance(instance, scenario=scenario, risk_weight=risk_weight))
+    """Compile and assemble in one call (`extras`: optional row families, see compile_instance)."""
+    return assemble(compile_instance(instance, scenario=scenario, risk_weight=risk_weight, extras=extras))

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from .data import ModelData
+if TYPE_CHECKING:
+    from .data import ModelData
 
 INF = float("inf")
 Key = tuple[Any, ...]
@@ -154,6 +155,9 @@ class ModelArrays:
 
     def has_col_block(self, name: str) -> bool:
         return any(b.name == name for b in self.cols)
+
+    def has_row_block(self, name: str) -> bool:
+        return any(b.name == name for b in self.rows)
 
     def col_names(self) -> list[str]:
         return [label(b.name, k) for b in self.cols for k in b.keys]

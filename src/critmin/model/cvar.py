@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .builder import FIRST_STAGE, INF, NO_YEAR, ModelBuilder, discount_of
+from .registry import COST_BY_NAME, PLANNER_CATEGORIES
 
 
 def add_cvar(b: ModelBuilder) -> None:
@@ -22,10 +23,8 @@ def add_cvar(b: ModelBuilder) -> None:
     cost = np.zeros((len(md.scenarios), n))
     const = np.zeros(len(md.scenarios))
     disc = discount_of(md)
-    from .registry import COST_BY_NAME
-
     for name, terms in b.costs.items():
-        if COST_BY_NAME[name].category not in ("spent", "unserved"):
+        if COST_BY_NAME[name].category not in PLANNER_CATEGORIES:
             continue  # a scenario's cost is the planner's money spent and value lost
         cols, rate, year, scen = terms.arrays()
         for j in range(len(md.scenarios)):

@@ -15,42 +15,47 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
 from ..errors import InstanceError, Problem, did_you_mean
-from ..schema import Adjustment, ContinuousOption, DiscreteOption, Instance, Scenario
-from .data_types import TAGS, Arc, BuildKey, FlowKey, Present, Stream
+from ..schema import ContinuousOption, DiscreteOption, Instance
+from .data_types import TAGS, Arc, BuildKey, DemandRow, FlowKey, Present, Stream
+from .export_controls import ControlRow, compile_controls, control_destinations
+from .nonanticipativity import compile_trunk
+from .policies import compile_policy_coverage
 from .provenance import Provenance, Recipe, TaintRule, compile_provenance, in_force
+from .registry import optional_families
+from .timeline import (
+    Time,
+    annuity_factor,
+    calendar_years,
+    compile_time,
+    discount_factor,
+    existing_capacity,
+    factor,
+    in_window,
+)
 
-__all__ = ["TAGS", "Arc", "BuildKey", "FlowKey", "ModelData", "Present", "Recipe", "Stream", "TaintRule"]
-
-
-@dataclass
-class DemandRow:
-    index: int
-    region: str
-    commodity: str
-    year: int
-    compliance: str
-    quantity: float  # tonnes, unscaled
-    end_use: str | None = None
-    inside: bool = True  # the planner's own demand (always, without a planner)
-
-
-@dataclass
-class ControlRow:
-    """One export-control constraint: a rule in one year and scenario."""
-
-    rule: str
-    year: int
-    scenario: str
-    kind: str
-    amount: float  # scaled quota, or share in [0, 1]
-    exporter: str
-    commodities: tuple[str, ...]
-    flows: list[FlowKey]
+__all__ = [
+    "TAGS",
+    "Arc",
+    "BuildKey",
+    "ControlRow",
+    "DemandRow",
+    "FlowKey",
+    "ModelData",
+    "Present",
+    "Recipe",
+    "Stream",
+    "TaintRule",
+    "annuity_factor",
+    "existing_capacity",
+    "factor",
+    "in_window",
+]
 
 
 @dataclass
@@ -142,6 +147,7 @@ class ModelData:
     budget_builds: dict[str, list[BuildKey]]  # budget id -> builds it pays for (empty: no row)
     selected_scenario: str | None = None  # the one scenario asked for (probability 1), if any
     notes: list[str] = field(default_factory=list)
+    extras: frozenset[str] = frozenset()  # optional row families to build (registry `optional`)
 
     # adjacency used by several families -----------------------------------------------------------------
     def __post_init__(self) -> None:
@@ -202,62 +208,17 @@ class ModelData:
         return {o.id: o.max_count for o in self.inst.build_options if isinstance(o, DiscreteOption)}
 
     @property
+    def allies(self) -> set[str]:
+        """Whose demand counts as allied (shares met, time-to-X%, damage): the planner's regions, or else
+        every region not of controlled origin."""
+        if self.planner:
+            return set(self.planner)
+        return {r.id for r in self.inst.regions if not r.controlled_origin}
+
+    @property
     def risk_weight_scaled(self) -> float:
         """The risk weight in scaled money per scaled risk-weighted tonne (what the objective uses)."""
         return self.risk_weight * self.q / self.m
-
-
-def annuity_factor(rate: float, lifetime: int) -> float:
-    """Level payment at the start of each of `lifetime` years whose present value at the first year is 1
-    (annuity-due). Charged in every year a plant operates, discounted like that year's other costs, so a
-    plant whose whole life falls inside the horizon costs exactly its overnight capex at its online year."""
-    growth = (1 + rate) ** lifetime
-    if rate == 0 or growth == 1.0:  # a rate too small to move the powers behaves as zero
-        return 1.0 / lifetime
-    return rate * (1 + rate) ** (lifetime - 1) / (growth - 1)
-
-
-def in_window(y: int, start: int | None, end: int | None) -> bool:
-    """Is year y inside [start, end] (either end open when None)?"""
-    return (start is None or y >= start) and (end is None or y <= end)
-
-
-def _matches(
-    adj: Adjustment, year: int, region: str | None, commodity: str | None, facility: str | None
-) -> bool:
-    return (
-        in_window(year, adj.start, adj.end)
-        and (adj.region is None or adj.region == region)
-        and (adj.commodity is None or adj.commodity == commodity)
-        and (adj.facility is None or adj.facility == facility)
-    )
-
-
-def factor(
-    adjs: list[Adjustment],
-    *,
-    year: int,
-    region: str | None = None,
-    commodity: str | None = None,
-    facility: str | None = None,
-) -> float:
-    """Product of the factors of every adjustment that matches."""
-    out = 1.0
-    for a in adjs:
-        if _matches(a, year, region, commodity, facility):
-            out *= a.factor
-    return out
-
-
-def existing_capacity(capacity: float | dict[int, float], year: int) -> float:
-    """Step function: a mapping holds each value from its year until the next key; 0 before the first."""
-    if not isinstance(capacity, dict):
-        return float(capacity)
-    value = 0.0
-    for y in sorted(capacity):
-        if y <= year:
-            value = capacity[y]
-    return float(value)
 
 
 def _power_of_ten(x: float) -> float:
@@ -316,32 +277,6 @@ def resolve_risk_weight(instance: Instance, risk_weight: float | None) -> float:
 
 
 @dataclass
-class _Time:
-    years: list[int]
-    weight: dict[int, int]
-    disc: dict[int, float]
-    scenarios: list[str]
-    prob: dict[str, float]
-    scen_by: dict[str, Scenario]
-
-
-def _compile_time(inst: Instance, scenario: str | None) -> _Time:
-    hz = inst.horizon
-    r = hz.discount_rate
-    disc = {p.year: sum((1 + r) ** -(p.year + j - hz.base_year) for j in range(p.weight)) for p in hz.periods}
-    scen = [s for s in inst.scenarios if scenario is None or s.name == scenario]
-    prob = {scenario: 1.0} if scenario is not None else {s.name: s.probability for s in scen}
-    return _Time(
-        hz.years,
-        {p.year: p.weight for p in hz.periods},
-        disc,
-        [s.name for s in scen],
-        prob,
-        {s.name: s for s in scen},
-    )
-
-
-@dataclass
 class _Builds:
     keys: list[BuildKey] = field(default_factory=list)
     unit: dict[str, float] = field(default_factory=dict)
@@ -356,16 +291,6 @@ class _Builds:
     paid: dict[tuple[BuildKey, int], float] = field(default_factory=dict)  # ... of discounted years
     discrete: set[str] = field(default_factory=set)
     left_out: list[str] = field(default_factory=list)  # options of investors outside the planner
-
-
-def calendar_years(inst: Instance) -> dict[int, list[int]]:
-    """Each period's calendar years (a period stands for `weight` years from its first)."""
-    return {p.year: list(range(p.year, p.year + p.weight)) for p in inst.horizon.periods}
-
-
-def discount_factor(inst: Instance, year: int) -> float:
-    hz = inst.horizon
-    return float((1 + hz.discount_rate) ** -(year - hz.base_year))
 
 
 def _online_share(inst: Instance, t: int, lifetime: int, y: int, years: list[int]) -> tuple[float, float]:
@@ -473,7 +398,7 @@ def _compile_arcs(
 
 
 def _compile_tariffs(
-    inst: Instance, t: _Time, q: float, m: float, arc_tariff: dict[Arc, tuple[float, float]]
+    inst: Instance, t: Time, q: float, m: float, arc_tariff: dict[Arc, tuple[float, float]]
 ) -> dict[tuple[str, str, str, int, str], float]:
     price = {c.id: (c.price or 0.0) for c in inst.commodities}
     tariff: dict[tuple[str, str, str, int, str], float] = {}
@@ -488,7 +413,7 @@ def _compile_tariffs(
 
 
 def _compile_operations(
-    inst: Instance, t: _Time, q: float, m: float, cap_keys: list[tuple[str, int]]
+    inst: Instance, t: Time, q: float, m: float, cap_keys: list[tuple[str, int]]
 ) -> tuple[dict[tuple[str, int, str], float], dict[tuple[str, int, str], float]]:
     """Availability (capped at 1) and variable cost of each facility, year and scenario."""
     facs = {f.id: f for f in inst.facilities}
@@ -535,7 +460,7 @@ def outside_priority(inst: Instance) -> float:
 
 
 def _compile_demand(
-    inst: Instance, t: _Time, q: float, m: float, present: set[Present], planner: set[str] | None
+    inst: Instance, t: Time, q: float, m: float, present: set[Present], planner: set[str] | None
 ) -> tuple[
     list[DemandRow],
     dict[tuple[int, str], float],
@@ -571,7 +496,7 @@ def _compile_demand(
 
 
 def _compile_import_prices(
-    inst: Instance, t: _Time, q: float, m: float, planner: set[str] | None, flows: list[FlowKey]
+    inst: Instance, t: Time, q: float, m: float, planner: set[str] | None, flows: list[FlowKey]
 ) -> dict[tuple[str, str, int, str], float]:
     """What the planner pays per t for imports from outside: the exporter's price (commodity price x the
     scenario's price factors for that exporter), for every commodity that can flow in from outside."""
@@ -605,18 +530,22 @@ def _compile_import_prices(
 
 
 def compile_instance(
-    inst: Instance, scenario: str | None = None, risk_weight: float | None = None
+    inst: Instance,
+    scenario: str | None = None,
+    risk_weight: float | None = None,
+    extras: Iterable[str] = (),
 ) -> ModelData:
     """Turn a validated instance into sparse, scaled index tables. `scenario` keeps one scenario only
-    (with probability 1); `risk_weight` overrides the instance's. Raises InstanceError for problems only
-    the compiled network reveals.
+    (with probability 1); `risk_weight` overrides the instance's; `extras` names optional row families an
+    analysis needs (registry: `risk_cap`, `min_met_share`). Raises InstanceError for problems only the
+    compiled network reveals.
 
     Long because it is the one place that assembles every field of ModelData, in the order the fields
     depend on each other; each step is a helper of its own."""
     check_scenario(inst, scenario)
     rw = resolve_risk_weight(inst, risk_weight)
     q, m = choose_scales(inst)
-    t = _compile_time(inst, scenario)
+    t = compile_time(inst, scenario)
     regions = {r.id: r for r in inst.regions}
     bloc_of = {r.id: r.bloc for r in inst.regions}
     region_of = {f.id: f.region for f in inst.facilities}
@@ -645,7 +574,7 @@ def compile_instance(
         for _recipe, where in groups:
             runs[stream[0]] |= {y for y, _ in where}
     levers = compile_levers(inst, q, m, t, demand, demand_qty, present, runs, prov.covered)
-    service, budget_builds = _compile_policy_coverage(
+    service, budget_builds = compile_policy_coverage(
         inst, t.scenarios, demand, demand_qty, builds.keys, builds.start, region_of, bloc_of
     )
     return ModelData(
@@ -691,68 +620,24 @@ def compile_instance(
         import_price=_compile_import_prices(inst, t, q, m, planner, flows),
         risk={r.id: r.risk for r in inst.regions},
         risk_importers={r.id for r in inst.regions if not imp or r.id in imp or r.bloc in imp},
-        controls=_compile_controls(inst, t, flows, bloc_of, q, prov.covered),
+        controls=compile_controls(inst, t, flows, bloc_of, q, prov.covered),
         levers=levers,
         service=service,
         budget_builds=budget_builds,
         selected_scenario=scenario,
-        trunk=_compile_trunk(inst, t),
+        extras=optional_families(extras),
+        trunk=compile_trunk(t),
         notes=[f"build options of investors outside the planner, left out: {', '.join(builds.left_out)}"]
         if builds.left_out
         else [],
     )
 
 
-def _compile_controls(
-    inst: Instance,
-    t: _Time,
-    flows: list[FlowKey],
-    bloc_of: dict[str, str],
-    q: float,
-    covered: dict[str, frozenset[str]],
-) -> list[ControlRow]:
-    """One row per rule, year and scenario where it is in force and limits some flow. A share control's
-    allowance is its share of a stated reference quantity, so shipping more elsewhere cannot raise it."""
-    rows: list[ControlRow] = []
-    for rule in inst.export_controls:
-        dest = (
-            {r for r, b in bloc_of.items() if r in rule.destinations or b in rule.destinations}
-            if rule.destinations
-            else set(bloc_of)
-        )
-        dest.discard(rule.exporter)
-        comms = covered[rule.id]
-        limited = [
-            (c, o, d, k)
-            for (c, o, d, k) in flows
-            if c in comms
-            and d in dest
-            and (o == rule.exporter or (rule.extraterritorial and k == "controlled"))
-        ]
-        if not limited:
-            continue
-        for s in t.scenarios:
-            sc = t.scen_by[s]
-            amount = sc.control_amounts.get(rule.id, rule.amount)
-            if rule.kind == "ban":
-                amount = 0.0
-            elif rule.kind == "share":
-                amount = amount * (rule.reference or 0.0) / q
-            else:
-                amount = amount / q
-            rows += [
-                ControlRow(rule.id, y, s, rule.kind, amount, rule.exporter, tuple(sorted(comms)), limited)
-                for y in t.years
-                if in_force(rule, y, sc)
-            ]
-    return rows
-
-
 def compile_levers(
     inst: Instance,
     q: float,
     m: float,
-    t: _Time,
+    t: Time,
     demand: list[DemandRow],
     demand_qty: dict[tuple[int, str], float],
     present: set[Present],
@@ -790,21 +675,7 @@ def compile_levers(
     )
 
 
-def _compile_trunk(inst: Instance, t: _Time) -> dict[int, list[str]]:
-    """Per year, the scenarios that cannot yet be told apart, so share that year's decisions: those that
-    branch off later (`revealed` after the year), with those that set no `revealed` (they continue the trunk)
-    while any such later branch remains. Only groups of two or more matter."""
-    out: dict[int, list[str]] = {}
-    for y in t.years:
-        later = [s for s in t.scenarios if (t.scen_by[s].revealed or 0) > y]
-        if later:
-            group = [s for s in t.scenarios if s in later or t.scen_by[s].revealed is None]
-            if len(group) > 1:
-                out[y] = group
-    return out
-
-
-def _compile_sales(inst: Instance, q: float, m: float, t: _Time, present: set[Present]) -> dict[str, Any]:
+def _compile_sales(inst: Instance, q: float, m: float, t: Time, present: set[Present]) -> dict[str, Any]:
     """Sales in the years of their window with a quantity, in every tag that can be present where they
     are made; the price is the sale's, else the commodity's times the scenario's price factors there."""
     prices = {c.id: c.price for c in inst.commodities}
@@ -865,7 +736,7 @@ def _compile_stockpiles(
     inst: Instance,
     q: float,
     m: float,
-    t: _Time,
+    t: Time,
     demand: list[DemandRow],
     demand_qty: dict[tuple[int, str], float],
     present: set[Present],
@@ -910,22 +781,20 @@ def _compile_stockpiles(
 
 
 def disrupted(
-    inst: Instance, t: _Time, region: str, commodity: str, covered: dict[str, frozenset[str]]
+    inst: Instance, t: Time, region: str, commodity: str, covered: dict[str, frozenset[str]]
 ) -> set[tuple[int, str]]:
     """(year, scenario) where an export control in force lists `commodity` for `region`: a disruption."""
-    bloc = {r.id: r.bloc for r in inst.regions}[region]
+    bloc_of = {r.id: r.bloc for r in inst.regions}
     out: set[tuple[int, str]] = set()
     for rule in inst.export_controls:
-        if commodity not in covered[rule.id] or rule.exporter == region:
-            continue
-        if rule.destinations and region not in rule.destinations and bloc not in rule.destinations:
+        if commodity not in covered[rule.id] or region not in control_destinations(rule, bloc_of):
             continue
         out |= {(y, s) for y in t.years for s in t.scenarios if in_force(rule, y, t.scen_by[s])}
     return out
 
 
 def _drawdown_floors(
-    inst: Instance, t: _Time, q: float, stock: Stocks, covered: dict[str, frozenset[str]]
+    inst: Instance, t: Time, q: float, stock: Stocks, covered: dict[str, frozenset[str]]
 ) -> None:
     """A stockpile that may be drawn down keeps its days-of-cover target outside disruptions only: no floor
     in a disrupted period, and after one the floor returns at `refill_rate` t/yr (at once if none) until it
@@ -946,40 +815,3 @@ def _drawdown_floors(
                     continue
                 since = y + t.weight[y] - ended  # years of refilling by the end of this period
                 stock.cover[key] = min(stock.cover[key], st.refill_rate / q * since)
-
-
-def _compile_policy_coverage(
-    inst: Instance,
-    scenarios: list[str],
-    demand: list[DemandRow],
-    demand_qty: dict[tuple[int, str], float],
-    build_keys: list[BuildKey],
-    build_start: dict[BuildKey, int],
-    region_of: dict[str, str],
-    bloc_of: dict[str, str],
-) -> tuple[list[tuple[str, int, str, float]], dict[str, list[BuildKey]]]:
-    """Which demand rows each service level covers, and which builds each budget pays for."""
-    pol = inst.policies
-    service: list[tuple[str, int, str, float]] = []
-    for p in pol.min_service:
-        for d in demand:
-            if (
-                (p.region is None or p.region == d.region)
-                and (p.commodity is None or p.commodity == d.commodity)
-                and (p.compliance is None or p.compliance == d.compliance)
-                and in_window(d.year, p.start, p.end)
-            ):
-                service += [(p.id, d.index, s, (1.0 - p.share) * demand_qty[(d.index, s)]) for s in scenarios]
-    options = {o.id: o for o in inst.build_options}
-    budget_builds: dict[str, list[BuildKey]] = {}
-    for b in pol.budgets:
-        covered = []
-        for key in build_keys:
-            o = options[key[0]]
-            investor = o.investor or region_of[o.facility]
-            if (investor in b.investor or bloc_of[investor] in b.investor) and in_window(
-                build_start[key], b.start, b.end
-            ):
-                covered.append(key)
-        budget_builds[b.id] = covered
-    return service, budget_builds

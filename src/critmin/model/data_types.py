@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 TAGS: tuple[str, str] = ("clear", "controlled")
 
 Arc = tuple[str, str, str]  # commodity, origin, destination
@@ -9,3 +11,15 @@ FlowKey = tuple[str, str, str, str]  # commodity, origin, destination, tag
 Stream = tuple[str, str]  # facility, tag of what it makes
 BuildKey = tuple[str, int]  # option, online year
 Present = tuple[str, str, str]  # region, commodity, tag
+
+
+@dataclass
+class DemandRow:
+    index: int
+    region: str
+    commodity: str
+    year: int
+    compliance: str
+    quantity: float  # tonnes, unscaled
+    end_use: str | None = None
+    inside: bool = True  # the planner's own demand (always, without a planner)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .builder import Block, ModelBuilder
+from .registry import VARIABLE_BY_NAME
+from .timeline import Time
 
 
 def _year_of(b: ModelBuilder, names: tuple[str, ...], key: tuple) -> int | None:
@@ -20,9 +22,21 @@ def _year_of(b: ModelBuilder, names: tuple[str, ...], key: tuple) -> int | None:
     return None
 
 
-def add_nonanticipativity(b: ModelBuilder) -> None:
-    from .registry import VARIABLE_BY_NAME
+def compile_trunk(t: Time) -> dict[int, list[str]]:
+    """Per year, the scenarios that cannot yet be told apart, so share that year's decisions: those that
+    branch off later (`revealed` after the year), with those that set no `revealed` (they continue the trunk)
+    while any such later branch remains. Only groups of two or more matter."""
+    out: dict[int, list[str]] = {}
+    for y in t.years:
+        later = [s for s in t.scenarios if (t.scen_by[s].revealed or 0) > y]
+        if later:
+            group = [s for s in t.scenarios if s in later or t.scen_by[s].revealed is None]
+            if len(group) > 1:
+                out[y] = group
+    return out
 
+
+def add_nonanticipativity(b: ModelBuilder) -> None:
     md = b.md
     keys: list[tuple[str, str, str]] = []
     pairs: list[tuple[int, int]] = []

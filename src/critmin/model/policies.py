@@ -4,9 +4,11 @@ level on demand, and capex budgets. A region's supply is its own production plus
 from __future__ import annotations
 
 from ..errors import InstanceError, Problem
+from ..schema import Instance
 from .builder import INF, ModelBuilder, Terms
-from .data import in_window
+from .data_types import BuildKey, DemandRow
 from .terms import build_col, origins_into, supply_terms
+from .timeline import in_window
 
 
 def add_min_bloc_share(b: ModelBuilder) -> None:
@@ -79,3 +81,40 @@ def add_budgets(b: ModelBuilder) -> None:
         upper.append(INF if bg.kind == "floor" else bg.amount / md.m)
         rows.append([(md.overnight[k], build_col(b, k)) for k in builds])
     b.rows_of_terms(b.constraints("budget_limit", keys, lower, upper), rows)
+
+
+def compile_policy_coverage(
+    inst: Instance,
+    scenarios: list[str],
+    demand: list[DemandRow],
+    demand_qty: dict[tuple[int, str], float],
+    build_keys: list[BuildKey],
+    build_start: dict[BuildKey, int],
+    region_of: dict[str, str],
+    bloc_of: dict[str, str],
+) -> tuple[list[tuple[str, int, str, float]], dict[str, list[BuildKey]]]:
+    """Which demand rows each service level covers, and which builds each budget pays for."""
+    pol = inst.policies
+    service: list[tuple[str, int, str, float]] = []
+    for p in pol.min_service:
+        for d in demand:
+            if (
+                (p.region is None or p.region == d.region)
+                and (p.commodity is None or p.commodity == d.commodity)
+                and (p.compliance is None or p.compliance == d.compliance)
+                and in_window(d.year, p.start, p.end)
+            ):
+                service += [(p.id, d.index, s, (1.0 - p.share) * demand_qty[(d.index, s)]) for s in scenarios]
+    options = {o.id: o for o in inst.build_options}
+    budget_builds: dict[str, list[BuildKey]] = {}
+    for b in pol.budgets:
+        covered = []
+        for key in build_keys:
+            o = options[key[0]]
+            investor = o.investor or region_of[o.facility]
+            if (investor in b.investor or bloc_of[investor] in b.investor) and in_window(
+                build_start[key], b.start, b.end
+            ):
+                covered.append(key)
+        budget_builds[b.id] = covered
+    return service, budget_builds

@@ -1,5 +1,9 @@
 """The registry: every variable family, constraint family and cost component of the model, described once.
 
+It declares; it does not build. The order families are built in is assemble.py's, so a family module may read
+the registry (nonanticipativity reads which variables have a scenario, cvar which costs are the planner's)
+without a cycle.
+
 Everything that needs to know the model's families reads them here: assembly (the order families are built
 in), the Pyomo backend (component and index-set names), numerics warnings (which instance fields feed a
 family), diagnose (a sentence per row or column, which rows are levers, the unit of a shadow price), results
@@ -9,26 +13,13 @@ hand-computed optimum; models/critmin.md names the same components).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from .balance import add_balance
-from .blending import add_blending
-from .builder import Key, ModelBuilder
-from .capacity import add_capacity
-from .cvar import add_cvar
-from .data import ModelData
-from .demand import add_demand, add_forgone_limit
-from .export_controls import add_export_controls
-from .nonanticipativity import add_nonanticipativity
-from .objective import add_costs
-from .policies import add_budgets, add_max_supplier_share, add_min_bloc_share, add_min_service
-from .sales import add_sale_variables, add_sales
-from .stockpiles import add_stock_variables, add_stockpiles
-from .substitution import add_substitution, add_substitution_variables
-from .support import add_offtakes
-from .variables import add_variables
+if TYPE_CHECKING:
+    from .builder import Key
+    from .data import ModelData
 
 
 @dataclass(frozen=True)
@@ -56,7 +47,8 @@ class ConstraintFamily:
     doc: str
     index_set: str | None = None
     module: str = ""
-    optional: str = ""
+    optional: str = ""  # "" always built; "cvar" with a CVaR weight; "analysis" when an analysis asks
+    bound_param: str = ""  # a row whose upper bound an analysis changes: the Pyomo Param holding it
 
 
 @dataclass(frozen=True)
@@ -444,6 +436,30 @@ CONSTRAINTS: tuple[ConstraintFamily, ...] = (
         module="support",
     ),
     ConstraintFamily(
+        "risk_cap",
+        (),
+        "cap on the expected discounted risk-weighted imports (frontier)",
+        "regions[].risk, objective.risk_importers",
+        True,
+        "per_t",
+        "risk exposure <= cap (epsilon-constraint; the cap is risk_cap_level)",
+        module="requirements",
+        optional="analysis",
+        bound_param="risk_cap_level",
+    ),
+    ConstraintFamily(
+        "min_met_share",
+        ("scenario", "year"),
+        "required share of allied demand met in {year} (scenario {scenario})",
+        "demand[].quantity (the allies' rows)",
+        True,
+        "per_t",
+        "allied demand not met (unmet + forgone) <= (1 - share) x allied demand (min_met_share_level)",
+        module="requirements",
+        optional="analysis",
+        bound_param="min_met_share_level",
+    ),
+    ConstraintFamily(
         "cvar_tail",
         ("scenario",),
         "CVaR tail of scenario {scenario}",
@@ -543,30 +559,10 @@ COSTS: tuple[CostComponent, ...] = (
     ),
 )
 
-# Families are built in this order: every column first (core, then levers), then rows, then the objective.
-BUILD_ORDER: tuple[Callable[[ModelBuilder], None], ...] = (
-    add_variables,
-    add_stock_variables,
-    add_substitution_variables,
-    add_sale_variables,
-    add_capacity,
-    add_balance,
-    add_blending,
-    add_demand,
-    add_forgone_limit,
-    add_export_controls,
-    add_min_bloc_share,
-    add_max_supplier_share,
-    add_min_service,
-    add_budgets,
-    add_stockpiles,
-    add_substitution,
-    add_offtakes,
-    add_sales,
-    add_nonanticipativity,
-    add_costs,
-    add_cvar,
-)
+# The planner's cost is money spent plus the value of demand not served: these categories, everywhere (the
+# summary, scenario costs for CVaR, sweep digests, reports). Risk, outside and tie-break terms are reported
+# beside it, never in it.
+PLANNER_CATEGORIES = ("spent", "unserved")
 
 VARIABLE_BY_NAME = {v.name: v for v in VARIABLES}
 CONSTRAINT_BY_NAME = {c.name: c for c in CONSTRAINTS}
@@ -585,3 +581,13 @@ def describe(family: str, key: Key, md: ModelData | None = None) -> str:
         d = md.demand[int(values["demand_row"])]
         values["demand_row"] = f"demand row {d.index}: {d.region} {d.commodity} {d.year} {d.compliance}"
     return str(spec.describe.format(**values))
+
+
+def optional_families(names: Iterable[str]) -> frozenset[str]:
+    """Check names of optional row families an analysis asks for (`optional: "analysis"` in CONSTRAINTS)."""
+    known = {c.name for c in CONSTRAINTS if c.optional == "analysis"}
+    wanted = frozenset(names)
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise ValueError(f"unknown optional family {unknown[0]!r}: use one of {sorted(known)}")
+    return wanted

@@ -4,12 +4,15 @@ pairs in the model's column space, so every family and both backends read the sa
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from .builder import Block, Terms
-from .data import TAGS, BuildKey, ModelData
+from .data_types import TAGS, BuildKey
+
+if TYPE_CHECKING:
+    from .data import ModelData
 
 
 class Columns(Protocol):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model.registry import COST_BY_NAME, COSTS
+from ..model.registry import COST_BY_NAME, COSTS, PLANNER_CATEGORIES
 
 CATEGORIES = ("spent", "unserved", "risk", "outside", "tie-break")
 
@@ -39,7 +39,7 @@ class CostBreakdown:
     @property
     def planner_cost(self) -> float:
         """Money spent + value of demand not served: what the plan costs whoever's plan it is."""
-        return self.money_spent + self.value_unserved
+        return sum(self.total(c) for c in PLANNER_CATEGORIES)
 
 
 def label(component: str) -> str:

@@ -427,19 +427,11 @@ def kpis_table(unmet: pd.DataFrame, deliveries: pd.DataFrame, keys: list[str]) -
     return out[cols]
 
 
-def allied_regions(md: ModelData) -> set[str]:
-    """Whose demand counts as allied: the planner's regions, or else every region not of controlled origin."""
-    planner = getattr(md, "planner", None)
-    if planner:
-        return set(planner)
-    return {r.id for r in md.inst.regions if not r.controlled_origin}
-
-
 def kpis_clear_table(ctx: Context, unmet: pd.DataFrame, deliveries: pd.DataFrame) -> pd.DataFrame:
     """Allied demand by stage and year, and the share of it met with clear material (no controlled-origin
     content that the controls in force reach)."""
     md = ctx.md
-    allies = allied_regions(md)
+    allies = md.allies
     stage = {c.id: c.stage for c in md.inst.commodities}
     keys = ["scenario", "year", "stage"]
     u = unmet[unmet.region.isin(allies)].assign(stage=lambda d: d.commodity.map(stage))
