@@ -81,9 +81,12 @@ def test_write_refuses_to_overwrite_without_force(demo_solution, tmp_path):
     out = demo_solution.write(tmp_path / "sol")
     with pytest.raises(OutputExistsError):
         demo_solution.write(out)
-    (out / "builds.csv").write_text("stale")
-    demo_solution.write(out, force=True)  # a folder critmin wrote, holding only its files: replaced
-    assert (out / "summary.json").exists() and (out / "builds.csv").read_text() != "stale"
+    demo_solution.write(out, force=True)  # a folder critmin wrote, holding only its own files: replaced
+    assert (out / "summary.json").exists()
+    (out / "builds.csv").write_text("my edit")
+    with pytest.raises(OutputError, match="changed since critmin wrote them.*builds.csv"):
+        demo_solution.write(out, force=True)  # the user edited one of its files: never replaced
+    assert (out / "builds.csv").read_text() == "my edit"
 
 
 def test_force_never_replaces_a_folder_holding_a_users_files(demo_solution, tmp_path):

@@ -15,8 +15,9 @@ import pandas as pd
 
 from ..errors import CritminError
 from ..io.output import atomic_directory
+from ..io.tables import check_format, write_tables
 from ..results.costs import CostBreakdown, label
-from ..results.format import money, number, share, tonnes
+from ..results.format import column_unit, money, number, share, tonnes
 from ..results.solution import Solution
 from ..results.tables import records
 from ..schema import Instance
@@ -94,14 +95,15 @@ class Comparison:
                 lines.append(f"  ... {len(self.inputs) - 40} more (see inputs.csv)")
         return "\n".join(lines)
 
-    def write(self, directory: str | Path, *, force: bool = False) -> Path:
-        """metrics.csv, metrics_wide.csv, builds.csv and inputs.csv as one new folder (critmin.io.output): an
+    def write(self, directory: str | Path, *, fmt: str = "csv", force: bool = False) -> Path:
+        """metrics, metrics_wide, builds and inputs as one new folder in `fmt` (critmin.io.output): an
         existing one is replaced only with `force` and only if it is a comparison critmin wrote."""
+        check_format(fmt)
+        cur = str(self.solutions[0].units.get("currency", "")) if self.solutions else ""
+        tables = {"metrics": self.metrics, "metrics_wide": self.table.reset_index(), "builds": self.builds,
+                  "inputs": self.inputs}  # fmt: skip
         with atomic_directory(Path(directory), kind="comparison", force=force) as d:
-            self.metrics.to_csv(d / "metrics.csv", index=False)
-            self.table.to_csv(d / "metrics_wide.csv")
-            self.builds.to_csv(d / "builds.csv", index=False)
-            self.inputs.to_csv(d / "inputs.csv", index=False)
+            write_tables(d, tables, fmt, units=lambda c: column_unit(c, "t", cur))
         return Path(directory)
 
     def _repr_html_(self) -> str:
@@ -148,7 +150,7 @@ def load_run(item: str | Path | Solution, **solve_kw: Any) -> tuple[str, Solutio
     path = Path(text)
     if path.is_dir() and (path / "summary.json").exists():
         return path.name, Solution.read(path)
-    if path.is_dir() and (path / "frontier.csv").exists():
+    if path.is_dir() and (path / "frontier.json").exists():
         raise CritminError(f"{path} is a frontier folder: compare its point_NN/ solution folders")
     from ..io import load_instance
     from ..solving import solve

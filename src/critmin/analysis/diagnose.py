@@ -21,10 +21,11 @@ from ..backend.highs import SolveOptions
 from ..backend.result import INFEASIBLE, ModelResult
 from ..backend.session import fixed_integer_lp, infeasible_subset
 from ..io.output import atomic_directory
+from ..io.tables import write_tables
 from ..model.builder import ModelArrays, label
 from ..model.data import ModelData
 from ..model.registry import CONSTRAINT_BY_NAME, describe
-from ..results.format import money, number, tonnes, year
+from ..results.format import column_unit, money, number, tonnes, year
 from ..results.tables import records
 from ..schema import Instance
 
@@ -68,12 +69,19 @@ class Diagnosis:
             out += ["", *_section(self.lead_time, top, "", _LEAD_HEAD, _lead_line)]
         return "\n".join(out)
 
-    def write(self, directory: str | Path, *, force: bool = False) -> Path:
-        """The diagnosis as CSV tables (shortfalls, binding, lead_time, iis) and diagnosis.txt."""
-        with atomic_directory(Path(directory), kind="diagnosis", force=force) as d:
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"shortfalls": self.shortfalls, "binding": self.binding, "lead_time": self.lead_time,
+                "iis": self.iis}  # fmt: skip
+
+    def write(
+        self, directory: str | Path, *, fmt: str = "csv", force: bool = False, protect: tuple[Path, ...] = ()
+    ) -> Path:
+        """The diagnosis as tables (shortfalls, binding, lead_time, iis) in `fmt`, and diagnosis.txt."""
+        cur = self.currency
+        with atomic_directory(Path(directory), kind="diagnosis", force=force, protect=protect) as d:
             (d / "diagnosis.txt").write_text(self.to_text(top=0) + "\n")
-            for name in ("shortfalls", "binding", "lead_time", "iis"):
-                getattr(self, name).to_csv(d / f"{name}.csv", index=False)
+            summary = [("status", self.status, ""), ("message", self.message, ""), ("currency", cur, "")]
+            write_tables(d, self.tables(), fmt, units=lambda c: column_unit(c, "t", cur), summary=summary)
         return Path(directory)
 
 

@@ -24,11 +24,12 @@ from ..backend.result import ModelResult
 from ..backend.session import Session
 from ..errors import CritminError
 from ..io.output import atomic_directory
+from ..io.tables import check_format, read_tables, write_tables
 from ..model.assemble import assemble
 from ..model.builder import ModelArrays
 from ..model.data import compile_instance
 from ..model.requirements import RISK_CAP
-from ..results.format import money, number
+from ..results.format import column_unit, money, number
 from ..results.solution import Solution
 from ..results.tables import records
 from ..schema import Instance
@@ -74,11 +75,14 @@ class Frontier:
     def write(
         self, directory: str | Path, *, fmt: str = "csv", force: bool = False, protect: tuple[Path, ...] = ()
     ) -> Path:
-        """frontier.csv, frontier.json (timings) and one solution folder per point, all at once."""
+        """The points' table (`frontier`) in `fmt`, frontier.json (timings, format) and one solution folder
+        per non-dominated point, all at once."""
         target = Path(directory)
+        check_format(fmt)
+        cur = self.currency
         with atomic_directory(target, kind="frontier", force=force, protect=protect) as tmp:
-            self.points.to_csv(tmp / "frontier.csv", index=False)
-            meta = {"timings": self.timings, "currency": self.currency}
+            write_tables(tmp, {"frontier": self.points}, fmt, units=lambda c: column_unit(c, "t", cur))
+            meta = {"timings": self.timings, "currency": cur, "table_format": fmt}
             (tmp / "frontier.json").write_text(json.dumps(meta, indent=2) + "\n")
             for sol in self.solutions:
                 sol.write(tmp / f"point_{sol.options['frontier_point']:02d}", fmt=fmt)
@@ -87,19 +91,19 @@ class Frontier:
     @classmethod
     def read(cls, directory: str | Path) -> Frontier:
         d = Path(directory)
-        path = d / "frontier.csv"
-        if not path.is_file():
-            raise CritminError(f"{d} is not a frontier folder (no frontier.csv)")
+        if not (d / "frontier.json").is_file():
+            raise CritminError(f"{d} is not a frontier folder (no frontier.json)")
         try:
-            points = pd.read_csv(path, keep_default_na=False, na_values=[""])
-            meta = json.loads((d / "frontier.json").read_text()) if (d / "frontier.json").exists() else {}
+            meta = json.loads((d / "frontier.json").read_text())
         except (OSError, ValueError, UnicodeDecodeError) as exc:
             raise CritminError(f"{d}: damaged frontier files ({exc}); run the frontier again") from None
+        points = read_tables(d, ["frontier"], str(meta.get("table_format", "csv")))["frontier"]
         missing = [
             c for c in ("point", "epsilon", "cost", "risk", "status", "dominated") if c not in points.columns
         ]
         if missing:
-            raise CritminError(f"{path}: column(s) {', '.join(missing)} missing; run the frontier again")
+            raise CritminError(f"{d}: column(s) {', '.join(missing)} missing; run the frontier again")
+        points["dominated"] = points.dominated.map(lambda v: str(v).strip().lower() in ("true", "1"))
         sols = [Solution.read(p) for p in sorted(d.glob("point_*"))]
         return cls(points, sols, meta.get("timings", {}), meta.get("currency", ""))
 

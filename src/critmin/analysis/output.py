@@ -4,6 +4,7 @@ solutions it kept — printed the one critmin way (results/format.py) and writte
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,11 @@ import pandas as pd
 
 from ..errors import CritminError
 from ..io.output import atomic_directory
-from ..results.format import column_formatter
+from ..io.tables import check_format, read_tables, write_tables
+from ..results.format import column_formatter, column_unit
 from ..results.solution import Solution, json_safe
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,80}$")
 
 
 def format_table(df: pd.DataFrame, currency: str, max_rows: int = 40) -> str:
@@ -38,6 +42,7 @@ class AnalysisResult:
     assumptions: list[str] = field(default_factory=list)
     solutions: dict[str, Solution] = field(default_factory=dict)
     headline: list[str] = field(default_factory=list)  # the lines that answer the question, printed first
+    exit_code: int = 0  # the command's exit code (a sweep where every sample failed: 2)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
@@ -66,16 +71,20 @@ class AnalysisResult:
             "currency": self.currency,
         }
 
-    def write(self, directory: str | Path, *, force: bool = False, protect: tuple[Path, ...] = ()) -> Path:
-        """<table>.csv per table, analysis.json (facts, method, assumptions), a folder per kept solution."""
+    def write(
+        self, directory: str | Path, *, fmt: str = "csv", force: bool = False, protect: tuple[Path, ...] = ()
+    ) -> Path:
+        """Its tables in `fmt`, analysis.json (facts, method, assumptions) and a folder per kept solution."""
         target = Path(directory)
+        check_format(fmt)
+        cur = self.currency
         with atomic_directory(target, kind=self.kind, force=force, protect=protect) as tmp:
-            for name, df in self.tables.items():
-                df.to_csv(tmp / f"{name}.csv", index=False)
-            meta = {**self.summary(), "tables": sorted(self.tables)}
+            summary = [("analysis", self.title, ""), *((h, None, "") for h in self.headline)]
+            write_tables(tmp, self.tables, fmt, units=lambda c: column_unit(c, "t", cur), summary=summary)
+            meta = {**self.summary(), "tables": list(self.tables), "table_format": fmt}
             (tmp / "analysis.json").write_text(json.dumps(json_safe(meta), indent=2, allow_nan=False) + "\n")
             for key, sol in self.solutions.items():
-                sol.write(tmp / key)
+                sol.write(tmp / key, fmt=fmt)
         return target
 
     @classmethod
@@ -84,11 +93,17 @@ class AnalysisResult:
         path = d / "analysis.json"
         try:
             meta = json.loads(path.read_text())
-            tables = {
-                n: pd.read_csv(d / f"{n}.csv", keep_default_na=False, na_values=[""]) for n in meta["tables"]
-            }
-        except (OSError, ValueError, KeyError) as exc:
+            names = [str(n) for n in meta["tables"]]
+            fmt = str(meta.get("table_format", "csv"))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             raise CritminError(f"{d}: not a readable critmin analysis folder ({exc})") from None
+        bad = [n for n in names if not _SAFE_NAME.match(n)]
+        if bad:
+            raise CritminError(
+                f"{path}: names a table '{bad[0]}' that is not a plain name; an analysis folder only reads "
+                "its own files"
+            )
+        tables = read_tables(d, names, fmt)
         sols = {p.name: Solution.read(p) for p in sorted(d.iterdir()) if (p / "summary.json").is_file()}
         return cls(
             kind=meta["kind"],

@@ -16,7 +16,7 @@ programme that achieves it (a requirement row per year; infeasible means not by 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,7 +98,7 @@ def stress(
     plan: tuple[tuple[str, int, float], ...] | None = None,
     starts: Sequence[int] = (),
     nodes: Sequence[tuple[str, str]] = (),
-    groups: dict[str, Sequence[str]] | None = None,
+    groups: Mapping[str, Sequence[str]] | None = None,
     shares: Sequence[float] = DEFAULT_SHARES,
     scenario: str | None = None,
     tolerance: float = TOLERANCE,

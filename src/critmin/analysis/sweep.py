@@ -13,12 +13,14 @@ Also here: Monte Carlo over uncertain cost inputs (`sweep`, `critmin sweep --var
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,11 +28,13 @@ import pandas as pd
 from ..backend.highs import SolveOptions
 from ..backend.result import ERROR
 from ..errors import CritminError
+from ..model.data import check_scenario
 from ..schema import Instance
 from .jobs import COST_FACTORS, MODEL_FACTORS, Job, Outcome, run_job
 from .output import AnalysisResult
 
 Progress = Callable[[int, int], None]
+log = logging.getLogger("critmin")
 
 
 @dataclass(frozen=True)
@@ -53,91 +57,213 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _run_chunk(instance: Instance, jobs: Sequence[Job], options: SolveOptions) -> list[Outcome]:
-    """Run jobs in this worker; an exception becomes that job's 'error' outcome, not the chunk's."""
-    out = []
+Reduce = Callable[[Outcome], Any]
+
+
+def _run_chunk(
+    instance: Instance, jobs: Sequence[Job], options: SolveOptions, reduce: Reduce | None = None
+) -> list[Any]:
+    """Run jobs in this worker; an exception becomes that job's 'error' outcome, not the chunk's. `reduce`
+    turns each outcome into what the analysis keeps (a table row), here, before it travels back."""
+    out: list[Any] = []
     for job in jobs:
         t0 = time.perf_counter()
         try:
-            out.append(run_job(instance, job, options))
+            outcome = run_job(instance, job, options)
         except Exception as exc:  # a bad job must not sink the sweep: its row says what went wrong
             msg = str(exc) or type(exc).__name__
-            out.append(Outcome(job.key, ERROR, msg, seconds=time.perf_counter() - t0, label=dict(job.label)))
+            outcome = Outcome(job.key, ERROR, msg, seconds=time.perf_counter() - t0, label=dict(job.label))
+        out.append(reduce(outcome) if reduce is not None else outcome)
     return out
 
 
 def run_jobs(
     instance: Instance,
-    jobs: Sequence[Job],
+    jobs: Iterable[Job],
     *,
     options: SolveOptions | None = None,
     engine: Engine | None = None,
     progress: Progress | None = None,
-) -> list[Outcome]:
-    """Outcomes of `jobs`, in their order."""
+    total: int | None = None,
+    reduce: Reduce | None = None,
+) -> list[Any]:
+    """Outcomes of `jobs` (or `reduce` of each), in their order. `jobs` may be a generator (with `total`
+    given): jobs are made as workers take them, never all at once."""
     opts = options or SolveOptions()
     eng = engine or Engine()
-    keys = [j.key for j in jobs]
-    if len(set(keys)) != len(keys):
-        raise CritminError("internal: job keys must be unique")
+    if total is None:
+        jobs = list(jobs)
+        total = len(jobs)
+        keys = [j.key for j in jobs]
+        if len(set(keys)) != len(keys):
+            raise CritminError("internal: job keys must be unique")
     tick = progress or (lambda _done, _total: None)
+    log.info("%d solve(s) on %s", total, eng.label)
     if eng.workers == 0 and not eng.scheduler:
         out = []
         for i, job in enumerate(jobs):
-            out.extend(_run_chunk(instance, [job], opts))
-            tick(i + 1, len(jobs))
+            out.extend(_run_chunk(instance, [job], opts, reduce))
+            tick(i + 1, total)
         return out
-    return _run_dask(instance, list(jobs), opts, eng, tick)
+    return _run_dask(instance, iter(jobs), total, opts, eng, tick, reduce)
 
 
-def _chunks(jobs: list[Job], eng: Engine, workers: int) -> list[list[Job]]:
-    size = eng.chunk or max(1, min(25, len(jobs) // max(1, 4 * workers)))
-    return [jobs[i : i + size] for i in range(0, len(jobs), size)]
+def _chunk_size(total: int, eng: Engine, workers: int) -> int:
+    return eng.chunk or max(1, min(25, total // max(1, 4 * workers)))
+
+
+def parse_scheduler(address: str) -> tuple[str, int]:
+    """(host, port) of a scheduler address `tcp://HOST:PORT` (or `HOST:PORT`), or a ValueError saying
+    what is wrong with it."""
+    text = address.strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "tcp", text
+    if scheme != "tcp":
+        raise ValueError(
+            f"'{address}': only tcp:// scheduler addresses are supported, e.g. tcp://10.0.0.5:8786"
+        )
+    host, colon, port_text = rest.rpartition(":")
+    host = host.strip("[]")
+    if not colon or not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ValueError(f"'{address}' is not an address: write tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786")
+    return host, int(port_text)
+
+
+HANDSHAKE_SECONDS = 3.0  # a scheduler that has not answered by then is reported, not waited for
+
+
+def probe_scheduler(address: str, timeout: float = HANDSHAKE_SECONDS) -> None:
+    """Check that a Dask scheduler answers at `address` before handing it to Dask: a refused port, an
+    unknown host, a server that accepts and says nothing, or one that speaks another protocol each give a
+    clear error within `timeout` seconds (Dask itself would wait long, or fail on the junk it reads)."""
+    import socket
+    import struct
+
+    host, port = parse_scheduler(address)
+    where = f"the Dask scheduler {address}"
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except socket.gaierror:
+        raise CritminError(f"{where}: unknown host '{host}'") from None
+    except ConnectionRefusedError:
+        raise CritminError(f"{where}: connection refused (is `dask scheduler` running there?)") from None
+    except TimeoutError:
+        raise CritminError(f"{where}: no answer within {timeout:g} s (a firewall, or a wrong host)") from None
+    except OSError as exc:
+        raise CritminError(f"{where}: cannot connect ({exc.strerror or exc})") from None
+    try:
+        sock.settimeout(timeout)
+        head = _recv(sock, 8)
+        (size,) = struct.unpack("Q", head)
+        if not 0 < size < 2**20:
+            raise ValueError
+        _recv(sock, size)
+    except TimeoutError:
+        raise CritminError(
+            f"{where}: accepted the connection but sent nothing within {timeout:g} s; not a Dask scheduler"
+        ) from None
+    except (ValueError, OSError, struct.error):
+        raise CritminError(f"{where}: answered, but not in Dask's protocol; not a Dask scheduler") from None
+    finally:
+        sock.close()
+
+
+def _recv(sock: Any, n: int) -> bytes:
+    data = b""
+    while len(data) < n:
+        part = sock.recv(n - len(data))
+        if not part:
+            raise ValueError("closed")
+        data += part
+    return data
+
+
+def _local_cluster(workers: int) -> Any:
+    """A LocalCluster of single-threaded worker processes that ignore Ctrl-C (the parent handles it and
+    closes them: one message, not a traceback per worker)."""
+    import signal
+
+    from distributed import LocalCluster
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the worker processes
+    try:
+        with warnings.catch_warnings():  # e.g. "port 8787 in use": nothing a user of critmin must act on
+            warnings.simplefilter("ignore")
+            return LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.CRITICAL,
+            )
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _run_dask(
-    instance: Instance, jobs: list[Job], opts: SolveOptions, eng: Engine, tick: Progress
-) -> list[Outcome]:
-    from distributed import Client, LocalCluster, as_completed
+    instance: Instance,
+    jobs: Iterator[Job],
+    total: int,
+    opts: SolveOptions,
+    eng: Engine,
+    tick: Progress,
+    reduce: Reduce | None,
+) -> list[Any]:
+    """Jobs in chunks on Dask, a bounded number in flight (made as workers free up), results in order."""
+    from distributed import Client, as_completed
 
-    logging.getLogger("distributed").setLevel(logging.ERROR)
+    for name in ("distributed", "tornado", "asyncio"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     cluster = None
     try:
         if eng.scheduler:
-            client = Client(eng.scheduler, timeout="20s")
+            probe_scheduler(eng.scheduler)
+            client = Client(eng.scheduler, timeout="10s")
         else:
-            with warnings.catch_warnings():  # e.g. "port 8787 in use": nothing a user of critmin must act on
-                warnings.simplefilter("ignore")
-                cluster = LocalCluster(
-                    n_workers=eng.workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    silence_logs=logging.ERROR,
-                )
-                client = Client(cluster)
-    except OSError as exc:
-        raise CritminError(f"could not reach the Dask scheduler {eng.scheduler}: {exc}") from None
+            cluster = _local_cluster(eng.workers)
+            client = Client(cluster)
+    except (OSError, TimeoutError) as exc:
+        raise CritminError(f"could not start or reach the Dask workers ({eng.label}): {exc}") from None
     try:
-        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        workers = len(client.scheduler_info().get("workers", {}))
+        if not workers:
+            raise CritminError(f"{eng.label} has no workers: start `dask worker {eng.scheduler}` first")
         inst = client.scatter(instance, broadcast=True)
-        chunks = _chunks(jobs, eng, workers)
-        futures = {
-            client.submit(_run_chunk, inst, chunk, opts, pure=False): n for n, chunk in enumerate(chunks)
-        }
-        results: dict[int, list[Outcome]] = {}
+        size = _chunk_size(total, eng, workers)
+        chunks: dict[int, list[Job]] = {}
+        results: dict[int, list[Any]] = {}
+        pending = as_completed()
+        futures: dict[Any, int] = {}
+
+        def submit_next() -> bool:
+            chunk = list(itertools.islice(jobs, size))
+            if not chunk:
+                return False
+            n = len(chunks)
+            chunks[n] = chunk
+            fut = client.submit(_run_chunk, inst, chunk, opts, reduce, pure=False)
+            futures[fut] = n
+            pending.add(fut)
+            return True
+
+        for _ in range(4 * workers):
+            if not submit_next():
+                break
         done = 0
-        for fut in as_completed(futures):
-            n = futures[fut]
+        for fut in pending:
+            n = futures.pop(fut)
             try:
                 results[n] = fut.result()
             except Exception as exc:  # the worker died or could not run the chunk
-                results[n] = [
+                failed = [
                     Outcome(j.key, ERROR, f"task failed: {exc}", label=dict(j.label)) for j in chunks[n]
                 ]
-            done += len(chunks[n])
-            tick(done, len(jobs))
-        return [o for n in range(len(chunks)) for o in results[n]]
+                results[n] = [reduce(o) if reduce is not None else o for o in failed]
+            done += len(chunks.pop(n))
+            tick(done, total)
+            submit_next()
+        return [o for n in range(len(results)) for o in results[n]]
     finally:
         client.close()
         if cluster is not None:
@@ -165,6 +291,8 @@ def parse_vary(specs: Sequence[str]) -> dict[str, tuple[float, float]]:
             raise CritminError(f"--vary {spec!r}: write NAME=LOW:HIGH, e.g. capex=0.8:1.2") from None
         if not (0 <= lo <= hi < 1e6) or not np.isfinite(hi):
             raise CritminError(f"--vary {spec!r}: need 0 <= LOW <= HIGH (multipliers)")
+        if name in out:
+            raise CritminError(f"--vary {spec!r}: '{name}' is varied twice; give each input once")
         out[name] = (lo, hi)
     if not out:
         raise CritminError("give at least one --vary NAME=LOW:HIGH")
@@ -188,31 +316,43 @@ def sweep(
     model per sample (slower). Keeps the first `keep` runs' solutions."""
     if samples < 1:
         raise CritminError("--samples must be at least 1")
+    check_scenario(instance, scenario)
     rng = np.random.default_rng(seed)
     names = sorted(vary)
     draws = np.column_stack([rng.uniform(*vary[n], size=samples) for n in names])
-    jobs = [
-        Job(
-            key=f"sample_{i:05d}",
-            scenario=scenario,
-            factors=tuple(zip(names, map(float, draws[i]), strict=True)),
-            keep=i < keep,
-            label={"sample": i, **{f"{n}_factor": float(draws[i, k]) for k, n in enumerate(names)}},
-        )
-        for i in range(samples)
-    ]
+
+    width = max(5, len(str(samples - 1)))
+
+    def jobs() -> Iterator[Job]:  # made as workers take them: a million samples never sit in memory as jobs
+        for i in range(samples):
+            yield Job(
+                key=f"sample_{i:0{width}d}",
+                scenario=scenario,
+                factors=tuple(zip(names, map(float, draws[i]), strict=True)),
+                keep=i < keep,
+                label={"sample": i, **{f"{n}_factor": float(draws[i, k]) for k, n in enumerate(names)}},
+            )
+
     t0 = time.perf_counter()
-    outcomes = run_jobs(instance, jobs, options=options, engine=engine, progress=progress)
+    reduced = run_jobs(instance, jobs(), options=options, engine=engine, progress=progress, total=samples,
+                       reduce=sweep_reduce)  # fmt: skip
     wall = time.perf_counter() - t0
-    runs = outcome_table(outcomes)
+    runs = pd.DataFrame([row for row, _inert, _sol in reduced])
     ok = runs[runs.status.isin(["optimal", "feasible"])]
     stats = _statistics(ok)
-    inert = sorted({n for o in outcomes for n in o.inert})
+    inert = sorted({n for _row, names_inert, _sol in reduced for n in names_inert})
     headline = [
         f"warning: {n} is not a cost of this instance (e.g. imports are priced only with a planner): "
         "varying it changes nothing"
         for n in inert
     ]
+    code = 0
+    if ok.empty:
+        first = runs.message.iloc[0] if len(runs) else ""
+        headline.insert(
+            0, f"error: no sample could be solved (first: {runs.status.iloc[0]} {first})".rstrip()
+        )
+        code = 2
     facts = {
         "samples": samples,
         "seed": seed,
@@ -231,9 +371,15 @@ def sweep(
         facts=facts,
         tables={"summary": stats, "runs": runs},
         currency=instance.units.currency,
-        solutions={o.key: o.solution for o in outcomes if o.solution is not None},
+        solutions={row["key"]: sol for row, _i, sol in reduced if sol is not None},
         headline=headline,
+        exit_code=code,
     )
+
+
+def sweep_reduce(o: Outcome) -> tuple[dict[str, Any], tuple[str, ...], Any]:
+    """What a sweep keeps of a sample (its table row, inert inputs, a kept solution), made on the worker."""
+    return outcome_row(o), o.inert, o.solution
 
 
 def _statistics(ok: pd.DataFrame) -> pd.DataFrame:
@@ -257,22 +403,22 @@ def _statistics(ok: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["statistic", *metrics])
 
 
+def outcome_row(o: Outcome) -> dict[str, Any]:
+    """A job's tidy row: its labels, status, costs and allied shortfall."""
+    return {
+        **o.label,
+        "key": o.key,
+        "status": o.status,
+        "objective": o.objective,
+        "planner_cost": o.planner_cost,
+        "unserved": o.unserved,
+        "expected_unmet": o.expected_unmet,
+        "solve_seconds": o.solve_seconds,
+        "seconds": o.seconds,
+        "message": o.message,
+    }
+
+
 def outcome_table(outcomes: Sequence[Outcome]) -> pd.DataFrame:
     """One tidy row per job: its labels, status, costs and allied shortfall."""
-    rows = []
-    for o in outcomes:
-        rows.append(
-            {
-                **o.label,
-                "key": o.key,
-                "status": o.status,
-                "objective": o.objective,
-                "planner_cost": o.planner_cost,
-                "unserved": o.unserved,
-                "expected_unmet": o.expected_unmet,
-                "solve_seconds": o.solve_seconds,
-                "seconds": o.seconds,
-                "message": o.message,
-            }
-        )
-    return pd.DataFrame(rows)
+    return pd.DataFrame([outcome_row(o) for o in outcomes])

@@ -76,6 +76,9 @@ def configured_highs(options: SolveOptions) -> highspy.Highs:
     """A Highs object with our options set (seed and threads fixed for reproducibility)."""
     h = new_highs()
     h.setOptionValue("output_flag", bool(options.verbose))
+    if options.verbose:  # HiGHS's log on stderr: stdout carries only what critmin prints (text or JSON)
+        h.setOptionValue("log_to_console", False)
+        h.cbLogging.subscribe(_log_to_stderr)
     h.setOptionValue("random_seed", int(options.seed))
     h.setOptionValue("threads", int(options.threads))
     h.setOptionValue("mip_rel_gap", float(options.mip_gap))
@@ -85,6 +88,10 @@ def configured_highs(options: SolveOptions) -> highspy.Highs:
         if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
             raise CritminError(f"HiGHS rejected option {key}={value!r}")
     return h
+
+
+def _log_to_stderr(event: Any) -> None:
+    sys.stderr.write(str(getattr(event, "message", event)))
 
 
 def choose_lp_algorithm(h: highspy.Highs, options: SolveOptions, columns: int, is_mip: bool) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -11,17 +12,17 @@ from .common import (
     check_output,
     emit_json,
     force_option,
+    format_option,
     guard,
     instance_argument,
     json_option,
-    log,
-    make_options,
     output_option,
+    protect,
     records_of,
     say,
+    solver_options,
 )
-from .common import solver_options as solver_opts
-from .model_cmds import scenario_option
+from .model_cmds import load_switched, scenario_option
 
 
 @main.command(name="frontier")
@@ -29,43 +30,35 @@ from .model_cmds import scenario_option
 @click.option("--points", type=click.IntRange(min=2, max=200), default=5, show_default=True, metavar="N",
               help="Points to solve, from least cost to least risk (dominated dropped).")  # fmt: skip
 @scenario_option
-@solver_opts
-@output_option("frontier", help_text="Write frontier.csv and each point's plan into this new folder.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "xlsx"]), default="csv",
-              show_default=True, help="Table format of each point's solution folder.")  # fmt: skip
+@solver_options()
+@output_option(
+    "frontier", help_text="Write the frontier's points and each point's plan into this new folder."
+)
+@format_option("frontier folder and each point's solution")
 @force_option
+@json_option
 @guard
-def frontier_cmd(
-    instance: Path,
-    points: int,
-    scenario: str | None,
-    time_limit: float | None,
-    mip_gap: float | None,
-    threads: int,
-    seed: int,
-    engine: str,
-    highs_options: tuple[str, ...],
-    output: Path | None,
-    fmt: str,
-    force: bool,
-) -> None:
+def frontier_cmd(instance: Path, points: int, scenario: str | None, options: Any, output: Path | None,
+                 fmt: str, force: bool, as_json: bool) -> None:  # fmt: skip
     """Cost-risk Pareto frontier by the epsilon-constraint method, reusing one HiGHS model.
 
     Exit codes: 0 done, 1 bad input or output location, 2 the instance has no plan, 130 interrupted.
     """
     check_output(output, "frontier", force, inputs=(instance,))
     from ..analysis.frontier import frontier
-    from ..io import load_instance
 
-    if engine != "matrix":
-        log.info("frontier: sweeps the model's arrays in HiGHS (--engine does not apply)")
-    opts = make_options(time_limit, mip_gap, threads, seed, highs_options)
-    fr = frontier(load_instance(instance), points, scenario=scenario, options=opts)
+    inst = load_switched(instance)
+    fr = frontier(inst, points, scenario=scenario, options=options)
     if output is not None:
-        fr.write(output, fmt=fmt, force=force, protect=(instance,))
+        fr.write(output, fmt=fmt, force=force, protect=protect(instance, inst))
+    if as_json:
+        payload = {"points": records_of(fr.points), "timings": fr.timings, "currency": fr.currency,
+                   "written": str(output) if output else None}  # fmt: skip
+        emit_json("frontier", payload)
+        return
     say(fr.to_text())
     if output is not None:
-        say(f"\nwrote {output}/ (frontier.csv + point_NN/ per non-dominated point)")
+        say(f"\nwrote {output}/ (the points' table + point_NN/ per non-dominated point)")
 
 
 @main.command()
@@ -74,12 +67,17 @@ def frontier_cmd(
 @click.option("--year", type=int, metavar="YEAR", help="Year of the Sankey (default 2030 or the last).")
 @click.option("--scenario", metavar="NAME", help="Scenario of the Sankey (default the most likely).")
 @force_option
+@json_option
 @guard
-def report(runs: tuple[Path, ...], output: Path, year: int | None, scenario: str | None, force: bool) -> None:
-    """One self-contained HTML report (no network needed) of solution and/or frontier folders."""
+def report(runs: tuple[Path, ...], output: Path, year: int | None, scenario: str | None, force: bool,
+           as_json: bool) -> None:  # fmt: skip
+    """One self-contained HTML report (no network needed) of solution, frontier and analysis folders."""
     from ..report import write_report
 
     out = write_report(list(runs), output, force=force, year=year, scenario=scenario)
+    if as_json:
+        emit_json("report", {"written": str(out), "bytes": out.stat().st_size})
+        return
     say(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
 
 
@@ -87,29 +85,18 @@ def report(runs: tuple[Path, ...], output: Path, year: int | None, scenario: str
 @click.argument("runs", nargs=-1, required=True, metavar="RUN...")
 @click.option("--year", "years", type=int, multiple=True, metavar="YEAR",
               help="Years for controlled shares (repeatable; default the first and last).")  # fmt: skip
-@solver_opts
-@output_option("comparison", help_text="Write metrics.csv, metrics_wide.csv, builds.csv, inputs.csv here.")
+@solver_options(engine=True)
+@output_option("comparison", help_text="Write metrics, metrics_wide, builds and inputs tables here.")
+@format_option("comparison folder")
 @click.option("--csv", "csv_dir", type=click.Path(path_type=Path), hidden=True, help="Old name of -o.")
 @force_option
 @click.option("--allow-mismatch", is_flag=True,
               help="Compare runs whose model version, quantity unit or currency differ.")  # fmt: skip
 @json_option
 @guard
-def compare_cmd(
-    runs: tuple[str, ...],
-    years: tuple[int, ...],
-    time_limit: float | None,
-    mip_gap: float | None,
-    threads: int,
-    seed: int,
-    engine: str,
-    highs_options: tuple[str, ...],
-    output: Path | None,
-    csv_dir: Path | None,
-    force: bool,
-    allow_mismatch: bool,
-    as_json: bool,
-) -> None:
+def compare_cmd(runs: tuple[str, ...], years: tuple[int, ...], options: Any, engine: str,
+                output: Path | None, fmt: str, csv_dir: Path | None, force: bool, allow_mismatch: bool,
+                as_json: bool) -> None:  # fmt: skip
     """Compare solution folders and/or instance files (solved on the fly); the first is the baseline.
     FILE.yaml@SCENARIO solves that scenario alone.
 
@@ -120,12 +107,11 @@ def compare_cmd(
     check_output(output, "comparison", force)
     from ..analysis.compare import compare
 
-    opts = make_options(time_limit, mip_gap, threads, seed, highs_options)
     cmp = compare(
-        list(runs), years=list(years) or None, allow_mismatch=allow_mismatch, options=opts, engine=engine
+        list(runs), years=list(years) or None, allow_mismatch=allow_mismatch, options=options, engine=engine
     )
     if output is not None:
-        cmp.write(output, force=force)
+        cmp.write(output, fmt=fmt, force=force)
     if as_json:
         payload = {"runs": cmp.runs, "metrics": records_of(cmp.metrics), "builds": records_of(cmp.builds),
                    "inputs": records_of(cmp.inputs), "written": str(output) if output else None}  # fmt: skip
@@ -133,4 +119,4 @@ def compare_cmd(
         return
     say(cmp.to_text())
     if output is not None:
-        say(f"\nwrote {output}/ (metrics.csv, metrics_wide.csv, builds.csv, inputs.csv)")
+        say(f"\nwrote {output}/ (metrics, metrics_wide, builds, inputs as {fmt})")

@@ -4,6 +4,7 @@ options. Imports here are light (click and the standard library), so `critmin --
 from __future__ import annotations
 
 import logging
+import math
 import os
 import sys
 import traceback
@@ -19,6 +20,7 @@ from ..contract import (  # the exit-code contract of every command, written onc
     EXIT_INTERRUPTED,
     EXIT_NO_PLAN,
     EXIT_OK,
+    TABLE_FORMATS,
     exit_code,
 )
 from ..errors import CritminError, NoPlanError
@@ -27,23 +29,59 @@ log = logging.getLogger("critmin")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class CritminGroup(click.Group):
-    """A click group whose usage errors exit 1 (bad usage), as the contract says, not click's 2."""
+def _wants_json(args: Any) -> bool:
+    return "--json" in (list(args) if args is not None else sys.argv[1:])
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+
+def ensure_std_streams() -> None:
+    """A command run with stdout or stderr closed (`critmin solve X -o out >&-`) still runs and writes its
+    files: a closed standard stream is reopened on /dev/null (HiGHS and Python write to them)."""
+    for fd, name in ((1, "stdout"), (2, "stderr")):
         try:
-            rv = click.Group.main(self, *args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
+            os.fstat(fd)
+        except OSError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            if devnull != fd:
+                os.dup2(devnull, fd)
+                os.close(devnull)
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(fd, "w", closefd=False))  # noqa: SIM115 - lives as long as the process
+
+
+class CritminGroup(click.Group):
+    """A click group whose usage errors exit 1 (bad usage), as the contract says, not click's 2; with --json
+    a usage error or an interruption is a JSON document too."""
+
+    def main(self, args: Any = None, *rest: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        ensure_std_streams()
+        as_json = _wants_json(args)
+        try:
+            rv = click.Group.main(self, args, *rest, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
         except click.exceptions.Abort:
-            click.echo("interrupted: nothing was written; run the command again to retry", err=True)
+            if as_json:
+                emit_json(
+                    _command_name(args), {"error": "interrupted: nothing was written"}, EXIT_INTERRUPTED
+                )
+            else:
+                click.echo("interrupted: nothing was written; run the command again to retry", err=True)
             sys.exit(EXIT_INTERRUPTED)
         except click.ClickException as exc:
-            exc.show()
+            if as_json:
+                emit_json(_command_name(args), {"error": f"usage: {exc.format_message()}", "problems": []},
+                          EXIT_BAD_INPUT)  # fmt: skip
+            else:
+                exc.show()
             sys.exit(EXIT_BAD_INPUT)
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         if not standalone_mode:
             return rv
         sys.exit(rv if isinstance(rv, int) else EXIT_OK)
+
+
+def _command_name(args: Any) -> str:
+    words = [a for a in (list(args) if args is not None else sys.argv[1:]) if not a.startswith("-")]
+    return words[0] if words else "critmin"
 
 
 _stdout_closed = False
@@ -78,7 +116,7 @@ def emit_json(command: str, payload: dict[str, Any], exit_code: int = 0) -> None
 
     doc = {"critmin": __version__, "schema": JSON_SCHEMA, "command": command, "ok": exit_code == 0,
            "exit_code": exit_code, **payload}  # fmt: skip
-    say(json.dumps(json_safe(doc), indent=2, allow_nan=False))
+    say(json.dumps(json_safe(doc), indent=2, allow_nan=False, default=str))
 
 
 def records_of(df: Any) -> list[dict[str, Any]]:
@@ -125,7 +163,7 @@ json_option = click.option(
 )  # fmt: skip
 
 
-def _json_error(ctx: click.Context, exc: Exception, code: int) -> bool:
+def _json_error(ctx: click.Context, exc: BaseException, code: int, text: str = "") -> bool:
     """With --json, an error is a JSON document too (ok false, the message and located problems)."""
     if not (ctx.params or {}).get("as_json"):
         return False
@@ -140,46 +178,49 @@ def _json_error(ctx: click.Context, exc: Exception, code: int) -> bool:
         }  # fmt: skip
         for p in getattr(exc, "problems", []) or []
     ]
-    emit_json(str(ctx.command.name), {"error": str(exc), "problems": problems}, exit_code=code)
+    message = str(exc) if isinstance(exc, CritminError) else text
+    emit_json(str(ctx.command.name), {"error": message, "problems": problems}, exit_code=code)
     return True
 
 
 def guard(fn: F) -> F:
-    """Turn errors into a message and the contract's exit code; never a traceback unless --debug."""
+    """Turn errors into a message and the contract's exit code (a JSON document with --json); never a
+    traceback unless --debug."""
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         ctx = click.get_current_context()
         debug = bool(ctx.obj and ctx.obj.get("debug"))
+
+        def fail(exc: BaseException, code: int, text: str) -> None:
+            if not _json_error(ctx, exc, code, text):
+                say(text, err=True)
+            sys.exit(code)
+
         try:
             return fn(*args, **kwargs)
         except NoPlanError as exc:
-            code = exit_code(exc.status)
-            if not _json_error(ctx, exc, code):
-                say(f"error: {exc}", err=True)
-            sys.exit(code)
+            fail(exc, exit_code(exc.status), f"error: {exc}")
         except CritminError as exc:
-            if not _json_error(ctx, exc, EXIT_BAD_INPUT):
-                say(f"error: {exc}", err=True)
-            sys.exit(EXIT_BAD_INPUT)
-        except KeyboardInterrupt:
-            say("interrupted: nothing was written; run the command again to retry", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+            fail(exc, EXIT_BAD_INPUT, f"error: {exc}")
+        except KeyboardInterrupt as exc:
+            fail(exc, EXIT_INTERRUPTED, "interrupted: nothing was written; run the command again to retry")
         except click.exceptions.Exit:
             raise
+        except click.ClickException as exc:  # a usage error found while running (e.g. a bad --group)
+            fail(exc, EXIT_BAD_INPUT, f"error: {exc.format_message()}")
         except OSError as exc:  # the disk filled up, a folder became read-only, ...
             where = f"{exc.filename}: " if exc.filename else ""
-            say(f"error: {where}{exc.strerror or exc}", err=True)
-            sys.exit(EXIT_BAD_INPUT)
+            fail(exc, EXIT_BAD_INPUT, f"error: {where}{exc.strerror or exc}")
         except Exception as exc:  # noqa: BLE001 - last line of defence: a message, not a traceback
             if debug:
                 traceback.print_exc()
-            say(
+            fail(
+                exc,
+                EXIT_NO_PLAN,
                 f"internal error: {type(exc).__name__}: {exc}\n"
                 "please report it with the instance; rerun with --debug for details",
-                err=True,
             )
-            sys.exit(EXIT_NO_PLAN)
 
     return wrapper  # type: ignore[return-value]
 
@@ -207,25 +248,74 @@ def warn(message: str) -> None:
 
 
 # -- shared options ----------------------------------------------------------------------------------------
-def solver_options(fn: F) -> F:
-    """The options of every command that solves: limits, reproducibility, backend."""
-    decorators = [
-        click.option("--time-limit", type=click.FloatRange(min=0), metavar="SECONDS",
+class Finite(click.ParamType):
+    """A finite number within bounds (click's FloatRange lets NaN through)."""
+
+    name = "number"
+
+    def __init__(
+        self, low: float | None = None, high: float | None = None, *, low_open: bool = False
+    ) -> None:
+        self.low, self.high, self.low_open = low, high, low_open
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(x):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        too_low = self.low is not None and (x <= self.low if self.low_open else x < self.low)
+        if too_low or (self.high is not None and x > self.high):
+            lo = "" if self.low is None else f"{'>' if self.low_open else '>='} {self.low:g}"
+            hi = "" if self.high is None else f"<= {self.high:g}"
+            self.fail(f"{value} is not {' and '.join(t for t in (lo, hi) if t)}", param, ctx)
+        return x
+
+
+def _solver_decorators(engine: bool) -> list[Callable[[Any], Any]]:
+    out = [
+        click.option("--time-limit", type=Finite(0), metavar="SECONDS",
                      help="Stop each solve after this many seconds (default: none)."),
-        click.option("--mip-gap", type=click.FloatRange(min=0, max=1), metavar="FRACTION",
-                     help="Relative MIP gap to stop at (default 1e-4, i.e. 0.01%)."),
+        click.option("--mip-gap", type=Finite(0, 1), metavar="FRACTION",
+                     help="Relative MIP gap to stop at (default 1e-4, i.e. 0.01%), on the part of the "
+                     "objective the decisions change."),
         click.option("--threads", type=click.IntRange(min=1, max=256), default=1, show_default=True,
                      metavar="N", help="HiGHS threads (1 keeps results identical run to run)."),
         click.option("--seed", type=click.IntRange(min=0, max=2**31 - 1), default=0, show_default=True,
                      metavar="N", help="HiGHS random seed."),
-        click.option("--engine", type=click.Choice(["matrix", "pyomo"]), default="matrix", show_default=True,
-                     help="matrix: hand the model's arrays to HiGHS (fast); pyomo: solve the Pyomo model."),
         click.option("--highs-option", "highs_options", multiple=True, metavar="KEY=VALUE",
-                     help="A raw HiGHS option, e.g. solver=ipm (repeatable)."),
+                     help="A raw HiGHS option, e.g. solver=ipm (repeatable; applied last)."),
+        click.option("--solver-log", is_flag=True, help="Show HiGHS's own log (on stderr)."),
     ]  # fmt: skip
-    for d in reversed(decorators):
-        fn = d(fn)
-    return fn
+    if engine:
+        out.append(
+            click.option("--engine", type=click.Choice(["matrix", "pyomo"]), default="matrix",
+                         show_default=True,
+                         help="matrix: the model's arrays straight to HiGHS (fast); pyomo: the Pyomo model.")
+        )  # fmt: skip
+    return out
+
+
+def solver_options(*, engine: bool = False) -> Callable[[F], F]:
+    """The solver options of a command that solves, written once and passed to it as one `options`
+    (SolveOptions); `engine=True` also offers --engine (only where the command honours it)."""
+
+    def decorate(fn: F) -> F:
+        @wraps(fn)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            kwargs["options"] = make_options(
+                kwargs.pop("time_limit"), kwargs.pop("mip_gap"), kwargs.pop("threads"), kwargs.pop("seed"),
+                kwargs.pop("highs_options"), verbose=kwargs.pop("solver_log"),
+            )  # fmt: skip
+            return fn(*args, **kwargs)
+
+        out: Any = inner
+        for d in reversed(_solver_decorators(engine)):
+            out = d(out)
+        return out
+
+    return decorate
 
 
 def make_options(
@@ -253,7 +343,7 @@ def parse_highs_options(items: tuple[str, ...]) -> dict[str, object]:
     for item in items:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
-            raise CritminError(f"--highs-option needs KEY=VALUE, got '{item}'")
+            raise click.BadParameter(f"needs KEY=VALUE, got '{item}'", param_hint="--highs-option")
         value: object = raw
         for cast in (int, float):
             try:
@@ -265,6 +355,14 @@ def parse_highs_options(items: tuple[str, ...]) -> dict[str, object]:
             value = raw.lower() == "true"
         out[key.strip()] = value
     return out
+
+
+def format_option(what: str) -> Callable[[F], F]:
+    """--format of a folder's tables, from the one list every writer offers (contract.TABLE_FORMATS)."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(TABLE_FORMATS), default="csv", show_default=True,
+        help=f"Table format of the {what} (xlsx: one workbook, tables.xlsx).",
+    )  # fmt: skip
 
 
 def output_option(kind: str, required: bool = False, help_text: str = "") -> Callable[[F], F]:
@@ -295,4 +393,69 @@ def check_output(
     from ..io.output import check_target
 
     for note in check_target(path, kind=kind, force=force, folder=folder, protect=inputs):
+        warn(note)
+
+
+# -- progress of long runs ---------------------------------------------------------------------------------
+def _span(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    if seconds < 90:
+        return f"{seconds:.0f}s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+class Progress:
+    """Progress of many solves on stderr, so a long analysis is never silent: on a terminal a bar with the
+    time left; elsewhere (a log, a pipe) a line every ~10 s once the run has taken ~5 s, with an estimate;
+    nothing with -q. Called as progress(done, total) by the sweep engine."""
+
+    def __init__(self, label: str, *, first: float = 5.0, every: float = 10.0) -> None:
+        import time
+
+        self.label, self.first, self.every = label, first, every
+        self.t0 = time.perf_counter()
+        self.last = self.t0
+        self.bar: Any = None
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        import time
+
+        if quiet() or total <= 0:
+            return
+        if self.tty:
+            if self.bar is None:
+                self.bar = click.progressbar(
+                    length=total, label=f"{self.label}: solves", file=sys.stderr, show_eta=True
+                )
+                self.bar.__enter__()
+            self.bar.update(done - self.bar.pos)
+            if done >= total:
+                self.bar.__exit__(None, None, None)
+            return
+        now = time.perf_counter()
+        elapsed = now - self.t0
+        if done >= total:
+            if elapsed >= self.first:
+                say(f"{self.label}: {done}/{total} solves done in {_span(elapsed)}", err=True)
+            return
+        if elapsed < self.first or now - self.last < self.every or done == 0:
+            return
+        self.last = now
+        left = elapsed / done * (total - done)
+        say(
+            f"{self.label}: {done}/{total} solves, {_span(elapsed)} so far, about {_span(left)} left",
+            err=True,
+        )
+
+
+def protect(instance_path: Path, instance: Any = None) -> tuple[Path, ...]:
+    """Inputs an output must never replace or hold: the instance path and every file it was read from."""
+    return (instance_path, *(getattr(instance, "inputs", ()) or ()))
+
+
+def warn_load_notes(instance: Any) -> None:
+    for note in getattr(instance, "load_notes", ()) or ():
         warn(note)

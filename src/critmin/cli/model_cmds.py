@@ -4,57 +4,68 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..contract import exit_code
 from ..errors import CritminError
 from . import main
-
-if TYPE_CHECKING:
-    from ..schema import Instance
 from .common import (
+    Finite,
     check_output,
     emit_json,
     force_option,
+    format_option,
     guard,
     instance_argument,
     json_option,
     log,
-    make_options,
     output_option,
+    protect,
     records_of,
     say,
     solution_json,
     solver_options,
     warn,
+    warn_load_notes,
 )
+
+if TYPE_CHECKING:
+    from ..schema import Instance
 
 scenario_option = click.option("--scenario", metavar="NAME", help="Keep one scenario only (probability 1).")
+
+
+def _no_repeats(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    for v in values:
+        if v in seen:
+            raise click.BadParameter(f"'{v}' is given twice")
+        seen.add(v)
+    return values
+
+
 deal_option = click.option(
-    "--deal-off",
-    "deals_off",
-    multiple=True,
-    metavar="DEAL",
-    help="Switch off one of the instance's deals (its parts removed); repeat for several.",
-)
+    "--deal-off", "deals_off", multiple=True, metavar="DEAL", callback=_no_repeats,
+    help="Switch off one of the instance's deals (its parts removed, or given their terms without it); "
+    "repeat for several.",
+)  # fmt: skip
 
 
-def load_switched(path: Path, deals_off: tuple[str, ...]) -> Instance:
-    """The instance at `path`, with the named deals switched off."""
+def load_switched(path: Path, deals_off: tuple[str, ...] = ()) -> Instance:
+    """The instance at `path`, with the named deals switched off (its load notes said on stderr)."""
     from ..io import load_instance
 
     inst = load_instance(path)
+    warn_load_notes(inst)
     return inst.without_deals(*deals_off) if deals_off else inst
 
 
 risk_option = click.option(
-    "--risk-weight",
-    type=float,
-    metavar="CURRENCY_PER_T",
+    "--risk-weight", type=Finite(0), metavar="CURRENCY_PER_T",
     help="Override the instance's risk weight (currency per risk-weighted tonne imported, >= 0).",
-)
+)  # fmt: skip
 
 
 @main.command()
@@ -65,8 +76,7 @@ risk_option = click.option(
 def validate(instance: Path, strict: bool, as_json: bool) -> None:
     """Check an instance (YAML, CSV tables or workbook) without solving it; also builds the model and warns
     about likely mistakes — demand nothing can reach, controls or policies whose years miss every modelled
-    period — and badly scaled coefficients. Exit 0 valid, 1 not (or, with
-    --strict, any warning)."""
+    period — and badly scaled coefficients. Exit 0 valid, 1 not (or, with --strict, any warning)."""
     from ..io import load_instance
     from ..model.advice import instance_advice
     from ..model.assemble import assemble
@@ -76,7 +86,7 @@ def validate(instance: Path, strict: bool, as_json: bool) -> None:
     inst = load_instance(instance)
     md = compile_instance(inst)
     advice = instance_advice(md)
-    warnings = [str(p) for p in advice] + arrays_warnings(assemble(md))
+    warnings = list(inst.load_notes) + [str(p) for p in advice] + arrays_warnings(assemble(md))
     counts = {
         "regions": len(inst.regions),
         "commodities": len(inst.commodities),
@@ -91,13 +101,8 @@ def validate(instance: Path, strict: bool, as_json: bool) -> None:
     failed = strict and bool(warnings)
     if as_json:
         deals = [{"id": d.id, "name": d.name, "parts": list(d.parts)} for d in inst.deals]
-        payload = {
-            "instance": inst.name,
-            "counts": counts,
-            "warnings": warnings,
-            "strict": strict,
-            "deals": deals,
-        }
+        payload = {"instance": inst.name, "counts": counts, "warnings": warnings, "strict": strict,
+                   "deals": deals}  # fmt: skip
         emit_json("validate", payload, exit_code=1 if failed else 0)
         sys.exit(1 if failed else 0)
     for w in warnings:
@@ -121,120 +126,87 @@ def validate(instance: Path, strict: bool, as_json: bool) -> None:
 @scenario_option
 @deal_option
 @risk_option
-@solver_options
+@solver_options(engine=True)
 @output_option("solution")
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "xlsx"]), default="csv",
-              show_default=True,
-              help="Table format of the solution folder (xlsx: one workbook, tables.xlsx).")  # fmt: skip
+@format_option("solution folder")
 @force_option
 @click.option(
     "--year", "years", type=int, multiple=True, metavar="YEAR", help="Years to show in the summary."
 )
-@click.option("--solver-log", is_flag=True, help="Show HiGHS's own log on stdout.")
 @json_option
 @guard
-def solve(
-    instance: Path,
-    scenario: str | None,
-    deals_off: tuple[str, ...],
-    risk_weight: float | None,
-    time_limit: float | None,
-    mip_gap: float | None,
-    threads: int,
-    seed: int,
-    engine: str,
-    highs_options: tuple[str, ...],
-    output: Path | None,
-    fmt: str,
-    force: bool,
-    years: tuple[int, ...],
-    solver_log: bool,
-    as_json: bool,
-) -> None:
+def solve(instance: Path, scenario: str | None, deals_off: tuple[str, ...], risk_weight: float | None,
+          options: Any, engine: str, output: Path | None, fmt: str, force: bool, years: tuple[int, ...],
+          as_json: bool) -> None:  # fmt: skip
     """Solve an instance and print the plan; with -o, write it as a solution folder (before printing).
 
-    Exit codes: 0 solved, 1 bad input or output location, 2 infeasible or solver error, 3 stopped by a limit
-    without a solution, 130 interrupted.
+    Exit codes: 0 solved, 1 bad input or output location, 2 infeasible or solver error (`critmin diagnose`
+    names the conflict), 3 stopped by a limit without a solution, 130 interrupted.
     """
     check_output(output, "solution", force, inputs=(instance,))
-    if fmt == "parquet":
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError as exc:
-            raise CritminError("--format parquet needs pyarrow: pip install 'critmin[parquet]'") from exc
     from ..report.text import format_summary
     from ..solving import solve as run_solve
 
     log.info("load: reading %s", instance)
     inst = load_switched(instance, deals_off)
-    opts = make_options(time_limit, mip_gap, threads, seed, highs_options, verbose=solver_log)
-    sol = run_solve(
-        inst, scenario=scenario, risk_weight=risk_weight, options=opts, progress=log.info, engine=engine
-    )
+    sol = run_solve(inst, scenario=scenario, risk_weight=risk_weight, options=options, progress=log.info,
+                    engine=engine)  # fmt: skip
     if output is not None and sol.has_solution:
-        sol.write(output, fmt=fmt, force=force, protect=(instance,))
+        sol.write(output, fmt=fmt, force=force, protect=protect(instance, inst))
     for w in sol.warnings:
         warn(w)
+    code = exit_code(sol.status)
     if as_json:
         written = str(output) if output is not None and sol.has_solution else None
-        emit_json("solve", solution_json(sol, written), exit_code=exit_code(sol.status))
-        sys.exit(exit_code(sol.status))
+        emit_json("solve", solution_json(sol, written), exit_code=code)
+        sys.exit(code)
     say(format_summary(sol, list(years) or None))
     if output is not None and sol.has_solution:
         say(f"\nwrote {output}/ (summary.json + {len(sol.tables)} tables as {fmt})")
     elif output is not None:
         say(f"no solution to write ({sol.status}); {output} was not created", err=True)
-    sys.exit(exit_code(sol.status))
+    if code == 2 and sol.status == "infeasible":
+        say(f"run `critmin diagnose {instance}` to name the constraints that conflict", err=True)
+    sys.exit(code)
 
 
 @main.command()
 @instance_argument
 @scenario_option
 @deal_option
-@solver_options
+@solver_options(engine=True)
 @click.option("--top", type=click.IntRange(min=0), default=15, show_default=True, metavar="N",
               help="Rows shown per section (0: all); the rest are counted.")  # fmt: skip
-@output_option("diagnosis", help_text="Also write the diagnosis as CSV tables in this new folder.")
+@output_option("diagnosis", help_text="Also write the diagnosis as tables in this new folder.")
+@format_option("diagnosis folder")
 @force_option
 @json_option
 @guard
-def diagnose(
-    instance: Path,
-    scenario: str | None,
-    deals_off: tuple[str, ...],
-    time_limit: float | None,
-    mip_gap: float | None,
-    threads: int,
-    seed: int,
-    engine: str,
-    highs_options: tuple[str, ...],
-    top: int,
-    output: Path | None,
-    force: bool,
-    as_json: bool,
-) -> None:
-    """Explain a plan: shortfalls (largest first), binding constraints with shadow prices, lead-time blocks;
-    or, for an infeasible instance, an irreducible infeasible subset named by entity.
+def diagnose(instance: Path, scenario: str | None, deals_off: tuple[str, ...], options: Any, engine: str,
+             top: int, output: Path | None, fmt: str, force: bool, as_json: bool) -> None:  # fmt: skip
+    """Explain a plan: shortfalls (largest first), binding constraints with shadow prices, lead-time blocks,
+    near-ties between build decisions; or, for an infeasible instance, an irreducible infeasible subset
+    named by entity.
 
     Exit codes: 0 diagnosed a solvable instance, 1 bad input, 2 infeasible (IIS printed), 3 no solution.
     """
     check_output(output, "diagnosis", force, inputs=(instance,))
     from ..analysis.diagnose import diagnose as run_diagnose
 
-    opts = make_options(time_limit, mip_gap, threads, seed, highs_options)
-    d = run_diagnose(load_switched(instance, deals_off), scenario=scenario, options=opts, engine=engine)
+    inst = load_switched(instance, deals_off)
+    d = run_diagnose(inst, scenario=scenario, options=options, engine=engine)
     if output is not None:
-        d.write(output, force=force)
+        d.write(output, fmt=fmt, force=force, protect=protect(instance, inst))
+    code = exit_code(d.status)
     if as_json:
-        tables = {"shortfalls": d.shortfalls, "binding": d.binding, "lead_time": d.lead_time, "iis": d.iis}
         payload = {"status": d.status, "message": d.message, "currency": d.currency,
-                   **{k: records_of(v) for k, v in tables.items()}}  # fmt: skip
-        emit_json("diagnose", payload, exit_code=exit_code(d.status))
-        sys.exit(exit_code(d.status))
+                   **{k: records_of(v) for k, v in d.tables().items()}}  # fmt: skip
+        emit_json("diagnose", payload, exit_code=code)
+        sys.exit(code)
     say(d.to_text(top))
     if output is not None:
         say(f"\nwrote {output}/")
-    sys.exit(exit_code(d.status))
+    sys.exit(code)
 
 
 @main.command()
@@ -247,17 +219,11 @@ def diagnose(
 @deal_option
 @risk_option
 @force_option
+@json_option
 @guard
-def export(
-    instance: Path,
-    mps: Path | None,
-    lp: Path | None,
-    xlsx: Path | None,
-    scenario: str | None,
-    deals_off: tuple[str, ...],
-    risk_weight: float | None,
-    force: bool,
-) -> None:
+def export(instance: Path, mps: Path | None, lp: Path | None, xlsx: Path | None, scenario: str | None,
+           deals_off: tuple[str, ...], risk_weight: float | None, force: bool,
+           as_json: bool) -> None:  # fmt: skip
     """Write the model with readable names (in critmin's scaled units, printed) for another solver, and/or
     the instance as an Excel workbook (--xlsx)."""
     from ..backend.export import check_export_path, export_arrays
@@ -269,23 +235,34 @@ def export(
     for path in (mps, lp):
         if path:
             check_export_path(path, force)
+    written: list[str] = []
+    inst = load_switched(instance, deals_off)
     if xlsx:
         from ..io.output import check_target
 
-        check_target(xlsx, kind="instance workbook", force=force, folder=False, protect=(instance,))
-        write_workbook(load_switched(instance, deals_off), xlsx, force=force, protect=(instance,))
-        say(f"wrote {xlsx} (the instance as a workbook: sheet 'instance' + a sheet per table)")
-        if not mps and not lp:
-            return
-    arrays = model_arrays(load_switched(instance, deals_off), scenario=scenario, risk_weight=risk_weight)
-    written = [export_arrays(arrays, path, force=force) for path in (mps, lp) if path]
-    for path in written:
-        say(f"wrote {path}")
-    md = arrays.md
-    say(
-        f"scales: quantity_scale {md.q:g} t, money_scale {md.m:g} {md.inst.units.currency} "
-        "(objective x money_scale = expected cost)"
-    )
+        check_target(
+            xlsx, kind="instance workbook", force=force, folder=False, protect=protect(instance, inst)
+        )
+        write_workbook(inst, xlsx, force=force, protect=protect(instance, inst))
+        written.append(str(xlsx))
+        if not as_json:
+            say(f"wrote {xlsx} (the instance as a workbook: sheet 'instance' + a sheet per table)")
+    scales: dict[str, Any] = {}
+    if mps or lp:
+        arrays = model_arrays(inst, scenario=scenario, risk_weight=risk_weight)
+        for path in (mps, lp):
+            if path:
+                export_arrays(arrays, path, force=force)
+                written.append(str(path))
+                if not as_json:
+                    say(f"wrote {path}")
+        md = arrays.md
+        scales = {"quantity_scale": md.q, "money_scale": md.m, "currency": md.inst.units.currency}
+        if not as_json:
+            say(f"scales: quantity_scale {md.q:g} t, money_scale {md.m:g} {md.inst.units.currency} "
+                "(objective x money_scale = expected cost)")  # fmt: skip
+    if as_json:
+        emit_json("export", {"written": written, **scales})
 
 
 @main.command()
@@ -323,7 +300,7 @@ def export(
 )
 @click.option(
     "--neighbours",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=2000),
     default=4,
     show_default=True,
     metavar="N",
@@ -331,7 +308,7 @@ def export(
 )
 @click.option(
     "--seed",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=2**32 - 1),
     default=0,
     show_default=True,
     metavar="N",
@@ -339,20 +316,17 @@ def export(
 )
 @output_option("instance", required=True, help_text="Folder to write the instance (YAML + CSV) into.")
 @force_option
+@json_option
 @guard  # fmt: skip
-def generate(
-    regions: int,
-    commodities: int,
-    years: int,
-    scenarios: int,
-    neighbours: int,
-    seed: int,
-    output: Path,
-    force: bool,
-) -> None:
+def generate(regions: int, commodities: int, years: int, scenarios: int, neighbours: int, seed: int,
+             output: Path, force: bool, as_json: bool) -> None:  # fmt: skip
     """Write a SYNTHETIC instance (YAML + CSV) with the structure of the bundled ones, for benchmarks."""
     check_output(output, "instance", force)
     from ..generate import synthetic_data, write_instance
 
     data = synthetic_data(regions, years, scenarios, neighbours, seed, commodities)
-    say(f"wrote {write_instance(data, output, name=str(data['name']), force=force)}")
+    path = write_instance(data, output, name=str(data["name"]), force=force)
+    if as_json:
+        emit_json("generate", {"written": str(path)})
+        return
+    say(f"wrote {path}")

@@ -4,8 +4,8 @@ Each runs its solves through the sweep engine (analysis/sweep.py): --workers N l
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
+from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -13,75 +13,76 @@ import click
 
 from . import main
 from .common import (
+    Progress,
     check_output,
     emit_json,
     force_option,
+    format_option,
     guard,
     instance_argument,
     json_option,
-    make_options,
     output_option,
-    quiet,
+    protect,
     records_of,
     say,
+    solver_options,
 )
-from .common import solver_options as solver_opts
-from .model_cmds import load_switched, scenario_option
+from .model_cmds import deal_option, load_switched, scenario_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def engine_options(fn: F) -> F:
-    """Where the solves run."""
-    decorators = [
-        click.option("--workers", type=click.IntRange(min=0, max=512), default=None, metavar="N",
-                     help="Local Dask worker processes (default: one per core; 0 runs in this process)."),
-        click.option("--scheduler", metavar="ADDRESS",
-                     help="Use an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (workers need critmin)."),
-        click.option("--deal-off", "deals_off", multiple=True, metavar="DEAL",
-                     help="Switch off one of the instance's deals first; repeat for several."),
-        json_option,
-    ]  # fmt: skip
-    for d in reversed(decorators):
-        fn = d(fn)
-    return fn
+def sweep_options(fn: F) -> F:
+    """Where the solves run (--workers, --scheduler), passed on as one `runner` (analysis.sweep.Engine)."""
+
+    @wraps(fn)
+    def inner(*args: Any, **kwargs: Any) -> Any:
+        from ..analysis.sweep import Engine, default_workers
+
+        workers, scheduler = kwargs.pop("workers"), kwargs.pop("scheduler")
+        kwargs["runner"] = Engine(
+            workers=default_workers() if workers is None else workers, scheduler=scheduler
+        )
+        return fn(*args, **kwargs)
+
+    out: Any = inner
+    for d in reversed(
+        [
+            click.option("--workers", type=click.IntRange(min=0, max=512), default=None, metavar="N",
+                         help="Local Dask worker processes (default: one per core; 0 runs in this process)."),
+            click.option("--scheduler", metavar="ADDRESS", callback=_scheduler_address,
+                         help="An existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (workers need critmin)."),
+        ]
+    ):  # fmt: skip
+        out = d(out)
+    return out
 
 
-def _engine(workers: int | None, scheduler: str | None) -> Any:
-    from ..analysis.sweep import Engine, default_workers
-
-    return Engine(workers=default_workers() if workers is None else workers, scheduler=scheduler)
-
-
-def _progress(label: str) -> Callable[[int, int], None] | None:
-    """A progress bar (click's) on stderr when it is a terminal; nothing in pipes and logs."""
-    if quiet() or not sys.stderr.isatty():
+def _scheduler_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
         return None
-    state: dict[str, Any] = {}
+    from ..analysis.sweep import parse_scheduler
 
-    def tick(done: int, total: int) -> None:
-        bar = state.get("bar")
-        if bar is None:
-            bar = state["bar"] = click.progressbar(length=total, label=f"{label}: solves", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-        if done >= total:
-            bar.__exit__(None, None, None)
-
-    return tick
+    try:
+        parse_scheduler(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
 
 
-def _finish(result: Any, output: Path | None, force: bool, instance: Path) -> None:
+def _finish(result: Any, output: Path | None, fmt: str, force: bool, inputs: tuple[Path, ...]) -> None:
     if output is not None:
-        result.write(output, force=force, protect=(instance,))
+        result.write(output, fmt=fmt, force=force, protect=inputs)
     if click.get_current_context().params.get("as_json"):
         payload = {**result.summary(), "tables": {n: records_of(t) for n, t in result.tables.items()},
                    "written": str(output) if output else None}  # fmt: skip
-        emit_json(result.kind, payload)
-        return
-    say(result.to_text())
-    if output is not None:
-        say(f"\nwrote {output}/ ({', '.join(f'{t}.csv' for t in result.tables)}, analysis.json)")
+        emit_json(result.kind, payload, exit_code=result.exit_code)
+    else:
+        say(result.to_text())
+        if output is not None:
+            say(f"\nwrote {output}/ ({', '.join(result.tables)} as {fmt}, analysis.json)")
+    if result.exit_code:
+        raise SystemExit(result.exit_code)
 
 
 _PLAN_HELP = "A solution folder or builds CSV (option, year, capacity_added in t/yr) to fix as the network."
@@ -91,14 +92,15 @@ _PLAN_HELP = "A solution folder or builds CSV (option, year, capacity_added in t
 @click.argument("plan", type=click.Path(path_type=Path), metavar="PLAN")
 @instance_argument
 @click.option("--scenario", metavar="NAME", help="Evaluate in this scenario only.")
-@solver_opts
+@deal_option
+@solver_options()
 @output_option("evaluation", help_text="Write the per-scenario table and the evaluated solution here.")
+@format_option("evaluation folder")
 @force_option
 @json_option
 @guard
-def evaluate_cmd(plan: Path, instance: Path, scenario: str | None, time_limit: float | None,
-                 mip_gap: float | None, threads: int, seed: int, engine: str, highs_options: tuple[str, ...],
-                 output: Path | None, force: bool, as_json: bool) -> None:  # fmt: skip
+def evaluate_cmd(plan: Path, instance: Path, scenario: str | None, deals_off: tuple[str, ...], options: Any,
+                 output: Path | None, fmt: str, force: bool, as_json: bool) -> None:  # fmt: skip
     """Fix a plan's builds (PLAN: a solution folder or a builds CSV) and re-solve every scenario's operations.
 
     Exit codes: 0 done, 1 bad input or a plan that cannot operate, 130 interrupted.
@@ -106,24 +108,25 @@ def evaluate_cmd(plan: Path, instance: Path, scenario: str | None, time_limit: f
     check_output(output, "evaluate", force, inputs=(instance, plan))
     from ..analysis.evaluate import evaluate, read_plan
 
-    opts = make_options(time_limit, mip_gap, threads, seed, highs_options)
-    res = evaluate(read_plan(plan), load_switched(instance, ()), scenario=scenario, options=opts)
-    _finish(res, output, force, instance)
+    inst = load_switched(instance, deals_off)
+    res = evaluate(read_plan(plan), inst, scenario=scenario, options=options)
+    _finish(res, output, fmt, force, (*protect(instance, inst), plan))
 
 
 @main.command(name="value")
 @instance_argument
 @click.option("--reference", metavar="SCENARIO",
               help="Scenario whose plan is the deterministic plan (default: the most probable).")  # fmt: skip
-@engine_options
-@solver_opts
-@output_option("value", help_text="Write summary.csv and regret.csv here.")
+@sweep_options
+@deal_option
+@solver_options()
+@output_option("value", help_text="Write the summary and regret tables here.")
+@format_option("value folder")
 @force_option
+@json_option
 @guard
-def value_cmd(instance: Path, reference: str | None, workers: int | None, scheduler: str | None,
-              deals_off: tuple[str, ...], time_limit: float | None, mip_gap: float | None, threads: int,
-              seed: int, engine: str, highs_options: tuple[str, ...], output: Path | None,
-              force: bool, as_json: bool) -> None:  # fmt: skip
+def value_cmd(instance: Path, reference: str | None, runner: Any, deals_off: tuple[str, ...], options: Any,
+              output: Path | None, fmt: str, force: bool, as_json: bool) -> None:  # fmt: skip
     """VSS, EVPI and the regret table (Birge & Louveaux 2011): what planning for every scenario is worth.
 
     Exit codes: 0 done, 1 bad input or an instance without two scenarios, 130 interrupted.
@@ -131,74 +134,62 @@ def value_cmd(instance: Path, reference: str | None, workers: int | None, schedu
     check_output(output, "value", force, inputs=(instance,))
     from ..analysis.evaluate import stochastic_value
 
-    opts = make_options(time_limit, mip_gap, threads, seed, highs_options)
-    res = stochastic_value(load_switched(instance, deals_off), reference=reference, options=opts,
-                           engine=_engine(workers, scheduler), progress=_progress("value"))  # fmt: skip
-    _finish(res, output, force, instance)
+    inst = load_switched(instance, deals_off)
+    res = stochastic_value(inst, reference=reference, options=options, engine=runner,
+                           progress=Progress("value"))  # fmt: skip
+    _finish(res, output, fmt, force, protect(instance, inst))
 
 
-def _group(text: str) -> tuple[str, list[str]]:
-    name, sep, facs = text.partition("=")
-    members = [f.strip() for f in facs.split(",") if f.strip()]
-    if not sep or not name.strip() or not members:
-        raise click.BadParameter(f"'{text}': write NAME=FACILITY,FACILITY, e.g. lynas=lynas_malaysia")
-    return name.strip(), members
+def _groups(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for text in values:
+        name, sep, facs = text.partition("=")
+        members = [f.strip() for f in facs.split(",") if f.strip()]
+        if not sep or not name.strip() or not members:
+            raise click.BadParameter(f"'{text}': write NAME=FACILITY,FACILITY, e.g. lynas=lynas_malaysia")
+        if name.strip() in out:
+            raise click.BadParameter(f"group '{name.strip()}' is given twice")
+        out[name.strip()] = members
+    return out
 
 
-def _node(text: str) -> tuple[str, str]:
-    region, sep, stage = text.partition(":")
-    if not sep:
-        raise click.BadParameter(f"'{text}': write REGION:STAGE, e.g. CN:separation")
-    return region, stage
+def _nodes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for text in values:
+        region, sep, stage = text.partition(":")
+        if not sep or not region.strip() or not stage.strip():
+            raise click.BadParameter(f"'{text}': write REGION:STAGE, e.g. CN:separation")
+        out.append((region.strip(), stage.strip()))
+    return out
 
 
 @main.command(name="stress")
 @instance_argument
-@click.option(
-    "--plan", type=click.Path(path_type=Path), metavar="PLAN", help=_PLAN_HELP + " Default: no builds."
-)
-@click.option(
-    "--node",
-    "nodes",
-    multiple=True,
-    metavar="REGION:STAGE",
-    help="A node to stop (repeatable; default every region x stage with a plant).",
-)
-@click.option(
-    "--group",
-    "groups",
-    multiple=True,
-    metavar="NAME=FAC1,FAC2",
-    help="A named group of facilities to stop together, e.g. lynas=lynas_malaysia,au_mine_lree (repeatable).",
-)
-@click.option(
-    "--start",
-    "starts",
-    multiple=True,
-    type=int,
-    metavar="YEAR",
-    help="Disruption start year (repeatable; default the first modelled year).",
-)
-@click.option(
-    "--share",
-    "shares",
-    multiple=True,
-    type=click.FloatRange(min=0, max=1, min_open=True),
-    metavar="X",
-    help="Share of allied demand for the time-to-X% curve (repeatable; default .25 .5 .75 .9 1).",
-)
+@click.option("--plan", type=click.Path(path_type=Path), metavar="PLAN",
+              help=_PLAN_HELP + " Default: no builds.")  # fmt: skip
+@click.option("--node", "nodes", multiple=True, metavar="REGION:STAGE", callback=_nodes,
+              help="A node to stop (repeatable; default every region x stage with a plant).")  # fmt: skip
+@click.option("--group", "groups", multiple=True, metavar="NAME=FAC1,FAC2", callback=_groups,
+              help="A named group of facilities to stop together, e.g. lynas=lynas_malaysia,au_mine_lree "
+              "(repeatable).")  # fmt: skip
+@click.option("--start", "starts", multiple=True, type=int, metavar="YEAR",
+              help="Disruption start year (repeatable; default the first modelled year).")  # fmt: skip
+@click.option("--share", "shares", multiple=True, type=click.FloatRange(min=0, max=1, min_open=True),
+              metavar="X", help="Share of allied demand for the time-to-X% curve (repeatable; default "
+              ".25 .5 .75 .9 1).")  # fmt: skip
 @click.option("--scenario", metavar="NAME", help="Scenario to stress (default: the most probable).")
-@engine_options
-@solver_opts
-@output_option("stress", help_text="Write time_to_survive.csv, time_to_share.csv, china_free_met.csv here.")
+@sweep_options
+@deal_option
+@solver_options()
+@output_option("stress", help_text="Write the time-to-survive, time-to-share and China-free tables here.")
+@format_option("stress folder")
 @force_option
+@json_option
 @guard
-def stress_cmd(instance: Path, plan: Path | None, nodes: tuple[str, ...], groups: tuple[str, ...],
-               starts: tuple[int, ...],
-               shares: tuple[float, ...], scenario: str | None, workers: int | None, scheduler: str | None,
-               deals_off: tuple[str, ...], time_limit: float | None, mip_gap: float | None, threads: int,
-               seed: int, engine: str, highs_options: tuple[str, ...], output: Path | None,
-               force: bool, as_json: bool) -> None:  # fmt: skip
+def stress_cmd(instance: Path, plan: Path | None, nodes: list[tuple[str, str]], groups: dict[str, list[str]],
+               starts: tuple[int, ...], shares: tuple[float, ...], scenario: str | None, runner: Any,
+               deals_off: tuple[str, ...], options: Any, output: Path | None, fmt: str, force: bool,
+               as_json: bool) -> None:  # fmt: skip
     """Time-to-survive / time-to-recover per node, a region x stage or a --group of facilities (Simchi-Levi et
     al. 2014), and the first year allied demand can be met X% without China: "a year or a decade".
 
@@ -208,20 +199,11 @@ def stress_cmd(instance: Path, plan: Path | None, nodes: tuple[str, ...], groups
     from ..analysis.evaluate import read_plan
     from ..analysis.stress import DEFAULT_SHARES, stress
 
-    opts = make_options(time_limit, mip_gap, threads, seed, highs_options)
-    res = stress(
-        load_switched(instance, deals_off),
-        plan=read_plan(plan) if plan is not None else None,
-        nodes=[_node(n) for n in nodes],
-        groups=dict(_group(g) for g in groups),
-        starts=starts,
-        shares=shares or DEFAULT_SHARES,
-        scenario=scenario,
-        options=opts,
-        engine=_engine(workers, scheduler),
-        progress=_progress("stress"),
-    )
-    _finish(res, output, force, instance)
+    inst = load_switched(instance, deals_off)
+    res = stress(inst, plan=read_plan(plan) if plan is not None else None, nodes=nodes, groups=groups,
+                 starts=starts, shares=shares or DEFAULT_SHARES, scenario=scenario, options=options,
+                 engine=runner, progress=Progress("stress"))  # fmt: skip
+    _finish(res, output, fmt, force, protect(instance, inst))
 
 
 @main.command(name="leverage")
@@ -231,16 +213,17 @@ def stress_cmd(instance: Path, plan: Path | None, nodes: tuple[str, ...], groups
 @click.option("--start", "starts", multiple=True, type=int, metavar="YEAR",
               help="Ban start year (repeatable; default every modelled year).")  # fmt: skip
 @click.option("--scenario", metavar="NAME", help="Scenario the ban is added to (default: the most probable).")
-@engine_options
-@solver_opts
-@output_option("leverage", help_text="Write damage.csv and china_revenue.csv here.")
+@sweep_options
+@deal_option
+@solver_options()
+@output_option("leverage", help_text="Write the damage and China revenue tables here.")
+@format_option("leverage folder")
 @force_option
+@json_option
 @guard
 def leverage_cmd(instance: Path, plan: Path | None, starts: tuple[int, ...], scenario: str | None,
-                 workers: int | None, scheduler: str | None, deals_off: tuple[str, ...],
-                 time_limit: float | None, mip_gap: float | None, threads: int, seed: int, engine: str,
-                 highs_options: tuple[str, ...], output: Path | None, force: bool,
-                  as_json: bool) -> None:  # fmt: skip
+                 runner: Any, deals_off: tuple[str, ...], options: Any, output: Path | None, fmt: str,
+                 force: bool, as_json: bool) -> None:  # fmt: skip
     """Damage of a Chinese export ban to the allies with today's network vs the planned one, by start year,
     and China's export revenue at risk in each control scenario.
 
@@ -250,102 +233,98 @@ def leverage_cmd(instance: Path, plan: Path | None, starts: tuple[int, ...], sce
     from ..analysis.evaluate import read_plan
     from ..analysis.leverage import leverage
 
-    opts = make_options(time_limit, mip_gap, threads, seed, highs_options)
-    res = leverage(load_switched(instance, deals_off), plan=read_plan(plan) if plan is not None else None,
-                   starts=starts, scenario=scenario, options=opts, engine=_engine(workers, scheduler),
-                   progress=_progress("leverage"))  # fmt: skip
-    _finish(res, output, force, instance)
+    inst = load_switched(instance, deals_off)
+    res = leverage(inst, plan=read_plan(plan) if plan is not None else None, starts=starts, scenario=scenario,
+                   options=options, engine=runner, progress=Progress("leverage"))  # fmt: skip
+    _finish(res, output, fmt, force, protect(instance, inst))
+
+
+def _unique_deals(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    if len(set(values)) != len(values):
+        twice = next(v for v in values if values.count(v) > 1)
+        raise click.BadParameter(f"deal '{twice}' is given twice")
+    return values
 
 
 @main.command(name="attribute")
 @instance_argument
-@click.option("--deal", "deals", multiple=True, metavar="DEAL", help="Deals to attribute (default: all).")
+@click.option("--deal", "deals", multiple=True, metavar="DEAL", callback=_unique_deals,
+              help="Deals to attribute (default: all).")  # fmt: skip
 @click.option("--samples", type=click.IntRange(min=2, max=100_000), default=200, show_default=True,
               metavar="N", help="Random orders when there are over 8 deals (exact up to 8).")  # fmt: skip
-@click.option(
-    "--sample-seed", type=int, default=0, show_default=True, metavar="N", help="Seed of the orders."
-)
+@click.option("--sample-seed", type=click.IntRange(min=0, max=2**32 - 1), default=0, show_default=True,
+              metavar="N", help="Seed of the orders.")  # fmt: skip
 @scenario_option
-@engine_options
-@solver_opts
-@output_option("attribution", help_text="Write deals.csv and interactions.csv here.")
+@sweep_options
+@deal_option
+@solver_options()
+@output_option("attribution", help_text="Write the deals and interactions tables here.")
+@format_option("attribution folder")
 @force_option
+@json_option
 @guard
 def attribute_cmd(instance: Path, deals: tuple[str, ...], samples: int, sample_seed: int,
-                  scenario: str | None, workers: int | None, scheduler: str | None,
-                  deals_off: tuple[str, ...],
-                  time_limit: float | None, mip_gap: float | None, threads: int, seed: int, engine: str,
-                  highs_options: tuple[str, ...], output: Path | None, force: bool,
-                  as_json: bool) -> None:  # fmt: skip
+                  scenario: str | None, runner: Any, deals_off: tuple[str, ...], options: Any,
+                  output: Path | None, fmt: str, force: bool, as_json: bool) -> None:  # fmt: skip
     """What each deal contributes: leave-one-out and Shapley values of the planner's cost, with pairwise
-    interactions (exact for up to 8 deals).
+    interactions (exact for up to 8 deals), and which of a deal's parts carry its value.
 
     Exit codes: 0 done, 1 bad input (e.g. no deals), 130 interrupted.
     """
     check_output(output, "attribute", force, inputs=(instance,))
     from ..analysis.attribute import attribute
 
-    opts = make_options(time_limit, mip_gap, threads, seed, highs_options)
-    res = attribute(load_switched(instance, deals_off), deals=list(deals) or None, scenario=scenario,
-                    samples=samples, seed=sample_seed, options=opts, engine=_engine(workers, scheduler),
-                    progress=_progress("attribute"))  # fmt: skip
-    _finish(res, output, force, instance)
+    inst = load_switched(instance, deals_off)
+    res = attribute(inst, deals=list(deals) or None, scenario=scenario, samples=samples, seed=sample_seed,
+                    options=options, engine=runner, progress=Progress("attribute"))  # fmt: skip
+    _finish(res, output, fmt, force, protect(instance, inst))
+
+
+def _vary(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, tuple[float, float]]:
+    from ..analysis.sweep import parse_vary
+    from ..errors import CritminError
+
+    try:
+        return parse_vary(values)
+    except CritminError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @main.command(name="sweep")
 @instance_argument
-@click.option(
-    "--vary",
-    multiple=True,
-    required=True,
-    metavar="NAME=LOW:HIGH",
-    help="A multiplier drawn uniformly, e.g. capex=0.8:1.2 (repeatable). NAME: capex, fixed_om, var_cost, "
-    "imports, transport, tariff, voll (costs) or demand (every demand row).",
-)
-@click.option(
-    "--samples",
-    type=click.IntRange(min=1, max=10_000_000),
-    default=100,
-    show_default=True,
-    metavar="N",
-    help="Number of draws (one solve each).",
-)
-@click.option(
-    "--sample-seed",
-    type=int,
-    default=0,
-    show_default=True,
-    metavar="N",
-    help="Seed of the draws (same seed, same table, whatever the workers).",
-)
-@click.option(
-    "--keep",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    metavar="N",
-    help="Write the solution folders of the first N samples.",
-)
+@click.option("--vary", multiple=True, required=True, metavar="NAME=LOW:HIGH", callback=_vary,
+              help="A multiplier drawn uniformly, e.g. capex=0.8:1.2 (repeatable, each NAME once). NAME: "
+              "capex, fixed_om, var_cost, imports, transport, tariff, voll (costs) or demand (every demand "
+              "row).")  # fmt: skip
+@click.option("--samples", type=click.IntRange(min=1, max=1_000_000), default=100, show_default=True,
+              metavar="N", help="Number of draws (one solve each).")  # fmt: skip
+@click.option("--sample-seed", type=click.IntRange(min=0, max=2**32 - 1), default=0, show_default=True,
+              metavar="N", help="Seed of the draws (one seed, one table, at any worker count).")  # fmt: skip
+@click.option("--keep", type=click.IntRange(min=0, max=1000), default=0, show_default=True, metavar="N",
+              help="Write the solution folders of the first N samples.")  # fmt: skip
 @scenario_option
-@engine_options
-@solver_opts
-@output_option("sweep", help_text="Write runs.csv (one row per sample), summary.csv and kept solutions here.")
+@sweep_options
+@deal_option
+@solver_options()
+@output_option("sweep", help_text="Write runs (one row per sample), summary and kept solutions here.")
+@format_option("sweep folder")
 @force_option
+@json_option
 @guard
-def sweep_cmd(instance: Path, vary: tuple[str, ...], samples: int, sample_seed: int, keep: int,
-              scenario: str | None, workers: int | None, scheduler: str | None, deals_off: tuple[str, ...],
-              time_limit: float | None, mip_gap: float | None, threads: int, seed: int, engine: str,
-              highs_options: tuple[str, ...], output: Path | None, force: bool,
-                  as_json: bool) -> None:  # fmt: skip
+def sweep_cmd(instance: Path, vary: dict[str, tuple[float, float]], samples: int, sample_seed: int,
+              keep: int, scenario: str | None, runner: Any, deals_off: tuple[str, ...], options: Any,
+              output: Path | None, fmt: str, force: bool, as_json: bool) -> None:  # fmt: skip
     """Monte Carlo over uncertain inputs (cost multipliers, demand): each sample one solve; a tidy table.
 
-    Failed or timed-out samples are reported in their row, not fatal. Exit codes: 0 done, 1 bad input.
+    A failed or timed-out sample is reported in its row; if every sample fails the command fails (exit 2).
+    Exit codes: 0 done, 1 bad input, 2 no sample could be solved, 130 interrupted.
     """
     check_output(output, "sweep", force, inputs=(instance,))
-    from ..analysis.sweep import parse_vary, sweep
+    from ..analysis.sweep import sweep
 
-    opts = make_options(time_limit, mip_gap, threads, seed, highs_options)
-    res = sweep(load_switched(instance, deals_off), parse_vary(vary), samples, seed=sample_seed,
-                scenario=scenario, keep=keep, options=opts, engine=_engine(workers, scheduler),
-                progress=_progress("sweep"))  # fmt: skip
-    _finish(res, output, force, instance)
+    inst = load_switched(instance, deals_off)
+    res = sweep(inst, vary, samples, seed=sample_seed, scenario=scenario, keep=keep, options=options,
+                engine=runner, progress=Progress("sweep"))  # fmt: skip
+    _finish(res, output, fmt, force, protect(instance, inst))

@@ -46,10 +46,20 @@ class _Source:
 
     def __init__(self, yaml_path: Path | None):
         self.yaml_path = yaml_path
+        self.inputs: list[Path] = [yaml_path] if yaml_path is not None else []  # every file read
+        self.notes: list[str] = []  # what a user should know about how the files were read
         self.csv: dict[
             tuple[str, ...], str
         ] = {}  # table -> the file (or "book.xlsx, sheet 'x'") it came from
         self.lines: dict[tuple[str, ...], list[int]] = {}  # CSV line number of each kept data row
+
+    def note_formulas(self, book: str, cells: list[str]) -> None:
+        if cells:
+            shown = ", ".join(cells[:3]) + (f" and {len(cells) - 3} more" if len(cells) > 3 else "")
+            self.notes.append(
+                f"{book}: {len(cells)} formula cell(s) read by the values Excel saved with them ({shown}); "
+                "critmin does not recalculate formulas"
+            )
 
     def locate(self, problem: Problem) -> Problem:
         loc = problem.loc
@@ -78,7 +88,13 @@ def load_instance(path: str | Path) -> Instance:
     hasher = hashlib.sha256()
     problems: list[Problem] = []
     base = path.parent.resolve()
-    if path.suffix.lower() == ".xlsx":
+    suffix = path.suffix.lower()
+    if suffix in (".xlsm", ".xltm", ".xls", ".xlsb", ".ods", ".csv", ".json"):
+        hint = "save the workbook as .xlsx" if suffix.startswith((".xl", ".od")) else "give the YAML file"
+        raise InstanceError(
+            problems=[Problem((), f"{path.name}: a {suffix} file is not an instance (YAML or .xlsx)", hint)]
+        )
+    if suffix == ".xlsx":
         data = _workbook_data(path, source, hasher, problems)
     else:
         data = _parse_yaml(path, read_text(path, hasher, MAX_YAML_BYTES, "YAML file"))
@@ -98,6 +114,8 @@ def load_instance(path: str | Path) -> Instance:
     instance._source_path = str(path)
     instance._locator = source.locate
     instance._sha256 = hasher.hexdigest()
+    instance._inputs = tuple(source.inputs)
+    instance._load_notes = tuple(source.notes)
     return instance
 
 
@@ -316,6 +334,7 @@ def _read_csv_table(
         problems.append(Problem(key, f"CSV file '{rel}' for {where} not found", near))
         return []
     source.csv[key] = target.name
+    source.inputs.append(target)
     text = read_text(target, hasher, MAX_TABLE_BYTES, "CSV table")
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
@@ -427,45 +446,60 @@ def _table_keys() -> dict[str, tuple[str, ...]]:
 
 def _workbook_data(path: Path, source: _Source, hasher: Any, problems: list[Problem]) -> dict[str, Any]:
     """An instance workbook as the dict a YAML file would give: the `instance` sheet's sections (YAML
-    values in column B), then each table sheet's rows as records."""
-    from .excel import SCALAR_SHEET, open_workbook, sheet_rows
+    values in column B), then each table sheet's rows as records. A section given twice, or both as a
+    section and as a sheet, is an error (one of them would win silently)."""
+    from .excel import SCALAR_SHEET, open_workbook
 
     hasher.update(read_bytes(path, MAX_TABLE_BYTES, "workbook"))
-    book = open_workbook(path)
     tables = _table_keys()
     data: dict[str, Any] = {}
-    if SCALAR_SHEET not in book.sheetnames:
-        hint = "add a sheet 'instance': column A the section (name, horizon, ...), column B its value as YAML"
-        raise InstanceError(problems=[Problem((), f"no sheet '{SCALAR_SHEET}'", hint, file=path.name)])
-    for n, row in enumerate(sheet_rows(book, SCALAR_SHEET), start=1):
-        if not row or not row[0].strip() or (n == 1 and row[0].strip().lower() in ("section", "key")):
-            continue
+    with open_workbook(path) as book:
+        if SCALAR_SHEET not in book.sheetnames:
+            hint = "add a sheet 'instance': column A the section (name, horizon, ...), B its YAML value"
+            raise InstanceError(problems=[Problem((), f"no sheet '{SCALAR_SHEET}'", hint, file=path.name)])
         label = f"{path.name}, sheet '{SCALAR_SHEET}'"
-        value = row[1] if len(row) > 1 else ""
-        try:
-            data[row[0].strip()] = load_yaml(value) if value.strip() else None
-        except (yaml.YAMLError, DuplicateKeyError, YamlLimitError) as exc:
-            msg = f"the value of '{row[0].strip()}' is not valid YAML ({str(exc).splitlines()[0]})"
-            problems.append(
-                Problem((row[0].strip(),), msg, "write it like in a YAML file", file=label, row=n)
-            )
-    for sheet in book.sheetnames:
-        if sheet == SCALAR_SHEET:
-            continue
-        if sheet not in tables:
-            hint = did_you_mean(sheet, list(tables)) or f"name table sheets like {', '.join(CSV_TABLES[:4])}"
-            problems.append(
-                Problem((), f"sheet '{sheet}' is not a table of an instance", hint, file=path.name)
-            )
-            continue
-        key = tables[sheet]
-        label = f"{path.name}, sheet '{sheet}'"
-        rows = sheet_rows(book, sheet)
-        source.csv[key] = label
-        records = table_records(rows, key, label, source, problems) if rows else []
-        node = data.setdefault("policies", {}) if len(key) == 2 else data
-        node[key[-1]] = records
-    book.close()
+        first_row: dict[str, int] = {}
+        for n, row in enumerate(book.rows(SCALAR_SHEET), start=1):
+            if not row or not row[0].strip() or (n == 1 and row[0].strip().lower() in ("section", "key")):
+                continue
+            section = row[0].strip()
+            if section in first_row:
+                msg = f"section '{section}' appears twice (first at row {first_row[section]}); one would win"
+                problems.append(Problem((section,), msg, "keep one row per section", file=label, row=n))
+                continue
+            first_row[section] = n
+            value = row[1] if len(row) > 1 else ""
+            try:
+                data[section] = load_yaml(value) if value.strip() else None
+            except (yaml.YAMLError, DuplicateKeyError, YamlLimitError) as exc:
+                msg = f"the value of '{section}' is not valid YAML ({str(exc).splitlines()[0]})"
+                problems.append(Problem((section,), msg, "write it like in a YAML file", file=label, row=n))
+        for sheet in book.sheetnames:
+            if sheet == SCALAR_SHEET:
+                continue
+            if sheet not in tables:
+                hint = (
+                    did_you_mean(sheet, list(tables)) or f"name table sheets like {', '.join(CSV_TABLES[:4])}"
+                )
+                problems.append(
+                    Problem((), f"sheet '{sheet}' is not a table of an instance", hint, file=path.name)
+                )
+                continue
+            key = tables[sheet]
+            node = data.setdefault("policies", {}) if len(key) == 2 else data
+            if key[-1] in node and node[key[-1]] is not None:
+                row_no = first_row.get(key[0], first_row.get(sheet))
+                msg = (
+                    f"'{sheet}' is both a section of sheet '{SCALAR_SHEET}' (row {row_no}) and a sheet of "
+                    "its own; one would win"
+                )
+                problems.append(Problem(key, msg, "keep one of them", file=path.name))
+                continue
+            sheet_label = f"{path.name}, sheet '{sheet}'"
+            rows = book.rows(sheet)
+            source.csv[key] = sheet_label
+            node[key[-1]] = table_records(rows, key, sheet_label, source, problems) if rows else []
+        source.note_formulas(path.name, book.formulas)
     return data
 
 
@@ -474,26 +508,30 @@ def _read_sheet_table(
     problems: list[Problem],
 ) -> list[dict[str, Any]]:  # fmt: skip
     """A table given in YAML as `book.xlsx#sheet`."""
-    from .excel import open_workbook, sheet_rows
+    from .excel import open_workbook
 
-    target = (base / book_rel).resolve()
-    if not target.is_relative_to(base) or not target.is_file():
+    raw = base / book_rel
+    target = raw.resolve()
+    if not target.is_relative_to(base):
+        hint = "keep workbooks beside the YAML file (a link that leaves the folder is not followed)"
+        problems.append(Problem(key, f"workbook '{book_rel}' points outside the instance folder", hint))
+        return []
+    if not target.is_file():
         near = did_you_mean(Path(book_rel).name, [p.name for p in base.glob("*.xlsx")])
         problems.append(Problem(key, f"workbook '{book_rel}' for {format_loc(key)} not found", near))
         return []
     hasher.update(read_bytes(target, MAX_TABLE_BYTES, "workbook"))
-    book = open_workbook(target)
-    try:
+    source.inputs.append(target)
+    with open_workbook(target) as book:
         if sheet not in book.sheetnames:
             near = did_you_mean(sheet, book.sheetnames) or f"its sheets: {', '.join(book.sheetnames)}"
             problems.append(Problem(key, f"no sheet '{sheet}' in {target.name}", near))
             return []
         label = f"{target.name}, sheet '{sheet}'"
         source.csv[key] = label
-        rows = sheet_rows(book, sheet)
+        rows = book.rows(sheet)
+        source.note_formulas(target.name, book.formulas)
         if not rows:
             problems.append(Problem(key, f"sheet '{sheet}' is empty", "it needs a header row", file=label))
             return []
         return table_records(rows, key, label, source, problems)
-    finally:
-        book.close()

@@ -107,18 +107,48 @@ def _is_inside(inner: Path, outer: Path) -> bool:
         return False
 
 
-def _ours(folder: Path) -> tuple[str | None, list[str]]:
-    """The kind of output critmin wrote in `folder` (None if it did not), and what else the folder holds."""
+def _ours(folder: Path) -> tuple[str | None, list[str], list[str]]:
+    """The kind of output critmin wrote in `folder` (None if it did not), what else the folder holds, and
+    which of critmin's files were changed since it wrote them (their content hash differs)."""
     marker = folder / MARKER
     if not marker.is_file():
-        return None, []
+        return None, [], []
     try:
         meta = json.loads(marker.read_text())
         listed, kind = set(meta.get("files", [])), str(meta.get("kind", ""))
-    except (OSError, ValueError, AttributeError):
-        return None, []
+        hashes = dict(meta.get("sha256", {}))
+    except (OSError, ValueError, AttributeError, TypeError):
+        return None, [], []
     foreign = sorted(e.name for e in folder.iterdir() if e.name != MARKER and e.name not in listed)
-    return kind, foreign
+    changed = sorted(rel for rel, digest in hashes.items() if _file_hash(folder / rel) != digest)
+    return kind, foreign, changed
+
+
+def _file_hash(path: Path) -> str | None:
+    import hashlib
+
+    if not path.is_file() or path.is_symlink():
+        return None
+    h = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(2**20), b""):
+                h.update(chunk)
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    """sha256 of every file under `folder` (by relative path), for the marker."""
+    out = {}
+    for root, _dirs, files in os.walk(folder):
+        for f in files:
+            p = Path(root) / f
+            digest = _file_hash(p)
+            if digest is not None and f != MARKER:
+                out[str(p.relative_to(folder))] = digest
+    return out
 
 
 XLSX_CREATOR = "critmin"  # a workbook critmin wrote names it as creator in its document properties
@@ -126,14 +156,7 @@ XLSX_CREATOR = "critmin"  # a workbook critmin wrote names it as creator in its 
 
 def _file_is_ours(path: Path) -> bool:
     if path.suffix.lower() == ".xlsx":
-        import zipfile
-
-        try:
-            with zipfile.ZipFile(path) as z:
-                core = z.read("docProps/core.xml").decode("utf-8", errors="replace")
-        except (OSError, KeyError, zipfile.BadZipFile):
-            return False
-        return f"<dc:creator>{XLSX_CREATOR}</dc:creator>" in core
+        return _workbook_is_ours(path)
     mark = FILE_MARKS.get(path.suffix.lower())
     if mark is None:
         return False
@@ -143,6 +166,25 @@ def _file_is_ours(path: Path) -> bool:
     except OSError:
         return False
     return mark in head
+
+
+def _workbook_is_ours(path: Path) -> bool:
+    """A workbook critmin wrote and nobody changed since: its hidden marker sheet holds the hash of its
+    cells, and the cells still hash to it (Excel keeps a creator field on save; it keeps no such hash)."""
+    from .excel import workbook_content_hash
+
+    try:
+        recorded, now = workbook_content_hash(path)
+    except CritminError:
+        return False
+    if recorded is None:
+        return False
+    if recorded != now:
+        raise OutputError(
+            f"{path} was written by critmin but has been changed since (its cells differ from what critmin "
+            "wrote); critmin never replaces it (choose another -o, or move it away)"
+        )
+    return True
 
 
 def check_target(
@@ -157,8 +199,9 @@ def check_target(
         )
     for p in protect:
         if _is_inside(p, target):
+            what = "is" if Path(p).resolve() == target.resolve() else "holds"
             raise OutputError(
-                f"{target} holds the input {p}; write the output somewhere else, e.g. out/{kind}"
+                f"{target} {what} the input {p}; write the output somewhere else, e.g. out/{kind}"
             )
     notes = recover_strays(target)
     if target.is_symlink() or (target.exists() and not (target.is_dir() or target.is_file())):
@@ -172,7 +215,7 @@ def check_target(
         if not folder and target.is_dir():
             raise OutputError(f"{target} is a folder; give -o a file name")
         if folder:
-            ours, foreign = _ours(target)
+            ours, foreign, changed = _ours(target)
             if ours is None:
                 raise OutputError(
                     f"{target} exists and is not a folder critmin wrote; critmin never replaces it "
@@ -187,6 +230,12 @@ def check_target(
                 shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
                 raise OutputError(
                     f"{target} holds files critmin did not write ({shown}); move them or choose another -o"
+                )
+            if changed:
+                shown = ", ".join(changed[:5]) + (" ..." if len(changed) > 5 else "")
+                raise OutputError(
+                    f"{target} holds files changed since critmin wrote them ({shown}); critmin never "
+                    "replaces your edits: move them or choose another -o"
                 )
         elif not _file_is_ours(target):
             raise OutputError(
@@ -254,9 +303,8 @@ def atomic_directory(
     try:
         yield tmp
         files = sorted(e.name for e in tmp.iterdir())
-        (tmp / MARKER).write_text(
-            json.dumps({"kind": kind, "files": files, "written_by": "critmin"}, indent=1) + "\n"
-        )
+        meta = {"kind": kind, "files": files, "written_by": "critmin", "sha256": _hashes(tmp)}
+        (tmp / MARKER).write_text(json.dumps(meta, indent=1) + "\n")
         _fix_modes(tmp)
         _swap_in(tmp, target)
     except BaseException:

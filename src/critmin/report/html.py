@@ -39,7 +39,7 @@ def _load(paths: list[Path]) -> tuple[list[tuple[str, Solution]], Frontier | Non
     for p in paths:
         if (p / "analysis.json").is_file():
             analyses.append(AnalysisResult.read(p))
-        elif (p / "frontier.csv").is_file():
+        elif (p / "frontier.json").is_file():
             front = Frontier.read(p)
             runs += [
                 (f"{p.name}/point {s.options.get('frontier_point', i)}", s)
@@ -49,7 +49,7 @@ def _load(paths: list[Path]) -> tuple[list[tuple[str, Solution]], Frontier | Non
             runs.append((p.name, Solution.read(p)))
         else:
             raise CritminError(
-                f"{p} is not a solution (summary.json), frontier (frontier.csv) or analysis (analysis.json) "
+                f"{p} is not a solution (summary.json), frontier (frontier.json) or analysis (analysis.json) "
                 "folder"
             )
     return runs, front, analyses

@@ -95,12 +95,21 @@ _CAPACITY = ("capacity", "existing", "built", "total")  # t/yr
 _TONNES = ("unmet", "tonnes", "exports", "imports", "demand", "delivered", "met_t", "quantity", "substituted",
            "forgone", "controlled", "clear", "activity", "level", "stock")  # fmt: skip
 _YEARS = ("year", "start", "ban_from")
-_SHARE = ("share", "probability")
+_SHARE = ("share", "probability", "content")
+# columns that name an entity (an id or a label), never a quantity: no unit, no number format
+_IDS = frozenset(("stockpile", "facility", "option", "region", "commodity", "scenario", "tag", "input_tag",
+                  "sale", "support", "substitution", "stage", "kind", "component", "end_use", "compliance",
+                  "buyer", "origin", "destination", "plan", "deal", "deal_a", "deal_b", "name", "node",
+                  "measure", "metric", "run", "family", "constraint", "description", "unit", "status",
+                  "message", "key", "statistic", "deals_on", "main_builds", "what"))  # fmt: skip
 
 
 def column_kind(col: str) -> str | None:
-    """'year', 'share', 'money', 'capacity' (t/yr), 'tonnes' or None (a plain number: multipliers, counts)."""
+    """'year', 'share', 'money', 'capacity' (t/yr), 'tonnes' or None (a plain number: multipliers, counts,
+    or an entity's id)."""
     name = col.lower()
+    if name in _IDS:
+        return None
     if name.endswith("_factor") or name.startswith(("in_", "is_")) or name in ("gap", "modules"):
         return None  # multipliers, flags and counts
     if any(name == w or name.endswith("_" + w) for w in _YEARS):
@@ -138,7 +147,7 @@ def column_unit(col: str, quantity: str, currency: str) -> tuple[str, str]:
     """(unit label, Excel number format) of a column, for a workbook's header and cells."""
     return {
         "year": ("", "0"),
-        "share": ("share", "0.0%"),
+        "share": ("share", "0.00%"),
         "money": (currency, "#,##0"),
         "capacity": (f"{quantity}/yr", "#,##0.0"),
         "tonnes": (quantity, "#,##0.0"),

@@ -20,12 +20,16 @@ import pandas as pd
 
 from ..backend.highs import SolveOptions
 from ..backend.result import EXIT_CODES, FEASIBLE, OPTIMAL, ModelResult
+from ..contract import TABLE_FORMATS
 from ..errors import CritminError
 from ..io.output import atomic_directory
+from ..io.tables import WORKBOOK, write_tables
 from ..model.registry import COSTS
 from .tables import COLUMNS, TABLES, extract_tables
 
 FORMAT_VERSION = 2
+# sheets a workbook shows first: what an analyst opens it for (the rest follow, empty ones last)
+FIRST_SHEETS = ("builds", "unmet", "kpis_clear", "kpis_total", "costs", "capacity", "flows")
 
 
 def model_version() -> str:
@@ -106,31 +110,12 @@ def objective_parts(result: ModelResult) -> dict[str, float]:
     }
 
 
-TABLE_FORMATS = ("csv", "parquet", "xlsx")
-WORKBOOK = "tables.xlsx"  # the one file holding every table of an xlsx solution
-
-
 def read_workbook_tables(path: Path, names: list[str]) -> dict[str, pd.DataFrame]:
     """The tables of a solution workbook (units stripped from the headers), checked and typed like CSV."""
-    from ..io.excel import open_workbook, sheet_rows, strip_unit
+    from ..io.excel import read_tables_workbook
 
-    if not path.is_file():
-        raise CritminError(f"{path}: missing (the solution folder is incomplete); solve again to rewrite it")
-    book = open_workbook(path)
-    try:
-        out = {}
-        for name in names:
-            where = f"{path}, sheet '{name}'"
-            if name not in book.sheetnames:
-                raise CritminError(f"{where}: missing; solve again to rewrite it")
-            rows = sheet_rows(book, name)
-            header = [strip_unit(h) for h in rows[0]] if rows else list(COLUMNS[name])
-            body = [r + [""] * (len(header) - len(r)) for r in rows[1:]]
-            df = pd.DataFrame(body, columns=header).replace("", None)
-            out[name] = _typed(df, name, where)
-        return out
-    finally:
-        book.close()
+    raw = read_tables_workbook(path, names)
+    return {name: _typed(df, name, f"{path}, sheet '{name}'") for name, df in raw.items()}
 
 
 def read_table(path: Path, name: str) -> pd.DataFrame:
@@ -164,7 +149,7 @@ def _typed(df: pd.DataFrame, name: str, path: str) -> pd.DataFrame:
             if kind in ("int", "float"):
                 df[col] = pd.to_numeric(df[col], errors="raise")
             elif kind == "str":  # tables write no missing text; an empty cell is the empty string
-                df[col] = df[col].fillna("").astype(object)
+                df[col] = df[col].astype(object).where(df[col].notna(), "")
     except (ValueError, TypeError) as exc:
         raise CritminError(f"{path}: column '{col}' is not {kind} ({exc})") from None
     return df
@@ -299,37 +284,34 @@ class Solution:
             )
             if self.instance_data is not None:
                 (tmp / "instance.json").write_text(json.dumps(self.instance_data, indent=1) + "\n")
-            if fmt == "xlsx":
-                self._write_workbook(tmp / WORKBOOK)
-            for name, df in self.tables.items():
-                if fmt == "csv":
-                    df.to_csv(tmp / f"{name}.csv", index=False)
-                elif fmt == "parquet":
-                    df.to_parquet(tmp / f"{name}.parquet", index=False)
+            write_tables(
+                tmp, self.tables, fmt, units=self._units, summary=self._summary_rows(), first=FIRST_SHEETS
+            )
         return target
 
-    def _write_workbook(self, path: Path) -> None:
-        """All tables in one workbook: a summary sheet first (status, costs by category, units)."""
-        from ..io.excel import write_solution_workbook
-        from .costs import CATEGORIES, CostBreakdown
+    def _units(self, column: str) -> tuple[str, str]:
         from .format import column_unit
+
+        return column_unit(column, str(self.units.get("quantity", "t")), str(self.units.get("currency", "")))
+
+    def _summary_rows(self) -> list[tuple[str, Any, str]]:
+        """The summary sheet of a workbook: status, the planner's cost by category, units."""
+        from .costs import CATEGORIES, CostBreakdown
 
         cur = str(self.units.get("currency", ""))
         cb = CostBreakdown.from_parts(self.objective_parts)
-        summary: list[tuple[str, Any]] = [
-            ("instance", self.instance.get("name")),
-            ("status", self.status),
-            (f"planner cost (spent + not served) [{cur}]", cb.planner_cost),
-            *((f"{c} [{cur}]", cb.total(c)) for c in CATEGORIES),
-            (f"objective [{cur}]", self.objective),
-            ("gap", self.gap),
-            ("quantity unit", self.units.get("quantity")),
-            ("currency", cur),
-            ("scenario", self.options.get("scenario")),
-            ("critmin model version", self.model_version),
+        return [
+            ("instance", self.instance.get("name"), ""),
+            ("status", self.status, ""),
+            ("planner cost (spent + not served)", cb.planner_cost, cur),
+            *((f"{c}", cb.total(c), cur) for c in CATEGORIES),
+            ("objective (all terms, weighted)", self.objective, cur),
+            ("relative gap", self.gap, "share"),
+            ("quantity unit", self.units.get("quantity"), ""),
+            ("currency", cur, ""),
+            ("scenario", self.options.get("scenario") or "all", ""),
+            ("critmin model version", self.model_version, ""),
         ]
-        quantity = str(self.units.get("quantity", "t"))
-        write_solution_workbook(path, summary, self.tables, lambda c: column_unit(c, quantity, cur))
 
     @classmethod
     def read(cls, directory: str | Path) -> Solution:

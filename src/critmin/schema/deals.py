@@ -112,6 +112,7 @@ def switch_deals(inst: Instance, off: Iterable[str]) -> Instance:
     data["deals"] = [d for d in data["deals"] if d["id"] not in off]  # what is off is recorded, not kept
     out = Instance.model_validate(data)
     out._source_path, out._locator = inst._source_path, inst._locator
+    out._inputs, out._load_notes = inst._inputs, inst._load_notes
     out._deals_off = tuple(sorted(set(inst._deals_off) | set(off)))
     return out
 

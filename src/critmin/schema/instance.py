@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field, PrivateAttr, model_validator
@@ -54,6 +55,8 @@ class Instance(Strict):
     _sha256: str | None = PrivateAttr(default=None)
     _locator: Callable[[Problem], Problem] | None = PrivateAttr(default=None)
     _deals_off: tuple[str, ...] = PrivateAttr(default=())
+    _inputs: tuple[Path, ...] = PrivateAttr(default=())  # every file it was read from
+    _load_notes: tuple[str, ...] = PrivateAttr(default=())  # how they were read (formulas, ...)
 
     @model_validator(mode="after")
     def _references(self) -> Instance:
@@ -76,6 +79,16 @@ class Instance(Strict):
     def deals_off(self) -> tuple[str, ...]:
         """Deals switched off on the way to this instance (recorded with its solutions)."""
         return self._deals_off
+
+    @property
+    def inputs(self) -> tuple[Path, ...]:
+        """Every file this instance was read from (YAML, CSV tables, workbooks): never replaced by outputs."""
+        return self._inputs
+
+    @property
+    def load_notes(self) -> tuple[str, ...]:
+        """What a user should know about how its files were read (e.g. formulas read by saved values)."""
+        return self._load_notes
 
     @property
     def source_path(self) -> str | None:
