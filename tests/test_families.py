@@ -326,7 +326,8 @@ def test_tariff_and_risk_weight(tiny):
     sol = solved(tiny)
     assert cost(sol) == pytest.approx(100 * 33)
     assert sol.objective_parts["risk"] == pytest.approx(800)
-    assert sol.kpis_total.risk_exposure.iloc[0] == pytest.approx(80)
+    assert sol.kpis_total.risk_weighted_imports.iloc[0] == pytest.approx(80)
+    assert sol.metrics["risk_exposure"] == pytest.approx(80)
 
 
 @pytest.mark.family("capex")

@@ -17,7 +17,7 @@ from ..errors import CritminError
 from ..io.output import atomic_directory
 from ..io.tables import check_format, write_tables
 from ..results.costs import CostBreakdown, label
-from ..results.format import column_unit, money, number, share, tonnes
+from ..results.format import column_unit, money, number, points, share, tonnes
 from ..results.solution import Solution
 from ..results.tables import records
 from ..schema import Instance
@@ -78,8 +78,9 @@ class Comparison:
         currency = str(self.solutions[0].units.get("currency", "")) if self.solutions else ""
         for metric, row in t.iterrows():
             cells = [str(metric).ljust(width[0])]
-            for v, w in zip(row.values, width[1:], strict=True):
-                cells.append(_fmt(v, str(metric), currency).rjust(w))
+            for col, v, w in zip(t.columns, row.values, width[1:], strict=True):
+                delta = str(col).startswith("Δ ")
+                cells.append(_fmt(v, str(metric), currency, delta=delta).rjust(w))
             lines.append("  ".join(cells))
         lines.append("")
         if self.inputs.empty:
@@ -107,19 +108,35 @@ class Comparison:
         return Path(directory)
 
     def _repr_html_(self) -> str:
+        """Jupyter: the metrics in critmin's formats (money with magnitude, shares, changes in pp)."""
+        import html
+
+        t = self.table
+        cur = str(self.solutions[0].units.get("currency", "")) if self.solutions else ""
+        shown = pd.DataFrame(
+            [
+                [
+                    _fmt(v, str(m), cur, delta=str(c).startswith("Δ "))
+                    for c, v in zip(t.columns, row, strict=True)
+                ]
+                for m, row in zip(t.index, t.to_numpy(), strict=True)
+            ],
+            index=t.index,
+            columns=t.columns,
+        )
+        inputs = (
+            "<h4>inputs that differ</h4>" + self.inputs.to_html(index=False, na_rep="-")
+            if not self.inputs.empty
+            else "<p>inputs identical</p>"
+        )
         return (
-            f"<h4>critmin comparison (baseline {self.runs[0]})</h4>"
-            + self.table.to_html(float_format=_fmt)
-            + (
-                "<h4>inputs that differ</h4>" + self.inputs.to_html(index=False)
-                if not self.inputs.empty
-                else "<p>inputs identical</p>"
-            )
+            f"<h4>critmin comparison (baseline {html.escape(self.runs[0])})</h4>" + shown.to_html() + inputs
         )
 
 
-def _fmt(v: Any, metric: str = "", currency: str = "") -> str:
-    """A metric's value in critmin's one format (results/format.py), by what the metric is."""
+def _fmt(v: Any, metric: str = "", currency: str = "", *, delta: bool = False) -> str:
+    """A metric's value in critmin's one format (results/format.py), by what the metric is; a change in a
+    share (`delta`) is in percentage points, not a percentage of it."""
     if isinstance(v, str):
         return v
     try:
@@ -130,7 +147,7 @@ def _fmt(v: Any, metric: str = "", currency: str = "") -> str:
         return "-"
     m = metric.lower()
     if "share" in m:
-        return share(x)
+        return points(x) if delta else share(x)
     if "(t/yr)" in m or "(expected t)" in m:
         return tonnes(x, "t/yr" if "(t/yr)" in m else "t")
     if m.startswith("risk exposure"):
@@ -236,8 +253,12 @@ def _metrics(run: str, sol: Solution, years: Sequence[int] | None) -> pd.DataFra
     kt = sol.tables.get("kpis_total", pd.DataFrame())
     if not kt.empty:
         p = kt.probability
-        rows.append(("risk exposure (expected t x score)", float((kt.risk_exposure * p).sum())))
-        rows.append(("unmet demand (expected t)", float(((kt.demand - kt.delivered) * p).sum())))
+        if "risk_exposure" in sol.metrics:  # the model's definition, as the frontier reports it
+            rows.append(("risk exposure (expected discounted t x score)", sol.metrics["risk_exposure"]))
+        w = _period_weights(sol)
+        weight = kt.year.map(lambda y: w.get(int(y), 1))
+        short = kt.unmet + kt.forgone if "forgone" in kt.columns else kt.demand - kt.delivered
+        rows.append(("allied demand not met (expected t)", float((short * p * weight).sum())))
     k = sol.tables.get("kpis", pd.DataFrame())
     if not k.empty and not kt.empty:
         prob = kt.drop_duplicates("scenario").set_index("scenario").probability
@@ -259,6 +280,12 @@ def _metrics(run: str, sol: Solution, years: Sequence[int] | None) -> pd.DataFra
             for r, s, v in zip(g.region, g.stage, g.capacity_added, strict=True)
         ]
     return pd.DataFrame({"run": run, "metric": [r[0] for r in rows], "value": [r[1] for r in rows]})
+
+
+def _period_weights(sol: Solution) -> dict[int, int]:
+    """Years each modelled period stands for, from the solution's instance (1 each if not stored)."""
+    periods = ((sol.instance_data or {}).get("horizon") or {}).get("periods") or []
+    return {int(p["year"]): int(p.get("weight", 1)) for p in periods} or {}
 
 
 def _builds(run: str, sol: Solution) -> pd.DataFrame:

@@ -29,7 +29,7 @@ from ..model.assemble import assemble
 from ..model.builder import ModelArrays
 from ..model.data import compile_instance
 from ..model.requirements import RISK_CAP
-from ..results.format import column_unit, money, number
+from ..results.format import column_unit, html_table, money, number
 from ..results.solution import Solution
 from ..results.tables import records
 from ..schema import Instance
@@ -108,7 +108,7 @@ class Frontier:
         return cls(points, sols, meta.get("timings", {}), meta.get("currency", ""))
 
     def _repr_html_(self) -> str:
-        return "<h4>critmin cost-risk frontier</h4>" + self.points.to_html(index=False)
+        return "<h4>critmin cost-risk frontier</h4>" + html_table(self.points, self.currency)
 
 
 class _Sweep:

@@ -14,7 +14,7 @@ import pandas as pd
 from ..errors import CritminError
 from ..io.output import atomic_directory
 from ..io.tables import check_format, read_tables, write_tables
-from ..results.format import column_formatter, column_unit
+from ..results.format import column_formatter, column_unit, html_table
 from ..results.solution import Solution, json_safe
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,80}$")
@@ -49,6 +49,9 @@ class AnalysisResult:
         if name in tables:
             return tables[name]
         raise AttributeError(name)
+
+    def __str__(self) -> str:
+        return self.to_text()
 
     def to_text(self) -> str:
         lines = [self.title, ""]
@@ -123,5 +126,5 @@ class AnalysisResult:
         parts = [f"<h4>{html.escape(self.title)}</h4>"]
         parts += [f"<p>{html.escape(h)}</p>" for h in self.headline]
         for name, df in self.tables.items():
-            parts.append(f"<h5>{html.escape(name)}</h5>" + df.head(50).to_html(index=False))
+            parts.append(f"<h5>{html.escape(name)}</h5>" + html_table(df, self.currency))
         return "".join(parts)

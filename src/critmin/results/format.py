@@ -55,6 +55,14 @@ def share(x: float | None) -> str:
     return f"{x:.0%}" if x == 0 or abs(x) >= 0.095 or abs(x) >= 1 else f"{x:.1%}"
 
 
+def points(x: float | None) -> str:
+    """A change in a share: -0.056 -> '-5.6 pp' (percentage points, never a percentage of the share)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    x = _clean(float(x)) * 100
+    return f"{x:+.1f} pp" if x else "0 pp"
+
+
 def year(y: Any) -> str:
     """2030.0 -> '2030'; None or NaN -> '-'."""
     if y is None or (isinstance(y, float) and math.isnan(y)):
@@ -152,3 +160,12 @@ def column_unit(col: str, quantity: str, currency: str) -> tuple[str, str]:
         "capacity": (f"{quantity}/yr", "#,##0.0"),
         "tonnes": (quantity, "#,##0.0"),
     }.get(column_kind(col) or "", ("", "General"))
+
+
+def html_table(df: Any, currency: str = "", limit: int = 50) -> str:
+    """A tidy table as HTML in critmin's formats (what Jupyter shows): money with its magnitude, tonnes,
+    shares, years; no '1.4e+09', no 'NaN'."""
+    shown = df.head(limit)
+    fmt = {c: f for c in shown.columns if (f := column_formatter(str(c), currency)) is not None}
+    more = f"<p>... {len(df) - limit} more rows</p>" if len(df) > limit else ""
+    return str(shown.to_html(index=False, formatters=fmt, float_format=number, na_rep="-")) + more

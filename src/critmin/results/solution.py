@@ -110,6 +110,13 @@ def objective_parts(result: ModelResult) -> dict[str, float]:
     }
 
 
+def solution_metrics(result: ModelResult) -> dict[str, float]:
+    """Figures every report reads the same way: `risk_exposure`, the model's risk component (expected,
+    discounted, risk-weighted t imported; what the frontier caps), whatever the risk weight."""
+    md = result.arrays.md
+    return {"risk_exposure": result.component_value("risk") * md.q}
+
+
 def read_workbook_tables(path: Path, names: list[str]) -> dict[str, pd.DataFrame]:
     """The tables of a solution workbook (units stripped from the headers), checked and typed like CSV."""
     from ..io.excel import read_tables_workbook
@@ -177,6 +184,7 @@ class Solution:
     versions: dict[str, str] = field(default_factory=_versions)
     model_version: str = field(default_factory=lambda: model_version())
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)  # risk exposure (the model's definition), ...
     instance_data: dict[str, Any] | None = field(default=None, repr=False)  # the validated instance, as data
     result: ModelResult | None = field(default=None, repr=False)  # the solver's values (not written)
 
@@ -243,6 +251,7 @@ class Solution:
             },
             tables=tables,
             warnings=list(result.warnings),
+            metrics=solution_metrics(result) if tables else {},
             instance_data=inst.model_dump(mode="json"),
             result=result,
         )
@@ -265,6 +274,7 @@ class Solution:
             "units": self.units,
             "versions": self.versions,
             "warnings": self.warnings,
+            "metrics": self.metrics,
             "tables": sorted(self.tables),
         }
 
@@ -345,6 +355,7 @@ class Solution:
             units=s["units"],
             versions=s["versions"],
             warnings=s.get("warnings", []),
+            metrics={k: float(v) for k, v in (s.get("metrics") or {}).items() if isinstance(v, (int, float))},
             tables=tables,
             instance_data=instance_data,
             model_version=s.get("model_version", "unknown"),
@@ -352,29 +363,34 @@ class Solution:
 
     # -- presentation -------------------------------------------------------------------------------
     def _repr_html_(self) -> str:
-        """Jupyter display: status, objective and parts, and the key tables."""
+        """Jupyter display: status, the planner's cost by component, and the key tables, in critmin's number
+        formats (money with its magnitude and currency, tonnes, shares)."""
         import html as _html
 
-        cur = self.units.get("currency", "")
+        from .costs import CostBreakdown, label
+        from .format import html_table, money
+
+        cur = str(self.units.get("currency", ""))
         head = (
             f"<h4>critmin solution: {_html.escape(str(self.instance.get('name')))}</h4>"
             f"<p>status <b>{_html.escape(self.status)}</b> ({_html.escape(self.message)})"
         )
-        if self.objective is not None:
+        if self.has_solution:
+            cb = CostBreakdown.from_parts(self.objective_parts)
             gap = "-" if self.gap is None else f"{self.gap:.4%}"
-            head += f"; expected cost {self.objective:,.0f} {cur}; gap {gap}"
-        head += "</p>"
-        parts = (
-            pd.DataFrame([self.objective_parts]).T.rename(columns={0: cur}) if self.objective_parts else None
-        )
-        out = [head]
-        if parts is not None:
-            out.append("<b>cost parts</b>" + parts.to_html(float_format=lambda x: f"{x:,.0f}"))
+            head += (
+                f"; planner cost {money(cb.planner_cost, cur)} = money spent {money(cb.money_spent, cur)} + "
+                f"value of demand not served {money(cb.value_unserved, cur)}; gap {gap}"
+            )
+        out = [head + "</p>"]
+        if self.objective_parts:
+            parts = pd.DataFrame(
+                [{"component": label(k), "category": c, "value": v} for c, ps in
+                 CostBreakdown.from_parts(self.objective_parts).parts.items() for k, v in ps.items()]
+            )  # fmt: skip
+            out.append("<b>cost by component</b>" + html_table(parts, cur))
         for name in ("builds", "kpis_total"):
             df = self.tables.get(name)
             if df is not None and not df.empty:
-                out.append(
-                    f"<b>{name}</b> ({len(df)} rows)"
-                    + df.head(20).to_html(index=False, float_format=lambda x: f"{x:,.4g}")
-                )
+                out.append(f"<b>{name}</b> ({len(df)} rows)" + html_table(df, cur, limit=20))
         return "\n".join(out)

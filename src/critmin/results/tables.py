@@ -71,20 +71,21 @@ COLUMNS: dict[str, dict[str, str]] = {
     ),
     "costs": _kinds("component:str year:int scenario:str annual:float period_total:float discounted:float"),
     "kpis": _kinds(
-        "scenario:str year:int commodity:str demand:float delivered:float unmet:float met_share:float "
-        "controlled:float controlled_share:float"
+        "scenario:str year:int commodity:str demand:float delivered:float substituted:float forgone:float "
+        "unmet:float met_share:float controlled:float controlled_share:float"
     ),
     "kpis_region": _kinds(
-        "scenario:str year:int region:str commodity:str demand:float delivered:float unmet:float "
-        "met_share:float controlled:float controlled_share:float"
+        "scenario:str year:int region:str commodity:str demand:float delivered:float substituted:float "
+        "forgone:float unmet:float met_share:float controlled:float controlled_share:float"
     ),
     "kpis_clear": _kinds(
         "scenario:str year:int stage:str demand:float clear:float controlled:float unmet:float "
         "clear_share:float"
     ),
     "kpis_total": _kinds(
-        "scenario:str year:int probability:float demand:float delivered:float met_share:float "
-        "controlled_share:float imports:float risk_exposure:float annual_cost:float"
+        "scenario:str year:int probability:float demand:float delivered:float substituted:float "
+        "forgone:float unmet:float met_share:float controlled_share:float imports:float "
+        "risk_weighted_imports:float annual_cost:float"
     ),
 }
 
@@ -409,12 +410,16 @@ def _ratio(num: pd.Series, den: pd.Series, empty: float) -> np.ndarray:
 
 
 def kpis_table(unmet: pd.DataFrame, deliveries: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Per `keys` (scenario, year, [region,] commodity): demand met and the controlled-origin share of what
-    was delivered."""
-    cols = [*keys, "demand", "delivered", "unmet", "met_share", "controlled", "controlled_share"]
+    """Per `keys` (scenario, year, [region,] commodity): demand, how it was met, and the controlled-origin
+    share of what was delivered. Met = delivered + substituted: demand forgone at its price is not met (the
+    same definition as `solve`'s shortfalls and every analysis)."""
+    cols = [*keys, "demand", "delivered", "substituted", "forgone", "unmet", "met_share", "controlled",
+            "controlled_share"]  # fmt: skip
     if unmet.empty:
         return pd.DataFrame(columns=cols)
-    base = unmet.groupby(keys, as_index=False)[["demand", "delivered", "unmet"]].sum()
+    base = unmet.groupby(keys, as_index=False)[
+        ["demand", "delivered", "substituted", "forgone", "unmet"]
+    ].sum()
     ctrl = (
         deliveries[deliveries.tag == "controlled"]
         .groupby(keys, as_index=False)
@@ -422,7 +427,7 @@ def kpis_table(unmet: pd.DataFrame, deliveries: pd.DataFrame, keys: list[str]) -
     )
     out = base.merge(ctrl, on=keys, how="left")
     out["controlled"] = out["controlled"].fillna(0.0).astype(float)
-    out["met_share"] = _ratio(out.demand - out.unmet, out.demand, 1.0)  # substitution counts as met
+    out["met_share"] = _ratio(out.demand - out.unmet - out.forgone, out.demand, 1.0)
     out["controlled_share"] = _ratio(out.controlled, out.delivered, 0.0)
     return out[cols]
 
@@ -449,7 +454,12 @@ def kpis_clear_table(ctx: Context, unmet: pd.DataFrame, deliveries: pd.DataFrame
 def kpis_total_table(
     ctx: Context, unmet: pd.DataFrame, deliveries: pd.DataFrame, costs: pd.DataFrame
 ) -> pd.DataFrame:
+    """Per scenario and year: the allies' demand (the planner's regions, or every region not of controlled
+    origin) and how it was met — met = delivered + substituted, never demand forgone at its price — the
+    controlled-origin share of their deliveries, their imports and risk-weighted imports (t x the exporter's
+    score, undiscounted), and the plan's annual cost."""
     md = ctx.md
+    allies = md.allies
     ship = ctx.values("ship") * md.q
     flows = md.flows
     into = np.array([d in md.risk_importers for (_c, _o, d, _k) in flows], dtype=bool)
@@ -460,14 +470,17 @@ def kpis_total_table(
     exposure = (per_flow[into] * risk[into][:, None, None]).sum(axis=0) if len(flows) else np.zeros((ny, ns))
     first = costs[costs.scenario == "all"].groupby("year").annual.sum()
     second = costs[costs.scenario != "all"].groupby(["year", "scenario"]).annual.sum()
+    u = unmet[unmet.region.isin(allies)]
+    dv = deliveries[deliveries.region.isin(allies)]
+    quantities = ["demand", "delivered", "substituted", "forgone", "unmet"]
+    by: dict[Any, Any] = u.groupby(["scenario", "year"])[quantities].sum().to_dict("index")
+    ctrl = dv[dv.tag == "controlled"].groupby(["scenario", "year"]).quantity.sum()
     rows = []
     for si, s in enumerate(md.scenarios):
         for yi, y in enumerate(md.years):
-            sub = unmet[(unmet.scenario == s) & (unmet.year == y)]
-            dem, short = float(sub.demand.sum()), float(sub.unmet.sum())
-            dsub = deliveries[(deliveries.scenario == s) & (deliveries.year == y)]
-            delivered = float(dsub.quantity.sum())
-            ctrl = float(dsub[dsub.tag == "controlled"].quantity.sum())
+            g = by.get((s, y), dict.fromkeys(quantities, 0.0))
+            dem, delivered = float(g["demand"]), float(g["delivered"])
+            short = float(g["unmet"]) + float(g["forgone"])
             cost = float(first.get(y, 0.0)) + float(second.get((y, s), 0.0))
             rows.append(
                 {
@@ -476,14 +489,17 @@ def kpis_total_table(
                     "probability": md.prob[s],
                     "demand": dem,
                     "delivered": delivered,
+                    "substituted": float(g["substituted"]),
+                    "forgone": float(g["forgone"]),
+                    "unmet": float(g["unmet"]),
                     "met_share": (dem - short) / dem if dem else 1.0,
-                    "controlled_share": ctrl / delivered if delivered else 0.0,
+                    "controlled_share": float(ctrl.get((s, y), 0.0)) / delivered if delivered else 0.0,
                     "imports": float(imports[yi, si]),
-                    "risk_exposure": float(exposure[yi, si]),
+                    "risk_weighted_imports": float(exposure[yi, si]),
                     "annual_cost": cost,
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(COLUMNS["kpis_total"]))
 
 
 TABLES = (
