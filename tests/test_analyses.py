@@ -128,12 +128,17 @@ def test_time_to_survive_is_the_years_a_stock_covers():
 
 def test_time_to_share_is_the_first_year_a_build_can_reach_it():
     """Without China: Australia can build 60 t/yr, online from 2027 (lead time 2). 25% and 50% of 100 t are
-    reachable from 2027, 75% and 100% never."""
+    reachable from 2027, 75% and 100% never. The programme for X% is the cheapest that meets X% (demand
+    beyond it not valued): 25 t/yr for 25%, 50 t/yr for 50%, so its cost grows with X (it was the same
+    for every X when demand beyond X was still valued at its value of lost load)."""
     res = stress(make(_six_years(0)), nodes=[("AU", "separation")], shares=(0.25, 0.5, 0.75, 1.0))
     curve = res.time_to_share.set_index("share")
     assert curve.loc[0.25, "first_year"] == 2027 and curve.loc[0.5, "first_year"] == 2027
     assert pd.isna(curve.loc[0.75, "first_year"]) and pd.isna(curve.loc[1.0, "first_year"])
-    assert "au_build 60 t/yr (2027)" in curve.loc[0.5, "main_builds"]
+    assert "au_build 25 t/yr (2027)" in curve.loc[0.25, "main_builds"]
+    assert "au_build 50 t/yr (2027)" in curve.loc[0.5, "main_builds"]
+    assert curve.loc[0.25, "new_capacity_t"] == pytest.approx(25)
+    assert curve.loc[0.5, "programme_spent"] > curve.loc[0.25, "programme_spent"] > 0
 
 
 def test_stress_rejects_unknown_nodes_and_years():

@@ -112,6 +112,10 @@ class Outcome:
         """Expected money spent + value of demand not served (None without a plan)."""
         return CostBreakdown.from_parts(self.parts).planner_cost if self.ok else None
 
+    def parts_total(self, category: str) -> float | None:
+        """The expected discounted cost of one category (e.g. 'spent'), None without a plan."""
+        return CostBreakdown.from_parts(self.parts).total(category) if self.ok else None
+
     @property
     def unserved(self) -> float | None:
         return CostBreakdown.from_parts(self.parts).value_unserved if self.ok else None
@@ -208,6 +212,15 @@ def reference_scenario(instance: Instance, scenario: str | None) -> str | None:
     if not names:
         return None
     return max(instance.scenarios, key=lambda s: (s.probability, -names.index(s.name))).name
+
+
+def require_controlled_origin(instance: Instance, analysis: str) -> None:
+    """An analysis of a ban or of supply without China needs a region of controlled origin to stop."""
+    if not any(r.controlled_origin for r in instance.regions):
+        raise CritminError(
+            f"{analysis}: {instance.name} has no region of controlled origin (regions[].controlled_origin), "
+            "so there is no exporter to ban or stop; mark the exporter, e.g. China, controlled_origin: true"
+        )
 
 
 def clear_cache() -> None:

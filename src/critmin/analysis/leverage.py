@@ -14,17 +14,25 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ..backend.highs import SolveOptions
-from ..errors import CritminError
+from ..errors import CritminError, NoPlanError
 from ..results.format import money
 from ..schema import Instance
-from .jobs import Job, Outcome, reference_scenario
+from .jobs import Job, Outcome, reference_scenario, require_controlled_origin
 from .output import AnalysisResult
 from .sweep import Engine, Progress, run_jobs
 
 
-def _cost(o: Outcome, what: str) -> float:
+def _cost(o: Outcome, what: str, instance: Instance | None = None) -> float:
     if o.planner_cost is None:
-        raise CritminError(f"{what}: no plan ({o.status}) {o.message}")
+        hint = ""
+        if instance is not None and instance.deals:
+            ids = ", ".join(d.id for d in instance.deals)
+            hint = (
+                "; a hard requirement cannot be met on this network (a service level, an offtake, a stock "
+                f"cover); try switching off the deal that brings it with --deal-off ({ids}), or "
+                "`critmin diagnose` the instance"
+            )
+        raise NoPlanError(f"{what}: no plan ({o.status}) {o.message}{hint}", status=o.status)
     return o.planner_cost
 
 
@@ -43,6 +51,7 @@ def leverage(
     from ..model.data import compile_instance
 
     ref = reference_scenario(instance, scenario)
+    require_controlled_origin(instance, "leverage")
     years = list(compile_instance(instance, scenario=ref).years)
     start_years = list(starts) or years
     wrong = [y for y in start_years if y not in years]
@@ -50,7 +59,9 @@ def leverage(
         raise CritminError(f"start year {wrong[0]} is not a modelled year ({', '.join(map(str, years))})")
     (planned,) = run_jobs(instance, [Job("plan")], options=options)  # the instance as given: all scenarios
     if not planned.ok:
-        raise CritminError(f"{instance.name} has no plan ({planned.status}): {planned.message}")
+        raise NoPlanError(
+            f"{instance.name} has no plan ({planned.status}): {planned.message}", status=planned.status
+        )
     network = {"today": (), "planned": plan if plan is not None else planned.builds}
     jobs = []
     for name, builds in network.items():
@@ -61,9 +72,9 @@ def leverage(
     for y in start_years:
         row: dict[str, object] = {"ban_from": y}
         for name in network:
-            base = _cost(outs[f"{name}:none"], f"{name} network without a ban")
+            base = _cost(outs[f"{name}:none"], f"{name}'s network without a ban", instance)
             hit = outs[f"{name}:{y}"]
-            row[f"damage_{name}"] = _cost(hit, f"{name} network, ban from {y}") - base
+            row[f"damage_{name}"] = _cost(hit, f"{name}'s network, ban from {y}", instance) - base
             row[f"unmet_tonnes_{name}"] = (hit.expected_unmet or 0.0) - (
                 outs[f"{name}:none"].expected_unmet or 0.0
             )
@@ -81,7 +92,7 @@ def leverage(
         worst = revenue.sort_values("revenue_at_risk", ascending=False).iloc[0]
         headline.append(
             f"China's export revenue at risk: up to {money(worst.revenue_at_risk, cur)} over the horizon "
-            f"(scenario {worst.scenario})"
+            f"(scenario {worst.scenario}); a negative value means China earns more in that scenario"
         )
     return AnalysisResult(
         kind="leverage",
@@ -105,18 +116,22 @@ def leverage(
 def _revenue(planned: Outcome, ref: str | None) -> pd.DataFrame:
     if not planned.exports:
         return pd.DataFrame(
-            columns=["scenario", "probability", "exports_tonnes", "revenue", "revenue_at_risk"]
+            columns=["scenario", "probability", "exports_tonnes", "revenue", "revenue_at_risk", "why"]
         )
     base_s = ref if ref in planned.exports else next(iter(planned.exports))
-    base_v = planned.exports[base_s][1]
-    rows = [
-        {
-            "scenario": s,
-            "probability": planned.probability[s],
-            "exports_tonnes": t,
-            "revenue": v,
-            "revenue_at_risk": base_v - v,
-        }  # fmt: skip
-        for s, (t, v) in planned.exports.items()
-    ]
+    base_t, base_v = planned.exports[base_s]
+    rows = []
+    for s, (t, v) in planned.exports.items():
+        if s == base_s:
+            why = "the reference"
+        elif v > base_v:
+            why = (
+                "China earns more: its controls raise its export prices more than they cut its volumes"
+                if t < base_t
+                else "China earns more: it exports more at higher prices"
+            )
+        else:
+            why = "China earns less: it exports less" + (" at higher prices" if t < base_t and v > 0 else "")
+        rows.append({"scenario": s, "probability": planned.probability[s], "exports_tonnes": t, "revenue": v,
+                     "revenue_at_risk": base_v - v, "why": why})  # fmt: skip
     return pd.DataFrame(rows)

@@ -27,7 +27,7 @@ from ..errors import CritminError, did_you_mean
 from ..results.format import money
 from ..results.tables import facility_stages, records
 from ..schema import Instance
-from .jobs import Job, Outcome, reference_scenario
+from .jobs import Job, Outcome, reference_scenario, require_controlled_origin
 from .output import AnalysisResult
 from .sweep import Engine, Progress, run_jobs
 
@@ -111,6 +111,7 @@ def stress(
     from ..model.data import compile_instance
 
     ref = reference_scenario(instance, scenario)
+    require_controlled_origin(instance, "stress")
     md = compile_instance(instance, scenario=ref)
     allies = md.allies
     stage = facility_stages(instance)
@@ -137,7 +138,11 @@ def stress(
     headline = []
     for r in records(curve):
         when = "not by the horizon" if pd.isna(r.first_year) else f"from {int(r.first_year)}"
-        cost = "" if pd.isna(r.first_year) else f" (programme cost {money(r.planner_cost, cur)})"
+        cost = (
+            ""
+            if pd.isna(r.first_year)
+            else f" (the cheapest programme that does it spends {money(r.programme_spent, cur)})"
+        )
         headline.append(f"allied demand met {r.share:.0%} without China: {when}{cost}")
     exposed = tts[tts.exposed]
     if len(exposed):
@@ -155,21 +160,28 @@ def stress(
         },  # fmt: skip
         tables={"time_to_survive": tts, "time_to_share": curve, "china_free_met": natural},
         currency=cur,
-        assumptions=[
-            "TTS: the network is fixed ("
-            + ("no builds beyond existing and committed capacity" if plan is None else "the plan's builds")
-            + "); stockpiles, spare capacity and other routes may be used",  # fmt: skip
-            f"a year counts as short when allied demand met falls more than {tolerance:.1%} of demand below "
-            "the undisrupted run; years between modelled periods are not resolved",
-            "allied regions ship nothing into controlled-origin regions: their demand is outside the allies' "
-            "plan, and a disrupted China does not outbid allied buyers in the model",
-            "TTR: the shortest lead time of a build option for that stage in an allied region (permits, "
-            "financing and ramp-up are outside it)",
-            "time-to-X%: plants in controlled-origin regions stopped from the first year; demand met "
-            "excludes demand forgone at its price; the requirement holds in every modelled year from then on",
-        ],
+        assumptions=_assumptions(plan is None, tolerance),
         headline=headline,
     )
+
+
+def _assumptions(today: bool, tolerance: float) -> list[str]:
+    """What a stress test assumes, stated with its answer."""
+    return [
+        "TTS: the network is fixed ("
+        + ("no builds beyond existing and committed capacity" if today else "the plan's builds")
+        + "); stockpiles, spare capacity and other routes may be used",  # fmt: skip
+        f"a year counts as short when allied demand met falls more than {tolerance:.1%} of demand below "
+        "the undisrupted run; years between modelled periods are not resolved",
+        "allied regions ship nothing into controlled-origin regions: their demand is outside the allies' "
+        "plan, and a disrupted China does not outbid allied buyers in the model",
+        "TTR: the shortest lead time of a build option for that stage in an allied region (permits, "
+        "financing and ramp-up are outside it)",
+        "time-to-X%: plants in controlled-origin regions stopped from the first year; demand met "
+        "excludes demand forgone at its price; the requirement holds in every modelled year from then "
+        "on; the programme is the cheapest that meets X% (demand beyond X% is not valued), its cost the "
+        "money the allies spend on their whole supply over the horizon (discounted)",
+    ]
 
 
 def _tts_table(
@@ -232,7 +244,8 @@ def _share_curve(
             {
                 "share": x,
                 "first_year": first,
-                "planner_cost": o.planner_cost if o is not None else None,
+                "programme_spent": o.parts_total("spent") if o is not None else None,
+                "new_capacity_t": sum(b[2] for b in o.builds) if o is not None else None,
                 "main_builds": "; ".join(f"{b[0]} {b[2]:,.0f} t/yr ({b[1]})" for b in top),
             }
         )
@@ -271,5 +284,6 @@ def _jobs(
     for x in shares:
         for t in years:
             jobs.append(Job(f"share:{x:g}:{t}", scenario=ref, stop=no_china, min_met=(x, t),
-                            inbound_from=closed, label={"share": x, "year": t}))  # fmt: skip
+                            factors=(("voll", 0.0),), inbound_from=closed,
+                            label={"share": x, "year": t}))  # fmt: skip
     return jobs

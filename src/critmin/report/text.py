@@ -127,10 +127,12 @@ def shortfall_lines(sol: Solution) -> list[str]:
     g = short.groupby(keys, as_index=False)[["short", "forgone", "demand"]].sum()
     g = g.sort_values(["short", *keys], ascending=[False] + [True] * len(keys), kind="stable")
     out = ["shortfalls (t/yr not served, largest first: scenario, region, commodity, end use or class, year)"]
+    ws = max([16, *(len(str(x)) for x in g.scenario)])
+    wu = max([12, *(len(str(x)) for x in g.use)])
     for r in records(g.head(MAX_ROWS)):
         forgone = f" ({tonnes(r.forgone)} forgone at its price)" if r.forgone > 1e-6 else ""
         out.append(
-            f"  {r.scenario:<16} {r.region:<6} {r.commodity:<12} {str(r.use):<12} {r.year}  "
+            f"  {r.scenario:<{ws}} {r.region:<6} {r.commodity:<12} {str(r.use):<{wu}} {r.year}  "
             f"{tonnes(r.short):>12} of {tonnes(r.demand)}{forgone}"
         )
     if len(g) > MAX_ROWS:
@@ -151,8 +153,10 @@ def clear_share_lines(sol: Solution, years: list[int] | None) -> list[str]:
         else "regions not of controlled origin"
     )
     lines = ["", f"allied demand met with clear material (share of demand in {allies}, by stage and year)"]
-    lines.append("  " + " " * 30 + "".join(f"{int(y):>8}" for y in piv.columns))
-    for key, row in piv.iterrows():
-        s, st = (str(x) for x in key) if isinstance(key, tuple) else (str(key), "")
-        lines.append(f"  {s[:16]:<16} {st[:12]:<13}" + "".join(f"{share(v):>8}" for v in row.to_numpy()))
+    keys = [tuple(str(x) for x in k) if isinstance(k, tuple) else (str(k), "") for k in piv.index]
+    ws = max([16, *(len(k[0]) for k in keys)])
+    wt = max([12, *(len(k[1]) for k in keys)])
+    lines.append("  " + " " * (ws + wt + 2) + "".join(f"{int(y):>8}" for y in piv.columns))
+    for (s, st), (_key, row) in zip(keys, piv.iterrows(), strict=True):
+        lines.append(f"  {s:<{ws}} {st:<{wt}} " + "".join(f"{share(v):>8}" for v in row.to_numpy()))
     return lines
