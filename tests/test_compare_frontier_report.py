@@ -243,3 +243,68 @@ def test_solution_and_comparison_plot_helpers():
     assert "t)" in fig.data[0].node.label[0]  # nodes carry their quantities
     cmp = compare([str(demo), f"{demo}@controls"])
     assert len(cmp.plot.costs().data) >= 2 and cmp.plot.builds().data
+
+
+_LAYOUT_PROBE = """<script>
+function critminProbe() {
+  const out = [];
+  document.querySelectorAll('.js-plotly-plot').forEach((g) => {
+    const svg = g.querySelector('svg.main-svg').getBoundingClientRect();
+    const t = g.querySelector('.ytitle');
+    let title = 'none';
+    if (t) {
+      const b = t.getBoundingClientRect();
+      title = (b.top >= svg.top - 1 && b.bottom <= svg.bottom + 1 && b.left >= svg.left - 1) ? 'inside' : 'clipped';
+    }
+    const ticks = [...g.querySelectorAll('.xtick text')]
+      .map((e) => [e.getBoundingClientRect().left, e.textContent])
+      .sort((a, b) => a[0] - b[0]).map((p) => p[1]);
+    out.push({title: title, ticks: ticks});
+  });
+  document.title = 'probe:' + JSON.stringify(out);
+}
+setTimeout(critminProbe, 1500);
+</script>"""
+
+
+def _drawn(figs, tmp_path):
+    """The figures drawn in Chromium: per figure, whether its y-axis title is inside the drawing and its
+    x-axis tick labels from left to right (what a reader sees)."""
+    import json
+
+    chrome = _chromium()
+    page = tmp_path / "probe.html"
+    divs = [f.to_html(full_html=False, include_plotlyjs=(k == 0)) for k, f in enumerate(figs)]
+    page.write_text(
+        "<html><head><title>x</title></head><body>" + "".join(divs) + _LAYOUT_PROBE + "</body></html>"
+    )
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'p'}",
+             "--virtual-time-budget=10000", "--window-size=1000,1400"]  # fmt: skip
+    dom = subprocess.run([chrome, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True,
+                         timeout=180).stdout  # fmt: skip
+    head = dom.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert head.startswith("probe:"), dom[:300]
+    return json.loads(head[len("probe:") :].replace("&quot;", '"'))
+
+
+def test_capacity_years_in_order_and_money_title_not_clipped_in_chromium(tmp_path):
+    """Drawn, not just specified: the capacity chart's years run left to right in calendar order even when
+    the first region built later than another (plotly orders categories as they first appear), and the
+    overview's money axis title fits inside the figure."""
+    import pandas as pd
+
+    from critmin.results import Solution, charts
+
+    def sol(parts, builds=None):
+        return Solution(status="optimal", message="", objective=0.0, bound=0.0, gap=0.0, objective_parts=parts,
+                        timings={}, counts={}, options={}, instance={"name": "x"}, units={"currency": "USD"},
+                        tables={"builds": builds if builds is not None else pd.DataFrame()})  # fmt: skip
+
+    builds = pd.DataFrame({"region": ["AA", "AA", "BB", "BB"], "stage": ["magnet"] * 4,
+                           "year": [2030, 2035, 2028, 2032], "capacity_added": [5.0, 6.0, 7.0, 8.0]})  # fmt: skip
+    parts = {"capex": 3.2e10, "variable": 1.1e10, "unmet": 9.0e9}
+    cost = charts.cost_breakdown([("a run with a long name", sol(parts)), ("b", sol(parts))])
+    drawn = _drawn([charts.builds(sol(parts, builds)), cost], tmp_path)
+    assert drawn[0]["ticks"] == ["2028", "2030", "2032", "2035"], drawn[0]
+    assert drawn[1]["title"] == "inside", drawn[1]

@@ -24,3 +24,5 @@ def test_the_example_notebook_runs(tmp_path, monkeypatch):
     assert (work / "out" / "demo.xlsx").is_file()
     assert (work / "out" / "demo-solution" / "tables.xlsx").is_file()
     assert namespace["fig_flows"].data and namespace["fig_costs"].data
+    saved = (work / "out" / "costs.html").read_text()
+    assert 'src="https://cdn.plot.ly' not in saved and len(saved) > 1_000_000  # plotly inlined: opens offline

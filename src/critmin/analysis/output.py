@@ -62,7 +62,7 @@ class AnalysisResult:
         lines += [f"assumption: {a}" for a in self.assumptions]
         return "\n".join(lines)
 
-    def summary(self) -> dict[str, Any]:
+    def summary_dict(self) -> dict[str, Any]:
         """What the analysis found, without its tables: written as analysis.json, printed by --json."""
         return {
             "kind": self.kind,
@@ -84,7 +84,7 @@ class AnalysisResult:
         with atomic_directory(target, kind=self.kind, force=force, protect=protect) as tmp:
             summary = [("analysis", self.title, ""), *((h, None, "") for h in self.headline)]
             write_tables(tmp, self.tables, fmt, units=lambda c: column_unit(c, "t", cur), summary=summary)
-            meta = {**self.summary(), "tables": list(self.tables), "table_format": fmt}
+            meta = {**self.summary_dict(), "tables": list(self.tables), "table_format": fmt}
             (tmp / "analysis.json").write_text(json.dumps(json_safe(meta), indent=2, allow_nan=False) + "\n")
             for key, sol in self.solutions.items():
                 sol.write(tmp / key, fmt=fmt)

@@ -74,7 +74,7 @@ def _finish(result: Any, output: Path | None, fmt: str, force: bool, inputs: tup
     if output is not None:
         result.write(output, fmt=fmt, force=force, protect=inputs)
     if click.get_current_context().params.get("as_json"):
-        payload = {**result.summary(), "tables": {n: records_of(t) for n, t in result.tables.items()},
+        payload = {**result.summary_dict(), "tables": {n: records_of(t) for n, t in result.tables.items()},
                    "written": str(output) if output else None}  # fmt: skip
         emit_json(result.kind, payload, exit_code=result.exit_code)
     else:

@@ -15,11 +15,14 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .. import __version__
+from ..analysis.charts import charts_of
 from ..errors import CritminError
 from ..io.output import atomic_file, check_target
 from ..results import Solution, charts
 from ..results.costs import CostBreakdown
 from ..results.format import column_formatter, number
+
+MAX_CHARTED = 6  # runs drawn in full; tables cover every run
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -65,7 +68,8 @@ def build_report(paths: list[str | Path], *, year: int | None = None, scenario: 
     figs: list[tuple[str, go.Figure]] = []
     base_name, base = runs[0]
     figs.append(("Overview: money spent and value of demand not served", charts.cost_breakdown(runs)))
-    for name, sol in runs[: 4 if front is None else 1]:
+    charted = runs[: MAX_CHARTED if front is None else 1]
+    for name, sol in charted:
         if not sol.has_solution:
             continue
         y = year or _default_year(sol)
@@ -82,8 +86,15 @@ def build_report(paths: list[str | Path], *, year: int | None = None, scenario: 
         div = fig.to_html(full_html=False, include_plotlyjs=first, config={"displaylogo": False})
         first = False
         body.append(f"<section><h2>{html.escape(title)}</h2>{div}</section>")
-    tables = [f"<section><h2>Summary</h2>{_summary_table(runs)}</section>"]
-    for name, sol in runs[:4]:
+    left = len(runs) - len(charted)
+    note = (
+        f"<p>Flows, builds and shares are drawn for the first {len(charted)} of {len(runs)} runs; the tables "
+        "below cover every run.</p>"
+        if left
+        else ""
+    )
+    tables = [f"<section><h2>Summary</h2>{_summary_table(runs)}{note}</section>"]
+    for name, sol in runs if front is None else []:
         b = sol.tables.get("builds", pd.DataFrame())
         kt = sol.tables.get("kpis_total", pd.DataFrame())
         cur = str(sol.units.get("currency", ""))
@@ -92,10 +103,29 @@ def build_report(paths: list[str | Path], *, year: int | None = None, scenario: 
             f"{_table(b, currency=cur)}<h3>KPIs by scenario and year</h3>{_table(kt, currency=cur)}</section>"
         )
     if front is not None:
-        tables.append(f"<section><h2>Frontier points</h2>{_table(front.points)}</section>")
+        tables.append(
+            f"<section><h2>Frontier points</h2>{_table(front.points, currency=front.currency)}</section>"
+        )
+        tables.append(
+            "<section><h2>Builds at every frontier point</h2>"
+            f"{_table(_frontier_builds(front), currency=front.currency)}</section>"
+        )
     names = ", ".join(dict.fromkeys(str(s.instance.get("name", n)) for n, s in runs))
     extra = _analysis_sections(analyses, plotly_included=True) if analyses else ""
     return _page(f"critmin report: {names}", "\n".join(tables[:1] + body + tables[1:]) + extra)
+
+
+def _frontier_builds(front: Frontier) -> pd.DataFrame:
+    """Every non-dominated point's builds in one table (a `point` column), so none is left out."""
+    parts = []
+    for sol in front.solutions:
+        b = sol.tables.get("builds", pd.DataFrame())
+        if not b.empty:
+            parts.append(b.assign(point=sol.options.get("frontier_point")))
+    if not parts:
+        return pd.DataFrame(columns=["point"])
+    out = pd.concat(parts, ignore_index=True)
+    return out[["point", *[c for c in out.columns if c != "point"]]]
 
 
 def _analysis_sections(analyses: list[AnalysisResult], plotly_included: bool = False) -> str:
@@ -105,7 +135,7 @@ def _analysis_sections(analyses: list[AnalysisResult], plotly_included: bool = F
     for a in analyses:
         parts = [f"<section><h2>{html.escape(a.title)}</h2>"]
         parts += [f"<p><b>{html.escape(h)}</b></p>" for h in a.headline]
-        for title, fig in charts.analysis(a):
+        for title, fig in charts_of(a):
             div = fig.to_html(full_html=False, include_plotlyjs=first, config={"displaylogo": False})
             first = False
             parts.append(f"<h3>{html.escape(title)}</h3>{div}")

@@ -47,12 +47,12 @@ def cost_breakdown(runs: list[tuple[str, Solution]]) -> go.Figure:
             )
     fig.update_layout(
         barmode="stack",
-        yaxis_title=f"expected discounted cost, {mag} {currency} (money spent + value not served)".replace(
-            "  ", " "
-        ),
-        yaxis_tickformat=",.1f",
-        height=420,
-    )
+        yaxis={"title": {"text": f"expected discounted cost, {mag} {currency}".replace("  ", " ")},
+               "tickformat": ",.1f", "automargin": True},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        height=480,
+        margin={"l": 90, "b": 120},
+    )  # fmt: skip
     return fig
 
 
@@ -87,21 +87,18 @@ def sankey(sol: Solution, year: int, scenario: str | None = None) -> go.Figure:
         {"label": s, "method": "update", "args": [{"visible": [j == k for j in range(len(order))]}]}
         for k, s in enumerate(order)
     ]
+    subtitle = f"{year}; red: controlled origin, blue: clear; t/yr"
+    if len(order) > 1:
+        subtitle += "; choose the scenario on the right"
+    elif first:
+        subtitle += f"; scenario {first}"
     fig.update_layout(
         height=max(450, 18 * n_nodes),
         updatemenus=[{"buttons": menu, "x": 1.0, "xanchor": "right", "y": 1.12, "yanchor": "top"}]
         if len(order) > 1
         else [],
         annotations=[
-            {
-                "text": f"{year}; red: controlled origin, blue: clear; t/yr"
-                + ("; scenario:" if len(order) > 1 else f"; scenario {first}"),
-                "showarrow": False,
-                "x": 0,
-                "y": 1.1,
-                "xref": "paper",
-                "yref": "paper",
-            }
+            {"text": subtitle, "showarrow": False, "x": 0, "y": 1.1, "xref": "paper", "yref": "paper"}
         ],
     )
     return fig
@@ -155,10 +152,7 @@ def _sankey_trace(sol: Solution, year: int, scenario: str) -> tuple[go.Sankey, i
         local = q - imports.get((region, c, tag), 0.0)
         add(f"{stage_of.get(c, '?')}: {region}", f"{user.get(c, '?')}: {region}", tag, local)
 
-    nodes = sorted(
-        {n for s, d, _ in links for n in (s, d)},
-        key=lambda n: (STAGE_ORDER.index(n.split(":")[0]) if n.split(":")[0] in STAGE_ORDER else 99, n),
-    )
+    nodes = sorted({n for s, d, _ in links for n in (s, d)}, key=lambda n: (_stage_rank(n), n))
     index = {n: i for i, n in enumerate(nodes)}
     into = dict.fromkeys(nodes, 0.0)
     out_of = dict.fromkeys(nodes, 0.0)
@@ -167,10 +161,11 @@ def _sankey_trace(sol: Solution, year: int, scenario: str) -> tuple[go.Sankey, i
         out_of[src] += q
     through = {n: max(into[n], out_of[n]) for n in nodes}
     labels = [f"{n} ({through[n]:,.0f} t)" for n in nodes]
+    xs, ys = _node_positions(nodes, through)
     trace = go.Sankey(
         arrangement="snap",
         name=scenario,
-        node={"label": labels, "pad": 12, "thickness": 14},
+        node={"label": labels, "pad": 12, "thickness": 14, "x": xs, "y": ys},
         link={
             "source": [index[s] for s, _, _ in links],
             "target": [index[d] for _, d, _ in links],
@@ -181,6 +176,32 @@ def _sankey_trace(sol: Solution, year: int, scenario: str) -> tuple[go.Sankey, i
         },
     )
     return trace, len(nodes)
+
+
+def _stage_rank(node: str) -> int:
+    stage = node.split(":")[0]
+    return STAGE_ORDER.index(stage) if stage in STAGE_ORDER else len(STAGE_ORDER)
+
+
+def _node_positions(nodes: list[str], through: dict[str, float]) -> tuple[list[float], list[float]]:
+    """Each node in its stage's column (mining left, demand right), stacked by throughput within it, so a
+    flow never runs backwards and labels sit beside their column, not on the ribbons."""
+    ranks = sorted({_stage_rank(n) for n in nodes})
+    column = {r: k for k, r in enumerate(ranks)}
+    width = max(1, len(ranks) - 1)
+    xs, ys = [], []
+    for r in ranks:
+        members = [n for n in nodes if _stage_rank(n) == r]
+        total = sum(through[n] for n in members) or 1.0
+        y = 0.02
+        for n in members:
+            share = through[n] / total
+            xs.append(0.01 + 0.98 * column[r] / width)
+            ys.append(min(0.98, y + share * 0.48))
+            y += share * 0.96
+    order = [n for r in ranks for n in nodes if _stage_rank(n) == r]
+    position = {n: (x, y) for n, x, y in zip(order, xs, ys, strict=True)}
+    return [position[n][0] for n in nodes], [position[n][1] for n in nodes]
 
 
 def builds(sol: Solution) -> go.Figure:
@@ -222,7 +243,15 @@ def builds(sol: Solution) -> go.Figure:
                 col=j,
             )
             shown.add(r)
-    fig.update_layout(barmode="stack", height=420, yaxis_title="capacity added, t/yr (online year)")
+    years = sorted({str(y) for y in b.year})
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=years, title_text="online year")
+    fig.update_layout(
+        barmode="stack",
+        height=460,
+        yaxis_title="capacity added, t/yr",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "title": {"text": "region"}},
+        margin={"l": 80, "b": 110},
+    )
     return fig
 
 
@@ -277,45 +306,6 @@ def frontier(front: Any) -> go.Figure:
         height=420,
     )
     return fig
-
-
-def analysis(a: Any) -> list[tuple[str, go.Figure]]:
-    """The chart that answers each analysis (an AnalysisResult): curves for stress and leverage, bars for
-    deal attribution and VSS/EVPI, a histogram for a sweep."""
-    cur = a.currency
-    t = a.tables
-    figs: list[tuple[str, go.Figure]] = []
-    if a.kind == "stress" and "china_free_met" in t and not t["china_free_met"].empty:
-        m = t["china_free_met"]
-        fig = go.Figure(go.Scatter(x=m.year, y=m.met_share, mode="lines+markers", name="met without China"))
-        fig.update_layout(
-            yaxis_title="share of allied demand met", yaxis_tickformat=".0%", xaxis_title="year", height=380
-        )
-        figs.append(("Allied demand met without China, cheapest programme", fig))
-    if a.kind == "leverage" and "damage" in t:
-        d = t["damage"]
-        fig = go.Figure()
-        fig.add_scatter(x=d.ban_from, y=d.damage_today, mode="lines+markers", name="today's network")
-        fig.add_scatter(x=d.ban_from, y=d.damage_planned, mode="lines+markers", name="planned network")
-        fig.update_layout(yaxis_title=f"damage to the allies ({cur})", xaxis_title="ban from", height=380)
-        figs.append(("Damage of a Chinese export ban by its start year", fig))
-    if a.kind == "attribute" and "deals" in t:
-        d = t["deals"]
-        fig = go.Figure(
-            go.Bar(x=d.deal, y=d.saving_shapley, error_y={"type": "data", "array": d.saving_error})
-        )
-        fig.update_layout(yaxis_title=f"saving, Shapley value ({cur})", height=380)
-        figs.append(("What each deal saves the planner", fig))
-    if a.kind == "value" and "summary" in t:
-        d = t["summary"]
-        fig = go.Figure(go.Bar(x=d.measure, y=d.value))
-        fig.update_layout(yaxis_title=cur, height=380)
-        figs.append(("Wait-and-see, stochastic and expected-value plans", fig))
-    if a.kind == "sweep" and "runs" in t and not t["runs"].empty:
-        fig = go.Figure(go.Histogram(x=t["runs"].planner_cost))
-        fig.update_layout(xaxis_title=f"planner cost ({cur})", yaxis_title="samples", height=380)
-        figs.append(("Distribution of the planner's cost over the samples", fig))
-    return figs
 
 
 class SolutionPlots:

@@ -1,0 +1,92 @@
+"""The chart that answers each analysis, one function per kind in one table (`CHARTS`), so a new analysis
+adds its chart here and the report draws it: curves for stress and leverage, bars for deal attribution and
+VSS/EVPI, a histogram for a sweep. Money axes carry their magnitude and currency (results/format.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import plotly.graph_objects as go
+
+from ..results.format import magnitude
+from .output import AnalysisResult
+
+Chart = Callable[[AnalysisResult], list[tuple[str, go.Figure]]]
+
+
+def _money_axis(values: list[float], currency: str) -> tuple[float, str]:
+    div, mag = magnitude(max((abs(v) for v in values if v == v), default=0.0))
+    return div, f"{mag} {currency}".strip()
+
+
+def stress_chart(a: AnalysisResult) -> list[tuple[str, go.Figure]]:
+    m = a.tables.get("china_free_met")
+    if m is None or m.empty:
+        return []
+    fig = go.Figure(go.Scatter(x=[str(y) for y in m.year], y=m.met_share, mode="lines+markers",
+                               name="met without China"))  # fmt: skip
+    fig.update_layout(yaxis={"title": "share of allied demand met", "tickformat": ".0%", "range": [0, 1.05]},
+                      xaxis={"title": "modelled year", "type": "category"}, height=380)  # fmt: skip
+    return [("Allied demand met without China, today's network", fig)]
+
+
+def leverage_chart(a: AnalysisResult) -> list[tuple[str, go.Figure]]:
+    d = a.tables.get("damage")
+    if d is None or d.empty:
+        return []
+    div, unit = _money_axis([*d.damage_today, *d.damage_planned], a.currency)
+    fig = go.Figure()
+    fig.add_scatter(x=[str(y) for y in d.ban_from], y=d.damage_today / div, mode="lines+markers",
+                    name="today's network")  # fmt: skip
+    fig.add_scatter(x=[str(y) for y in d.ban_from], y=d.damage_planned / div, mode="lines+markers",
+                    name="planned network")  # fmt: skip
+    fig.update_layout(yaxis_title=f"damage to the allies, {unit}", height=380,
+                      xaxis={"title": "ban from", "type": "category"})  # fmt: skip
+    return [("Damage of a Chinese export ban by its start year", fig)]
+
+
+def attribute_chart(a: AnalysisResult) -> list[tuple[str, go.Figure]]:
+    d = a.tables.get("deals")
+    if d is None or d.empty:
+        return []
+    div, unit = _money_axis([*d.saving_shapley], a.currency)
+    fig = go.Figure(go.Bar(x=d.deal, y=d.saving_shapley / div,
+                           error_y={"type": "data", "array": d.saving_error / div}))  # fmt: skip
+    fig.update_layout(yaxis_title=f"saving, Shapley value, {unit}", height=380)
+    return [("What each deal saves the planner", fig)]
+
+
+def value_chart(a: AnalysisResult) -> list[tuple[str, go.Figure]]:
+    d = a.tables.get("summary")
+    if d is None or d.empty:
+        return []
+    div, unit = _money_axis(list(d.value), a.currency)
+    fig = go.Figure(go.Bar(x=d.measure, y=d.value / div))
+    fig.update_layout(yaxis_title=unit, height=380)
+    return [("Wait-and-see, stochastic and expected-value plans", fig)]
+
+
+def sweep_chart(a: AnalysisResult) -> list[tuple[str, go.Figure]]:
+    runs = a.tables.get("runs")
+    if runs is None or runs.empty or "planner_cost" not in runs:
+        return []
+    costs = runs.planner_cost.dropna()
+    div, unit = _money_axis(list(costs), a.currency)
+    fig = go.Figure(go.Histogram(x=costs / div))
+    fig.update_layout(xaxis_title=f"planner cost, {unit}", yaxis_title="samples", height=380)
+    return [("Distribution of the planner's cost over the samples", fig)]
+
+
+CHARTS: dict[str, Chart] = {
+    "stress": stress_chart,
+    "leverage": leverage_chart,
+    "attribute": attribute_chart,
+    "value": value_chart,
+    "sweep": sweep_chart,
+}
+
+
+def charts_of(a: AnalysisResult) -> list[tuple[str, go.Figure]]:
+    """The figures that answer an analysis (none for a kind without a chart, e.g. evaluate)."""
+    chart = CHARTS.get(a.kind)
+    return chart(a) if chart is not None else []
