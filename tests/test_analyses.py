@@ -67,7 +67,7 @@ def test_evaluate_hand_computed_builds_fixed_to_zero():
     assert evaluate((("au_build", 2025, 60.0),), inst).facts["planner_cost"] == pytest.approx(
         60 * 135 + 40 * 1000
     )
-    with pytest.raises(CritminError, match="'nope', which this instance has no build option for"):
+    with pytest.raises(CritminError, match="'nope' is no build option of"):
         evaluate((("nope", 2025, 1.0),), inst)
 
 

@@ -13,13 +13,15 @@ planning for all scenarios saves over planning for one reference future). All in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from ..backend.highs import SolveOptions
-from ..errors import CritminError
+from ..errors import CritminError, NoPlanError, did_you_mean
+from ..model.data import check_scenario
 from ..results.solution import Solution
 from ..results.tables import records
 from ..schema import Instance
@@ -38,17 +40,38 @@ def plan_of(solution: Solution) -> Plan:
     return tuple((str(r.option), int(r.year), float(r.capacity_added)) for r in records(b))
 
 
-def read_plan(path: str | Path) -> Plan:
+MAX_PLAN_BYTES = 64 * 2**20  # a builds table (a plan has a row per option and online year)
+
+
+def read_plan(path: str | Path, instance: Instance | None = None) -> Plan:
     """A plan from a solution folder (its builds) or a builds CSV (columns option, year, capacity_added —
-    or capacity — in t/yr). Errors name the file, row and column."""
+    or capacity — in t/yr). Errors name the file, row and column; with `instance`, the plan is also checked
+    against it (check_plan)."""
     p = Path(path)
     if p.is_dir():
-        return plan_of(Solution.read(p))
+        sol = Solution.read(p)
+        rows = [(f"{p.name}/builds", n) for n in range(2, len(sol.builds) + 2)]
+        plan = plan_of(sol)
+    else:
+        plan, rows = _plan_table(p)
+    if instance is not None:
+        check_plan(plan, instance, rows)
+    return plan
+
+
+def _plan_table(p: Path) -> tuple[Plan, list[tuple[str, int]]]:
+    import io
+
+    from ..io.files import read_bytes
+
     if not p.is_file():
         raise CritminError(f"{p}: no such solution folder or builds table")
     try:
-        df = pd.read_csv(p, keep_default_na=False, na_values=[""], dtype={"option": str})
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        text = read_bytes(p, MAX_PLAN_BYTES, "builds table").decode("utf-8-sig")
+        df = pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""], dtype=str)
+    except CritminError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever pandas or the decoder say, it is not a table
         raise CritminError(f"{p}: not a readable CSV ({exc})") from None
     qty = "capacity_added" if "capacity_added" in df.columns else "capacity"
     missing = [c for c in ("option", "year") if c not in df.columns]
@@ -59,16 +82,78 @@ def read_plan(path: str | Path) -> Plan:
             f"{p}: column(s) {', '.join(missing)} missing; "
             "a builds table has option, year, capacity_added (t/yr)"
         )
-    out = []
-    for n, r in enumerate(records(df), start=2):
+    out: list[tuple[str, int, float]] = []
+    seen: dict[tuple[str, int], int] = {}
+    for n, r in enumerate(df.to_dict("records"), start=2):
+        where = f"{p}, row {n}"
+        option = str(r["option"] or "").strip()
+        if not option:
+            raise CritminError(f"{where}, column option: empty")
+        year_text, qty_text = str(r["year"] or "").strip(), str(r[qty] or "").strip()
         try:
-            year, added = int(r.year), float(getattr(r, qty))
-        except (TypeError, ValueError):
-            raise CritminError(f"{p}, row {n}: year and {qty} must be numbers") from None
-        if not added >= 0:
-            raise CritminError(f"{p}, row {n}, column {qty}: {added} is not a capacity >= 0 (t/yr)")
-        out.append((str(r.option), year, added))
-    return tuple(out)
+            year_f, added = float(year_text), float(qty_text)
+        except ValueError:
+            raise CritminError(
+                f"{where}: year ({year_text!r}) and {qty} ({qty_text!r}) must be numbers"
+            ) from None
+        if not year_f.is_integer():
+            raise CritminError(f"{where}, column year: {year_text} is not a whole year")
+        if not math.isfinite(added) or added < 0:
+            raise CritminError(f"{where}, column {qty}: {qty_text or 'empty'} is not a capacity >= 0 (t/yr)")
+        key = (option, int(year_f))
+        if key in seen:
+            raise CritminError(
+                f"{where}: option '{option}' online in {key[1]} again (first at row {seen[key]}); give one "
+                "row "
+                "per option and year (a plan's rows are not summed)"
+            )
+        seen[key] = n
+        out.append((option, int(year_f), added))
+    return tuple(out), [(str(p), n) for n in seen.values()]
+
+
+def check_plan(plan: Plan, instance: Instance, rows: list[tuple[str, int]] | None = None) -> None:
+    """A plan must name the instance's build options, online in years each option allows, in whole modules
+    for modular options, within each option's maximum. Every problem is named, with the plan's row."""
+    from ..model.data import compile_instance
+    from ..schema import DiscreteOption
+
+    md = compile_instance(instance)
+    allowed: dict[str, list[int]] = {}
+    for opt_id, t in md.build_keys:
+        allowed.setdefault(opt_id, []).append(t)
+    options = {o.id: o for o in instance.build_options}
+    total: dict[str, float] = {}
+    for k, (option, year, added) in enumerate(plan):
+        file, n = rows[k] if rows and k < len(rows) else ("plan", k + 1)
+        where = f"{file}, row {n}"
+        if option not in options:
+            raise CritminError(f"{where}: '{option}' is no build option of {instance.name} "
+                               f"({did_you_mean(option, list(options))})")  # fmt: skip
+        o = options[option]
+        if added > 0 and year not in allowed.get(option, []):
+            years = ", ".join(map(str, allowed.get(option, []))) or "none (left out: an investor outside "
+            "the planner, or it cannot come online within the horizon)"
+            raise CritminError(f"{where}: option '{option}' cannot come online in {year}; its years: {years}")
+        if isinstance(o, DiscreteOption):
+            modules = added / o.module_size
+            if abs(modules - round(modules)) > 1e-6 * max(1.0, modules):
+                raise CritminError(
+                    f"{where}: {added:,.6g} t/yr of '{option}' is {modules:.4g} modules of "
+                    f"{o.module_size:,.6g} "
+                    "t/yr; a modular option adds whole modules"
+                )
+            total[option] = total.get(option, 0.0) + round(modules)
+            limit, unit = float(o.max_count), "modules"
+        else:
+            total[option] = total.get(option, 0.0) + added
+            limit, unit = (o.max_capacity if o.max_capacity is not None else math.inf), "t/yr"
+        if total[option] > limit * (1 + 1e-9) + 1e-9:
+            raise CritminError(
+                f"{where}: the plan builds {total[option]:,.6g} {unit} of '{option}' in all, over its "
+                "maximum "
+                f"of {limit:,.6g} {unit}"
+            )
 
 
 def _scenario_rows(o: Outcome, label: str) -> list[dict[str, object]]:
@@ -88,11 +173,16 @@ def evaluate(
     keep: bool = True,
 ) -> AnalysisResult:
     """Fix the plan's builds and re-solve every scenario's operations: cost and shortfall per scenario."""
+    check_scenario(instance, scenario)
+    check_plan(plan, instance)
     (o,) = run_jobs(instance, [Job("evaluated", scenario=scenario, builds=plan, keep=keep)], options=options)
     if not o.ok:
-        raise CritminError(
+        raise NoPlanError(
             f"the plan has no feasible operation in {instance.name} ({o.status} {o.message}); "
-            "a hard requirement (minimum service, budget floor, stock cover) cannot be met with these builds"
+            "a hard requirement (a minimum service level, an offtake, a stock cover) cannot be met with "
+            "these "
+            "builds; `critmin diagnose` names such conflicts",
+            status=o.status,
         )
     table = pd.DataFrame(_scenario_rows(o, "evaluated"))
     headline = [

@@ -376,7 +376,7 @@ def table_records(
             if cell == "":
                 continue
             node = record
-            parts = h.split(".")
+            parts = h.split(".", 1)  # 'outputs.nd.pr': field 'outputs', key 'nd.pr' (ids may hold dots)
             for part in parts[:-1]:
                 node = node.setdefault(part, {})
             node[parts[-1]] = cell

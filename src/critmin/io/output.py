@@ -124,6 +124,13 @@ def _ours(folder: Path) -> tuple[str | None, list[str], list[str]]:
     return kind, foreign, changed
 
 
+def changed_since_written(folder: Path) -> list[str]:
+    """Files of a folder critmin wrote whose content differs from what it wrote (hashes in its marker);
+    empty for a folder without recorded hashes."""
+    _kind, _foreign, changed = _ours(folder)
+    return changed
+
+
 def _file_hash(path: Path) -> str | None:
     import hashlib
 

@@ -22,7 +22,7 @@ from ..backend.highs import SolveOptions
 from ..backend.result import EXIT_CODES, FEASIBLE, OPTIMAL, ModelResult
 from ..contract import TABLE_FORMATS
 from ..errors import CritminError
-from ..io.output import atomic_directory
+from ..io.output import atomic_directory, changed_since_written
 from ..io.tables import WORKBOOK, write_tables
 from ..model.registry import COSTS
 from .tables import COLUMNS, TABLES, extract_tables
@@ -336,6 +336,14 @@ class Solution:
             tables = read_workbook_tables(d / WORKBOOK, s.get("tables", []))
         else:
             tables = {name: read_table(d / f"{name}.{fmt}", name) for name in s.get("tables", [])}
+        changed = changed_since_written(d)
+        if changed:
+            raise CritminError(
+                f"{d}: {', '.join(changed[:3])} changed since critmin wrote the solution, so its tables no "
+                "longer agree with each other; solve again (to evaluate an edited plan, give its builds "
+                "table "
+                "as a CSV file)"
+            )
         inst_path = d / "instance.json"
         try:
             instance_data = json.loads(inst_path.read_text()) if inst_path.is_file() else None

@@ -157,6 +157,16 @@ class _Checker:
         self.p.append(Problem(loc, message, hint))
 
     def run(self) -> list[Problem]:
+        if self.inst.schema_version > SCHEMA_VERSION:
+            self.problem(
+                ("schema_version",),
+                f"schema_version {self.inst.schema_version} is newer than this critmin reads "
+                f"({SCHEMA_VERSION})",
+                "upgrade critmin, or write the instance for schema_version 1",
+            )
+        elif self.inst.schema_version < 1:
+            self.problem(("schema_version",), f"schema_version {self.inst.schema_version} does not exist",
+                         f"use {SCHEMA_VERSION}")  # fmt: skip
         for name, key in (
             ("stockpiles", "id"),
             ("substitutions", "id"),
@@ -378,8 +388,19 @@ class _Checker:
 
     def revealed(self, i: int, sc: Scenario) -> None:
         """A scenario that branches off in year R may not differ from the others before R: its decisions are
-        tied to theirs then, so a difference it could see would make it revealed earlier."""
-        first_year = min(p.year for p in self.inst.horizon.periods)
+        tied to theirs then, so a difference it could see would make it revealed earlier. R lies between the
+        base year (when the plan is decided) and the horizon's last year."""
+        hz = self.inst.horizon
+        first_year = min(p.year for p in hz.periods)
+        if sc.revealed is not None and not hz.base_year <= sc.revealed <= hz.last_year:
+            where = "before the base year" if sc.revealed < hz.base_year else "after the horizon's last year"
+            self.problem(
+                ("scenarios", i, "revealed"),
+                f"scenario '{sc.name}' is revealed in {sc.revealed}, {where} ({hz.base_year}-{hz.last_year})",
+                f"give a year from {hz.base_year} to {hz.last_year}, or omit 'revealed' (known from the "
+                "start)",
+            )
+            return
         if sc.revealed is None or sc.revealed <= first_year:
             return
         reveal = sc.revealed
