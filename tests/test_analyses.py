@@ -255,9 +255,10 @@ def test_reusing_the_loaded_model_gives_the_same_answer_as_a_fresh_one():
 
 
 def test_dask_workers_give_the_same_table_as_one_process():
+    """More chunks than the engine keeps in flight (2 workers x 4), so chunks are made as others finish."""
     inst = synthetic(regions=4, years=3, scenarios=2, seed=3)
-    here = sweep(inst, {"capex": (0.8, 1.2)}, samples=8, seed=1)
-    dask = sweep(inst, {"capex": (0.8, 1.2)}, samples=8, seed=1, engine=Engine(workers=2, chunk=3))
+    here = sweep(inst, {"capex": (0.8, 1.2)}, samples=20, seed=1)
+    dask = sweep(inst, {"capex": (0.8, 1.2)}, samples=20, seed=1, engine=Engine(workers=2, chunk=2))
     cols = ["sample", "capex_factor", "status", "objective", "planner_cost"]
     pd.testing.assert_frame_equal(here.runs[cols], dask.runs[cols])
 

@@ -80,3 +80,21 @@ def test_lower_layers_do_not_import_higher_ones():
             if target in rank and rank[target] > rank[layer]:
                 bad.append(f"{path.relative_to(ROOT)} ({layer}) imports {target}")
     assert not bad, "\n".join(bad)
+
+
+def test_only_the_backend_talks_to_the_solver():
+    """highspy is imported in backend/ alone: every solve, re-solve, IIS and dual goes through its Session
+    (status, gap, rounding and duals read in one place)."""
+    bad = []
+    for path in sorted(SRC.rglob("*.py")):
+        if path.relative_to(SRC).parts[0] == "backend":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            if any(n == "highspy" or n.startswith("highspy.") for n in names):
+                bad.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not bad, "highspy imported outside backend/: " + ", ".join(bad)

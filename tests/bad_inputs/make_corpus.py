@@ -511,6 +511,22 @@ def main() -> None:
         ),
         [y, "commodities[0].price", "'ox' needs a price", "de-minimis"],
     )  # fmt: skip
+    two = [{"name": "a", "probability": 0.5}, {"name": "b", "probability": 0.5}]
+    case(
+        "revealed_before_base_year",
+        setp("scenarios", [two[0], {**two[1], "revealed": 1990}]),
+        [y, "scenarios[1].revealed", "revealed in 1990, before the base year"],
+    )
+    case(
+        "revealed_after_horizon",
+        setp("scenarios", [two[0], {**two[1], "revealed": 2031}]),
+        [y, "scenarios[1].revealed", "after the horizon's last year"],
+    )
+    case(
+        "schema_from_the_future",
+        setp("schema_version", 7),
+        [y, "schema_version", "newer than this critmin reads"],
+    )
     print(f"{sum(1 for d in HERE.iterdir() if d.is_dir())} cases")
 
 

@@ -235,12 +235,13 @@ def _run_dask(
         results: dict[int, list[Any]] = {}
         pending = as_completed()
         futures: dict[Any, int] = {}
+        numbers = itertools.count()
 
         def submit_next() -> bool:
             chunk = list(itertools.islice(jobs, size))
             if not chunk:
                 return False
-            n = len(chunks)
+            n = next(numbers)
             chunks[n] = chunk
             fut = client.submit(_run_chunk, inst, chunk, opts, reduce, pure=False)
             futures[fut] = n

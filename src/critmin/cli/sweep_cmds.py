@@ -109,7 +109,7 @@ def evaluate_cmd(plan: Path, instance: Path, scenario: str | None, deals_off: tu
     from ..analysis.evaluate import evaluate, read_plan
 
     inst = load_switched(instance, deals_off)
-    res = evaluate(read_plan(plan), inst, scenario=scenario, options=options)
+    res = evaluate(read_plan(plan, inst), inst, scenario=scenario, options=options)
     _finish(res, output, fmt, force, (*protect(instance, inst), plan))
 
 
@@ -200,7 +200,7 @@ def stress_cmd(instance: Path, plan: Path | None, nodes: list[tuple[str, str]], 
     from ..analysis.stress import DEFAULT_SHARES, stress
 
     inst = load_switched(instance, deals_off)
-    res = stress(inst, plan=read_plan(plan) if plan is not None else None, nodes=nodes, groups=groups,
+    res = stress(inst, plan=read_plan(plan, inst) if plan is not None else None, nodes=nodes, groups=groups,
                  starts=starts, shares=shares or DEFAULT_SHARES, scenario=scenario, options=options,
                  engine=runner, progress=Progress("stress"))  # fmt: skip
     _finish(res, output, fmt, force, protect(instance, inst))
@@ -234,7 +234,8 @@ def leverage_cmd(instance: Path, plan: Path | None, starts: tuple[int, ...], sce
     from ..analysis.leverage import leverage
 
     inst = load_switched(instance, deals_off)
-    res = leverage(inst, plan=read_plan(plan) if plan is not None else None, starts=starts, scenario=scenario,
+    planned = read_plan(plan, inst) if plan is not None else None
+    res = leverage(inst, plan=planned, starts=starts, scenario=scenario,
                    options=options, engine=runner, progress=Progress("leverage"))  # fmt: skip
     _finish(res, output, fmt, force, protect(instance, inst))
 
