@@ -157,3 +157,24 @@ def test_csv_tables_beside_yaml(runner, tmp_path):
     shutil.copytree(src, tmp_path / "demo")
     r = runner.invoke(main, ["validate", str(tmp_path / "demo")])  # a folder with one YAML works too
     assert r.exit_code == 0, r.output
+
+
+def test_a_long_analysis_reports_progress_with_an_estimate(monkeypatch, capsys):
+    """Off a terminal (a log, a pipe), a run past ~5 s says how far it is and how long is left, every ~10 s;
+    attribute ran 8-17 minutes with nothing on stderr."""
+    import time
+
+    from critmin.cli.common import Progress
+
+    clock = iter([100.0, 101.0, 106.0, 107.0, 118.0, 200.0])
+    monkeypatch.setattr(time, "perf_counter", lambda: next(clock))
+    p = Progress("attribute")  # starts at t=100
+    p(1, 32)  # t=101: too early to speak
+    p(4, 32)  # t=106: past 5 s
+    p(5, 32)  # t=107: too soon after the last line
+    p(16, 32)  # t=118
+    p(32, 32)  # t=200: done
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "attribute: 4/32 solves, 6s so far, about 42s left"
+    assert err[1].startswith("attribute: 16/32 solves, 18s so far, about 18s left")
+    assert err[2] == "attribute: 32/32 solves done in 100s" and len(err) == 3

@@ -110,3 +110,31 @@ def test_export_xlsx_refuses_to_replace_a_workbook_critmin_did_not_write(tmp_pat
     r = CliRunner().invoke(main, ["solve", str(out), "-o", str(tmp_path / "s"), "--format", "xlsx"])
     assert r.exit_code == 0, r.output
     assert (tmp_path / "s" / "tables.xlsx").is_file()
+
+
+def test_a_solution_workbook_reads_like_a_report(tmp_path):
+    """What an analyst sees on opening tables.xlsx: the summary first with money formatted, the tables that
+    matter next and empty ones last, shares as percentages (0.001 is 0.10%, not '0.0 t'), no unit on an id,
+    columns as wide as their contents."""
+    from openpyxl import load_workbook
+
+    from critmin import load_instance, solve
+
+    sol = solve(load_instance(ROOT / "instances" / "demo" / "demo.yaml"))
+    sol.write(tmp_path / "s", fmt="xlsx")
+    wb = load_workbook(tmp_path / "s" / "tables.xlsx")
+    names = wb.sheetnames
+    assert names[:3] == ["summary", "builds", "unmet"]
+    empty = [n for n in names if n != "critmin" and wb[n].max_row <= 1]
+    assert empty and names.index(empty[0]) > names.index("costs")  # empty sheets after every full one
+    summary = {r[0].value: r[1] for r in wb["summary"].iter_rows(min_row=2)}
+    cost = summary["planner cost (spent + not served)"]
+    assert isinstance(cost.value, float) and cost.number_format == "#,##0"
+    prod = wb["production"]
+    header = [c.value for c in prod[1]]
+    col = header.index("controlled_content [share]") + 1
+    assert prod.cell(row=2, column=col).number_format == "0.00%"
+    assert all("[" not in h for h in header if h.split(" ")[0] in ("facility", "region", "commodity", "tag"))
+    widths = {round(d.width) for d in prod.column_dimensions.values() if d.width}
+    assert len(widths) > 2
+    assert wb["critmin"].sheet_state == "hidden"

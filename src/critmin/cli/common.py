@@ -416,7 +416,7 @@ class Progress:
 
         self.label, self.first, self.every = label, first, every
         self.t0 = time.perf_counter()
-        self.last = self.t0
+        self.last = self.t0 - every  # the first line may come as soon as `first` seconds have passed
         self.bar: Any = None
         self.tty = sys.stderr.isatty()
 
