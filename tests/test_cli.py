@@ -177,4 +177,4 @@ def test_a_long_analysis_reports_progress_with_an_estimate(monkeypatch, capsys):
     err = capsys.readouterr().err.splitlines()
     assert err[0] == "attribute: 4/32 solves, 6s so far, about 42s left"
     assert err[1].startswith("attribute: 16/32 solves, 18s so far, about 18s left")
-    assert err[2] == "attribute: 32/32 solves done in 100s" and len(err) == 3
+    assert err[2] == "attribute: 32/32 solves done in 2 min" and len(err) == 3
