@@ -217,8 +217,10 @@ CN_SEP_LREE = CN_SEP_TOTAL - CN_SEP_HREE
 
 # Separation outside China (t REO feed/yr): id, region, basket, ore, capacity, var cost, source.
 SEPARATION: list[tuple[str, str, str, str, Any, float, str]] = [
-    ("lynas_malaysia", "MY", "lree", "lree", 10_500 / YIELDS["lree"]["ndpr_oxide"], 7_000,
-     f"REPORTED Lynas Malaysia SX and finishing capacity 10.5 kt/yr NdPr ({LYNAS_FY25}); DERIVED feed / 0.20"),
+    ("lynas_malaysia", "MY", "lree", "lree", {2025: MT_WELD_2025, 2026: 10_500 / YIELDS["lree"]["ndpr_oxide"]}, 7_000,
+     f"REPORTED Lynas Malaysia SX and finishing capacity 10.5 kt/yr NdPr ({LYNAS_FY25}); DERIVED feed / 0.20; 2025 at "
+     "its FY25 output (6,558 t NdPr), not nameplate: with interchangeable concentrates any separator could "
+     "otherwise take another's feed at equal cost"),
     ("mp_mountain_pass_sep", "US", "lree", "lree", {2025: 12_500, 2026: 20_000, 2027: 25_000, 2028: 30_000}, 7_000,
      "DERIVED 2025: Jan-Sep NdPr 1,881 t annualised = ~2,500 t / 0.20 (MP 2024: 1,294 t, "
      f"{MP_2024}); the line is designed for >6,000 t/yr NdPr (Adamas site visit, Oct 2022 [R2]): ramp to 30,000 t "
@@ -642,8 +644,22 @@ def ree_build_options(techban: bool = False, with_deals: bool = False) -> list[d
     return options
 
 
+# The buyer's origin rule of US defence magnets (REPORTED: 10 U.S.C. 4872 as implemented by DFARS 225.7018 and
+# 252.225-7052): until 31 Dec 2026 no NdFeB or SmCo magnet melted or produced in China (or another covered
+# country); from 1 Jan 2027 also none whose Nd, Pr, Sm, Dy or Tb was mined, refined or separated there
+# (the full chain). Credibility audit 2025-12, item 10.
+DFARS = {
+    "id": "dfars",
+    "description": "DFARS 225.7018 (10 U.S.C. 4872): no magnet produced in China until 2026; from 1 Jan 2027 no "
+    "Chinese-mined or -refined Nd, Pr, Sm, Dy or Tb anywhere in the chain",
+    "max_share": 0.0,
+    "elements": ["Nd", "Pr", "Sm", "Dy", "Tb"],
+    "full_chain_from": 2027,
+}
+
+
 def ree_demand() -> list[dict[str, Any]]:
-    """China as one row per year; the allies' rows by end use (US defence separate, `clear`)."""
+    """China as one row per year; the allies' rows by end use (US defence separate, class `dfars`)."""
     rows = []
     for y in YEARS:
         g = (1 + DEMAND_GROWTH) ** (y - 2025)
@@ -683,8 +699,8 @@ def ree_demand() -> list[dict[str, Any]]:
                         "year": y,
                         "end_use": "defence",
                         "quantity": round(defence),
-                        "compliance": "clear",
-                        "source": "ASSUMED US defence demand (no Chinese-origin content: DFARS 225.7018)",
+                        "compliance": "dfars",
+                        "source": "ASSUMED US defence demand; its origin rule DFARS 225.7018 (class dfars)",
                     }
                 )
     return rows  # fmt: skip
@@ -930,6 +946,7 @@ def ree_common(
         "route_defaults": "route_defaults.csv",
         "demand": "demand.csv",
         "end_uses": END_USES,
+        "compliance_classes": [dict(DFARS)],
         "planner": dict(PLANNER),
         "export_controls": [dict(MY_RAW_BAN), april_observed(reference)],
         "sales": [mp_stops_sales(), *SALES],

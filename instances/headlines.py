@@ -56,13 +56,28 @@ def tail(sol, alpha: float = 0.9) -> float | None:
     return total / (1 - alpha)
 
 
-def clear_share(sol, stage: str, year: int) -> float:
+def _expected(sol, stage: str, year: int, column: str, over: str) -> float:
+    """Probability-weighted share: sum of column over sum of `over` (allied demand at a stage, in a year)."""
     k = sol.tables["kpis_clear"]
     k = k[(k.stage == stage) & (k.year == year)].merge(
         sol.kpis_total[["scenario", "year", "probability"]].drop_duplicates(), on=["scenario", "year"]
     )
-    demand = (k.demand * k.probability).sum()
-    return float((k.clear * k.probability).sum() / demand) if demand else float("nan")
+    total = (k.eval(over) * k.probability).sum()
+    return float((k[column] * k.probability).sum() / total) if total else float("nan")
+
+
+def unreached_share(sol, stage: str, year: int) -> float:
+    """Share of allied demand met with material China's export controls do not reach."""
+    return _expected(sol, stage, year, "unreached", "demand")
+
+
+def content_share(sol, stage: str, year: int) -> float:
+    """Chinese-origin share of the value the allies received (NaN where content is not traced)."""
+    return _expected(sol, stage, year, "chinese_content_t", "unreached + reached")
+
+
+def pct(x: float) -> str:
+    return "-" if x != x else f"{x:.0%}"
 
 
 def main_builds(sol, top: int = 4) -> str:
@@ -82,9 +97,10 @@ def bn(x: float) -> str:
 def main() -> None:
     print(
         "| instance | planner cost, expected (spent + not served) | of which not served "
-        "| worst 10% (CVaR 0.9) | clear share of demand 2030 / 2035 | main builds (t/yr) |"
+        "| worst 10% (CVaR 0.9) | unreached share of demand 2030 / 2035 "
+        "| Chinese-origin content 2030 / 2035 | main builds (t/yr) |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for rel, stage in INSTANCES:
         sol = solve(load_instance(ROOT / rel))
         cb = CostBreakdown.from_parts(sol.objective_parts)
@@ -94,8 +110,9 @@ def main() -> None:
         t = tail(sol)
         print(
             f"| `{rel}` | {bn(cb.planner_cost)} ({sol.status}) | {bn(cb.value_unserved)} | "
-            f"{bn(t) if t is not None else '-'} | {clear_share(sol, stage, y1):.0%} ({y1}) / "
-            f"{clear_share(sol, stage, y2):.0%} ({y2}) | {main_builds(sol)} |"
+            f"{bn(t) if t is not None else '-'} | {pct(unreached_share(sol, stage, y1))} ({y1}) / "
+            f"{pct(unreached_share(sol, stage, y2))} ({y2}) | {pct(content_share(sol, stage, y1))} / "
+            f"{pct(content_share(sol, stage, y2))} | {main_builds(sol)} |"
         )
 
 

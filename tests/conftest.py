@@ -57,8 +57,9 @@ def base_dict() -> dict[str, Any]:
 
 def every_family() -> dict[str, Any]:
     """Two periods, two scenarios, a magnet plant blending clear and controlled inputs, a modular and a
-    continuous build, a share control, a ban and an extraterritorial rule with a de-minimis threshold, every
-    policy and lever, and CVaR: every family has rows."""
+    continuous build, a share control, a ban and an extraterritorial rule with a de-minimis threshold, a
+    buyer with a share test on Chinese-origin content, every policy and lever, and CVaR: every family has
+    rows."""
     d = base_dict()
     d["horizon"]["periods"] = [{"year": 2025}, {"year": 2026, "weight": 2}]
     d["demand"].append(
@@ -87,7 +88,10 @@ def every_family() -> dict[str, Any]:
         {"id": "dy", "stage": "separation", "price": 900, "elements": ["Dy"]},
     ]
     d["routes"].append({"commodity": "dy", "origin": "CN", "destination": "JP", "cost": 2})
-    d["demand"].append({"region": "JP", "commodity": "mag", "year": 2026, "quantity": 30})
+    d["demand"].append(
+        {"region": "JP", "commodity": "mag", "year": 2026, "quantity": 30, "compliance": "feoc"}
+    )
+    d["compliance_classes"] = [{"id": "feoc", "max_share": 0.25, "description": "a share test (FEOC-style)"}]
     d["build_options"] = [
         {"id": "b", "facility": "au_plant", "capex": 100, "max_capacity": 50},
         {

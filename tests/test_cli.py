@@ -35,7 +35,7 @@ def test_solve_prints_summary_and_writes_directory(runner, tmp_path):
         "builds",
         "us_separation",
         "shortfalls",
-        "allied demand met with clear material",
+        "allied demand met with material China's controls do not reach",
     ):
         assert text in r.output
     summary = json.loads((out / "summary.json").read_text())

@@ -22,7 +22,7 @@ def run(*args: str) -> tuple[int, dict[str, Any]]:
 
 def test_solve_json_is_one_document_with_costs_builds_and_shortfalls():
     code, doc = run("solve", DEMO, "--json")
-    assert code == 0 and doc["ok"] and doc["command"] == "solve" and doc["schema"] == 1
+    assert code == 0 and doc["ok"] and doc["command"] == "solve" and doc["schema"] == 2
     c = doc["costs"]
     assert c["planner_cost"] == pytest.approx(c["by_category"]["spent"] + c["by_category"]["unserved"])
     assert {b["option"] for b in doc["builds"]} == {"us_sep_new", "us_magnet_module", "au_mine_expansion"}

@@ -132,7 +132,7 @@ def test_a_solution_workbook_reads_like_a_report(tmp_path):
     assert isinstance(cost.value, float) and cost.number_format == "#,##0"
     prod = wb["production"]
     header = [c.value for c in prod[1]]
-    col = header.index("controlled_content [share]") + 1
+    col = header.index("chinese_content_share [share]") + 1
     assert prod.cell(row=2, column=col).number_format == "0.00%"
     assert all("[" not in h for h in header if h.split(" ")[0] in ("facility", "region", "commodity", "tag"))
     widths = {round(d.width) for d in prod.column_dimensions.values() if d.width}

@@ -104,7 +104,7 @@ def test_clear_compliance_forces_clear_chain_even_when_costlier(tiny):
     ]
     sol = solved(tiny)  # 'any': Chinese concentrate, 2 * (1 + 1) + 4 + 5 = 13 per t of ox
     assert cost(sol) == pytest.approx(100 * 13)
-    assert set(sol.deliveries.tag) == {"controlled"}
+    assert set(sol.deliveries.tag) == {"clear"}  # no extraterritorial rule: China's controls reach nothing
 
     tiny["demand"][0]["compliance"] = "clear"
     sol = solved(tiny)  # 'clear': Australian concentrate, 2 * (8 + 1) + 4 + 5 = 27 per t

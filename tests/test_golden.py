@@ -29,13 +29,16 @@ UPDATE = os.environ.get("CRITMIN_UPDATE_GOLDEN") == "1"
 def planner_view() -> dict[str, Any]:
     """every_family seen by the allies (US, JP, AU) as planner: China's costs lie outside, its own demand is
     served first, imports are paid at the exporter's price, US demand has end uses with a step, and
-    Australia sells to a buyer outside the model from 2026."""
+    Australia and Japan (magnets with Chinese content) sell to buyers outside the model from 2026."""
     d = every_family()
     d["planner"] = {"name": "allies", "members": ["US", "JP", "AU"]}
     d["demand"].append({"region": "CN", "commodity": "ox", "year": 2025, "quantity": 40})
     d["end_uses"] = [{"id": "ev", "value": 500, "steps": [{"share": 0.25, "value": 80}]}]
     d["demand"][0]["end_use"] = "ev"
-    d["sales"] = [{"id": "au_sale", "region": "AU", "commodity": "ox", "quantity": {2026: 20}, "price": 45}]
+    d["sales"] = [
+        {"id": "au_sale", "region": "AU", "commodity": "ox", "quantity": {2026: 20}, "price": 45},
+        {"id": "jp_sale", "region": "JP", "commodity": "mag", "quantity": {2026: 5}, "price": 380},
+    ]
     return d
 
 

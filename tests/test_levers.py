@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import base_dict, solved
+from critmin.errors import InstanceError
 
 
 def _three_years(d):
@@ -98,8 +99,12 @@ def test_recycling_output_takes_the_recyclers_origin():
     sol = solved(d)
     assert sol.objective == pytest.approx(50 * 5 + 50 * 20 + 45 * 5)
     assert set(sol.deliveries.tag) == {"clear"}
-    d["facilities"][1]["provenance"] = "inherit"  # Chinese scrap would stay controlled
+    d["facilities"][1]["provenance"] = "inherit"  # Chinese scrap would stay Chinese-origin content
     assert solved(d).objective == pytest.approx(45 * 1000)
+    d["compliance_classes"] = [{"id": "feoc", "max_share": 0.1}]
+    d["demand"][0]["compliance"] = "feoc"  # a share test is by value: the scrap needs a price
+    with pytest.raises(InstanceError, match="'scrap' needs a price"):
+        solved(d)
 
 
 @pytest.mark.family("substitute", "substitution_limit", "substitution")

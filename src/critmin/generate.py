@@ -56,7 +56,7 @@ def synthetic_data(
     yrs = list(range(y0, y0 + years))
     prices = {"ndpr": 60000, "dy": 260000, "tb": 810000}
     comms = (
-        [("conc", "mining", None)]
+        [("conc", "mining", 5000)]
         + [(o, "separation", prices.get(o, 20000)) for o in oxides]
         + [("magnet", "magnet", 100000)]
     )

@@ -311,7 +311,7 @@ def main() -> None:
     case(
         "unknown_compliance_class",
         setp("demand.0.compliance", "secret"),
-        [y, "demand[0].compliance", "'secret'", "use one of"],
+        [y, "demand[0].compliance", "'secret'", "known: any, clear"],
     )
     case(
         "csv_extra_cells",
@@ -509,8 +509,45 @@ def main() -> None:
             setp("export_controls", [{"id": "c", "exporter": "CN", "commodities": ["ox"], "kind": "quota",
                                       "amount": 9, "extraterritorial": True, "de_minimis": 0.001}]),
         ),
-        [y, "commodities[0].price", "'ox' needs a price", "de-minimis"],
+        [y, "commodities[0].price", "'ox' needs a price", "0.1% rule"],
     )  # fmt: skip
+    case(
+        "compliance_class_unknown_test",
+        many(setp("compliance_classes", [{"id": "dfars", "test": "ownership"}]),
+             setp("demand.0.compliance", "dfars")),
+        [y, "compliance_classes[0].test", "'origin' or 'none'"],
+    )  # fmt: skip
+    case(
+        "compliance_share_above_one",
+        many(
+            setp("compliance_classes", [{"id": "feoc", "max_share": 1.5}]),
+            setp("demand.0.compliance", "feoc"),
+        ),
+        [y, "compliance_classes[0].max_share", "1.5"],
+    )
+    case(
+        "de_minimis_negative",
+        setp("export_controls", [{"id": "c", "exporter": "CN", "commodities": ["ox"], "kind": "ban",
+                                  "extraterritorial": True, "de_minimis": -0.001}]),
+        [y, "export_controls[0].de_minimis", "-0.001"],
+    )  # fmt: skip
+    case(
+        "compliance_element_not_carried",
+        many(
+            setp("commodities.0.elements", ["Nd", "Pr"]),
+            setp("compliance_classes", [{"id": "dfars", "elements": ["Sm"]}]),
+            setp("demand.0.compliance", "dfars"),
+        ),
+        [y, "compliance_classes[0].elements", "element 'Sm' is carried by no commodity"],
+    )
+    case(
+        "control_element_not_carried",
+        many(
+            setp("commodities.0.elements", ["Nd", "Pr"]),
+            setp("export_controls", [{"id": "c", "exporter": "CN", "elements": ["Sm"], "kind": "ban"}]),
+        ),
+        [y, "export_controls[0].elements", "lists elements no commodity carries (Sm)"],
+    )
     two = [{"name": "a", "probability": 0.5}, {"name": "b", "probability": 0.5}]
     case(
         "revealed_before_base_year",

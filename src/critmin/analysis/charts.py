@@ -77,8 +77,22 @@ def sweep_chart(a: AnalysisResult) -> list[tuple[str, go.Figure]]:
     return [("Distribution of the planner's cost over the samples", fig)]
 
 
+def exposure_chart(a: AnalysisResult) -> list[tuple[str, go.Figure]]:
+    c = a.tables.get("cost_of_staying_under")
+    if c is None or c.empty:
+        return []
+    ok = c[c.extra_cost.notna()]
+    div, unit = _money_axis(list(ok.extra_cost), a.currency)
+    labels = [f"{x * 100:g}%" for x in ok.threshold]
+    fig = go.Figure(go.Scatter(x=labels, y=ok.extra_cost / div, mode="lines+markers", name="extra cost"))
+    axis = {"title": "de-minimis threshold (share of value)", "type": "category"}
+    fig.update_layout(yaxis_title=f"extra cost over the plan, {unit}", height=380, xaxis=axis)
+    return [("What keeping every allied product under the threshold costs", fig)]
+
+
 CHARTS: dict[str, Chart] = {
     "stress": stress_chart,
+    "exposure": exposure_chart,
     "leverage": leverage_chart,
     "attribute": attribute_chart,
     "value": value_chart,

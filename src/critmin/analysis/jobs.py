@@ -62,6 +62,13 @@ class Job:
         model; 'demand' scales every demand row (a model of its own, built once per value).
     min_met: (share, from year): allied demand met (not unmet, not forgone) at least this share in every
         scenario and year from then on — a requirement, so the job may be infeasible.
+    de_minimis: (control id, threshold): that extraterritorial control's threshold set to this value (a
+        model of its own per value).
+    unreached_from: from this year, no allied plant makes output China's controls reach (every allied
+        product kept under the thresholds in force).
+    trace_sources: trace Chinese-origin content by source commodity in every year (`critmin exposure`).
+    reach_only: only this control reaches foreign products: every other control's extraterritorial reach
+        is switched off (their limits on the exporter's own shipments stay).
     """
 
     key: str
@@ -74,6 +81,10 @@ class Job:
     inbound_from: int | None = None
     factors: tuple[tuple[str, float], ...] = ()
     min_met: tuple[float, int] | None = None
+    de_minimis: tuple[str, float] | None = None
+    unreached_from: int | None = None
+    trace_sources: bool = False
+    reach_only: str | None = None
     keep: bool = False
     label: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
@@ -139,6 +150,7 @@ class _Index:
     act_region: np.ndarray
     act_stage: np.ndarray
     act_year: np.ndarray
+    act_reached_abroad: np.ndarray  # a stream outside controlled origin whose output China's controls reach
     ship_pos: np.ndarray
     ship_year: np.ndarray
     ship_out: np.ndarray  # from a controlled-origin region to another region
@@ -153,12 +165,22 @@ class _Index:
         origin = {r.id for r in md.inst.regions if r.controlled_origin}
         allies = md.allies
         ship = arrays.col_block("ship")
+        own = {f.id for f in md.inst.facilities if f.provenance == "own"}
+        abroad = [
+            k == "controlled"
+            and not md.fac_controlled[f]
+            and bool(md.facility[f].inputs)
+            and f not in own
+            and md.region_of[f] in allies
+            for f, k, _y, _s in act.keys
+        ]
         return cls(
             act_pos=np.arange(act.start, act.stop),
             act_facility=np.array(facs, dtype=object),
             act_region=np.array([md.region_of[f] for f in facs], dtype=object),
             act_stage=np.array([stage[f] for f in facs], dtype=object),
             act_year=np.array([y for _f, _k, y, _s in act.keys], dtype=np.int64),
+            act_reached_abroad=np.array(abroad, dtype=bool),
             ship_pos=np.arange(ship.start, ship.stop),
             ship_year=np.array([k[4] for k in ship.keys], dtype=np.int64),
             ship_out=np.array([o in origin and d not in origin for _c, o, d, *_ in ship.keys], dtype=bool),
@@ -181,7 +203,8 @@ _CACHE_SIZE = 4
 def _loaded(instance: Instance, job: Job, options: SolveOptions) -> _Loaded:
     """The instance's model for this job's scenario and deals, assembled and loaded once per worker."""
     scaled = tuple((n, f) for n, f in job.factors if n in MODEL_FACTORS)
-    key = (id(instance), instance.sha256, job.scenario, job.deals_off, scaled, repr(options))
+    key = (id(instance), instance.sha256, job.scenario, job.deals_off, scaled, job.de_minimis,
+           job.trace_sources, job.reach_only, repr(options))  # fmt: skip
     hit = _CACHE.get(key)
     if hit is not None:
         _CACHE.move_to_end(key)
@@ -191,12 +214,40 @@ def _loaded(instance: Instance, job: Job, options: SolveOptions) -> _Loaded:
         inst = inst.model_copy(
             update={"demand": [d.model_copy(update={"quantity": d.quantity * factor}) for d in inst.demand]}
         )
-    arrays = assemble(compile_instance(inst, scenario=job.scenario, extras=(MIN_MET,)))
+    if job.de_minimis is not None:
+        inst = with_threshold(inst, *job.de_minimis)
+    if job.reach_only is not None:
+        inst = reaching_only(inst, job.reach_only)
+    md = compile_instance(inst, scenario=job.scenario, extras=(MIN_MET,), trace_sources=job.trace_sources)
+    arrays = assemble(md)
     loaded = _Loaded(arrays, Session(arrays, options), _Index.of(arrays), Digest.of(arrays))
     _CACHE[key] = loaded
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return loaded
+
+
+def with_threshold(instance: Instance, control: str, threshold: float) -> Instance:
+    """The instance with one extraterritorial control's de-minimis threshold replaced."""
+    if not any(c.id == control and c.extraterritorial for c in instance.export_controls):
+        raise CritminError(f"no extraterritorial export control '{control}' in {instance.name}")
+    rules = [
+        c.model_copy(update={"de_minimis": float(threshold)}) if c.id == control else c
+        for c in instance.export_controls
+    ]
+    return instance.model_copy(update={"export_controls": rules})
+
+
+def reaching_only(instance: Instance, control: str) -> Instance:
+    """The instance where only `control` reaches foreign products; other controls keep their limits on the
+    exporter's own shipments."""
+    rules = [
+        c.model_copy(update={"extraterritorial": False, "de_minimis": 0.0})
+        if c.extraterritorial and c.id != control
+        else c
+        for c in instance.export_controls
+    ]
+    return instance.model_copy(update={"export_controls": rules})
 
 
 def reference_scenario(instance: Instance, scenario: str | None) -> str | None:
@@ -245,6 +296,8 @@ def job_arrays(loaded: _Loaded, job: Job) -> ModelArrays:
         raise CritminError(f"no facility '{unknown[0]}' in this instance")
     for facility, start in job.stop_facilities:
         upper[ix.act_pos[(ix.act_facility == facility) & (ix.act_year >= start)]] = 0.0
+    if job.unreached_from is not None:
+        upper[ix.act_pos[ix.act_reached_abroad & (ix.act_year >= job.unreached_from)]] = 0.0
     if job.ban_from is not None:  # controlled-origin regions ship nothing to others
         upper[ix.ship_pos[ix.ship_out & (ix.ship_year >= job.ban_from)]] = 0.0
     if job.inbound_from is not None:  # allies ship nothing into controlled-origin regions

@@ -2,14 +2,17 @@
 
 Written by HiGHS from the model's arrays (no Pyomo needed). Names are the family and its key,
 `ship(ndpr_oxide_CN_US_clear_2027_s1)`, with characters outside letters, digits, '_' and '.' replaced by
-'_' (and a suffix where that makes two names equal). The model is in critmin's internal scaled units:
-quantities / quantity_scale and money / money_scale (both printed by `critmin export` and recorded in solution
-summaries), so its objective times money_scale is the expected cost.
+'_' (and a suffix where that makes two names equal); a name longer than `MAX_NAME` characters is cut and ends
+in a short hash of the whole (CBC crashes reading names of 160 characters or so). The model is in critmin's
+internal scaled units: quantities / quantity_scale and money / money_scale (both printed by `critmin export`
+and recorded in solution summaries), so its objective times money_scale is the expected cost.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+import shutil
 from pathlib import Path
 
 from ..errors import CritminError
@@ -18,6 +21,15 @@ from ..model.builder import Block, ModelArrays
 from .highs import arrays_lp, new_highs
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.]")
+MAX_NAME = 100
+
+
+def _bounded(name: str) -> str:
+    """The name, or its first characters and an 8-character hash of all of it when it is too long."""
+    if len(name) <= MAX_NAME:
+        return name
+    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    return f"{name[: MAX_NAME - 10]}~{digest})"
 
 
 def solver_names(blocks: list[Block]) -> list[str]:
@@ -27,7 +39,7 @@ def solver_names(blocks: list[Block]) -> list[str]:
     for block in blocks:
         for key in block.keys:
             inner = "_".join(_UNSAFE.sub("_", str(k)) for k in key)
-            name = f"{block.name}({inner})" if key else block.name
+            name = _bounded(f"{block.name}({inner})" if key else block.name)
             base, n = name, 2
             while name in seen:
                 name, n = f"{base}#{n}", n + 1
@@ -57,11 +69,16 @@ def export_arrays(arrays: ModelArrays, path: str | Path, *, force: bool = False)
     h.passModel(lp)
 
     def write(tmp: Path) -> None:
-        h.writeModel(str(tmp))
-        body = tmp.read_text()
-        tmp.write_text(
-            f"{FILE_MARKS[path.suffix.lower()]} (quantities / quantity_scale, money / money_scale)\n{body}"
-        )
+        body = tmp.with_name(tmp.name + ".body" + path.suffix.lower())
+        try:
+            h.writeModel(str(body))
+            with open(tmp, "w", encoding="utf-8") as out, open(body, encoding="utf-8") as src:
+                out.write(
+                    f"{FILE_MARKS[path.suffix.lower()]} (quantities / quantity_scale, money / money_scale)\n"
+                )
+                shutil.copyfileobj(src, out, 1 << 20)  # streamed: a 358 MB model is never held in memory
+        finally:
+            body.unlink(missing_ok=True)
 
     return atomic_file(path, write, kind="model file", force=force)
 

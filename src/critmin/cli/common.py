@@ -104,11 +104,12 @@ def say(text: str = "", *, err: bool = False) -> None:
 
 
 # -- machine-readable output (--json) ------------------------------------------------------------------------
-JSON_SCHEMA = 1  # bumped when a field is renamed or removed; new fields may appear in any version
+JSON_SCHEMA = 2  # bumped when a field is renamed or removed; new fields may appear in any version
+# 2: solve's `clear_share` became `kpis_clear` (reach and Chinese-origin content, two tests kept apart)
 
 
 def emit_json(command: str, payload: dict[str, Any], exit_code: int = 0) -> None:
-    """One JSON document on stdout: {"critmin": version, "schema": 1, "command", "ok", "exit_code", ...}."""
+    """One JSON document on stdout: {"critmin": version, "schema": 2, "command", "ok", "exit_code", ...}."""
     import json
 
     from .. import __version__
@@ -150,7 +151,7 @@ def solution_json(sol: Any, written: str | None) -> dict[str, Any]:
         },
         "builds": records_of(sol.tables.get("builds")),
         "shortfalls": records_of(short),
-        "clear_share": records_of(sol.tables.get("kpis_clear")),
+        "kpis_clear": records_of(sol.tables.get("kpis_clear")),
         "warnings": list(sol.warnings),
         "written": written,
         "summary": sol.summary_dict(),

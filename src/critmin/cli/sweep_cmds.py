@@ -1,4 +1,5 @@
-"""Commands that run many solves as a sweep: evaluate, value (VSS/EVPI), stress, leverage, attribute, sweep.
+"""Commands that run many solves as a sweep: evaluate, value (VSS/EVPI), stress, exposure, leverage,
+attribute, sweep.
 Each runs its solves through the sweep engine (analysis/sweep.py): --workers N local Dask worker processes
 (0: in this process), or --scheduler ADDRESS for an existing Dask cluster."""
 
@@ -203,6 +204,50 @@ def stress_cmd(instance: Path, plan: Path | None, nodes: list[tuple[str, str]], 
     res = stress(inst, plan=read_plan(plan, inst) if plan is not None else None, nodes=nodes, groups=groups,
                  starts=starts, shares=shares or DEFAULT_SHARES, scenario=scenario, options=options,
                  engine=runner, progress=Progress("stress"))  # fmt: skip
+    _finish(res, output, fmt, force, protect(instance, inst))
+
+
+@main.command(name="exposure")
+@instance_argument
+@click.option("--threshold", "thresholds", multiple=True, type=click.FloatRange(min=0, max=1), metavar="X",
+              help="A de-minimis threshold, as a share of value (repeatable; default 0 .0005 .001 .0025 "
+              ".005 .01; 0.001 is MOFCOM No. 61's 0.1%).")  # fmt: skip
+@click.option("--rule", metavar="CONTROL", help="Take the listed items from this export control of the "
+              "instance (default: its extraterritorial rule, else No. 61's twelve elements).")  # fmt: skip
+@click.option("--element", "elements", multiple=True, metavar="SYMBOL",
+              help="List these elements instead (repeatable), e.g. --element Dy --element Tb.")  # fmt: skip
+@click.option("--from", "start", type=int, metavar="YEAR",
+              help="The rule in force from this modelled year (default the first).")  # fmt: skip
+@click.option("--scenario", metavar="NAME", help="Scenario to examine (default: the most probable).")
+@sweep_options
+@deal_option
+@solver_options()
+@output_option("exposure", help_text="Write the content, reach, cost-of-staying-under and buyer-rule tables "
+               "and the plan's solution here.")  # fmt: skip
+@format_option("exposure folder")
+@force_option
+@json_option
+@guard
+def exposure_cmd(instance: Path, thresholds: tuple[float, ...], rule: str | None, elements: tuple[str, ...],
+                 start: int | None, scenario: str | None, runner: Any, deals_off: tuple[str, ...],
+                 options: Any, output: Path | None, fmt: str, force: bool,
+                 as_json: bool) -> None:  # fmt: skip
+    """The trace question: Chinese-origin content of every allied plant's products by value and source
+    (however many stages back), which products China's 0.1% rule would reach at thresholds from 0 to 1%,
+    what keeping every allied product under each costs (re-solves), and which buyers' origin rules
+    (compliance classes) each product passes.
+
+    Exit codes: 0 done, 1 bad input, 130 interrupted.
+    """
+    if rule is not None and elements:
+        raise click.UsageError("give --rule or --element, not both")
+    check_output(output, "exposure", force, inputs=(instance,))
+    from ..analysis.exposure import DEFAULT_THRESHOLDS, exposure
+
+    inst = load_switched(instance, deals_off)
+    res = exposure(inst, thresholds=thresholds or DEFAULT_THRESHOLDS, rule=rule, elements=elements,
+                   start=start, scenario=scenario, options=options, engine=runner,
+                   progress=Progress("exposure"))  # fmt: skip
     _finish(res, output, fmt, force, protect(instance, inst))
 
 

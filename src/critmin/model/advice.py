@@ -3,6 +3,7 @@
 - demand that nothing can ever reach: no plant (existing or buildable) makes the commodity anywhere a chain of
   routes leads from, no stockpile holds it and no substitution replaces it — it can only go unmet;
 - an export control or policy whose years miss every modelled period: it never applies;
+- an element a control lists that no commodity carries (harmless, but perhaps a commodity is missing one);
 
 (A build option that can never come online inside the horizon is already an error of the schema.)
 `--strict` turns these into errors (exit 1).
@@ -18,7 +19,29 @@ from .data import ModelData, in_window
 
 def instance_advice(md: ModelData) -> list[Problem]:
     """Warnings about a compiled instance, each located like an input error."""
-    return [*_unreachable_demand(md), *_windows(md)]
+    return [*_unreachable_demand(md), *_windows(md), *_uncarried_elements(md)]
+
+
+def _uncarried_elements(md: ModelData) -> list[Problem]:
+    """Elements a control lists that no commodity carries: harmless (the law lists them; the model has no
+    such material), but said, in case one was meant to be carried."""
+    carried = {e for c in md.inst.commodities for e in c.elements}
+    out = []
+    for i, c in enumerate(md.inst.export_controls):
+        missing = [e for e in c.elements if e not in carried]
+        if missing and set(c.elements) & carried:
+            out.append(
+                md.inst.locate(
+                    Problem(
+                        ("export_controls", i, "elements"),
+                        f"control '{c.id}' lists {', '.join(missing)}, which no commodity carries: it "
+                        "reaches "
+                        "no material through them",
+                        "fine if the law lists them; else give a commodity those elements",
+                    )
+                )
+            )
+    return out
 
 
 def _unreachable_demand(md: ModelData) -> list[Problem]:

@@ -18,6 +18,7 @@ from .demand import add_demand, add_forgone_limit
 from .export_controls import add_export_controls
 from .nonanticipativity import add_nonanticipativity
 from .objective import add_costs
+from .origin import add_origin, add_origin_variables
 from .policies import add_budgets, add_max_supplier_share, add_min_bloc_share, add_min_service
 from .requirements import add_min_met_share, add_risk_cap
 from .sales import add_sale_variables, add_sales
@@ -32,9 +33,11 @@ BUILD_ORDER: tuple[Callable[[ModelBuilder], None], ...] = (
     add_stock_variables,
     add_substitution_variables,
     add_sale_variables,
+    add_origin_variables,
     add_capacity,
     add_balance,
     add_blending,
+    add_origin,
     add_demand,
     add_forgone_limit,
     add_export_controls,

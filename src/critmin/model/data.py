@@ -25,6 +25,7 @@ from ..schema import ContinuousOption, DiscreteOption, Instance
 from .data_types import TAGS, Arc, BuildKey, DemandRow, FlowKey, Present, Stream
 from .export_controls import ControlRow, compile_controls, control_destinations
 from .nonanticipativity import compile_trunk
+from .origin import Origin, compile_origin
 from .policies import compile_policy_coverage
 from .provenance import Provenance, Recipe, TaintRule, compile_provenance, in_force
 from .registry import optional_families
@@ -111,6 +112,7 @@ class ModelData:
     cap_keys: list[tuple[str, int]]
     existing: dict[tuple[str, int], float]
     provenance: Provenance  # streams, their recipes by year and scenario, controls' lists (provenance.py)
+    origin: Origin  # Chinese-origin content traced by value: classes, traced years, parts, tests (origin.py)
     avail: dict[tuple[str, int, str], float]
     var_cost: dict[tuple[str, int, str], float]
     fixed_cost: dict[str, float]
@@ -486,7 +488,7 @@ def _compile_demand(
         for s in t.scenarios:
             f = factor(t.scen_by[s].demand, year=d.year, region=d.region, commodity=d.commodity)
             demand_qty[(i, s)] = d.quantity * f / q
-        for k in TAGS if d.compliance == "any" else ("clear",):
+        for k in TAGS:  # any tag: a buyer's origin rule tests content (origin.py), not the tag
             if (d.region, d.commodity, k) in present:
                 deliver_keys.append((i, k))
         penalty[i] = (voll[i] if inside else priority) * q / m
@@ -534,11 +536,13 @@ def compile_instance(
     scenario: str | None = None,
     risk_weight: float | None = None,
     extras: Iterable[str] = (),
+    trace_sources: bool = False,
 ) -> ModelData:
     """Turn a validated instance into sparse, scaled index tables. `scenario` keeps one scenario only
     (with probability 1); `risk_weight` overrides the instance's; `extras` names optional row families an
-    analysis needs (registry: `risk_cap`, `min_met_share`). Raises InstanceError for problems only the
-    compiled network reveals.
+    analysis needs (registry: `risk_cap`, `min_met_share`); `trace_sources` traces Chinese-origin content by
+    source commodity in every year (origin.py, for `critmin exposure`). Raises InstanceError for problems
+    only the compiled network reveals.
 
     Long because it is the one place that assembles every field of ModelData, in the order the fields
     depend on each other; each step is a helper of its own."""
@@ -593,6 +597,7 @@ def compile_instance(
         cap_keys=cap_keys,
         existing=existing,
         provenance=prov,
+        origin=compile_origin(inst, t, demand, present, arcs, active, prov.covered, by_source=trace_sources),
         avail=avail,
         var_cost=var_cost,
         fixed_cost={f.id: f.fixed_cost * q / m for f in inst.facilities},

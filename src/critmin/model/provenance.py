@@ -1,23 +1,17 @@
-"""Provenance, decided at compile time: which tags each facility can make, from which inputs, in which year
-and scenario; which commodities each export control lists; and the de-minimis rows of blended output.
+"""Reach, decided at compile time: which tag each facility stream can make, from which inputs, in which
+year and scenario; and which commodities each export control lists.
 
-Material carries one of two tags, `clear` or `controlled`. Mines and plants of controlled origin (a
-region's `controlled_origin`, or the facility's override) make controlled material. Another plant runs one
-stream per output tag and draws each input from clear and controlled supply in any mix (blending), with one
-rule for what its output may be:
+A tag says whether China's export controls reach the material: `controlled` (subject to them) or `clear`.
+Material made in a region of controlled origin (a region's `controlled_origin`, or the facility's override)
+is controlled. A plant elsewhere makes clear output — unless an extraterritorial control is in force (MOFCOM
+No. 61: a foreign product whose Chinese-origin content of listed items is 0.1% of its value or more), in
+which case it runs two streams: a `clear` one whose listed Chinese-origin content stays under every
+threshold in force (rows in origin.py, on content traced through every stage), and a `controlled` one that
+takes anything. A recycling plant (`provenance: own`) makes its own origin's tag from any scrap.
 
-- its `controlled` stream takes any inputs (a plant using Chinese Dy beside its own NdPr runs; its output
-  is controlled), and exists only where some input's controlled supply could not go into a clear product
-  freely (otherwise the clear stream does everything it could, and the tag would be an arbitrary choice);
-- its `clear` stream takes clear inputs, and controlled inputs only where the controls in force allow: with
-  no extraterritorial control in force (year and scenario), no controlled content at all (the tag is then
-  plain origin); with some in force, controlled content of a commodity none of them lists is free, and
-  content of listed commodities is allowed only up to each listing control's de-minimis threshold, by value
-  (a linear row per control, `de_minimis`); a threshold of 0 allows none;
-- a recycling plant (`provenance: own`) makes its own origin's tag from any scrap.
-
-Everything stays linear: the tag is a stream, not a binary. Recipes (the tags each input may have) depend on
-the year and scenario only through which controls are in force, so streams are grouped by that.
+Where the material's Chinese-origin content comes from, by value, whatever the tag, is the other attribute:
+origin.py traces it through every stage, for the reach rows above and for buyers' origin rules (compliance
+classes). Everything stays linear: the tag is a stream, content is a column, neither is a binary.
 """
 
 from __future__ import annotations
@@ -91,23 +85,6 @@ def taint_rules(
     return rules
 
 
-@dataclass(frozen=True)
-class Blending:
-    """Under the rules in force: whose controlled material may enter a clear product (`allowed`: listed
-    by no rule, or only by rules with a threshold above 0), and which freely (`free`: listed by none)."""
-
-    allowed: frozenset[str]
-    free: frozenset[str]
-
-
-def blending(rules: list[TaintRule], commodities: frozenset[str]) -> Blending:
-    if not rules:
-        return Blending(frozenset(), frozenset())  # no extraterritorial control in force: clear = no content
-    barred = {c for r in rules if r.threshold <= 0 for c in r.covered}
-    listed = {c for r in rules for c in r.covered}
-    return Blending(commodities - barred, commodities - listed)
-
-
 @dataclass
 class _Plant:
     fid: str
@@ -116,33 +93,23 @@ class _Plant:
     controlled: bool
     own: bool
 
-    def outputs(self) -> tuple[str, ...]:
-        """Tags this plant can make."""
-        if not self.inputs:
-            return ("controlled",) if self.controlled else ("clear",)
+    def outputs(self, reach: bool) -> tuple[str, ...]:
+        """Tags this plant can make: `reach` says whether an extraterritorial control is in force."""
         if self.controlled:
             return ("controlled",)
-        if self.own:
+        if self.own or not self.inputs or not reach:
             return ("clear",)
         return ("clear", "controlled")
 
-    def recipe(self, kout: str, present: set[Present], blend: Blending) -> Recipe | None:
-        """The tags each input may be drawn in for output tag `kout`, or None if the stream cannot run."""
-        inherit = not (self.own or self.controlled)
+    def recipe(self, present: set[Present]) -> Recipe | None:
+        """The tags each input may be drawn in (every tag present in its region), or None if some input
+        can never reach it."""
         out = []
         for c in self.inputs:
             have = tuple(k for k in TAGS if (self.region, c, k) in present)
-            if kout == "clear" and inherit:
-                have = tuple(k for k in have if k == "clear" or c in blend.allowed)
-            elif kout == "controlled" and inherit and len(self.inputs) == 1:
-                have = tuple(k for k in have if k == "controlled")  # a clear-only input makes clear output
             if not have:
                 return None
             out.append((c, have))
-        if kout == "controlled" and inherit:
-            needed = any("controlled" in kins and c not in blend.free for c, kins in out)
-            if not needed:
-                return None  # the clear stream can take every input this one could
         return tuple(out)
 
 
@@ -156,12 +123,10 @@ def compile_provenance(
     scens: list[Scenario],
 ) -> Provenance:
     """Grow the set of (region, commodity, tag) that can exist to a fixed point, then fix each stream's
-    recipes by year and scenario."""
+    recipe and the years and scenarios it runs in."""
     covered = {r.id: covered_commodities(r, inst) for r in inst.export_controls}
     rules = taint_rules(inst, years, scens, covered)
-    all_comms = frozenset(c.id for c in inst.commodities)
-    blend_of = {ys: blending(rs, all_comms) for ys, rs in rules.items()}
-    blend_sets = sorted(set(blend_of.values()), key=lambda b: (sorted(b.allowed), sorted(b.free)))
+    reach_anywhere = any(rules.values())
     facs = {f.id: f for f in inst.facilities}
     plants = [
         _Plant(
@@ -176,12 +141,13 @@ def compile_provenance(
     while changed:
         changed = False
         for p in plants:
-            for kout in p.outputs():
-                if any(p.recipe(kout, present, b) is not None for b in blend_sets):
-                    new = {(p.region, c, kout) for c in facs[p.fid].outputs} - present
-                    if new:
-                        present |= new
-                        changed = True
+            if p.recipe(present) is None:
+                continue
+            for kout in p.outputs(reach_anywhere):
+                new = {(p.region, c, kout) for c in facs[p.fid].outputs} - present
+                if new:
+                    present |= new
+                    changed = True
         for c, o, d in arcs:
             for k in TAGS:
                 if (o, c, k) in present and (d, c, k) not in present:
@@ -190,15 +156,16 @@ def compile_provenance(
     groups: dict[Stream, list[tuple[Recipe, list[YearScen]]]] = {}
     names = [s.name for s in scens]
     for p in plants:
-        for kout in p.outputs():
-            by_recipe: dict[Recipe, list[YearScen]] = defaultdict(list)
-            for y in years:
-                if y not in cap_years.get(p.fid, set()):
-                    continue
-                for s in names:
-                    recipe = p.recipe(kout, present, blend_of[(y, s)])
-                    if recipe is not None:
-                        by_recipe[recipe].append((y, s))
-            if by_recipe:
-                groups[(p.fid, kout)] = list(by_recipe.items())
+        recipe = p.recipe(present)
+        if recipe is None:
+            continue
+        runs: dict[str, list[YearScen]] = defaultdict(list)
+        for y in years:
+            if y not in cap_years.get(p.fid, set()):
+                continue
+            for s in names:
+                for kout in p.outputs(bool(rules[(y, s)])):
+                    runs[kout].append((y, s))
+        for kout, where in runs.items():
+            groups[(p.fid, kout)] = [(recipe, where)]
     return Provenance(present, sorted(groups), groups, rules, covered)

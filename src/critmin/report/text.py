@@ -141,22 +141,31 @@ def shortfall_lines(sol: Solution) -> list[str]:
 
 
 def clear_share_lines(sol: Solution, years: list[int] | None) -> list[str]:
-    """Share of allied demand met with clear material, by stage and year (issue 11's headline KPI)."""
+    """Allied demand by stage and year, two tests kept apart: the share met with material China's controls do
+    not reach, and the Chinese-origin share of the value delivered (what buyers' origin rules test)."""
     kc = sol.tables.get("kpis_clear", pd.DataFrame())
     if kc.empty:
         return []
     sel = kc if not years else kc[kc.year.isin(years)]
-    piv = sel.pivot_table(index=["scenario", "stage"], columns="year", values="clear_share", aggfunc="first")
     allies = (
         "the planner's regions"
         if (sol.instance_data or {}).get("planner")
         else "regions not of controlled origin"
     )
-    lines = ["", f"allied demand met with clear material (share of demand in {allies}, by stage and year)"]
-    keys = [tuple(str(x) for x in k) if isinstance(k, tuple) else (str(k), "") for k in piv.index]
-    ws = max([16, *(len(k[0]) for k in keys)])
-    wt = max([12, *(len(k[1]) for k in keys)])
-    lines.append("  " + " " * (ws + wt + 2) + "".join(f"{int(y):>8}" for y in piv.columns))
-    for (s, st), (_key, row) in zip(keys, piv.iterrows(), strict=True):
-        lines.append(f"  {s:<{ws}} {st:<{wt}} " + "".join(f"{share(v):>8}" for v in row.to_numpy()))
-    return lines
+    out: list[str] = []
+    titles = (
+        ("unreached_share", f"allied demand met with material China's controls do not reach (share of demand "
+         f"in {allies})"),
+        ("chinese_content_share", "Chinese-origin content of what the allies received, traced through every "
+         "stage (share of its value; '-': not traced that year)"),
+    )  # fmt: skip
+    for column, title in titles:
+        piv = sel.pivot_table(index=["scenario", "stage"], columns="year", values=column, aggfunc="first",
+                              dropna=False)  # fmt: skip
+        keys = [tuple(str(x) for x in k) if isinstance(k, tuple) else (str(k), "") for k in piv.index]
+        ws = max([16, *(len(k[0]) for k in keys)])
+        wt = max([12, *(len(k[1]) for k in keys)])
+        out += ["", title, "  " + " " * (ws + wt + 2) + "".join(f"{int(y):>8}" for y in piv.columns)]
+        for (s, st), (_key, row) in zip(keys, piv.iterrows(), strict=True):
+            out.append(f"  {s:<{ws}} {st:<{wt}} " + "".join(f"{share(v):>8}" for v in row.to_numpy()))
+    return out

@@ -103,7 +103,7 @@ _CAPACITY = ("capacity", "existing", "built", "total")  # t/yr
 _TONNES = ("unmet", "tonnes", "exports", "imports", "demand", "delivered", "met_t", "quantity", "substituted",
            "forgone", "controlled", "clear", "activity", "level", "stock")  # fmt: skip
 _YEARS = ("year", "start", "ban_from")
-_SHARE = ("share", "probability", "content")
+_SHARE = ("share", "probability")
 # columns that name an entity (an id or a label), never a quantity: no unit, no number format
 _IDS = frozenset(("stockpile", "facility", "option", "region", "commodity", "scenario", "tag", "input_tag",
                   "sale", "support", "substitution", "stage", "kind", "component", "end_use", "compliance",
@@ -130,7 +130,7 @@ def column_kind(col: str) -> str | None:
         return "money"
     if any(w in name for w in _CAPACITY):
         return "capacity"
-    if any(w in name for w in _TONNES):
+    if any(w in name for w in _TONNES) or name.endswith("_t"):  # '_t': tonnes, e.g. content_t
         return "tonnes"
     return None
 

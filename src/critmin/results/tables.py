@@ -20,6 +20,7 @@ from ..model.data import ModelData
 from ..model.registry import COST_BY_NAME
 from ..model.terms import output_terms
 from ..schema import Instance
+from .content import well_mixed_shares
 
 EPS = 1e-9  # values at or below this (scaled) are solver noise, not a plan
 
@@ -56,7 +57,11 @@ COLUMNS: dict[str, dict[str, str]] = {
     ),
     "production": _kinds(
         "facility:str region:str commodity:str year:int scenario:str tag:str activity:float quantity:float "
-        "controlled_content:float"
+        "chinese_content_share:float"
+    ),
+    "origin": _kinds(
+        "facility:str region:str commodity:str year:int scenario:str tag:str class:str content_t:float "
+        "content_share:float"
     ),
     "consumption": _kinds(
         "facility:str region:str commodity:str year:int scenario:str input_tag:str tag:str quantity:float"
@@ -79,8 +84,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "forgone:float unmet:float met_share:float controlled:float controlled_share:float"
     ),
     "kpis_clear": _kinds(
-        "scenario:str year:int stage:str demand:float clear:float controlled:float unmet:float "
-        "clear_share:float"
+        "scenario:str year:int stage:str demand:float unreached:float reached:float chinese_content_t:float "
+        "unmet:float unreached_share:float chinese_content_share:float"
     ),
     "kpis_total": _kinds(
         "scenario:str year:int probability:float demand:float delivered:float substituted:float "
@@ -194,10 +199,12 @@ def capacity_table(ctx: Context) -> pd.DataFrame:
 
 
 def production_table(ctx: Context) -> pd.DataFrame:
-    """What each facility stream made, with its controlled-origin content: the value of its controlled
-    inputs over the value of its output (1 for a plant of controlled origin; empty without prices)."""
+    """What each facility stream made, with its Chinese-origin content as a share of its value: 1 in a
+    region of controlled origin, 0 for a mine or a recycler elsewhere, else what its inputs carried through
+    every stage, estimated as if each region's pool were well mixed (results/content.py; the model's own
+    allocation of the content its tests read is the `origin` table)."""
     md = ctx.md
-    content = _controlled_content(ctx)
+    content = _stream_content(ctx, well_mixed_shares(ctx))
     rows = []
     for key, a in zip(*_positive(ctx, "activity"), strict=True):
         f, k, y, s = key
@@ -205,6 +212,75 @@ def production_table(ctx: Context) -> pd.DataFrame:
         for c, coef in fac.outputs.items():
             rows.append((f, fac.region, c, y, s, k, a * md.q, a * coef * md.q, content.get(key, np.nan)))
     return _frame(rows, "production")
+
+
+def _stream_content(ctx: Context, shares: dict[tuple[Any, ...], float]) -> dict[tuple[Any, ...], float]:
+    """(facility, tag, year, scenario) -> the Chinese-origin share of the stream's output value, from the
+    well-mixed shares of the pools it drew (NaN where a priceless input carries content)."""
+    md = ctx.md
+    origin = {r.id for r in md.inst.regions if r.controlled_origin}
+    price = {c.id: c.price for c in md.inst.commodities}
+    uses = dict(zip(ctx.keys("input_use"), ctx.values("input_use"), strict=True))
+    out: dict[tuple[Any, ...], float] = {}
+    for key, a in zip(*_positive(ctx, "activity"), strict=True):
+        f, kout, y, s = key
+        fac = md.facility[f]
+        if fac.region in origin:
+            out[key] = 1.0
+            continue
+        if not fac.inputs or fac.provenance == "own":
+            out[key] = 0.0
+            continue
+        value = sum((price[c] or 0.0) * q for c, q in fac.outputs.items()) * a
+        drawn = 0.0
+        for c, kins in md.recipe_of[key]:
+            for kin in kins:
+                q = fac.inputs[c] * a if len(kins) == 1 else uses.get((f, c, kin, kout, y, s), 0.0)
+                sh = shares.get((fac.region, c, kin, y, s), 0.0)
+                if q > EPS and sh > 0:
+                    drawn += (price[c] or np.nan) * q * sh
+        out[key] = drawn / value if value > 0 else np.nan
+    return out
+
+
+def _output_content(ctx: Context) -> dict[tuple[Any, ...], dict[str, float]]:
+    """(facility, tag, year, scenario) -> class -> Chinese-origin content value per year (currency, scaled
+    quantities x price), from the content each stream drew."""
+    og = ctx.md.origin
+    out: dict[tuple[Any, ...], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    own = {f.id for f in ctx.md.inst.facilities if f.provenance == "own"}
+    for (f, c, _kin, kout, w, y, s), u in zip(ctx.keys("origin_use"), ctx.values("origin_use"), strict=True):
+        if u > EPS and f not in own:
+            out[(f, kout, y, s)][w] += u * og.price[c]
+    return out
+
+
+def _nominal(og: Any, fac: Any) -> bool:
+    """Whether a plant's content share rests on a nominal price (no price given: presence is all we know)."""
+    return bool(og.nominal & (set(fac.inputs) | set(fac.outputs)))
+
+
+def origin_table(ctx: Context) -> pd.DataFrame:
+    """Chinese-origin content of what each plant outside controlled origin made, by class (the lists that
+    count it), in tonnes of the product and as a share of its value: the answer to 'how much of this
+    magnet is Chinese, and is it listed?'"""
+    md, og = ctx.md, ctx.md.origin
+    drawn = _output_content(ctx)
+    activity = dict(zip(*_positive(ctx, "activity"), strict=True))
+    rows = []
+    for (f, k, y, s), by_class in sorted(drawn.items()):
+        fac, a = md.facility[f], activity.get((f, k, y, s), 0.0)
+        value = sum(og.price.get(c, 0.0) * q for c, q in fac.outputs.items())
+        if a <= EPS or value <= 0:
+            continue
+        for c, coef in fac.outputs.items():
+            if og.price.get(c, 0.0) <= 0:
+                continue
+            for w, v in sorted(by_class.items()):
+                tonnes = coef / value * v  # content in t of the product (scaled)
+                share = np.nan if _nominal(og, fac) else tonnes / (coef * a)
+                rows.append((f, fac.region, c, y, s, k, w, tonnes * md.q, share))
+    return _frame(rows, "origin")
 
 
 def consumption_table(ctx: Context) -> pd.DataFrame:
@@ -220,28 +296,6 @@ def consumption_table(ctx: Context) -> pd.DataFrame:
                 if q > EPS:
                     rows.append((f, fac.region, c, y, s, kin, k, q * md.q))
     return _frame(rows, "consumption")
-
-
-def _controlled_content(ctx: Context) -> dict[tuple[Any, ...], float]:
-    md = ctx.md
-    price = {c.id: c.price for c in md.inst.commodities}
-    use = dict(zip(ctx.keys("input_use"), ctx.values("input_use"), strict=True))
-    out: dict[tuple[Any, ...], float] = {}
-    for key, a in zip(*_positive(ctx, "activity"), strict=True):
-        f, k, y, s = key
-        fac = md.facility[f]
-        if md.fac_controlled[f] or not fac.inputs:
-            out[key] = 1.0 if k == "controlled" else 0.0
-            continue
-        value_out = sum((price[c] or np.nan) * q for c, q in fac.outputs.items()) * a
-        ctrl = 0.0
-        for c, kins in md.recipe_of[key]:
-            if kins == ("controlled",):
-                ctrl += (price[c] or np.nan) * fac.inputs[c] * a
-            elif len(kins) > 1:
-                ctrl += (price[c] or np.nan) * use.get((f, c, "controlled", k, y, s), 0.0)
-        out[key] = ctrl / value_out if value_out else np.nan
-    return out
 
 
 def flows_table(ctx: Context) -> pd.DataFrame:
@@ -433,8 +487,9 @@ def kpis_table(unmet: pd.DataFrame, deliveries: pd.DataFrame, keys: list[str]) -
 
 
 def kpis_clear_table(ctx: Context, unmet: pd.DataFrame, deliveries: pd.DataFrame) -> pd.DataFrame:
-    """Allied demand by stage and year, and the share of it met with clear material (no controlled-origin
-    content that the controls in force reach)."""
+    """Allied demand by stage and year, and its two tests kept apart: the share met with material China's
+    controls do not reach (clear tag), and the Chinese-origin share of the value delivered, traced through
+    every stage, estimated as if each pool were well mixed (results/content.py)."""
     md = ctx.md
     allies = md.allies
     stage = {c.id: c.stage for c in md.inst.commodities}
@@ -443,12 +498,37 @@ def kpis_clear_table(ctx: Context, unmet: pd.DataFrame, deliveries: pd.DataFrame
     dv = deliveries[deliveries.region.isin(allies)].assign(stage=lambda d: d.commodity.map(stage))
     if u.empty:
         return pd.DataFrame(columns=list(COLUMNS["kpis_clear"]))
-    base = u.groupby(keys, as_index=False).agg(demand=("demand", "sum"), unmet=("unmet", "sum"))
+    base = u.groupby(keys, as_index=False).agg(
+        demand=("demand", "sum"), unmet=("unmet", "sum"), forgone=("forgone", "sum")
+    )
+    base["unmet"] = base.unmet + base.forgone
     by_tag = dv.pivot_table(index=keys, columns="tag", values="quantity", aggfunc="sum", fill_value=0.0)
     by_tag = by_tag.reindex(columns=["clear", "controlled"], fill_value=0.0).reset_index()
-    out = base.merge(by_tag, on=keys, how="left").fillna({"clear": 0.0, "controlled": 0.0})
-    out["clear_share"] = _ratio(out["clear"], out["demand"], 1.0)
+    by_tag = by_tag.rename(columns={"clear": "unreached", "controlled": "reached"})
+    out = base.merge(by_tag, on=keys, how="left").fillna({"unreached": 0.0, "reached": 0.0})
+    content = _delivered_content(ctx)
+    groups = zip(out.scenario, out.year, out.stage, strict=True)
+    out["chinese_content_t"] = [content.get((s, int(y), st), 0.0) for s, y, st in groups]
+    out["unreached_share"] = _ratio(out["unreached"], out["demand"], 1.0)
+    delivered = out["unreached"] + out["reached"]
+    out["chinese_content_share"] = _ratio(out["chinese_content_t"], delivered, np.nan)
     return out[list(COLUMNS["kpis_clear"])]
+
+
+def _delivered_content(ctx: Context) -> dict[tuple[str, int, str], float]:
+    """(scenario, year, stage) -> Chinese-origin content (t) of what the allies received, every year, as if
+    each pool were well mixed (results/content.py): a figure for every delivery, independent of how the
+    model allocated lots no test distinguishes."""
+    md = ctx.md
+    shares = well_mixed_shares(ctx)
+    stage = {c.id: c.stage for c in md.inst.commodities}
+    out: dict[tuple[str, int, str], float] = defaultdict(float)
+    for (i, k, s), q in zip(ctx.keys("deliver"), ctx.values("deliver"), strict=True):
+        row = md.demand[i]
+        if row.region in md.allies and q > EPS:
+            share = shares.get((row.region, row.commodity, k, row.year, s), 0.0)
+            out[(s, row.year, stage[row.commodity])] += q * md.q * share
+    return out
 
 
 def kpis_total_table(
@@ -503,6 +583,7 @@ def kpis_total_table(
 
 
 TABLES = (
+    "origin",
     "stockpiles",
     "substitution",
     "sales",
@@ -528,6 +609,7 @@ SIMPLE: dict[str, Callable[[Context], pd.DataFrame]] = {
     "builds": builds_table,
     "capacity": capacity_table,
     "production": production_table,
+    "origin": origin_table,
     "consumption": consumption_table,
     "flows": flows_table,
     "deliveries": deliveries_table,

@@ -2,7 +2,7 @@
 
 from .controls import ExportControl
 from .deals import Deal, switch_deals
-from .demand import Demand, DemandStep, EndUse
+from .demand import BUILT_IN_CLASSES, ComplianceClass, Demand, DemandStep, EndUse
 from .horizon import Horizon, Period, Scale, Units
 from .instance import SCHEMA_VERSION, Instance
 from .levers import Offtake, PriceFloor, Sale, Stockpile, Substitution
@@ -21,7 +21,9 @@ from .policies import Budget, MaxSupplierShare, MinBlocShare, MinService, Polici
 from .scenarios import Adjustment, Objective, Scenario
 
 __all__ = [
+    "BUILT_IN_CLASSES",
     "SCHEMA_VERSION",
+    "ComplianceClass",
     "Adjustment",
     "Budget",
     "BuildOption",

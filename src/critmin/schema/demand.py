@@ -6,7 +6,9 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from .base import Fraction, Id, Money, Strict, Tonnes, Year
+from .base import Fraction, Id, IdList, Money, OptionalYear, Strict, Tonnes, Year
+
+BUILT_IN_CLASSES = ("any", "clear")  # compliance classes every instance has (see ComplianceClass)
 
 
 class Demand(Strict):
@@ -16,8 +18,10 @@ class Demand(Strict):
     commodity: Id
     year: Year
     quantity: Tonnes = Field(description="t/yr")
-    compliance: Literal["any", "clear"] = Field(
-        default="any", description="'clear' accepts no controlled-origin material"
+    compliance: Id = Field(
+        default="any",
+        description="the buyer's origin rule: 'any' (none), 'clear' (no Chinese-origin content at all, the "
+        "whole chain), or a compliance_classes id",
     )
     end_use: Id | None = Field(default=None, description="what the material is for (an end_uses id)")
 
@@ -51,3 +55,33 @@ class EndUse(Strict):
                     f"({self.value:g})"
                 )
         return self
+
+
+class ComplianceClass(Strict):
+    """A buyer's origin rule: which Chinese-origin content a product it buys may carry, by value, through
+    the whole chain (what went into the product at every stage, however many stages back).
+
+    This is the buyer's own law (DFARS 225.7018 for US defence magnets, FEOC rules for EV credits), not
+    China's: it does not care whether China lists an element, only where the content came from. Whether
+    China's export controls reach a product is a separate attribute (its provenance tag).
+
+    Two built-in classes: `any` (no test) and `clear` (no Chinese-origin content at all, whole chain)."""
+
+    id: Id
+    description: str = ""
+    test: Literal["origin", "none"] = Field(
+        default="origin", description="origin: a cap on Chinese-origin content by value; none: no test"
+    )
+    max_share: Fraction = Field(
+        default=0.0,
+        description="Chinese-origin content, by value, at most this share of the product's value (0: none)",
+    )
+    elements: IdList = Field(
+        default_factory=list,
+        description="only content carrying these elements counts (default: content of any commodity)",
+    )
+    full_chain_from: OptionalYear = Field(
+        default=None,
+        description="before this year only the product's own production counts (a product made in China "
+        "fails, one made elsewhere from Chinese inputs passes); from it, the whole chain (default: always)",
+    )

@@ -12,7 +12,7 @@ from ..errors import Problem, ReferenceProblems, did_you_mean
 from .base import ELEMENTS, Strict
 from .controls import ExportControl
 from .deals import Deal, check_deals
-from .demand import Demand, EndUse
+from .demand import BUILT_IN_CLASSES, ComplianceClass, Demand, EndUse
 from .horizon import Horizon, Units
 from .levers import Offtake, PriceFloor, Sale, Stockpile, Substitution
 from .network import BuildOption, Commodity, Facility, Region, Route, RouteDefault
@@ -40,6 +40,7 @@ class Instance(Strict):
     route_defaults: list[RouteDefault] = Field(default_factory=list)
     demand: list[Demand] = Field(default_factory=list)
     end_uses: list[EndUse] = Field(default_factory=list)
+    compliance_classes: list[ComplianceClass] = Field(default_factory=list)
     planner: Planner | None = None
     export_controls: list[ExportControl] = Field(default_factory=list)
     policies: Policies = Field(default_factory=Policies)
@@ -198,8 +199,27 @@ class _Checker:
         for x in self.inst.planner.members if self.inst.planner else []:
             self.ref(x, self.region_or_bloc, ("planner", "members"), "region or bloc")
         _duplicates(self.inst.end_uses, "id", "end_uses", self.p)
+        self.compliance_classes()
         self.p += check_deals(self.inst)
         return self.p
+
+    def compliance_classes(self) -> None:
+        _duplicates(self.inst.compliance_classes, "id", "compliance_classes", self.p)
+        for i, cc in enumerate(self.inst.compliance_classes):
+            loc: Loc = ("compliance_classes", i)
+            if cc.id in BUILT_IN_CLASSES:
+                hint = "choose another id (any: no test; clear: no Chinese-origin content)"
+                self.problem((*loc, "id"), f"'{cc.id}' is a built-in compliance class", hint)
+            self.elements(cc.elements, (*loc, "elements"))
+
+    def elements(self, elements: Iterable[str], loc: Loc) -> None:
+        """Element symbols that exist and that some commodity carries (else the list reaches nothing)."""
+        carried = {e for c in self.inst.commodities for e in c.elements}
+        for x in elements:
+            self.ref(x, ELEMENTS, loc, "element symbol")
+            if x in ELEMENTS and x not in carried:
+                hint = "list elements the instance's commodities carry (commodities[].elements)"
+                self.problem(loc, f"element '{x}' is carried by no commodity", hint)
 
     def commodity_refs(self) -> None:
         for i, cm in enumerate(self.inst.commodities):
@@ -263,8 +283,10 @@ class _Checker:
         years = set(self.inst.horizon.years)
         seen: dict[tuple[str, str, str | None, int, str], int] = {}
         uses = {e.id for e in self.inst.end_uses}
+        classes = {*BUILT_IN_CLASSES, *(c.id for c in self.inst.compliance_classes)}
         for i, d in enumerate(self.inst.demand):
             self.ref(d.end_use, uses, ("demand", i, "end_use"), "end use")
+            self.ref(d.compliance, classes, ("demand", i, "compliance"), "compliance class")
             self.ref(d.region, self.regions, ("demand", i, "region"), "region")
             self.ref(d.commodity, self.commodities, ("demand", i, "commodity"), "commodity")
             if d.year not in years:
@@ -288,6 +310,14 @@ class _Checker:
                 self.ref(x, scenarios, ("export_controls", i, "scenarios"), "scenario")
             for x in c.elements:
                 self.ref(x, ELEMENTS, ("export_controls", i, "elements"), "element symbol")
+            carried = {e for cm in self.inst.commodities for e in cm.elements}
+            if c.elements and not c.commodities and not c.stages and not set(c.elements) & carried:
+                self.problem(
+                    ("export_controls", i, "elements"),
+                    f"control '{c.id}' lists elements no commodity carries ({', '.join(c.elements)}): it "
+                    "reaches nothing",
+                    "list elements the instance's commodities carry (commodities[].elements)",
+                )
             stages = {cm.stage for cm in self.inst.commodities}
             for x in c.stages:
                 self.ref(x, stages, ("export_controls", i, "stages"), "stage")
@@ -311,12 +341,8 @@ class _Checker:
             loc = ("policies", "min_service", i)
             self.ref(sv.region, self.regions, (*loc, "region"), "region")
             self.ref(sv.commodity, self.commodities, (*loc, "commodity"), "commodity")
-            if sv.compliance is not None and sv.compliance not in ("any", "clear"):
-                self.problem(
-                    (*loc, "compliance"),
-                    f"unknown compliance class '{sv.compliance}'",
-                    "use 'any' or 'clear'",
-                )
+            classes = {*BUILT_IN_CLASSES, *(c.id for c in self.inst.compliance_classes)}
+            self.ref(sv.compliance, classes, (*loc, "compliance"), "compliance class")
         for i, b in enumerate(pol.budgets):
             for x in b.investor:
                 self.ref(x, self.region_or_bloc, ("policies", "budgets", i, "investor"), "region or bloc")
