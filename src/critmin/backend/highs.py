@@ -31,6 +31,16 @@ PROVEN_GAP = 1e-4
 # (duals and a basic solution as with simplex); smaller ones, MIPs and warm re-solves by HiGHS's default
 # (dual simplex). Chosen by measurement: benchmarks/lp_algorithms.py, table in benchmarks/README.md.
 AUTO_IPM_COLUMNS = 100_000
+# HiGHS options for every MIP unless the user sets them (--highs-option). critmin's MIPs are near-tied: the
+# LP relaxation has few fractional binaries, the gap closes in a few nodes, and the time went to root work
+# (RENS/RINS sub-MIPs, restarts, the root reduced-cost heuristic). Chosen by measurement over seeds on the
+# bundled and generated instances: benchmarks/solver_defaults.py, table in benchmarks/README.md.
+MIP_DEFAULTS: dict[str, Any] = {
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_rins": False,
+    "mip_allow_restart": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+}
 
 
 @dataclass
@@ -90,13 +100,23 @@ def configured_highs(options: SolveOptions) -> highspy.Highs:
     return h
 
 
+def _set(h: highspy.Highs, key: str, value: Any) -> None:
+    if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+        raise CritminError(f"HiGHS rejected option {key}={value!r}")
+
+
 def _log_to_stderr(event: Any) -> None:
     sys.stderr.write(str(getattr(event, "message", event)))
 
 
 def choose_lp_algorithm(h: highspy.Highs, options: SolveOptions, columns: int, is_mip: bool) -> str:
     """Set HiGHS's LP algorithm for a cold solve: interior point with crossover for large LPs, else the
-    default (dual simplex); a `solver` in highs_options is the user's choice and is kept. Returns it."""
+    default (dual simplex); a `solver` in highs_options is the user's choice and is kept. A MIP also gets
+    `MIP_DEFAULTS`, except options the user set. Returns the LP algorithm."""
+    if is_mip:
+        for key, value in MIP_DEFAULTS.items():
+            if key not in options.highs_options:
+                _set(h, key, value)
     if "solver" in options.highs_options:
         return str(options.highs_options["solver"])
     algo = options.lp_algorithm

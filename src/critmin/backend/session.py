@@ -136,6 +136,15 @@ class Session:
                 raise CritminError("internal: HiGHS returned a non-finite value in an optimal solution")
         return result
 
+    def counts(self) -> dict[str, int]:
+        """Work done by the last solve: simplex iterations and MIP nodes (benchmarks compare these, not wall
+        time)."""
+        info = self.h.getInfo()
+        return {
+            "simplex_iterations": int(info.simplex_iteration_count),
+            "mip_nodes": int(max(info.mip_node_count, 0)),
+        }
+
     def objective_value(self) -> float:
         """The value of the objective HiGHS last minimised (without any constant)."""
         return float(self.h.getInfo().objective_function_value)
