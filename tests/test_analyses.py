@@ -74,7 +74,9 @@ def test_evaluate_hand_computed_builds_fixed_to_zero():
 def test_read_plan_from_a_csv_and_errors_name_row_and_column(tmp_path):
     p = tmp_path / "b.csv"
     p.write_text("option,year,capacity_added\nau_build,2025,60\n")
-    assert read_plan(p) == (("au_build", 2025, 60.0),)
+    assert read_plan(p) == (("au_build", 2025, 60.0, "all"),)  # no branch column: decided for all
+    p.write_text("option,year,capacity_added,branch\nau_build,2025,60,ban\nau_build,2025,20,all\n")
+    assert read_plan(p) == (("au_build", 2025, 60.0, "ban"), ("au_build", 2025, 20.0, "all"))
     p.write_text("option,year,capacity_added\nau_build,2025,-1\n")
     with pytest.raises(CritminError, match=r"b.csv, row 2, column capacity_added"):
         read_plan(p)

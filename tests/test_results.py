@@ -40,12 +40,13 @@ def test_tables_are_tidy_and_in_tonnes(demo_solution):
     d = sol.deliveries.groupby(["region", "commodity", "year", "compliance", "scenario"]).quantity.sum()
     merged = u.set_index(["region", "commodity", "year", "compliance", "scenario"]).join(d).fillna(0)
     assert (merged.quantity + merged.unmet).to_numpy() == pytest.approx(merged.demand.to_numpy())
-    # production never exceeds capacity
-    cap = sol.capacity.set_index(["facility", "year"]).capacity
+    # production never exceeds the capacity usable in its scenario (nameplate at most)
+    cap = sol.capacity.set_index(["facility", "year", "scenario"])
+    assert (cap.usable <= cap.capacity + 1e-6).all()
     act = sol.production.groupby(["facility", "year", "scenario", "tag"]).activity.first()
     act = act.groupby(["facility", "year", "scenario"]).sum()
-    for (f, y, _s), a in act.items():
-        assert a <= cap.loc[(f, y)] + 1e-6
+    for (f, y, s), a in act.items():
+        assert a <= cap.loc[(f, y, s), "usable"] + 1e-6
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])

@@ -169,7 +169,7 @@ def test_a_non_finite_bound_never_reaches_highs_silently():
 
     d = base_dict()
     d["build_options"] = [{"id": "b", "facility": "au_plant", "capex": 10}]
-    with pytest.raises(CritminError, match=r"build_capacity\[b,2025\].*not a number"):
+    with pytest.raises(CritminError, match=r"build_capacity\[b,2025,all\].*not a number"):
         run_job(make(d), Job("x", builds=(("b", 2025, float("nan")),)))
 
 

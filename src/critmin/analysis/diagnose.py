@@ -217,7 +217,7 @@ def lead_time_blocks(md: ModelData, shortfalls: pd.DataFrame) -> pd.DataFrame:
         return facs
 
     first_online: dict[str, int] = {}
-    for o, t in md.build_keys:
+    for o, t, _branch in md.build_keys:
         first_online[o] = min(first_online.get(o, t), t)
     rows = []
     pairs = shortfalls[["commodity", "year"]].drop_duplicates().sort_values(["commodity", "year"])

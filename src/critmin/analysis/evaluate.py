@@ -29,15 +29,20 @@ from .jobs import Job, Outcome, reference_scenario
 from .output import AnalysisResult
 from .sweep import Engine, Progress, run_jobs
 
-Plan = tuple[tuple[str, int, float], ...]
+Plan = tuple[tuple[str, int, float, str], ...]  # (option, online year, t/yr added, branch; 'all' if omitted)
 
 
 def plan_of(solution: Solution) -> Plan:
-    """The first-stage builds of a solution, in instance units."""
+    """The builds of a solution, in instance units, each with its branch ('all': decided for every scenario;
+    else the scenarios a build decided after a reveal is for)."""
     b = solution.builds
     if b.empty:
         return ()
-    return tuple((str(r.option), int(r.year), float(r.capacity_added)) for r in records(b))
+    branch = b.branch if "branch" in b.columns else ["all"] * len(b)
+    return tuple(
+        (str(r.option), int(r.year), float(r.capacity_added), str(br or "all"))
+        for r, br in zip(records(b), branch, strict=True)
+    )
 
 
 MAX_PLAN_BYTES = 64 * 2**20  # a builds table (a plan has a row per option and online year)
@@ -45,8 +50,8 @@ MAX_PLAN_BYTES = 64 * 2**20  # a builds table (a plan has a row per option and o
 
 def read_plan(path: str | Path, instance: Instance | None = None) -> Plan:
     """A plan from a solution folder (its builds) or a builds CSV (columns option, year, capacity_added —
-    or capacity — in t/yr). Errors name the file, row and column; with `instance`, the plan is also checked
-    against it (check_plan)."""
+    or capacity — in t/yr, and optionally branch). Errors name the file, row and column; with `instance`,
+    the plan is also checked against it (check_plan)."""
     p = Path(path)
     if p.is_dir():
         sol = Solution.read(p)
@@ -82,8 +87,8 @@ def _plan_table(p: Path) -> tuple[Plan, list[tuple[str, int]]]:
             f"{p}: column(s) {', '.join(missing)} missing; "
             "a builds table has option, year, capacity_added (t/yr)"
         )
-    out: list[tuple[str, int, float]] = []
-    seen: dict[tuple[str, int], int] = {}
+    out: list[tuple[str, int, float, str]] = []
+    seen: dict[tuple[str, int, str], int] = {}
     for n, r in enumerate(df.to_dict("records"), start=2):
         where = f"{p}, row {n}"
         option = str(r["option"] or "").strip()
@@ -100,15 +105,15 @@ def _plan_table(p: Path) -> tuple[Plan, list[tuple[str, int]]]:
             raise CritminError(f"{where}, column year: {year_text} is not a whole year")
         if not math.isfinite(added) or added < 0:
             raise CritminError(f"{where}, column {qty}: {qty_text or 'empty'} is not a capacity >= 0 (t/yr)")
-        key = (option, int(year_f))
+        branch = str(r.get("branch") or "all").strip() or "all"
+        key = (option, int(year_f), branch)
         if key in seen:
             raise CritminError(
                 f"{where}: option '{option}' online in {key[1]} again (first at row {seen[key]}); give one "
-                "row "
-                "per option and year (a plan's rows are not summed)"
+                "row per option, year and branch (a plan's rows are not summed)"
             )
         seen[key] = n
-        out.append((option, int(year_f), added))
+        out.append((option, int(year_f), added, branch))
     return tuple(out), [(str(p), n) for n in seen.values()]
 
 
@@ -120,11 +125,13 @@ def check_plan(plan: Plan, instance: Instance, rows: list[tuple[str, int]] | Non
 
     md = compile_instance(instance)
     allowed: dict[str, list[int]] = {}
-    for opt_id, t in md.build_keys:
-        allowed.setdefault(opt_id, []).append(t)
+    for opt_id, t, _branch in md.build_keys:
+        if t not in allowed.get(opt_id, []):
+            allowed.setdefault(opt_id, []).append(t)
     options = {o.id: o for o in instance.build_options}
-    total: dict[str, float] = {}
-    for k, (option, year, added) in enumerate(plan):
+    total: dict[tuple[str, str], float] = {}
+    for k, (option, year, added, *rest) in enumerate(plan):
+        branch = str(rest[0]) if rest else "all"
         file, n = rows[k] if rows and k < len(rows) else ("plan", k + 1)
         where = f"{file}, row {n}"
         if option not in options:
@@ -143,16 +150,18 @@ def check_plan(plan: Plan, instance: Instance, rows: list[tuple[str, int]] | Non
                     f"{o.module_size:,.6g} "
                     "t/yr; a modular option adds whole modules"
                 )
-            total[option] = total.get(option, 0.0) + round(modules)
+            amount: float = round(modules)
             limit, unit = float(o.max_count), "modules"
         else:
-            total[option] = total.get(option, 0.0) + added
+            amount = added
             limit, unit = (o.max_capacity if o.max_capacity is not None else math.inf), "t/yr"
-        if total[option] > limit * (1 + 1e-9) + 1e-9:
+        total[(option, branch)] = total.get((option, branch), 0.0) + amount
+        # a scenario builds the shared plan and its own branch's: their sum is what the maximum bounds
+        built = total[(option, branch)] + (total.get((option, "all"), 0.0) if branch != "all" else 0.0)
+        if built > limit * (1 + 1e-9) + 1e-9:
             raise CritminError(
-                f"{where}: the plan builds {total[option]:,.6g} {unit} of '{option}' in all, over its "
-                "maximum "
-                f"of {limit:,.6g} {unit}"
+                f"{where}: the plan builds {built:,.6g} {unit} of '{option}' in all, over its maximum of "
+                f"{limit:,.6g} {unit}"
             )
 
 
@@ -174,14 +183,14 @@ def evaluate(
 ) -> AnalysisResult:
     """Fix the plan's builds and re-solve every scenario's operations: cost and shortfall per scenario."""
     check_scenario(instance, scenario)
+    plan = tuple((o, int(y), float(a), str(rest[0]) if rest else "all") for o, y, a, *rest in plan)
     check_plan(plan, instance)
     (o,) = run_jobs(instance, [Job("evaluated", scenario=scenario, builds=plan, keep=keep)], options=options)
     if not o.ok:
         raise NoPlanError(
             f"the plan has no feasible operation in {instance.name} ({o.status} {o.message}); "
             "a hard requirement (a minimum service level, an offtake, a stock cover) cannot be met with "
-            "these "
-            "builds; `critmin diagnose` names such conflicts",
+            "these builds; `critmin diagnose` names such conflicts",
             status=o.status,
         )
     table = pd.DataFrame(_scenario_rows(o, "evaluated"))
@@ -196,7 +205,7 @@ def evaluate(
         facts={"objective": o.objective, "planner_cost": o.planner_cost, "builds": len(plan)},
         tables={
             "scenarios": table,
-            "builds": pd.DataFrame(plan, columns=["option", "year", "capacity_added"]),
+            "builds": pd.DataFrame(plan, columns=["option", "year", "capacity_added", "branch"]),
         },
         currency=instance.units.currency,
         solutions={"solution": o.solution} if o.solution is not None else {},

@@ -52,7 +52,11 @@ BUILD_FAMILIES = ("build_capacity", "build_modules")
 class Job:
     """One solve: the instance as given, changed only as stated. Quantities in instance units.
 
-    builds: fix every first-stage build to these (option, online year, t/yr added); unlisted builds are 0.
+    builds: fix every build to these (option, online year, t/yr added, branch); unlisted builds are 0. A
+        plan's 'all' entry applies to every branch of that option and year (a shared plan, applied whatever
+        is revealed).
+    recourse: with `builds`, leave the builds decided after a reveal (branch other than 'all') free: the
+        plan fixes what was decided before anything was known, the planner reacts after (EEV, regret).
     stop: (region, stage or None for all, from year): those facilities produce nothing from that year on.
     stop_facilities: (facility id, from year): that plant produces nothing from that year on.
     ban_from: from this year, controlled-origin regions ship nothing to any other region.
@@ -74,7 +78,8 @@ class Job:
     key: str
     scenario: str | None = None
     deals_off: tuple[str, ...] = ()
-    builds: tuple[tuple[str, int, float], ...] | None = None
+    builds: tuple[tuple[str, int, float, str], ...] | None = None
+    recourse: bool = False
     stop: tuple[tuple[str, str | None, int], ...] = ()
     stop_facilities: tuple[tuple[str, int], ...] = ()
     ban_from: int | None = None
@@ -102,7 +107,7 @@ class Outcome:
     scenario_cost: dict[str, float] = field(default_factory=dict)
     scenario_unmet: dict[str, float] = field(default_factory=dict)
     met: list[tuple[str, int, float, float]] = field(default_factory=list)  # scenario, year, demand, met
-    builds: tuple[tuple[str, int, float], ...] = ()  # the plan: (option, online year, t/yr added)
+    builds: tuple[tuple[str, int, float, str], ...] = ()  # the plan: (option, online year, t/yr, branch)
     exports: dict[str, tuple[float, float]] = field(default_factory=dict)  # scenario -> controlled-origin
     # regions' exports to others over the horizon: (t, value at the import price, undiscounted)
     probability: dict[str, float] = field(default_factory=dict)
@@ -284,7 +289,7 @@ def job_arrays(loaded: _Loaded, job: Job) -> ModelArrays:
     arrays = loaded.arrays
     lower, upper = arrays.col_lower.copy(), arrays.col_upper.copy()
     if job.builds is not None:
-        _fix_builds(arrays, job.builds, lower, upper)
+        _fix_builds(arrays, job.builds, lower, upper, free_recourse=job.recourse)
     ix = loaded.index
     for region, stage, start in job.stop:
         hit = (ix.act_region == region) & (ix.act_year >= start)
@@ -339,30 +344,38 @@ def job_arrays(loaded: _Loaded, job: Job) -> ModelArrays:
 
 def _fix_builds(
     arrays: ModelArrays,
-    builds: tuple[tuple[str, int, float], ...],
+    builds: tuple[tuple[str, int, float, str], ...],
     lower: np.ndarray,
     upper: np.ndarray,
+    *,
+    free_recourse: bool = False,
 ) -> None:
-    """Fix each build column to the plan's value in model units; builds the plan does not list to 0."""
+    """Fix each build column to the plan's value in model units; builds the plan does not list to 0. A plan's
+    'all' entry stands for every branch of its option and year; with `free_recourse`, builds decided after a
+    reveal stay free."""
     md = arrays.md
-    plan: dict[tuple[str, int], float] = {}
-    for option, year, added in builds:
+    plan: dict[tuple[str, int, str], float] = {}
+    for option, year, added, *rest in builds:  # (option, year, t/yr[, branch]); no branch: 'all'
+        branch = str(rest[0]) if rest else "all"
         if option not in md.option:
             raise CritminError(f"the plan builds '{option}', which this instance has no build option for")
-        plan[(option, int(year))] = plan.get((option, int(year)), 0.0) + float(added)
-    known = set(md.build_keys)
-    for key in plan:
-        if key not in known and plan[key] > 1e-9:
+        key = (option, int(year), branch)
+        plan[key] = plan.get(key, 0.0) + float(added)
+    known = {(o, t) for o, t, _br in md.build_keys}
+    for option, year, _branch in plan:
+        if (option, year) not in known and plan[(option, year, _branch)] > 1e-9:
             raise CritminError(
-                f"the plan builds '{key[0]}' online in {key[1]}, which is not a modelled year this instance "
+                f"the plan builds '{option}' online in {year}, which is not a modelled year this instance "
                 f"allows for that option"
             )
     for family in BUILD_FAMILIES:
         if not arrays.has_col_block(family):
             continue
         block = arrays.col_block(family)
-        for j, (option, year) in enumerate(block.keys):
-            added = plan.get((option, year), 0.0)
+        for j, (option, year, branch) in enumerate(block.keys):
+            if free_recourse and branch != "all":
+                continue
+            added = plan.get((option, year, branch), plan.get((option, year, "all"), 0.0))
             value = added / (md.build_unit[option] * md.q)
             if family == "build_modules":
                 value = float(round(value))
@@ -410,8 +423,8 @@ def summarise(result: ModelResult, job: Job, options: SolveOptions, digest: Dige
     out.exports = digest.exports(result.x)
     ctx = Context(md, arrays, result)
     out.builds = tuple(
-        (o, int(y), float(added))
-        for (o, y), added in sorted(built_capacity(ctx).items(), key=lambda kv: kv[0])
+        (o, int(y), float(added), br)
+        for (o, y, br), added in sorted(built_capacity(ctx).items(), key=lambda kv: kv[0])
     )
     if job.keep:
         out.solution = Solution.from_result(result, options, extra={"job": job.key})

@@ -39,7 +39,7 @@ def _cost(o: Outcome, what: str, instance: Instance | None = None) -> float:
 def leverage(
     instance: Instance,
     *,
-    plan: tuple[tuple[str, int, float], ...] | None = None,
+    plan: tuple[tuple[str, int, float, str], ...] | None = None,
     starts: Sequence[int] = (),
     scenario: str | None = None,
     options: SolveOptions | None = None,

@@ -95,7 +95,7 @@ def _ttr(instance: Instance, stage: dict[str, str], allies: set[str]) -> dict[st
 def stress(
     instance: Instance,
     *,
-    plan: tuple[tuple[str, int, float], ...] | None = None,
+    plan: tuple[tuple[str, int, float, str], ...] | None = None,
     starts: Sequence[int] = (),
     nodes: Sequence[tuple[str, str]] = (),
     groups: Mapping[str, Sequence[str]] | None = None,
@@ -262,7 +262,7 @@ def _share_curve(
 
 def _jobs(
     instance: Instance,
-    plan: tuple[tuple[str, int, float], ...] | None,
+    plan: tuple[tuple[str, int, float, str], ...] | None,
     chosen: list[Node],
     starts: list[int],
     shares: Sequence[float],

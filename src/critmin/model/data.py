@@ -22,6 +22,7 @@ from typing import Any
 
 from ..errors import InstanceError, Problem, did_you_mean
 from ..schema import ContinuousOption, DiscreteOption, Instance
+from .builds import compile_builds, compile_existing
 from .data_types import TAGS, Arc, BuildKey, DemandRow, FlowKey, Present, Stream
 from .export_controls import ControlRow, compile_controls, control_destinations
 from .nonanticipativity import compile_trunk
@@ -32,9 +33,7 @@ from .registry import optional_families
 from .timeline import (
     Time,
     annuity_factor,
-    calendar_years,
     compile_time,
-    discount_factor,
     existing_capacity,
     factor,
     in_window,
@@ -110,13 +109,15 @@ class ModelData:
     bloc_of: dict[str, str]
     fac_controlled: dict[str, bool]
     cap_keys: list[tuple[str, int]]
-    existing: dict[tuple[str, int], float]
+    existing: dict[tuple[str, int], float]  # nominal mean over the period (reports)
+    existing_usable: dict[tuple[str, int, str], float]  # ramped and slipped, per scenario (builds.py)
     provenance: Provenance  # streams, their recipes by year and scenario, controls' lists (provenance.py)
     origin: Origin  # Chinese-origin content traced by value: classes, traced years, parts, tests (origin.py)
     avail: dict[tuple[str, int, str], float]
     var_cost: dict[tuple[str, int, str], float]
     fixed_cost: dict[str, float]
-    build_keys: list[BuildKey]
+    build_keys: list[BuildKey]  # (option, online year, branch: 'all' or the scenarios it is decided for)
+    build_serves: dict[BuildKey, frozenset[str]]  # the scenarios each build's decision is for
     discrete: set[str]
     build_unit: dict[str, float]  # scaled capacity per unit of the build variable
     build_start: dict[BuildKey, int]
@@ -125,6 +126,7 @@ class ModelData:
     online_years: dict[BuildKey, list[int]]  # modelled periods a build serves (in whole or in part)
     online_share: dict[tuple[BuildKey, int], float]  # (build, period) -> share of the period's years
     online_paid: dict[tuple[BuildKey, int], float]  # ... share of its discounted years (capex, fixed O&M)
+    online_usable: dict[tuple[BuildKey, int, str], float]  # ramped, slipped usable share, per scenario
     existing_paid: dict[tuple[str, int], float]  # existing capacity, discount-weighted over the period
     overnight: dict[BuildKey, float]  # scaled overnight capex per unit of build variable
     arcs: dict[Arc, float]  # scaled transport cost
@@ -145,7 +147,7 @@ class ModelData:
     controls: list[ControlRow]
     levers: Levers
     service: list[tuple[str, int, str, float]]  # min_service rows: (policy, demand row, scenario, max unmet)
-    trunk: dict[int, list[str]]  # year -> scenarios not yet revealed then (they share that year's decisions)
+    trunk: dict[int, list[list[str]]]  # year -> groups of scenarios not yet told apart (they share decisions)
     budget_builds: dict[str, list[BuildKey]]  # budget id -> builds it pays for (empty: no row)
     selected_scenario: str | None = None  # the one scenario asked for (probability 1), if any
     notes: list[str] = field(default_factory=list)
@@ -276,97 +278,6 @@ def resolve_risk_weight(instance: Instance, risk_weight: float | None) -> float:
         )
         raise InstanceError(problems=[instance.locate(problem)])
     return float(rw)
-
-
-@dataclass
-class _Builds:
-    keys: list[BuildKey] = field(default_factory=list)
-    unit: dict[str, float] = field(default_factory=dict)
-    start: dict[BuildKey, int] = field(default_factory=dict)
-    rate: dict[BuildKey, float] = field(default_factory=dict)
-    years: dict[BuildKey, list[int]] = field(default_factory=dict)
-    overnight: dict[BuildKey, float] = field(default_factory=dict)
-    online: dict[tuple[str, int], list[BuildKey]] = field(default_factory=lambda: defaultdict(list))
-    share: dict[tuple[BuildKey, int], float] = field(
-        default_factory=dict
-    )  # (build, period) -> share of years
-    paid: dict[tuple[BuildKey, int], float] = field(default_factory=dict)  # ... of discounted years
-    discrete: set[str] = field(default_factory=set)
-    left_out: list[str] = field(default_factory=list)  # options of investors outside the planner
-
-
-def _online_share(inst: Instance, t: int, lifetime: int, y: int, years: list[int]) -> tuple[float, float]:
-    """Share of period y's calendar years a build online from t for `lifetime` years serves, plain and
-    discount-weighted: a plant retiring inside a multi-year period serves it in part (to the year)."""
-    online = [j for j in years if t <= j < t + lifetime]
-    if not online:
-        return 0.0, 0.0
-    weights = [discount_factor(inst, j) for j in years]
-    paid = sum(discount_factor(inst, j) for j in online) / sum(weights)
-    return len(online) / len(years), paid
-
-
-def _compile_builds(inst: Instance, q: float, m: float, planner: set[str] | None) -> _Builds:
-    """An option's capacity comes online in period t if construction (t - lead time) can start by then; it
-    serves each later period for the share of its years its lifetime covers. With a planner, options whose
-    investor is outside it are not the planner's decisions and are left out (and listed)."""
-    hz = inst.horizon
-    out = _Builds()
-    cal = calendar_years(inst)
-    region_of = {f.id: f.region for f in inst.facilities}
-    bloc_of = {r.id: r.bloc for r in inst.regions}
-    for o in inst.build_options:
-        investor = o.investor or region_of[o.facility]
-        if planner is not None and investor not in planner and bloc_of.get(investor) not in planner:
-            out.left_out.append(o.id)
-            continue
-        first_start = max(hz.base_year, o.earliest_start or hz.base_year)
-        if isinstance(o, DiscreteOption):
-            out.discrete.add(o.id)
-            unit, cost_per_unit = o.module_size / q, o.fixed_cost
-        else:
-            unit, cost_per_unit = 1.0, o.capex * q
-        out.unit[o.id] = unit
-        crf = annuity_factor(hz.discount_rate, o.lifetime)
-        for t in hz.years:
-            if t - o.lead_time < first_start:
-                continue
-            key = (o.id, t)
-            out.keys.append(key)
-            out.start[key] = t - o.lead_time
-            served = []
-            for y in hz.years:
-                share, paid = _online_share(inst, t, o.lifetime, y, cal[y])
-                if share > 0:
-                    served.append(y)
-                    out.online[(o.facility, y)].append(key)
-                    out.share[(key, y)], out.paid[(key, y)] = share, paid
-            out.years[key] = served
-            out.rate[key] = crf * cost_per_unit / m
-            out.overnight[key] = cost_per_unit / m
-    return out
-
-
-def _compile_capacity(
-    inst: Instance, q: float, online: dict[tuple[str, int], list[BuildKey]]
-) -> tuple[list[tuple[str, int]], dict[tuple[str, int], float], dict[tuple[str, int], float]]:
-    """(facility, period) pairs with existing capacity or a build online; the existing capacity (its mean
-    over the period's calendar years, so a step inside a multi-year period counts to the year); and the
-    discount-weighted mean, for fixed O&M."""
-    existing: dict[tuple[str, int], float] = {}
-    existing_paid: dict[tuple[str, int], float] = {}
-    cap_keys: list[tuple[str, int]] = []
-    cal = calendar_years(inst)
-    for f in inst.facilities:
-        for y, years in cal.items():
-            steps = [existing_capacity(f.capacity, j) / q for j in years]
-            e = sum(steps) / len(steps)
-            if e > 0 or (f.id, y) in online:
-                cap_keys.append((f.id, y))
-                existing[(f.id, y)] = e
-                w = [discount_factor(inst, j) for j in years]
-                existing_paid[(f.id, y)] = sum(v * x for v, x in zip(steps, w, strict=True)) / sum(w)
-    return cap_keys, existing, existing_paid
 
 
 def _compile_arcs(
@@ -558,8 +469,9 @@ def compile_instance(
         for f in inst.facilities
     }
     planner = planner_regions(inst)
-    builds = _compile_builds(inst, q, m, planner)
-    cap_keys, existing, existing_paid = _compile_capacity(inst, q, builds.online)
+    builds = compile_builds(inst, t, q, m, planner)
+    ex = compile_existing(inst, t, q, builds.online)
+    cap_keys = ex.cap_keys
     active = {f for f, _ in cap_keys}
     arcs, arc_tariff = _compile_arcs(inst, q, m, region_of, active)
     cap_years: dict[str, set[int]] = defaultdict(set)
@@ -595,13 +507,15 @@ def compile_instance(
         bloc_of=bloc_of,
         fac_controlled=fac_controlled,
         cap_keys=cap_keys,
-        existing=existing,
+        existing=ex.nominal,
+        existing_usable=ex.usable,
         provenance=prov,
         origin=compile_origin(inst, t, demand, present, arcs, active, prov.covered, by_source=trace_sources),
         avail=avail,
         var_cost=var_cost,
         fixed_cost={f.id: f.fixed_cost * q / m for f in inst.facilities},
         build_keys=builds.keys,
+        build_serves=builds.serves,
         discrete=builds.discrete,
         build_unit=builds.unit,
         build_start=builds.start,
@@ -610,7 +524,8 @@ def compile_instance(
         online_years=builds.years,
         online_share=builds.share,
         online_paid=builds.paid,
-        existing_paid=existing_paid,
+        online_usable=builds.usable,
+        existing_paid=ex.paid,
         overnight=builds.overnight,
         arcs=arcs,
         tariff=_compile_tariffs(inst, t, q, m, arc_tariff),

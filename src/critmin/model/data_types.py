@@ -9,7 +9,7 @@ TAGS: tuple[str, str] = ("clear", "controlled")
 Arc = tuple[str, str, str]  # commodity, origin, destination
 FlowKey = tuple[str, str, str, str]  # commodity, origin, destination, tag
 Stream = tuple[str, str]  # facility, tag of what it makes
-BuildKey = tuple[str, int]  # option, online year
+BuildKey = tuple[str, int, str]  # option, online year, branch ('all' or the scenarios it is decided for)
 Present = tuple[str, str, str]  # region, commodity, tag
 
 

@@ -3,11 +3,14 @@ every scenario not yet revealed, since nobody can yet tell them apart. Without i
 each scenario see its own future from the first period (stockpiling for a ban nobody has announced).
 
 For each second-stage variable family with a year (its own, or its demand row's) and each year where several
-scenarios are still hidden: x[key, s] = x[key, first hidden scenario that has the column] for the others."""
+scenarios are still hidden: x[key, s] = x[key, first hidden scenario that has the column] for the others,
+within each group of scenarios that cannot yet be told apart (one group, or several when schedule cases
+cross the control scenarios)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from .builder import Block, ModelBuilder
 from .registry import VARIABLE_BY_NAME
@@ -22,17 +25,46 @@ def _year_of(b: ModelBuilder, names: tuple[str, ...], key: tuple) -> int | None:
     return None
 
 
-def compile_trunk(t: Time) -> dict[int, list[str]]:
-    """Per year, the scenarios that cannot yet be told apart, so share that year's decisions: those that
-    branch off later (`revealed` after the year), with those that set no `revealed` (they continue the trunk)
-    while any such later branch remains. Only groups of two or more matter."""
-    out: dict[int, list[str]] = {}
+def _unrevealed(reveal: dict[str, int | None], y: int) -> set[str]:
+    """Branches of one dimension not yet told apart in year y: those revealed later, with those that set no
+    reveal year (they continue the trunk) while any such later branch remains."""
+    later = {b for b, r in reveal.items() if r is not None and r > y}
+    return later | {b for b, r in reveal.items() if r is None} if later else set()
+
+
+def groups_at(t: Time, y: int) -> list[list[str]]:
+    """The scenarios that cannot be told apart in year y, as groups (singletons included). Two dimensions:
+    the control scenario (`revealed`) and, with schedule_risk, the schedule case (`schedule_revealed`); two
+    scenarios share a year's decisions only where neither dimension tells them apart."""
+    scen = [t.scen_by[s] for s in t.scenarios]
+    control = {(s.base or s.name): s.revealed for s in scen}
+    case = {s.schedule_case: s.schedule_revealed for s in scen if s.schedule_case is not None}
+    u1, u2 = _unrevealed(control, y), _unrevealed(case, y)
+
+    def alike(a: Any, b: Any) -> bool:
+        ca, cb = a.base or a.name, b.base or b.name
+        same1 = ca == cb or (ca in u1 and cb in u1)
+        same2 = a.schedule_case == b.schedule_case or (a.schedule_case in u2 and b.schedule_case in u2)
+        return same1 and same2
+
+    groups: list[list[str]] = []
+    for s in scen:
+        for g in groups:
+            if alike(t.scen_by[g[0]], s):
+                g.append(s.name)
+                break
+        else:
+            groups.append([s.name])
+    return groups
+
+
+def compile_trunk(t: Time) -> dict[int, list[list[str]]]:
+    """Per modelled year, the groups of two or more scenarios that share that year's decisions."""
+    out: dict[int, list[list[str]]] = {}
     for y in t.years:
-        later = [s for s in t.scenarios if (t.scen_by[s].revealed or 0) > y]
-        if later:
-            group = [s for s in t.scenarios if s in later or t.scen_by[s].revealed is None]
-            if len(group) > 1:
-                out[y] = group
+        shared = [g for g in groups_at(t, y) if len(g) > 1]
+        if shared:
+            out[y] = shared
     return out
 
 
@@ -68,10 +100,11 @@ def _pairs_of(
         groups[rest][key[s_pos]] = block.start + j
     for rest, by_scen in groups.items():
         year = _year_of(b, names, rest[:s_pos] + ("",) + rest[s_pos:])
-        hidden = [s for s in b.md.trunk.get(year, ()) if s in by_scen] if year is not None else []
         entry = "|".join(str(x) for x in rest)  # "|": Pyomo names it without quotes
         if entry.isdigit():
             entry = f"row{entry}"  # a lone demand row: Pyomo would quote a number-like string
-        for s in hidden[1:]:
-            keys.append((block.name, entry, s))
-            pairs.append((by_scen[s], by_scen[hidden[0]]))
+        for group in b.md.trunk.get(year, []) if year is not None else []:
+            hidden = [s for s in group if s in by_scen]
+            for s in hidden[1:]:
+                keys.append((block.name, entry, s))
+                pairs.append((by_scen[s], by_scen[hidden[0]]))

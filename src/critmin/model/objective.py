@@ -89,15 +89,17 @@ def _capacity_costs(b: ModelBuilder, owned: _Owned) -> None:
     """capex (annuity per year online; the planner's builds only exist with a planner) and fixed O&M
     (existing capacity as a constant, builds as terms), each for the share of a period's years served."""
     md = b.md
-    cols, rates, years = [], [], []
+    cols, rates, years, scens = [], [], [], []
     for key in md.build_keys:
         col, rate = build_col(b, key), md.capex_rate[key]
         for y in md.online_years[key]:
-            cols.append(col)
-            rates.append(rate * md.online_paid[(key, y)])
-            years.append(b.year_index[y])
-    b.cost("capex", cols, rates, years, FIRST_STAGE)
-    cols, rates, years, inside = [], [], [], []
+            for scen in _payers(b, key):
+                cols.append(col)
+                rates.append(rate * md.online_paid[(key, y)])
+                years.append(b.year_index[y])
+                scens.append(scen)
+    b.cost("capex", cols, rates, years, scens)
+    cols, rates, years, scens, inside = [], [], [], [], []
     for f, y in md.cap_keys:
         rate = md.fixed_cost[f]
         if not rate:
@@ -106,12 +108,25 @@ def _capacity_costs(b: ModelBuilder, owned: _Owned) -> None:
         mine = owned.inside(md.region_of[f])
         const = rate * md.existing_paid.get((f, y), 0.0)
         b.cost_constant("fixed_om" if mine else "outside", const, yi, FIRST_STAGE)
-        for o, t in md.online.get((f, y), ()):
-            cols.append(build_col(b, (o, t)))
-            rates.append(rate * md.build_unit[o] * md.online_paid[((o, t), y)])
-            years.append(yi)
-            inside.append(mine)
-    owned.cost("fixed_om", cols, rates, years, FIRST_STAGE, inside)
+        for key in md.online.get((f, y), ()):
+            if (key, y) not in md.online_paid:
+                continue
+            for scen in _payers(b, key):
+                cols.append(build_col(b, key))
+                rates.append(rate * md.build_unit[key[0]] * md.online_paid[(key, y)])
+                years.append(yi)
+                scens.append(scen)
+                inside.append(mine)
+    owned.cost("fixed_om", cols, rates, years, scens, inside)
+
+
+def _payers(b: ModelBuilder, key: tuple[str, int, str]) -> list[int]:
+    """Who pays for a build: every scenario (first stage) for a decision shared by all; else each scenario it
+    was decided for, at that scenario's probability (a recourse build)."""
+    serves = b.md.build_serves[key]
+    if len(serves) == len(b.md.scenarios):
+        return [FIRST_STAGE]
+    return [b.scen_index[s] for s in b.md.scenarios if s in serves]
 
 
 def _operating_costs(b: ModelBuilder, owned: _Owned) -> None:

@@ -302,8 +302,8 @@ def _live(
                     live[(y, s)] = close(live[(y, s)] | later)
                     changed = True
                 later |= held
-        for y, group in trunk.items():
-            if y in out.tracked:
+        for y, groups in trunk.items():
+            for group in groups if y in out.tracked else []:
                 union = set().union(*(live[(y, s)] for s in group if (y, s) in live))
                 for s in group:
                     if (y, s) in live and live[(y, s)] != union:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..errors import InstanceError, Problem
 from ..schema import Instance
 from .builder import INF, ModelBuilder, Terms
+from .builds import by_scenario_sets
 from .data_types import BuildKey, DemandRow
 from .terms import build_col, origins_into, supply_terms
 from .timeline import in_window
@@ -61,7 +62,7 @@ def add_budgets(b: ModelBuilder) -> None:
     """Overnight capex of builds whose construction starts in the budget's window: at most its amount (a
     cap), or at least (a floor: spending a deal commits)."""
     md = b.md
-    keys: list[tuple[str]] = []
+    keys: list[tuple[str, str]] = []
     lower: list[float] = []
     upper: list[float] = []
     rows: list[Terms] = []
@@ -76,10 +77,11 @@ def add_budgets(b: ModelBuilder) -> None:
                 hint = "check its investor, start and end, or the build options' lead times"
                 raise InstanceError(problems=[md.inst.locate(Problem(("policies", "budgets", i), msg, hint))])
             continue
-        keys.append((bg.id,))
-        lower.append(bg.amount / md.m if bg.kind == "floor" else -INF)
-        upper.append(INF if bg.kind == "floor" else bg.amount / md.m)
-        rows.append([(md.overnight[k], build_col(b, k)) for k in builds])
+        for label, keys_s in by_scenario_sets(builds, md.build_serves, md.scenarios):
+            keys.append((bg.id, label))
+            lower.append(bg.amount / md.m if bg.kind == "floor" else -INF)
+            upper.append(INF if bg.kind == "floor" else bg.amount / md.m)
+            rows.append([(md.overnight[k], build_col(b, k)) for k in keys_s])
     b.rows_of_terms(b.constraints("budget_limit", keys, lower, upper), rows)
 
 

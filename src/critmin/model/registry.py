@@ -64,8 +64,8 @@ class CostComponent:
 VARIABLES: tuple[VariableFamily, ...] = (
     VariableFamily(
         "build_capacity",
-        ("option", "year"),
-        "build of option {option} online in {year}",
+        ("option", "year", "branch"),
+        "build of option {option} online in {year} (for {branch})",
         "t/yr",
         "quantity",
         "build_options[].capex, facilities[].fixed_cost",
@@ -74,8 +74,8 @@ VARIABLES: tuple[VariableFamily, ...] = (
     ),
     VariableFamily(
         "build_modules",
-        ("option", "year"),
-        "modules of option {option} online in {year}",
+        ("option", "year", "branch"),
+        "modules of option {option} online in {year} (for {branch})",
         "modules",
         "none",
         "build_options[].fixed_cost, facilities[].fixed_cost",
@@ -310,8 +310,8 @@ CONSTRAINTS: tuple[ConstraintFamily, ...] = (
     ),
     ConstraintFamily(
         "build_limit",
-        ("option",),
-        "maximum build of option {option}",
+        ("option", "branch"),
+        "maximum build of option {option} (scenarios {branch})",
         "build_options[].max_capacity / max_count",
         True,
         "per_t",
@@ -452,8 +452,8 @@ CONSTRAINTS: tuple[ConstraintFamily, ...] = (
     ),
     ConstraintFamily(
         "budget_limit",
-        ("budget",),
-        "capex budget {budget}",
+        ("budget", "branch"),
+        "capex budget {budget} (scenarios {branch})",
         "build_options[].capex / fixed_cost, policies.budgets[].amount",
         True,
         "per_money",

@@ -80,14 +80,17 @@ def deliver_col(b: Columns, i: int, k: str, s: str) -> int:
     return _cache(b)["deliver"].index[(i, k, s)]
 
 
-def capacity_online(b: Columns, f: str, y: int) -> Terms:
-    """Capacity that builds add to facility f in period y: (scaled t/yr per unit, build column), a build
-    retiring inside the period counting for the share of its years it serves."""
+def capacity_online(b: Columns, f: str, y: int, s: str) -> Terms:
+    """Capacity that builds add to facility f in period y, scenario s: (scaled t/yr per unit, build column),
+    each build the scenario's decision counting for its usable share of the period (ramp, slips, retirement;
+    builds.py)."""
     md = b.md
-    return [
-        (md.build_unit[o] * md.online_share[((o, t), y)], build_col(b, (o, t)))
-        for o, t in md.online.get((f, y), ())
-    ]
+    out = []
+    for key in md.online.get((f, y), ()):
+        u = md.online_usable.get((key, y, s), 0.0)
+        if u > 0:
+            out.append((md.build_unit[key[0]] * u, build_col(b, key)))
+    return out
 
 
 def output_terms(b: Columns, f: str, c: str, y: int, s: str) -> Terms:

@@ -11,7 +11,7 @@ def add_variables(b: ModelBuilder) -> None:
     years, scens = md.years, md.scenarios
     b.variables("build_capacity", [k for k in md.build_keys if k[0] not in md.discrete])
     modular = [k for k in md.build_keys if k[0] in md.discrete]
-    max_count = [md.modules_max[o] for o, _ in modular]
+    max_count = [md.modules_max[o] for o, _y, _branch in modular]
     b.variables("build_modules", modular, 0.0, max_count, integer=True)
     b.variables("activity", list(md.activity_keys))
     b.variables("input_use", list(md.use_keys))

@@ -49,11 +49,12 @@ COLUMNS: dict[str, dict[str, str]] = {
         "in_objective:bool period_total:float"
     ),
     "builds": _kinds(
-        "option:str facility:str region:str stage:str kind:str year:int construction_start:int modules:float "
-        "capacity_added:float capex:float"
+        "option:str facility:str region:str stage:str kind:str year:int construction_start:int branch:str "
+        "modules:float capacity_added:float capex:float"
     ),
     "capacity": _kinds(
-        "facility:str region:str stage:str year:int existing:float built:float capacity:float"
+        "facility:str region:str stage:str year:int scenario:str existing:float built:float capacity:float "
+        "usable:float"
     ),
     "production": _kinds(
         "facility:str region:str commodity:str year:int scenario:str tag:str activity:float quantity:float "
@@ -141,10 +142,10 @@ def _positive(ctx: Context, family: str) -> tuple[list[tuple[Any, ...]], np.ndar
     return [keys[i] for i in nz], vals[nz]
 
 
-def built_capacity(ctx: Context) -> dict[tuple[str, int], float]:
-    """(option, online year) -> t/yr added, for builds above the noise level."""
+def built_capacity(ctx: Context) -> dict[tuple[str, int, str], float]:
+    """(option, online year, branch) -> t/yr added, for builds above the noise level."""
     md = ctx.md
-    out: dict[tuple[str, int], float] = {}
+    out: dict[tuple[str, int, str], float] = {}
     for family in ("build_capacity", "build_modules"):
         for key, x in zip(ctx.keys(family), ctx.values(family), strict=True):
             if abs(x) > EPS:
@@ -165,7 +166,7 @@ def builds_table(ctx: Context) -> pd.DataFrame:
     for key in md.build_keys:  # in option order, whichever kind
         if key not in built:
             continue
-        o, t = key
+        o, t, branch = key
         opt = md.option[o]
         x = float(values[key])
         rows.append(
@@ -177,6 +178,7 @@ def builds_table(ctx: Context) -> pd.DataFrame:
                 "kind": opt.kind,
                 "year": t,
                 "construction_start": md.build_start[key],
+                "branch": branch,
                 "modules": int(round(x)) if o in md.discrete else None,
                 "capacity_added": built[key],
                 "capex": md.overnight[key] * x * md.m,
@@ -191,10 +193,14 @@ def capacity_table(ctx: Context) -> pd.DataFrame:
     built = built_capacity(ctx)
     rows = []
     for f, y in md.cap_keys:
-        # a build retiring inside a multi-year period adds capacity for the share of its years it serves
-        new = sum(built.get(k, 0.0) * md.online_share[(k, y)] for k in md.online.get((f, y), ()))
         existing = md.existing.get((f, y), 0.0) * md.q
-        rows.append((f, md.region_of[f], stage[f], y, existing, new, existing + new))
+        for s in md.scenarios:
+            keys = [k for k in md.online.get((f, y), ()) if s in md.build_serves[k]]
+            # nameplate: a build retiring inside a multi-year period adds capacity for the share of its years
+            new = sum(built.get(k, 0.0) * md.online_share.get((k, y), 0.0) for k in keys)
+            usable = md.existing_usable.get((f, y, s), 0.0) * md.q  # ramped, slipped (builds.py)
+            usable += sum(built.get(k, 0.0) * md.online_usable.get((k, y, s), 0.0) for k in keys)
+            rows.append((f, md.region_of[f], stage[f], y, s, existing, new, existing + new, usable))
     return _frame(rows, "capacity")
 
 

@@ -3,6 +3,7 @@
 from .controls import ExportControl
 from .deals import Deal, switch_deals
 from .demand import BUILT_IN_CLASSES, ComplianceClass, Demand, DemandStep, EndUse
+from .dynamics import BuildRate, Ramp, ScheduleCase, ScheduleRisk, Slip, Thrift, ramp_at
 from .horizon import Horizon, Period, Scale, Units
 from .instance import SCHEMA_VERSION, Instance
 from .levers import Offtake, PriceFloor, Sale, Stockpile, Substitution
@@ -27,6 +28,13 @@ __all__ = [
     "Adjustment",
     "Budget",
     "BuildOption",
+    "BuildRate",
+    "Ramp",
+    "ScheduleCase",
+    "ScheduleRisk",
+    "Slip",
+    "Thrift",
+    "ramp_at",
     "Commodity",
     "ContinuousOption",
     "Deal",

@@ -13,6 +13,7 @@ from .base import ELEMENTS, Strict
 from .controls import ExportControl
 from .deals import Deal, check_deals
 from .demand import BUILT_IN_CLASSES, ComplianceClass, Demand, EndUse
+from .dynamics import BuildRate, Ramp, ScheduleRisk, Slip, Thrift
 from .horizon import Horizon, Units
 from .levers import Offtake, PriceFloor, Sale, Stockpile, Substitution
 from .network import BuildOption, Commodity, Facility, Region, Route, RouteDefault
@@ -51,6 +52,19 @@ class Instance(Strict):
     sales: list[Sale] = Field(default_factory=list)
     deals: list[Deal] = Field(default_factory=list)
     scenarios: list[Scenario] = Field(default_factory=lambda: [Scenario(name="base", probability=1.0)])
+    schedule_risk: ScheduleRisk | None = Field(
+        default=None, description="schedule cases crossed with the scenarios (expanded on load)"
+    )
+    ramps: dict[str, Ramp] = Field(
+        default_factory=dict, description="stage -> ramp of new capacity where a plant or option sets none"
+    )
+    build_rates: list[BuildRate] = Field(default_factory=list)
+    thrifts: list[Thrift] = Field(default_factory=list)
+    recourse: bool | None = Field(
+        default=None,
+        description="builds whose construction starts at or after their scenario's reveal year may differ by "
+        "scenario (default: where reveal years exist); false: every build decided for all scenarios",
+    )
     objective: Objective = Field(default_factory=Objective)
     _source_path: str | None = PrivateAttr(default=None)
     _sha256: str | None = PrivateAttr(default=None)
@@ -64,6 +78,8 @@ class Instance(Strict):
         problems = _check(self)
         if problems:
             raise ReferenceProblems(problems)
+        if self.schedule_risk is not None:
+            _cross_schedule(self)
         return self
 
     def locate(self, problem: Problem) -> Problem:
@@ -200,8 +216,86 @@ class _Checker:
             self.ref(x, self.region_or_bloc, ("planner", "members"), "region or bloc")
         _duplicates(self.inst.end_uses, "id", "end_uses", self.p)
         self.compliance_classes()
+        self.dynamics()
         self.p += check_deals(self.inst)
         return self.p
+
+    def dynamics(self) -> None:
+        """Ramps, build rates, slips, thrifts, recourse and what a plant can recover from its feed."""
+        stages = {c.stage for c in self.inst.commodities}
+        for stage in self.inst.ramps:
+            self.ref(stage, stages, ("ramps", stage), "stage")
+        for i, br in enumerate(self.inst.build_rates):
+            self.ref(br.region, self.region_or_bloc, ("build_rates", i, "region"), "region or bloc")
+            self.ref(br.stage, stages, ("build_rates", i, "stage"), "stage")
+        _duplicates(self.inst.build_rates, "id", "build_rates", self.p)
+        for i, th in enumerate(self.inst.thrifts):
+            loc: Loc = ("thrifts", i)
+            self.ref(th.commodity, self.commodities, (*loc, "commodity"), "commodity")
+            self.ref(th.stage, stages, (*loc, "stage"), "stage")
+            for x in th.facilities:
+                self.ref(x, self.facilities, (*loc, "facilities"), "facility")
+                f = self.facilities.get(x)
+                if f is not None and th.commodity not in f.inputs:
+                    msg = f"'{x}' does not draw '{th.commodity}': nothing to save"
+                    self.problem(
+                        (*loc, "facilities"), msg, f"list plants whose inputs include {th.commodity}"
+                    )
+        _duplicates(self.inst.thrifts, "id", "thrifts", self.p)
+        for i, s in enumerate(self.inst.scenarios):
+            for j, slip in enumerate(s.slips):
+                self.slip(slip, ("scenarios", i, "slips", j))
+        if self.inst.schedule_risk is not None:
+            for i, case in enumerate(self.inst.schedule_risk.cases):
+                for j, slip in enumerate(case.slips):
+                    self.slip(slip, ("schedule_risk", "cases", i, "slips", j))
+            names = {s.name for s in self.inst.scenarios}
+            for i, case in enumerate(self.inst.schedule_risk.cases):
+                clash = [f"{s}__{case.name}" for s in names if f"{s}__{case.name}" in names]
+                if clash:
+                    msg = f"crossing makes '{clash[0]}', which is already a scenario"
+                    self.problem(
+                        ("schedule_risk", "cases", i, "name"), msg, "rename the case or the scenario"
+                    )
+        reveals = [s.revealed for s in self.inst.scenarios] + [
+            c.revealed for c in (self.inst.schedule_risk.cases if self.inst.schedule_risk else [])
+        ]
+        if self.inst.recourse and not any(r is not None for r in reveals):
+            msg = (
+                "recourse builds respond to a scenario once it is revealed, but no scenario has a reveal year"
+            )
+            self.problem(("recourse",), msg, "give scenarios 'revealed' years, or drop recourse")
+        self.recovery()
+
+    def slip(self, slip: Slip, loc: Loc) -> None:
+        hz = self.inst.horizon
+        for x in slip.options:
+            self.ref(x, {o.id for o in self.inst.build_options}, (*loc, "options"), "build option")
+        for x in slip.facilities:
+            self.ref(x, self.facilities, (*loc, "facilities"), "facility")
+        if hz.base_year + slip.years > hz.last_year:
+            msg = f"a slip of {slip.years} years moves every project it names past the horizon "
+            msg += f"({hz.base_year}-{hz.last_year})"
+            self.problem((*loc, "years"), msg, "a shorter slip, or a longer horizon")
+
+    def recovery(self) -> None:
+        """A plant cannot recover more of an element than its inputs contain (where both declare
+        `contains`)."""
+        contains = {c.id: c.contains for c in self.inst.commodities}
+        for i, f in enumerate(self.inst.facilities):
+            out: dict[str, float] = {}
+            for c, a in f.outputs.items():
+                for e, x in contains.get(c, {}).items():
+                    out[e] = out.get(e, 0.0) + a * x
+            for e, got in out.items():
+                feeds = [c for c in f.inputs if contains.get(c)]
+                if not feeds:
+                    continue
+                has = sum(f.inputs[c] * contains[c].get(e, 0.0) for c in feeds)
+                if got > has * (1 + 1e-9) + 1e-12:
+                    msg = f"'{f.id}' recovers {got:.4g} t of {e} per t of activity, more than its inputs "
+                    msg += f"contain ({has:.4g} t)"
+                    self.problem(("facilities", i, "outputs"), msg, f"lower its {e} yield, or check the feed")
 
     def compliance_classes(self) -> None:
         _duplicates(self.inst.compliance_classes, "id", "compliance_classes", self.p)
@@ -450,6 +544,40 @@ class _Checker:
                 )
                 msg += f"before it is revealed ({reveal})"
                 self.problem(("scenarios", i, "revealed"), msg, "reveal the scenario when the control starts")
+
+
+def _cross_schedule(inst: Instance) -> None:
+    """Replace the scenarios by their crossing with the schedule cases (`s__c`, probability p(s) p(c), the
+    case's slips added), each remembering both parts and both reveal years for non-anticipativity; controls
+    listed for a scenario apply to all its crossings. Done once: the result has no schedule_risk left."""
+    risk = inst.schedule_risk
+    assert risk is not None
+    crossed = []
+    for s in inst.scenarios:
+        for c in risk.cases:
+            crossed.append(
+                s.model_copy(
+                    update={
+                        "name": f"{s.name}__{c.name}",
+                        "probability": s.probability * c.probability,
+                        "slips": [*s.slips, *c.slips],
+                        "base": s.name,
+                        "schedule_case": c.name,
+                        "schedule_revealed": c.revealed,
+                        "description": " / ".join(x for x in (s.description, c.description) if x),
+                    }
+                )
+            )
+    names = {s.name: [f"{s.name}__{c.name}" for c in risk.cases] for s in inst.scenarios}
+    rules = [
+        r.model_copy(update={"scenarios": [n for x in r.scenarios for n in names.get(x, [x])]})
+        if r.scenarios is not None
+        else r
+        for r in inst.export_controls
+    ]
+    object.__setattr__(inst, "scenarios", crossed)
+    object.__setattr__(inst, "export_controls", rules)
+    object.__setattr__(inst, "schedule_risk", None)
 
 
 def _check(inst: Instance) -> list[Problem]:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Discriminator, Field, Tag, model_validator
 
 from .base import Coefficient, Fraction, Id, IdList, Money, OptionalYear, PositiveTonnes, Strict, Tonnes, Year
+from .dynamics import Ramp
 
 
 class Region(Strict):
@@ -28,6 +29,10 @@ class Commodity(Strict):
     elements: IdList = Field(
         default_factory=list,
         description="elements it carries (e.g. Nd, Pr, Dy), so controls listing them reach it",
+    )
+    contains: dict[Id, Fraction] = Field(
+        default_factory=dict,
+        description="t of each element (as oxide) per t: what a plant can recover from it, e.g. {Dy: 0.04}",
     )
 
 
@@ -59,6 +64,11 @@ class Facility(Strict):
         description="'own': output takes this plant's origin whatever its input (recycling); "
         "'inherit': controlled input makes controlled output",
     )
+    ramp: Ramp | None = Field(
+        default=None,
+        description="utilisation of capacity added after the base year in its 1st, 2nd, ... year (share of "
+        "nameplate, ending at 1); default the instance's ramp for its stage",
+    )
 
 
 class _Option(Strict):
@@ -70,6 +80,13 @@ class _Option(Strict):
     lifetime: int = Field(default=30, ge=1, le=200, description="years of operation")
     earliest_start: OptionalYear = Field(default=None, description="first year construction may start")
     investor: Id | None = Field(default=None, description="region paying; default the facility's region")
+    ramp: Ramp | None = Field(
+        default=None,
+        description="utilisation in its 1st, 2nd, ... year of output (share of nameplate, ending at 1); "
+        "default the instance's ramp for the facility's stage",
+    )
+    fid: bool = Field(default=False, description="its investment decision is made (slips by class spare it)")
+    brownfield: bool = Field(default=False, description="an expansion of an operating site")
 
 
 _DISCRETE_FIELDS = ("fixed_cost", "module_size", "max_count")

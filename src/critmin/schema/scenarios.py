@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from .base import Id, IdList, Money, OptionalYear, Strict
+from .dynamics import Slip
 
 
 class Adjustment(Strict):
@@ -37,6 +38,14 @@ class Scenario(Strict):
         description="year this scenario branches off: before it, its decisions are those of every scenario "
         "that has not branched off yet, incl. those without `revealed` (non-anticipativity); default: known "
         "from the start unless another scenario branches later",
+    )
+    slips: list[Slip] = Field(default_factory=list, description="projects that come online late here")
+    base: Id | None = Field(
+        default=None, description="set by schedule_risk: the control scenario this one crosses with a case"
+    )
+    schedule_case: Id | None = Field(default=None, description="set by schedule_risk: its schedule case")
+    schedule_revealed: OptionalYear = Field(
+        default=None, description="set by schedule_risk: when it is known"
     )
 
 
