@@ -58,8 +58,8 @@ def base_dict() -> dict[str, Any]:
 def every_family() -> dict[str, Any]:
     """Two periods, two scenarios, a magnet plant blending clear and controlled inputs, a modular and a
     continuous build, a share control, a ban and an extraterritorial rule with a de-minimis threshold, a
-    buyer with a share test on Chinese-origin content, every policy and lever, and CVaR: every family has
-    rows."""
+    buyer with a share test on Chinese-origin content, a ramp, a build rate, a thrift, every policy and
+    lever, and CVaR: every family has rows."""
     d = base_dict()
     d["horizon"]["periods"] = [{"year": 2025}, {"year": 2026, "weight": 2}]
     d["demand"].append(
@@ -142,6 +142,10 @@ def every_family() -> dict[str, Any]:
             "reference_price": 30,
         }
     ]
+    d["ramps"] = {"magnet": [0.5, 1]}  # jp_plant's committed 2026 step runs at half its nameplate then
+    d["build_rates"] = [{"id": "r", "stage": "separation", "region": "ally", "limit": 40, "learning": 0.5}]
+    d["thrifts"] = [{"id": "gbd", "commodity": "dy", "facilities": ["jp_plant"], "saving": 0.5,
+                     "adoption": {2026: 0.3}, "cost": 100}]  # fmt: skip
     d["objective"].update({"risk_weight": 3, "cvar_weight": 0.5, "cvar_alpha": 0.7})
     d["units"] = {"scale": {"quantity": 1, "money": 1}}  # golden numbers in instance units
     return d

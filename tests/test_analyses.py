@@ -121,10 +121,17 @@ def _six_years(stock: float) -> dict[str, Any]:
 
 def test_time_to_survive_is_the_years_a_stock_covers():
     """China's plant stops in 2025; 250 t of stock cover 2025 and 2026 in full (discounting makes later
-    shortfalls cheaper, so the stock is used first); 2027 is short: TTS = 2. TTR = the 2-year lead time."""
-    res = stress(make(_six_years(250)), nodes=[("CN", "separation")], shares=(1.0,))
+    shortfalls cheaper, so the stock is used first); 2027 is short: TTS = 2. TTR is scale-aware: China ran
+    100 t/yr; Australia may build 60 t/yr, 2 years out — half of China's throughput by 2027 (TTR 2), never
+    all of it (exposed, limited by the option's size)."""
+    res = stress(make(_six_years(250)), nodes=[("CN", "separation")], shares=(1.0,), recover_share=0.5)
     row = res.time_to_survive.iloc[0]
     assert row.tts_years == 2 and row.ttr_years == 2 and not row.exposed
+    assert row.throughput_t == pytest.approx(100) and row.ttr_limited_by == "lead time"
+    res = stress(make(_six_years(250)), nodes=[("CN", "separation")], shares=(1.0,))
+    row = res.time_to_survive.iloc[0]
+    assert row.ttr_years is None or pd.isna(row.ttr_years)
+    assert row.exposed and "option size" in row.ttr_limited_by
     assert row.extra_unmet_tonnes == pytest.approx(600 - 250)
 
 
@@ -352,3 +359,20 @@ def test_a_multiplier_on_a_cost_the_instance_does_not_have_is_reported():
     assert res.facts["inert"] == ["imports"]
     assert any("imports is not a cost of this instance" in h for h in res.headline)
     assert res.runs.planner_cost.nunique() == 1
+
+
+def test_time_to_recover_is_held_back_by_a_build_rate_and_a_ramp():
+    """The same network, with at most 20 t/yr of separation coming online a year: half of China's 100 t/yr
+    needs 2027 + 2028 + 2029 (TTR 4 years, limited by the build rate). With a ramp [0.25, 0.5, 1] on top,
+    2029 has 20 + 10 + 5 = 35 t/yr usable and 2030 (no room left: 60 t/yr built) 20 + 20 + 10 = 50 (TTR 5)."""
+    d = _six_years(250)
+    d["build_rates"] = [{"id": "sep_rate", "stage": "separation", "limit": 20}]
+    row = stress(
+        make(d), nodes=[("CN", "separation")], shares=(1.0,), recover_share=0.5
+    ).time_to_survive.iloc[0]
+    assert row.ttr_years == 4 and row.ttr_limited_by == "build rate sep_rate"
+    d["ramps"] = {"separation": [0.25, 0.5, 1]}
+    row = stress(
+        make(d), nodes=[("CN", "separation")], shares=(1.0,), recover_share=0.5
+    ).time_to_survive.iloc[0]
+    assert row.ttr_years == 5

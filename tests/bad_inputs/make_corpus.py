@@ -512,6 +512,49 @@ def main() -> None:
         [y, "commodities[0].price", "'ox' needs a price", "0.1% rule"],
     )  # fmt: skip
     case(
+        "ramp_above_one",
+        setp("facilities.1.ramp", [0.5, 1.2]),
+        [y, "facilities[1].ramp", "1.2 is not in (0, 1]"],
+    )
+    case(
+        "ramp_not_ending_at_one",
+        setp("ramps", {"separation": [0.4, 0.8]}),
+        [y, "ramps.separation", "must end at 1"],
+    )
+    case(
+        "build_rate_negative",
+        setp("build_rates", [{"id": "r", "stage": "separation", "limit": -5}]),
+        [y, "build_rates[0].limit", "-5"],
+    )
+    case(
+        "build_rate_decreasing",
+        setp("build_rates", [{"id": "r", "stage": "separation", "limit": {2025: 40, 2030: 10}}]),
+        [y, "build_rates[0]", "limit falls from 40 (2025) to 10 (2030)"],
+    )
+    case(
+        "slip_beyond_horizon",
+        many(setp("build_options", [{"id": "b", "facility": "au_plant", "capex": 10}]),
+             setp("scenarios", [{"name": "late", "probability": 1.0,
+                                 "slips": [{"options": ["b"], "years": 5}]}])),
+        [y, "scenarios[0].slips[0].years", "a slip of 5 years", "past the horizon"],
+    )  # fmt: skip
+    case(
+        "recourse_without_reveal",
+        many(setp("recourse", True),
+             setp("scenarios", [{"name": "a", "probability": 0.5}, {"name": "b", "probability": 0.5}])),
+        [y, "recourse", "no scenario has a reveal year"],
+    )  # fmt: skip
+    case(
+        "heavy_yield_above_feed",
+        many(
+            setp("commodities", [{"id": "ox", "stage": "separation", "price": 100, "contains": {"Dy": 1}},
+                                 {"id": "conc", "stage": "mining", "contains": {"Dy": 0.04}}]),
+            setp("facilities.1", {"id": "au_plant", "region": "AU", "inputs": {"conc": 1},
+                                  "outputs": {"ox": 0.05}, "capacity": 1000}),
+        ),
+        [y, "facilities[1].outputs", "recovers 0.05 t of Dy", "more than its inputs contain (0.04 t)"],
+    )  # fmt: skip
+    case(
         "compliance_class_unknown_test",
         many(setp("compliance_classes", [{"id": "dfars", "test": "ownership"}]),
              setp("demand.0.compliance", "dfars")),

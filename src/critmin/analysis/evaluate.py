@@ -234,12 +234,19 @@ def stochastic_value(
     instance: Instance,
     *,
     reference: str | None = None,
+    first_stage_only: bool = False,
     options: SolveOptions | None = None,
     engine: Engine | None = None,
     progress: Progress | None = None,
 ) -> AnalysisResult:
     """VSS, EVPI and the regret table of an instance with scenarios. `reference`: the scenario whose plan is
-    the deterministic (expected-value) plan; default the most probable one (see `assumptions`)."""
+    the deterministic (expected-value) plan; default the most probable one (see `assumptions`). By default
+    the planner can react once a scenario is revealed (builds after a reveal may differ by scenario, in RP and
+    in EEV); `first_stage_only` decides every build in the base year for all scenarios (two-stage)."""
+    if first_stage_only:
+        instance = instance.model_copy(update={"recourse": False})
+    recourse = any(s.revealed is not None or s.schedule_revealed is not None for s in instance.scenarios)
+    recourse = recourse and instance.recourse is not False
     scens = [s.name for s in instance.scenarios]
     if len(scens) < 2:
         raise CritminError(f"{instance.name} has {len(scens)} scenario(s); VSS and EVPI need at least two")
@@ -255,7 +262,9 @@ def stochastic_value(
     rp = by_key["RP"]
     ws = sum(prob[s] * (by_key[f"WS:{s}"].objective or 0.0) for s in scens)
     # phase 2: the reference plan in the stochastic instance (EEV); every plan in every scenario (regret)
-    second = [Job("EEV", builds=plans[f"WS:{ref}"])]
+    # the reference plan's decisions before anything is revealed are fixed; a planner who can react builds
+    # after a reveal as it sees fit (recourse), so EEV is not inflated by a planner who cannot react
+    second = [Job("EEV", builds=plans[f"WS:{ref}"], recourse=True)]
     for p in ["RP", *(f"WS:{s}" for s in scens)]:
         for s in scens:
             if p != f"WS:{s}":
@@ -264,8 +273,13 @@ def stochastic_value(
     eev_o = evals["EEV"]
     if not eev_o.ok or rp.objective is None or eev_o.objective is None:
         raise CritminError(f"the reference plan of '{ref}' cannot operate in every scenario ({eev_o.status})")
-    rp_v, eev = rp.objective, eev_o.objective
     regret = _regret_table(scens, by_key, evals)
+    return _value_result(instance, ref, ws, rp.objective, eev_o.objective, regret, recourse)
+
+
+def _value_result(
+    instance: Instance, ref: str, ws: float, rp_v: float, eev: float, regret: pd.DataFrame, recourse: bool
+) -> AnalysisResult:
     summary = pd.DataFrame(
         [
             {"measure": "WS (wait-and-see)", "value": ws},
@@ -275,18 +289,23 @@ def stochastic_value(
             {"measure": "VSS = EEV - RP", "value": eev - rp_v},
         ]
     )
-    cur = instance.units.currency
+    facts = {"WS": ws, "RP": rp_v, "EEV": eev, "EVPI": rp_v - ws, "VSS": eev - rp_v, "reference": ref,
+             "recourse": recourse}  # fmt: skip
     return AnalysisResult(
         kind="value",
         title=f"Value of the stochastic solution and of perfect information: {instance.name}",
         method="Birge & Louveaux (2011) ch. 4: RP, WS, EEV; each plan's builds fixed, operations re-solved",
-        facts={"WS": ws, "RP": rp_v, "EEV": eev, "EVPI": rp_v - ws, "VSS": eev - rp_v, "reference": ref},
+        facts=facts,
         tables={"summary": summary, "regret": regret},
-        currency=cur,
+        currency=instance.units.currency,
         assumptions=[
             f"the expected-value plan is the plan for scenario '{ref}' (most probable unless --reference): "
             "the scenarios are regimes (a control in force or not), whose mean is not itself a scenario",
             "values are the model's objective (planner cost plus any risk/CVaR and tie-break terms)",
+            "builds after a scenario's reveal respond to it, in the stochastic plan and in EEV (the "
+            "reference plan fixes only what was decided before anything was known)"
+            if recourse
+            else "every build is decided in the base year for all scenarios (two-stage)",
         ],
         headline=[
             f"planning for all scenarios saves {_m(eev - rp_v, instance)} (VSS) over planning for '{ref}'; "

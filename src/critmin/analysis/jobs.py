@@ -118,6 +118,7 @@ class Outcome:
     inert: tuple[
         str, ...
     ] = ()  # varied inputs this instance has no cost for (the multiplier changes nothing)
+    binding: tuple[str, ...] = ()  # build limits at their bound (build_rate, build_limit rows), by name
 
     @property
     def ok(self) -> bool:
@@ -375,12 +376,46 @@ def _fix_builds(
         for j, (option, year, branch) in enumerate(block.keys):
             if free_recourse and branch != "all":
                 continue
-            added = plan.get((option, year, branch), plan.get((option, year, "all"), 0.0))
+            added = _planned(plan, option, year, branch, md.scenarios)
             value = added / (md.build_unit[option] * md.q)
             if family == "build_modules":
                 value = float(round(value))
             value = min(max(value, arrays.col_lower[block.start + j]), arrays.col_upper[block.start + j])
             lower[block.start + j] = upper[block.start + j] = value
+
+
+BUILD_LIMIT_ROWS = ("build_rate", "build_limit")
+
+
+def binding_build_limits(arrays: ModelArrays, x: np.ndarray) -> tuple[str, ...]:
+    """The build-rate and build-limit rows a plan holds at their bound (slack below 1e-6 of the bound):
+    what stopped it building more, named for people."""
+    from ..model.builder import label
+
+    out = []
+    for family in BUILD_LIMIT_ROWS:
+        if not arrays.has_row_block(family):
+            continue
+        block = arrays.row_block(family)
+        pos = block.positions()
+        activity = arrays.A[pos, :] @ x
+        upper = arrays.row_upper[pos]
+        for i in np.nonzero(upper - activity <= 1e-6 * np.maximum(1.0, np.abs(upper)))[0]:
+            out.append(label(family, block.keys[i]))
+    return tuple(out)
+
+
+def _planned(plan: dict[tuple[str, int, str], float], option: str, year: int, branch: str,
+             scenarios: list[str]) -> float:  # fmt: skip
+    """What a plan builds for one build column: its own entry; in a one-scenario model, everything the plan
+    builds for that scenario (shared, and the branches that include it); else the plan's shared entry."""
+    if (option, year, branch) in plan:
+        return plan[(option, year, branch)]
+    if len(scenarios) == 1:
+        s = scenarios[0]
+        return sum(v for (o, y, br), v in plan.items()
+                   if o == option and y == year and (br == "all" or s in br.split("+")))  # fmt: skip
+    return plan.get((option, year, "all"), 0.0)
 
 
 def run_job(instance: Instance, job: Job, options: SolveOptions | None = None) -> Outcome:
@@ -426,6 +461,7 @@ def summarise(result: ModelResult, job: Job, options: SolveOptions, digest: Dige
         (o, int(y), float(added), br)
         for (o, y, br), added in sorted(built_capacity(ctx).items(), key=lambda kv: kv[0])
     )
+    out.binding = binding_build_limits(arrays, result.x)
     if job.keep:
         out.solution = Solution.from_result(result, options, extra={"job": job.key})
         out.solution.result = None

@@ -16,6 +16,8 @@ programme that achieves it (a requirement row per year; infeasible means not by 
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -79,17 +81,127 @@ def _met(o: Outcome, scenario: str | None) -> dict[int, tuple[float, float]]:
     return {y: (d, m) for s, y, d, m in o.met if scenario is None or s == scenario}
 
 
-def _ttr(instance: Instance, stage: dict[str, str], allies: set[str]) -> dict[str, int]:
-    """Per stage: the shortest lead time (years) of a build option for a plant of it in an allied region."""
-    fac = {f.id: f for f in instance.facilities}
-    out: dict[str, int] = {}
+@dataclass(frozen=True)
+class Recovery:
+    """How long until allied builds can replace a share of a stopped node's capacity, and what limits it."""
+
+    years: int | None  # None: not within the horizon's options
+    limited_by: str
+    capacity: float  # t/yr of the node's throughput to replace (activity, at the start year)
+
+
+def node_facilities(instance: Instance, node: Node, stage: dict[str, str]) -> set[str]:
+    """The plants a node stops: its named facilities, or every plant of its regions x stages."""
+    return set(node.facilities) | {f.id for f in instance.facilities if (f.region, stage[f.id]) in node.pairs}
+
+
+def throughput(base: Outcome, facilities: set[str], start: int, scenario: str | None) -> float:
+    """What the node's plants run in the undisrupted run: the most they run in any year from `start` (t/yr
+    of activity; the reference scenario's, else the expected value). The most, not the start year's: a
+    free stock drawn first can leave a plant idle in the first years of the undisrupted run."""
+    assert base.solution is not None
+    p = base.solution.production
+    p = p[p.facility.isin(facilities) & (p.year >= start)]
+    if scenario is not None:
+        p = p[p.scenario == scenario]
+        by_year = p.groupby(["year", "facility", "tag"]).activity.first().groupby("year").sum()
+        return float(by_year.max()) if len(by_year) else 0.0
+    prob = base.probability
+    act = p.groupby(["year", "facility", "tag", "scenario"], as_index=False).activity.first()
+    act["weighted"] = [a * prob.get(s, 0.0) for a, s in zip(act.activity, act.scenario, strict=True)]
+    by_year = act.groupby("year").weighted.sum()
+    return float(by_year.max()) if len(by_year) else 0.0
+
+
+@dataclass
+class _Candidate:
+    first: int  # first year its capacity can be online
+    room: float  # t/yr it may still add
+    option: str
+    region: str
+    ramp: list[float] | None
+
+
+def recovery(
+    instance: Instance,
+    node: Node,
+    start: int,
+    share: float,
+    allies: set[str],
+    stage: dict[str, str],
+    lost: float,
+) -> Recovery:
+    """Scale-aware time-to-recover: from `start`, construction may begin at once; each year, build options of
+    the node's stage in allied regions outside the node add capacity — no sooner than their lead time, no
+    more than their maximum, no faster than the build-rate limits allow (with learning) — and new capacity
+    runs at its ramp. The answer is the first year the usable additions reach `share` of `lost` (the node's
+    throughput at `start` in the undisrupted run, t/yr of activity), with the limit that held it back last."""
+    from ..model.builds import stage_ramp
+    from ..schema import DiscreteOption, ramp_at
+
+    facs = {f.id: f for f in instance.facilities}
+    stages = node.stage.split(",")
+    inside = node_facilities(instance, node, stage)
+    target = share * lost
+    if target <= 0:
+        return Recovery(0, "nothing to replace", lost)
+    cands: list[_Candidate] = []
     for o in instance.build_options:
-        f = fac.get(o.facility)
-        if f is None or f.region not in allies:
+        f = facs.get(o.facility)
+        if f is None or f.id in inside or f.region not in allies or stage[f.id] not in stages:
             continue
-        st = stage[f.id]
-        out[st] = min(out.get(st, 10**6), o.lead_time)
-    return out
+        first = max(start, instance.horizon.base_year, o.earliest_start or start) + o.lead_time
+        size = o.max_count * o.module_size if isinstance(o, DiscreteOption) else o.max_capacity
+        room = math.inf if size is None else float(size)
+        cands.append(_Candidate(first, room, o.id, f.region, stage_ramp(instance, f, o.ramp)))
+    if not cands:
+        return Recovery(None, "no allied build option for this stage", lost)
+    cands.sort(key=lambda c: (c.first, c.option))
+    rates = [r for r in instance.build_rates if r.stage in stages]
+    bloc_of = {r.id: r.bloc for r in instance.regions}
+    built_in: dict[str, float] = defaultdict(float)
+    added: list[tuple[int, float, list[float] | None]] = []
+    reason = "lead time"
+    for year in range(start, start + 60):
+        for c in cands:
+            if c.first > year or c.room <= 0:
+                continue
+            scopes = [r for r in rates if r.region is None or r.region in (c.region, bloc_of[c.region])]
+            need = max(target * 1.5 - sum(q for _y, q, _r in added), 0.0)  # enough nameplate to beat the ramp
+            rooms = {r.id: _rate_room(r, year, built_in) for r in scopes}
+            allowed = min([c.room, need, *rooms.values()])
+            if allowed < c.room and allowed < need and rooms:
+                reason = f"build rate {min(rooms, key=lambda k: rooms[k])}"
+            if allowed > 0:
+                added.append((year, allowed, c.ramp))
+                c.room -= allowed
+                for r in scopes:
+                    built_in[f"{r.id}:{year}"] += allowed
+                    built_in[r.id] += allowed
+        usable = sum(q * ramp_at(rp, year - y0) for y0, q, rp in added if year >= y0)
+        if usable >= target * (1 - 1e-9):
+            return Recovery(
+                year - start, reason if reason.startswith("build rate") else _why(added, year), lost
+            )
+        if all(c.room <= 0 for c in cands):
+            reason = "option size"
+    return Recovery(None, f"{reason}: not within 60 years", lost)
+
+
+def _why(added: list[tuple[int, float, list[float] | None]], year: int) -> str:
+    """What held recovery back when nothing else did: the lead time, or the ramp of what was built."""
+    return "ramp-up" if any(y0 < year for y0, _q, _r in added) else "lead time"
+
+
+def _rate_room(rate: Any, year: int, built: dict[str, float]) -> float:
+    """What a build rate still allows in a year: its limit (+ learning on what came before) less what
+    already came online that year."""
+    from ..model.timeline import existing_capacity, in_window
+
+    if not in_window(year, rate.start, rate.end):
+        return math.inf
+    before = built[rate.id] - built[f"{rate.id}:{year}"]
+    return max(existing_capacity(rate.limit, year) + rate.learning * before - built[f"{rate.id}:{year}"], 0.0)
 
 
 def stress(
@@ -102,6 +214,7 @@ def stress(
     shares: Sequence[float] = DEFAULT_SHARES,
     scenario: str | None = None,
     tolerance: float = TOLERANCE,
+    recover_share: float = 1.0,
     options: SolveOptions | None = None,
     engine: Engine | None = None,
     progress: Progress | None = None,
@@ -130,9 +243,11 @@ def stress(
     bad_share = [x for x in shares if not 0 < x <= 1]
     if bad_share:
         raise CritminError(f"share {bad_share[0]} must be in (0, 1]")
+    if not 0 < recover_share <= 1:
+        raise CritminError(f"recover share {recover_share} must be in (0, 1]")
     jobs = _jobs(instance, plan, chosen, start_years, shares, years, ref)
     outs = {o.key: o for o in run_jobs(instance, jobs, options=options, engine=engine, progress=progress)}
-    tts = _tts_table(outs, chosen, start_years, years, stage, allies, instance, ref, tolerance)
+    tts = _tts_table(outs, chosen, start_years, years, stage, allies, instance, ref, tolerance, recover_share)
     curve, natural = _share_curve(outs, shares, years, ref)
     cur = instance.units.currency
     headline = []
@@ -143,7 +258,8 @@ def stress(
             if pd.isna(r.first_year)
             else f" (the cheapest programme that does it spends {money(r.programme_spent, cur)})"
         )
-        headline.append(f"allied demand met {r.share:.0%} without China: {when}{cost}")
+        held = f"; held back by {r.binding_limits}" if r.binding_limits else ""
+        headline.append(f"allied demand met {r.share:.0%} without China: {when}{cost}{held}")
     exposed = tts[tts.exposed]
     if len(exposed):
         headline.append(f"{len(exposed)} node(s) run out before they can be replaced (TTS < TTR)")
@@ -156,16 +272,17 @@ def stress(
             "starts": start_years,
             "shares": list(shares),
             "tolerance": tolerance,
+            "recover_share": recover_share,
             "network": "today's (no new builds)" if plan is None else f"a plan of {len(plan)} builds",
         },  # fmt: skip
         tables={"time_to_survive": tts, "time_to_share": curve, "china_free_met": natural},
         currency=cur,
-        assumptions=_assumptions(plan is None, tolerance),
+        assumptions=_assumptions(plan is None, tolerance, recover_share),
         headline=headline,
     )
 
 
-def _assumptions(today: bool, tolerance: float) -> list[str]:
+def _assumptions(today: bool, tolerance: float, recover_share: float) -> list[str]:
     """What a stress test assumes, stated with its answer."""
     return [
         "TTS: the network is fixed ("
@@ -175,8 +292,10 @@ def _assumptions(today: bool, tolerance: float) -> list[str]:
         "the undisrupted run; years between modelled periods are not resolved",
         "allied regions ship nothing into controlled-origin regions: their demand is outside the allies' "
         "plan, and a disrupted China does not outbid allied buyers in the model",
-        "TTR: the shortest lead time of a build option for that stage in an allied region (permits, "
-        "financing and ramp-up are outside it)",
+        f"TTR: years until allied builds of that stage (outside the node) replace {recover_share:.0%} of "
+        "its capacity at the start year, construction starting then: each option no sooner than its lead "
+        "time, no more than its maximum, no faster than the build-rate limits, its capacity at its ramp "
+        "(permits and financing beyond the lead time are outside it)",
         "time-to-X%: plants in controlled-origin regions stopped from the first year; demand met "
         "excludes demand forgone at its price; the requirement holds in every modelled year from then "
         "on; the programme is the cheapest that meets X% (demand beyond X% is not valued), its cost the "
@@ -194,17 +313,18 @@ def _tts_table(
     instance: Instance,
     ref: str | None,
     tol: float,
+    recover_share: float,
 ) -> pd.DataFrame:
     base = outs["base"]
     if not base.ok:
         raise CritminError(f"the network cannot operate even undisrupted ({base.status}): {base.message}")
     base_met = _met(base, ref)
-    ttr = _ttr(instance, stage, allies)
     rows = []
     for node in chosen:
-        node_ttr = [ttr[st] for st in node.stage.split(",") if st in ttr]
-        recover = min(node_ttr) if node_ttr else None
         for y in starts:
+            lost = throughput(base, node_facilities(instance, node, stage), y, ref)
+            rec = recovery(instance, node, y, recover_share, allies, stage, lost)
+            recover = rec.years
             o = outs[f"stop:{node.name}:{y}"]
             row = {
                 "node": node.name,
@@ -226,7 +346,9 @@ def _tts_table(
             row["tts_years"] = tts
             row["survives_horizon"] = o.ok and tts is None
             row["ttr_years"] = recover
-            row["exposed"] = bool(tts is not None and recover is not None and tts < recover)
+            row["ttr_limited_by"] = rec.limited_by
+            row["throughput_t"] = rec.capacity
+            row["exposed"] = bool(tts is not None and (recover is None or tts < recover))
             row["horizon_years"] = horizon
             rows.append(row)
     return pd.DataFrame(rows)
@@ -247,6 +369,7 @@ def _share_curve(
                 "programme_spent": o.parts_total("spent") if o is not None else None,
                 "new_capacity_t": sum(b[2] for b in o.builds) if o is not None else None,
                 "main_builds": "; ".join(f"{b[0]} {b[2]:,.0f} t/yr ({b[1]})" for b in top),
+                "binding_limits": "; ".join(o.binding) if o is not None else "",
             }
         )
     natural = outs["china_free"]
@@ -272,7 +395,7 @@ def _jobs(
     """The undisrupted network, each node stopped from each start year, and China-free requirement solves."""
     network = () if plan is None else plan
     closed = years[0]  # no allied shipments into controlled-origin regions: their shortfall is their own
-    jobs = [Job("base", scenario=ref, builds=network, inbound_from=closed)]
+    jobs = [Job("base", scenario=ref, builds=network, inbound_from=closed, keep=True)]
     for node in chosen:
         for y in starts:
             key = f"stop:{node.name}:{y}"

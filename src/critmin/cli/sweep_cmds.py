@@ -118,6 +118,10 @@ def evaluate_cmd(plan: Path, instance: Path, scenario: str | None, deals_off: tu
 @instance_argument
 @click.option("--reference", metavar="SCENARIO",
               help="Scenario whose plan is the deterministic plan (default: the most probable).")  # fmt: skip
+@click.option("--first-stage-only", is_flag=True,
+              help="Every build decided in the base year for all scenarios (two-stage), for comparison "
+              "with a planner who builds after a reveal (the default where scenarios have reveal "
+              "years).")  # fmt: skip
 @sweep_options
 @deal_option
 @solver_options()
@@ -126,8 +130,9 @@ def evaluate_cmd(plan: Path, instance: Path, scenario: str | None, deals_off: tu
 @force_option
 @json_option
 @guard
-def value_cmd(instance: Path, reference: str | None, runner: Any, deals_off: tuple[str, ...], options: Any,
-              output: Path | None, fmt: str, force: bool, as_json: bool) -> None:  # fmt: skip
+def value_cmd(instance: Path, reference: str | None, first_stage_only: bool, runner: Any,
+              deals_off: tuple[str, ...], options: Any, output: Path | None, fmt: str, force: bool,
+              as_json: bool) -> None:  # fmt: skip
     """VSS, EVPI and the regret table (Birge & Louveaux 2011): what planning for every scenario is worth.
 
     Exit codes: 0 done, 1 bad input or an instance without two scenarios, 130 interrupted.
@@ -136,8 +141,8 @@ def value_cmd(instance: Path, reference: str | None, runner: Any, deals_off: tup
     from ..analysis.evaluate import stochastic_value
 
     inst = load_switched(instance, deals_off)
-    res = stochastic_value(inst, reference=reference, options=options, engine=runner,
-                           progress=Progress("value"))  # fmt: skip
+    res = stochastic_value(inst, reference=reference, first_stage_only=first_stage_only, options=options,
+                           engine=runner, progress=Progress("value"))  # fmt: skip
     _finish(res, output, fmt, force, protect(instance, inst))
 
 
@@ -178,6 +183,9 @@ def _nodes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @click.option("--share", "shares", multiple=True, type=click.FloatRange(min=0, max=1, min_open=True),
               metavar="X", help="Share of allied demand for the time-to-X% curve (repeatable; default "
               ".25 .5 .75 .9 1).")  # fmt: skip
+@click.option("--recover-share", type=click.FloatRange(min=0, max=1, min_open=True), default=1.0,
+              show_default=True, metavar="X", help="Time-to-recover: years until allied builds replace this "
+              "share of the stopped node's capacity.")  # fmt: skip
 @click.option("--scenario", metavar="NAME", help="Scenario to stress (default: the most probable).")
 @sweep_options
 @deal_option
@@ -188,7 +196,8 @@ def _nodes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @json_option
 @guard
 def stress_cmd(instance: Path, plan: Path | None, nodes: list[tuple[str, str]], groups: dict[str, list[str]],
-               starts: tuple[int, ...], shares: tuple[float, ...], scenario: str | None, runner: Any,
+               starts: tuple[int, ...], shares: tuple[float, ...], recover_share: float,
+               scenario: str | None, runner: Any,
                deals_off: tuple[str, ...], options: Any, output: Path | None, fmt: str, force: bool,
                as_json: bool) -> None:  # fmt: skip
     """Time-to-survive / time-to-recover per node, a region x stage or a --group of facilities (Simchi-Levi et
@@ -203,7 +212,7 @@ def stress_cmd(instance: Path, plan: Path | None, nodes: list[tuple[str, str]], 
     inst = load_switched(instance, deals_off)
     res = stress(inst, plan=read_plan(plan, inst) if plan is not None else None, nodes=nodes, groups=groups,
                  starts=starts, shares=shares or DEFAULT_SHARES, scenario=scenario, options=options,
-                 engine=runner, progress=Progress("stress"))  # fmt: skip
+                 engine=runner, progress=Progress("stress"), recover_share=recover_share)  # fmt: skip
     _finish(res, output, fmt, force, protect(instance, inst))
 
 

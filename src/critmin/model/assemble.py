@@ -10,6 +10,7 @@ from ..perf import paused_gc
 from ..schema import Instance
 from .balance import add_balance
 from .blending import add_blending
+from .build_rate import add_build_rates
 from .builder import ModelArrays, ModelBuilder
 from .capacity import add_capacity
 from .cvar import add_cvar
@@ -25,6 +26,7 @@ from .sales import add_sale_variables, add_sales
 from .stockpiles import add_stock_variables, add_stockpiles
 from .substitution import add_substitution, add_substitution_variables
 from .support import add_offtakes
+from .thrift import add_thrift, add_thrift_variables
 from .variables import add_variables
 
 # Families are built in this order: every column first (core, then levers), then rows, then the objective.
@@ -33,10 +35,13 @@ BUILD_ORDER: tuple[Callable[[ModelBuilder], None], ...] = (
     add_stock_variables,
     add_substitution_variables,
     add_sale_variables,
+    add_thrift_variables,
     add_origin_variables,
     add_capacity,
+    add_build_rates,
     add_balance,
     add_blending,
+    add_thrift,
     add_origin,
     add_demand,
     add_forgone_limit,

@@ -478,6 +478,10 @@ def _draws(b: ModelBuilder) -> list[_Draw]:
     from .terms import activity_col, use_col
 
     md, og = b.md, b.md.origin
+    saved: dict[tuple[str, str, str, int, str], list[int]] = defaultdict(list)  # thrift columns by draw
+    thrift = b.col("thrift")
+    for j, (_tid, f, c, kout, y, s) in enumerate(thrift.keys):
+        saved[(f, c, kout, y, s)].append(thrift.start + j)
     out: list[_Draw] = []
     for f, kout, y, s in md.activity_keys:
         fac = md.facility[f]
@@ -489,8 +493,9 @@ def _draws(b: ModelBuilder) -> list[_Draw]:
                     continue
                 if len(kins) > 1:
                     q = [(1.0, use_col(b, f, c, kin, kout, y, s))]
-                else:
+                else:  # the recipe's draw, less what a thrift saves
                     q = [(fac.inputs[c], activity_col(b, f, kout, y, s))]
+                    q += [(-1.0, col) for col in saved.get((f, c, kout, y, s), [])]
                 out.append(_Draw(f, c, kin, kout, y, s, q))
     return out
 

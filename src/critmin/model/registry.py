@@ -199,6 +199,16 @@ VARIABLES: tuple[VariableFamily, ...] = (
         module="substitution",
     ),
     VariableFamily(
+        "thrift",
+        ("thrift", "facility", "commodity", "tag", "year", "scenario"),
+        "{commodity} not drawn by {facility} ({tag} stream) under thrift {thrift} in {year} "
+        "(scenario {scenario})",
+        "t/yr",
+        "quantity",
+        "thrifts[].cost",
+        module="thrift",
+    ),
+    VariableFamily(
         "sell",
         ("sale", "tag", "year", "scenario"),
         "{tag} material sold under sale {sale} in {year} (scenario {scenario})",
@@ -511,6 +521,26 @@ CONSTRAINTS: tuple[ConstraintFamily, ...] = (
         "substituted <= share x demand",
         "SUBSTITUTIONS",
         module="substitution",
+    ),
+    ConstraintFamily(
+        "thrift_limit",
+        ("thrift", "facility", "commodity", "tag", "year", "scenario"),
+        "adoption limit of thrift {thrift} at {facility} ({tag} stream) in {year} (scenario {scenario})",
+        "thrifts[].saving / adoption, facilities[].inputs",
+        True,
+        "per_t",
+        "input saved <= saving x adoption x recipe x activity",
+        module="thrift",
+    ),
+    ConstraintFamily(
+        "build_rate",
+        ("rate", "year", "branch"),
+        "build rate {rate} in {year} (scenarios {branch})",
+        "build_rates[].limit / learning, build_options[].module_size",
+        True,
+        "per_t",
+        "capacity coming online (or starting) in a period <= its limit (+ learning x capacity built before)",
+        module="build_rate",
     ),
     ConstraintFamily(
         "sale_limit",

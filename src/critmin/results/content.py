@@ -34,6 +34,9 @@ def well_mixed_shares(ctx: Context) -> dict[tuple[str, str, str, int, str], floa
         if q > EPS and d not in origin:
             ships[(y, s)].append((c, o, d, k, q))
     uses = dict(zip(ctx.keys("input_use"), ctx.values("input_use"), strict=True))
+    saved: dict[tuple[Any, ...], float] = defaultdict(float)
+    for (_tid, f, c, k, y, s), x in zip(ctx.keys("thrift"), ctx.values("thrift"), strict=True):
+        saved[(f, c, k, y, s)] += float(x)
     made: dict[tuple[int, str], list[tuple[Any, ...]]] = defaultdict(list)
     for (f, kout, y, s), a in zip(ctx.keys("activity"), ctx.values("activity"), strict=True):
         fac = md.facility[f]
@@ -42,7 +45,10 @@ def well_mixed_shares(ctx: Context) -> dict[tuple[str, str, str, int, str], floa
         draws = []
         for c, kins in md.recipe_of[(f, kout, y, s)]:
             for kin in kins:
-                q = fac.inputs[c] * a if len(kins) == 1 else uses.get((f, c, kin, kout, y, s), 0.0)
+                if len(kins) == 1:
+                    q = fac.inputs[c] * a - saved.get((f, c, kout, y, s), 0.0)
+                else:
+                    q = uses.get((f, c, kin, kout, y, s), 0.0)
                 if q > EPS:
                     draws.append((c, kin, q))
         made[(y, s)].append((f, kout, a, draws))

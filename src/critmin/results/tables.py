@@ -40,6 +40,9 @@ COLUMNS: dict[str, dict[str, str]] = {
     "substitution": _kinds(
         "substitution:str region:str commodity:str year:int scenario:str substituted:float"
     ),
+    "thrift": _kinds(
+        "thrift:str facility:str region:str commodity:str year:int scenario:str tag:str saved:float"
+    ),
     "sales": _kinds(
         "sale:str region:str commodity:str buyer:str year:int scenario:str tag:str quantity:float "
         "price:float revenue:float"
@@ -227,6 +230,7 @@ def _stream_content(ctx: Context, shares: dict[tuple[Any, ...], float]) -> dict[
     origin = {r.id for r in md.inst.regions if r.controlled_origin}
     price = {c.id: c.price for c in md.inst.commodities}
     uses = dict(zip(ctx.keys("input_use"), ctx.values("input_use"), strict=True))
+    saved = thrift_saved(ctx)
     out: dict[tuple[Any, ...], float] = {}
     for key, a in zip(*_positive(ctx, "activity"), strict=True):
         f, kout, y, s = key
@@ -241,7 +245,10 @@ def _stream_content(ctx: Context, shares: dict[tuple[Any, ...], float]) -> dict[
         drawn = 0.0
         for c, kins in md.recipe_of[key]:
             for kin in kins:
-                q = fac.inputs[c] * a if len(kins) == 1 else uses.get((f, c, kin, kout, y, s), 0.0)
+                if len(kins) == 1:
+                    q = fac.inputs[c] * a - saved.get((f, c, kout, y, s), 0.0)
+                else:
+                    q = uses.get((f, c, kin, kout, y, s), 0.0)
                 sh = shares.get((fac.region, c, kin, y, s), 0.0)
                 if q > EPS and sh > 0:
                     drawn += (price[c] or np.nan) * q * sh
@@ -289,16 +296,37 @@ def origin_table(ctx: Context) -> pd.DataFrame:
     return _frame(rows, "origin")
 
 
+def thrift_saved(ctx: Context) -> dict[tuple[Any, ...], float]:
+    """(facility, input, output tag, year, scenario) -> scaled t/yr of the input thrifts saved."""
+    out: dict[tuple[Any, ...], float] = defaultdict(float)
+    for (_tid, f, c, k, y, s), x in zip(ctx.keys("thrift"), ctx.values("thrift"), strict=True):
+        out[(f, c, k, y, s)] += float(x)
+    return out
+
+
+def thrift_table(ctx: Context) -> pd.DataFrame:
+    """What each thrift saved, by plant stream, year and scenario (t/yr of the input not drawn)."""
+    md = ctx.md
+    rows = [(tid, f, md.region_of[f], c, y, s, k, x * md.q)
+            for (tid, f, c, k, y, s), x in zip(*_positive(ctx, "thrift"), strict=True)]  # fmt: skip
+    return _frame(rows, "thrift")
+
+
 def consumption_table(ctx: Context) -> pd.DataFrame:
-    """What each facility stream drew of each input, by the input's tag (blended inputs in both)."""
+    """What each facility stream drew of each input, by the input's tag (blended inputs in both), net of
+    what thrifts saved."""
     md = ctx.md
     use = dict(zip(ctx.keys("input_use"), ctx.values("input_use"), strict=True))
+    saved = thrift_saved(ctx)
     rows = []
     for (f, k, y, s), a in zip(*_positive(ctx, "activity"), strict=True):
         fac = md.facility[f]
         for c, kins in md.recipe_of[(f, k, y, s)]:
             for kin in kins:
-                q = fac.inputs[c] * a if len(kins) == 1 else use.get((f, c, kin, k, y, s), 0.0)
+                if len(kins) == 1:
+                    q = fac.inputs[c] * a - saved.get((f, c, k, y, s), 0.0)
+                else:
+                    q = use.get((f, c, kin, k, y, s), 0.0)
                 if q > EPS:
                     rows.append((f, fac.region, c, y, s, kin, k, q * md.q))
     return _frame(rows, "consumption")
@@ -592,6 +620,7 @@ TABLES = (
     "origin",
     "stockpiles",
     "substitution",
+    "thrift",
     "sales",
     "support",
     "builds",
@@ -610,6 +639,7 @@ TABLES = (
 SIMPLE: dict[str, Callable[[Context], pd.DataFrame]] = {
     "stockpiles": stockpiles_table,
     "substitution": substitution_table,
+    "thrift": thrift_table,
     "sales": sales_table,
     "support": support_table,
     "builds": builds_table,
