@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/sweep.py
 	$(PY) benchmarks/lp_algorithms.py
 	$(PY) benchmarks/startup.py
+	$(PY) benchmarks/recourse.py
 
 # Regression guard: fails if any recorded ratio got more than 25% worse (run by hand / in the bench workflow).
 bench-check: $(STAMP)

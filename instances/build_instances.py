@@ -98,6 +98,12 @@ PRICE = {  # USD per t
 # Separation yields per t REO of concentrate (ASSUMED typical basket shares; remainder lumped as other_reo).
 YIELDS = {
     "lree": {"ndpr_oxide": 0.20, "dy_oxide": 0.002, "tb_oxide": 0.0003},
+    # a light circuit outside China recovers no Dy or Tb: their share leaves in a heavy fraction (SEG/HRE)
+    # that only a heavy circuit separates (MP's light circuit makes no Dy/Tb: MP Q3 2025 results)
+    "light": {"ndpr_oxide": 0.20, "hre_fraction": 0.015},
+    # a heavy circuit: the heavy fraction's Dy and Tb (its 1.5% of light REO holds the basket's 0.2% Dy and
+    # 0.03% Tb)
+    "heavy": {"dy_oxide": round(0.002 / 0.015, 6), "tb_oxide": 0.02},
     "hree": {"ndpr_oxide": 0.25, "dy_oxide": 0.04, "tb_oxide": 0.007},
     "ef2": {"ndpr_oxide": 0.20, "dy_oxide": 0.008, "tb_oxide": 0.0022},
     "iluka": {"ndpr_oxide": 0.20, "dy_oxide": 0.010, "tb_oxide": 0.0020},
@@ -105,6 +111,10 @@ YIELDS = {
 }
 YIELD_SOURCE = {
     "lree": "ASSUMED light-ore basket: NdPr 20%, Dy 0.2%, Tb 0.03% of REO",
+    "light": "light circuit: NdPr 20% of REO, heavy fraction 1.5% (ASSUMED) holding the basket's Dy and Tb, "
+    "which a light circuit does not separate (MP: no Dy/Tb from its light circuit, Q3 2025 [R2])",
+    "heavy": "heavy circuit on a light ore's heavy fraction: 13.3% Dy, 2% Tb of the fraction (DERIVED from the "
+    "light basket)",
     "hree": "ASSUMED ionic-clay basket: NdPr 25%, Dy 4%, Tb 0.7% of REO",
     "ef2": "DERIVED Energy Fuels Phase 2 BFS: >6,000 t NdPr + 240 t Dy + 66 t Tb from ~30,000 t REO feed",
     "iluka": "ASSUMED Eneabba monazite-xenotime basket: NdPr 20%, Dy 1%, Tb 0.2%",
@@ -120,6 +130,17 @@ def basket_value(kind: str) -> float:
 # ratio applied to the ionic-clay basket.
 CONC_RATIO = PRICE["conc_lree"] / basket_value("lree")
 PRICE["conc_hree"] = round(CONC_RATIO * basket_value("hree"), -2)
+PRICE["conc_monazite"] = round(CONC_RATIO * basket_value("ef2"), -2)
+PRICE["hre_fraction"] = round(CONC_RATIO * basket_value("heavy"), -2)
+# what a plant can recover from each input (t of the element as oxide per t): checked on load
+CONTAINS = {
+    "conc_lree": {"Dy": 0.002, "Tb": 0.0003},
+    "conc_hree": {"Dy": 0.04, "Tb": 0.007},
+    "conc_monazite": {"Dy": 0.008, "Tb": 0.0022},
+    "hre_fraction": {"Dy": 0.002 / 0.015, "Tb": 0.0003 / 0.015},
+    "dy_oxide": {"Dy": 1.0},
+    "tb_oxide": {"Tb": 1.0},
+}
 
 COMMODITIES = [
     ("conc_lree", "mining", "light-RE concentrate (bastnaesite/monazite), t REO", LREE_ORE,
@@ -127,6 +148,12 @@ COMMODITIES = [
     ("conc_hree", "mining", "ionic-adsorption clay / heavy concentrate, t REO", HREE_ORE,
      f"DERIVED price: MP's concentrate/basket ratio {CONC_RATIO:.3f} x ionic basket value "
      f"{basket_value('hree'):,.0f} USD/t"),
+    ("conc_monazite", "mining", "heavy-mineral-sands monazite/xenotime concentrate, t REO", HREE_ORE,
+     f"DERIVED price: MP's concentrate/basket ratio {CONC_RATIO:.3f} x the Energy Fuels Phase 2 basket value "
+     f"{basket_value('ef2'):,.0f} USD/t"),
+    ("hre_fraction", "separation", "heavy fraction (SEG/HRE) of a light circuit, t REO", "Sm;Eu;Gd;Tb;Dy;Y",
+     f"DERIVED price: ratio {CONC_RATIO:.3f} x its Dy and Tb value; a light separator outside China makes it, a "
+     "heavy circuit separates it"),
     ("ndpr_oxide", "separation", "NdPr oxide", "Nd;Pr",
      "REPORTED NdPr oxide fob China US$50-55/kg 2024 (Fastmarkets [R2]); Nd oxide US$56/kg (USGS MCS 2025)"),
     ("dy_oxide", "separation", "Dy oxide", "Dy", "REPORTED USGS MCS 2025 Dy oxide 2024 avg US$260/kg (Argus)"),
@@ -217,26 +244,38 @@ CN_SEP_LREE = CN_SEP_TOTAL - CN_SEP_HREE
 
 # Separation outside China (t REO feed/yr): id, region, basket, ore, capacity, var cost, source.
 SEPARATION: list[tuple[str, str, str, str, Any, float, str]] = [
-    ("lynas_malaysia", "MY", "lree", "lree", {2025: MT_WELD_2025, 2026: 10_500 / YIELDS["lree"]["ndpr_oxide"]}, 7_000,
+    ("lynas_malaysia", "MY", "light", "lree", {2025: MT_WELD_2025, 2026: 40_000, 2028: 10_500 / 0.20}, 7_000,
      f"REPORTED Lynas Malaysia SX and finishing capacity 10.5 kt/yr NdPr ({LYNAS_FY25}); DERIVED feed / 0.20; 2025 at "
      "its FY25 output (6,558 t NdPr), not nameplate: with interchangeable concentrates any separator could "
-     "otherwise take another's feed at equal cost"),
-    ("mp_mountain_pass_sep", "US", "lree", "lree", {2025: 12_500, 2026: 20_000, 2027: 25_000, 2028: 30_000}, 7_000,
+     "otherwise take another's feed at equal cost; 2026-27 at the Sep-quarter 2025 run-rate, 2,003 t NdPr = ~8 "
+     "kt/yr (Argus, Oct 2025 [R2]) = 40,000 t feed; nameplate from 2028 ASSUMED"),
+    ("mp_mountain_pass_sep", "US", "light", "lree", {2025: 12_500, 2026: 20_000, 2027: 25_000, 2028: 30_000}, 7_000,
      "DERIVED 2025: Jan-Sep NdPr 1,881 t annualised = ~2,500 t / 0.20 (MP 2024: 1,294 t, "
      f"{MP_2024}); the line is designed for >6,000 t/yr NdPr (Adamas site visit, Oct 2022 [R2]): ramp to 30,000 t "
-     "REO feed by 2028 ASSUMED"),
-    ("mp_heavy_circuit", "US", "hree", "hree", {2026: 2_128, 2027: 4_255}, 7_000,
-     "REPORTED MP heavy-RE circuit from mid-2026, ~3,000 t/yr feedstock, >200 t/yr Dy+Tb (Metalnomist Jan 2026, "
-     "REEx Nov 2025 [R2]); DERIVED 200 t / (4% + 0.7%) = 4,255 t/yr of heavy concentrate, half in 2026"),
-    ("ef_white_mesa", "US", "lree", "lree", 5_000, 9_000,
+     "REO feed by 2028 ASSUMED (the schedule is the ramp)"),
+    ("ef_white_mesa", "US", "light", "lree", 5_000, 9_000,
      "DERIVED Energy Fuels Phase 1 850-1,000 t NdPr / 0.20; monazite cracking with uranium recovery: var cost "
      "ASSUMED above bastnaesite"),
-    ("neo_silmet", "EE", "lree", "lree", 3_000, 7_000, "REPORTED Neo Silmet 3,000 t/yr [R2]"),
-    ("solvay_la_rochelle", "FR", "lree", "lree", {2025: 500, 2026: 2_000}, 7_000,
+    ("neo_silmet", "EE", "light", "lree", 3_000, 7_000, "REPORTED Neo Silmet 3,000 t/yr [R2]"),
+    ("solvay_la_rochelle", "FR", "light", "lree", {2025: 500, 2026: 2_000}, 7_000,
      "REPORTED Solvay La Rochelle inaugurated 8 Apr 2025, several hundred t in 2025, 2,000-5,000 t REO "
      "possible [R2]; 500 t in 2025 and the 2,000 t lower bound after ASSUMED"),
-    ("ireal_india", "IN", "lree", "lree", 2_900, 7_000, "ASSUMED India separates its own 2,900 t"),
-    ("solikamsk_russia", "RU", "lree", "lree", 2_500, 7_000, "ASSUMED Russia separates its own 2,500 t"),
+    ("ireal_india", "IN", "light", "lree", 2_900, 7_000, "ASSUMED India separates its own 2,900 t"),
+    ("solikamsk_russia", "RU", "lree", "lree", 2_500, 7_000, "ASSUMED Russia separates its own 2,500 t, heavies included"),
+]  # fmt: skip
+# Heavy circuits outside China (t/yr of feed): id, region, input, basket, capacity, var cost, source. Their
+# schedules are reported ramps (ramp [1]).
+HEAVY = [
+    ("lynas_malaysia_heavy", "MY", "hre_fraction", "heavy", 235, 9_000,
+     "REPORTED Lynas first separated Dy (May 2025) and Tb (Jun 2025) in Malaysia; 9 t Dy+Tb in Jul-Sep 2025 "
+     "(Argus, Oct 2025 [R2]) = ~36 t/yr; DERIVED 36 / 15.3% = 235 t/yr of heavy fraction"),
+    ("lynas_hre_feed", "MY", "conc_hree", "hree", {2028: 5_000}, 9_000,
+     "REPORTED Lynas 5,000 t/yr heavy-feedstock plant in Malaysia, A$180m, 'within two years' (Lynas, 29 Oct 2025 "
+     "[R2]); online 2028 DERIVED"),
+    ("mp_heavy_circuit", "US", "hre_fraction", "heavy", {2026: 652, 2027: 1_305}, 9_000,
+     "REPORTED MP heavy-RE separation: 200 t/yr Dy+Tb nameplate in total from mid-2026, fed by its own heavy "
+     "concentrate, stockpile and third-party material (MP Q3 2025 results [R2]); DERIVED 200 / 15.3% = 1,305 t/yr "
+     "of heavy fraction, half in 2026"),
 ]  # fmt: skip
 
 
@@ -355,13 +394,21 @@ LEAD = {
     ("metal", "greenfield"): (3, "ASSUMED"),
     ("magnet", "greenfield"): (3, "observed 2-4 yr: Neo Narva 2023 -> 2025, MP 10X 2025 -> 2028"),
     ("magnet", "brownfield"): (2, "observed: Neo Narva phase 1 in ~2.5 yr"),
+    ("heavy", "greenfield"): (3, "observed: MP heavy circuit, DoD loan 2024 -> first output mid-2026"),
 }  # fmt: skip
 PROJECTS = [
     # id, facility, region, stage:basket, kind, size, cost, (stage, field), earliest, source
-    ("ef_phase2", "ef_white_mesa_phase2", "US", "int:ef2", "discrete", 30_000, 410e6, ("sep", "brownfield"), 2027, 2,
+    ("ef_phase2", "ef_white_mesa_phase2", "US", "sep:ef2", "discrete", 30_000, 410e6, ("sep", "brownfield"), 2027, 2,
      "REPORTED Energy Fuels Phase 2 BFS capex US$410m, approvals mid-2027, commissioning Q1 2029 [R2]; feed "
-     "DERIVED 6,000 t NdPr / 0.20, from Energy Fuels' own heavy-mineral-sands projects (integrated: the basket "
-     "is the feed's)"),
+     "DERIVED 6,000 t NdPr / 0.20 of monazite concentrate from its own heavy-mineral-sands projects (Donald, "
+     "Toliara below): without them it has nothing to separate"),
+    ("donald", "au_donald_mine", "AU", "mine:monazite", "discrete", 7_000, round(400e6 * USD_PER_AUD),
+     ("mine", "brownfield"), 2026, 3,
+     "Donald rare earth and mineral sands (Astron / Energy Fuels JV, Victoria), FID pending (2025 [R2]): "
+     "concentrate 7,000 t REO/yr and capex A$400m ASSUMED; 3 yr from FID"),
+    ("toliara", "mg_toliara_mine", "MG", "mine:monazite", "discrete", 10_000, 500e6, ("mine", "greenfield"), 2027, 5,
+     "Toliara / Vara Mada (Madagascar, Energy Fuels): permitting and fiscal terms pending (2025 [R2]); 10,000 t "
+     "REO/yr of monazite, capex US$500m and 5 yr from 2027 ASSUMED"),
     ("solvay_expansion", "solvay_la_rochelle", "FR", "sep:lree", "discrete", 3_000, round(100e6 * USD_PER_EUR),
      ("sep", "brownfield"), 2025, None,
      "REPORTED Solvay ~EUR100m for full scale (2,000 -> 5,000 t REO) [R2]; DERIVED x 1.08"),
@@ -379,6 +426,7 @@ PROJECTS = [
      ("magnet", "brownfield"), 2026, None,
      "REPORTED Neo Narva up to 5,000 t/yr, ~EUR250m at full scale vs EUR75m phase 1 [R2]; DERIVED EUR175m x 1.08"),
 ]  # fmt: skip
+INVESTOR = {"toliara": "US"}  # Energy Fuels (US) develops Toliara in Madagascar (REPORTED [R2])
 # Committed projects: financed and under construction, so existing capacity from their stated start (their
 # capex is sunk for the plan, which decides only what is not yet committed).
 COMMITTED = [
@@ -401,8 +449,11 @@ GREENFIELD = {
     "metal": (20_000, 10_000, "ASSUMED capex"),
     "magnet": (120_000, 20_000, "DERIVED capex of the US projects: Vulcan US$122k, MP 10X US$143k, USA Rare Earth "
                "US$83k per t/yr (median ~US$120k; Neo Narva's EU-funded EUR37.5k is the low end)"),
+    "heavy": (115_000, 2_000, "DERIVED capex: DoD/OSC US$150m loan for MP's heavy circuit / 1,305 t/yr of heavy "
+              "fraction (MP [R2]) = ~US$115k per t/yr"),
 }  # fmt: skip
 GREENFIELD_SITES = {
+    "heavy": ["US", "AU", "JP", "EU"],
     "mine:lree": ["US", "AU", "CA", "GL", "BR", "IN", "VN"],
     "mine:hree": ["BR"],
     "sep:lree": ["US", "AU", "CA", "JP", "EU", "KR", "VN", "IN"],
@@ -418,6 +469,7 @@ DEAL_SITES = {
 
 # Variable costs (USD per t of activity), ASSUMED; China lower.
 VAR_COST = {
+    "heavy": (6_000, 9_000),
     "mine": (2_000, 3_500),
     "sep": (4_000, 7_000),
     "int": (6_000, 10_500),  # integrated mine and separation
@@ -452,10 +504,17 @@ def write_yaml(path: Path, header: str, data: dict[str, Any]) -> None:
     path.write_text(text + yaml.safe_dump(data, sort_keys=False, width=110, allow_unicode=True))
 
 
+# Facilities whose capacity schedule is itself their reported or assumed ramp (no stage ramp on top), and
+# China's plants, whose schedule is output growth, not new plants.
+SCHEDULED = {"lynas_malaysia", "mp_mountain_pass_sep", "solvay_la_rochelle"}
+
+
 def facility(
     fid: str, region: str, inputs: dict, outputs: dict, capacity: Any, var: float, source: str, name: str = ""
 ) -> dict[str, Any]:
     row: dict[str, Any] = {"id": fid, "region": region, "name": name}
+    if region == "CN":
+        row["ramp"] = "1"
     for c, v in inputs.items():
         row[f"inputs.{c}"] = v
     for c, v in outputs.items():
@@ -473,9 +532,11 @@ def facility(
 STAGE_IO = {
     "mine:lree": ({}, {"conc_lree": 1}),
     "mine:hree": ({}, {"conc_hree": 1}),
-    "sep:lree": ({"conc_lree": 1}, sep_outputs("lree")),
+    "mine:monazite": ({}, {"conc_monazite": 1}),
+    "sep:lree": ({"conc_lree": 1}, sep_outputs("light")),  # a light circuit outside China: no Dy, no Tb
     "sep:hree": ({"conc_hree": 1}, sep_outputs("hree")),
-    "int:ef2": ({}, sep_outputs("ef2")),  # integrated: the plant separates its own feed, with its basket
+    "heavy": ({"hre_fraction": 1}, sep_outputs("heavy")),  # a heavy circuit on light circuits' heavy fraction
+    "sep:ef2": ({"conc_monazite": 1}, sep_outputs("ef2")),  # Energy Fuels Phase 2: needs its feed mines
     "int:iluka": ({}, sep_outputs("iluka")),
     "int:nolans": ({}, sep_outputs("nolans")),
     "metal": ({"ndpr_oxide": METAL_INPUT}, {"ndpr_metal": 1}),
@@ -500,7 +561,7 @@ def ree_regions() -> list[dict[str, Any]]:
 def ree_commodities() -> list[dict[str, Any]]:
     return [
         {"id": c, "stage": st, "description": d, "elements": el, **({"price": PRICE[c]} if c in PRICE else {}),
-         "source": s}
+         **{f"contains.{e}": round(x, 6) for e, x in CONTAINS.get(c, {}).items()}, "source": s}
         for c, st, d, el, s in COMMODITIES
     ]  # fmt: skip
 
@@ -533,6 +594,13 @@ def ree_facilities() -> list[dict[str, Any]]:
     for fid, region, kind, ore, cap, var, src in SEPARATION:
         fac.append(facility(fid, region, {f"conc_{ore}": 1}, sep_outputs(kind), cap, var,
                             f"{src}; {YIELD_SOURCE[kind]}"))  # fmt: skip
+        if fid in SCHEDULED:
+            fac[-1]["ramp"] = "1"
+    for fid, region, feed, kind, cap, var, src in HEAVY:
+        fac.append(
+            facility(fid, region, {feed: 1}, sep_outputs(kind), cap, var, f"{src}; {YIELD_SOURCE[kind]}")
+        )
+        fac[-1]["ramp"] = "1"
     cn_magnets = grow(CN_MAGNETS_2024)
     fac.append(facility("cn_metal", "CN", {"ndpr_oxide": METAL_INPUT}, {"ndpr_metal": 1},
                         {y: v * RECIPE["ndpr_metal"] * 1.15 for y, v in cn_magnets.items()}, VAR_COST["metal"][0],
@@ -624,6 +692,8 @@ def ree_build_options(techban: bool = False, with_deals: bool = False) -> list[d
         else:
             row.update({"capex": cost, "max_capacity": size})
         row["source"] = f"{src}; lead {lead} yr ({lead_src})"
+        if oid in INVESTOR:
+            row["investor"] = INVESTOR[oid]
         options.append(row)
     for stage, region in greenfield_sites(with_deals):
         st = stage.split(":")[0]
@@ -708,8 +778,8 @@ def ree_demand() -> list[dict[str, Any]]:
 
 def ree_routes() -> list[dict[str, Any]]:
     blocs = sorted({b for _, _, b, _, _ in REGIONS})
-    groups = {"conc": "conc_lree;conc_hree", "oxide": "ndpr_oxide;dy_oxide;tb_oxide", "metal": "ndpr_metal",
-              "magnet": "ndfeb"}  # fmt: skip
+    groups = {"conc": "conc_lree;conc_hree;conc_monazite", "oxide": "ndpr_oxide;dy_oxide;tb_oxide;hre_fraction",
+              "metal": "ndpr_metal", "magnet": "ndfeb"}  # fmt: skip
     return [
         {"from_bloc": a, "to_bloc": b, "commodities": groups[g], "cost": ROUTE_COST[g],
          "source": "ASSUMED freight and handling per t"}
@@ -911,10 +981,12 @@ def framework_levers() -> dict[str, Any]:
              "NdPr price. A transfer: reported in the support table, not steering the plan"},
         ],
         "offtakes": [
-            {"id": "dod_10x_offtake", "facility": "mp_10x_magnets", "commodity": "ndfeb", "quantity": 7_000,
-             "price": PRICE["ndfeb"], "reference_price": PRICE["ndfeb"], "start": 2028,
-             "source": "REPORTED DoD 10-year offtake of all 10X magnets, commissioning 2028 [R2]; price ASSUMED "
-             "at the reference (no premium disclosed)"},
+            {"id": "dod_10x_offtake", "facility": "mp_10x_magnets", "commodity": "ndfeb", "price": PRICE["ndfeb"],
+             "quantity": {y: round(7_000 * r) for y, r in zip((2028, 2029, 2030), RAMPS["magnet"], strict=True)},
+             "reference_price": PRICE["ndfeb"], "start": 2028,
+             "source": "REPORTED DoD 10-year offtake of all 10X magnets, commissioning 2028 [R2]; quantity = the "
+             "plant's output as it ramps up (magnet ramp 40%/75%/100%, ASSUMED); price ASSUMED at the reference "
+             "(no premium disclosed)"},
         ],
     }  # fmt: skip
 
@@ -929,6 +1001,61 @@ sales to China where the record shows them, and the value of their own demand no
 Built by instances/build_instances.py from sourced figures; every row of the CSV tables carries its source
 (REPORTED / DERIVED / ASSUMED). The first period (2025) is calibrated to 2024-2025 data (USGS MCS 2025,
 IEA 2025, China customs, company reports). See instances/SOURCES.md."""
+
+
+# Ramp-up of new capacity by stage (share of nameplate in its 1st, 2nd, ... year of output): REEx, "Magnet gold
+# rush or mirage?" (Nov 2025): new plants run at 30-50% of nameplate for 12-24 months; MP made 1,294 t NdPr in
+# 2024 against a >6,000 t/yr design (MP 2024 results). Mines ASSUMED a little faster, metal lines simpler.
+RAMPS = {
+    "mining": [0.5, 0.8, 1],
+    "separation": [0.4, 0.75, 1],
+    "metal": [0.5, 1],
+    "magnet": [0.4, 0.75, 1],
+}
+# Build rates: new magnet capacity per allied region and year. Neo Narva added 2 kt in ~2.5 yr, MP 10X 7 kt in
+# ~3 yr, Vulcan 'up to 10 kt over several years' (credibility audit 2025-12, item 3): at most 3 kt/yr coming
+# online per region, widening by 0.25 t/yr per t/yr built there (learning, ASSUMED). Separation ASSUMED one
+# Iluka-size plant a year per region (17.5 kt REO feed).
+MAGNET_REGIONS = sorted({r for st, sites in GREENFIELD_SITES.items() if st == "magnet" for r in sites}
+                        | {"TH"})  # fmt: skip
+SEP_REGIONS = sorted({r for st, sites in GREENFIELD_SITES.items() if st.startswith("sep") for r in sites}
+                     | {"MY", "TH"})  # fmt: skip
+
+
+# Schedule risk, crossed with the control scenarios (controls-stochastic, controls-cvar): projects without an
+# investment decision slip 2 years and committed ones 1 year with probability 0.4 (ASSUMED), known from 2027.
+# Observed: Iluka Eneabba due 2025, now 2027 (+2); Arafura Nolans' decision 2022 -> 2026 (+4); MP's heavy
+# circuit on time (credibility audit 2025-12, item 4).
+SCHEDULE_RISK = {"cases": [
+    {"name": "on_time", "probability": 0.6, "description": "every project on its stated date",
+     "source": "ASSUMED probability"},
+    {"name": "late", "probability": 0.4, "revealed": 2027,
+     "description": "projects without an investment decision 2 years late, committed ones 1 year",
+     "slips": [{"projects": "pre_fid", "years": 2}, {"projects": "committed", "years": 1}],
+     "source": "DERIVED slips from Iluka Eneabba (2025 -> 2027) and Arafura Nolans (FID 2022 -> 2026) [R2]; "
+     "probability ASSUMED"},
+]}  # fmt: skip
+
+
+def build_rates() -> list[dict[str, Any]]:
+    out = [{"id": f"{r.lower()}_magnet_rate", "region": r, "stage": "magnet", "limit": 3_000, "learning": 0.25,
+            "source": "DERIVED from observed magnet plant builds (Neo Narva 2 kt / 2.5 yr; MP 10X 7 kt / 3 yr): "
+            "3 kt/yr per region; learning 0.25 ASSUMED"} for r in MAGNET_REGIONS]  # fmt: skip
+    out += [{"id": f"{r.lower()}_separation_rate", "region": r, "stage": "separation", "limit": 17_500,
+             "source": "ASSUMED one Iluka-size separator (17.5 kt REO feed/yr) coming online a year per region"}
+            for r in SEP_REGIONS]  # fmt: skip
+    return out
+
+
+# Dy thrifting: grain-boundary diffusion (GBD) puts Dy/Tb only at the grain boundaries and cuts Dy per tonne of
+# sintered NdFeB by about half (ASSUMED from the manufacturers' statements), adopted by a growing share of
+# output; its process cost per t of Dy saved ASSUMED US$100/kg.
+THRIFTS = [
+    {"id": "gbd_dy", "commodity": "dy_oxide", "stage": "magnet", "saving": 0.5,
+     "adoption": {2025: 0.3, 2028: 0.5, 2030: 0.7}, "cost": 100_000,
+     "source": "ASSUMED: grain-boundary diffusion halves Dy per t of magnet; 30% of output in 2025, 50% from 2028, "
+     "70% from 2030; US$100/kg of Dy saved"},
+]  # fmt: skip
 
 
 def ree_common(
@@ -947,6 +1074,9 @@ def ree_common(
         "demand": "demand.csv",
         "end_uses": END_USES,
         "compliance_classes": [dict(DFARS)],
+        "ramps": {k: list(v) for k, v in RAMPS.items()},
+        "build_rates": build_rates(),
+        "thrifts": [dict(t) for t in THRIFTS],
         "planner": dict(PLANNER),
         "export_controls": [dict(MY_RAW_BAN), april_observed(reference)],
         "sales": [mp_stops_sales(), *SALES],
@@ -1021,10 +1151,12 @@ def build_ree(reference: float) -> None:
     )
     st["scenarios"] = scenarios_stochastic()
     st["export_controls"] = stochastic_controls(reference)
+    st["schedule_risk"] = SCHEDULE_RISK
     write_yaml(REE / "controls-stochastic.yaml", HEADER.format(
         title="controls-stochastic",
-        question="Question: which builds hedge best across China's control scenarios? Builds are decided now "
-        "(first stage); sourcing adapts per scenario.\nScenario probabilities are ASSUMED.",
+        question="Question: which builds hedge best across China's control scenarios and the projects' schedule "
+        "risk? Builds decided before a scenario is revealed are shared; later builds and sourcing adapt.\n"
+        "Scenario and schedule-case probabilities are ASSUMED.",
     ), st)  # fmt: skip
 
     cv = dict(st, name="controls-cvar", description="controls-stochastic with CVaR: a plan that also minimises "

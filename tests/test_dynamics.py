@@ -205,3 +205,25 @@ def test_dy_thrifting_stretches_a_short_supply():
     assert t.saved.sum() == pytest.approx(0.4)
     c = sol.tables["consumption"]
     assert c[c.commodity == "dy"].quantity.sum() == pytest.approx(0.6)
+
+
+def test_recourse_builds_are_shown_per_branch_and_never_summed_across_alternatives():
+    """Regression: the console summed one option's builds over its branches (two bans -> +200 t/yr, twice
+    what any scenario builds) and compare/charts did the same; now each branch is its own line naming its
+    scenarios, and aggregates weigh a build by the probability of the scenarios it is for."""
+    from critmin.report.text import build_lines
+    from critmin.results.tables import expected_builds
+
+    d = _recourse_case(None)
+    d["scenarios"] = [
+        {"name": "calm", "probability": 0.6},
+        {"name": "ban", "probability": 0.2, "revealed": 2026},
+        {"name": "ban2", "probability": 0.2, "revealed": 2026},
+    ]
+    d["export_controls"][0]["scenarios"] = ["ban", "ban2"]
+    sol = solved(d)
+    assert sorted(sol.builds.branch) == ["ban", "ban2"]
+    assert sol.builds.probability.tolist() == pytest.approx([0.2, 0.2])
+    lines = [x for x in build_lines(sol, "USD") if "au_plant" in x]
+    assert len(lines) == 1 and "+100t" in lines[0].replace(" ", "") and lines[0].endswith("if ban, ban2")
+    assert expected_builds(sol.builds).capacity_added.sum() == pytest.approx(40)

@@ -19,7 +19,7 @@ from ..io.tables import check_format, write_tables
 from ..results.costs import CostBreakdown, label
 from ..results.format import column_unit, money, number, points, share, tonnes
 from ..results.solution import Solution
-from ..results.tables import records
+from ..results.tables import expected_builds, records
 from ..schema import Instance
 from ..schema.keys import entity_tables, sections
 
@@ -272,7 +272,7 @@ def _metrics(run: str, sol: Solution, years: Sequence[int] | None) -> pd.DataFra
                 d = (sub.delivered * sub.p).sum()
                 share = (sub.controlled * sub.p).sum() / d if d else float("nan")
                 rows.append((f"controlled share {c} {y}", float(share)))
-    b = sol.tables.get("builds", pd.DataFrame())
+    b = expected_builds(sol.tables.get("builds", pd.DataFrame()))
     if not b.empty:
         g = b.groupby(["region", "stage"], as_index=False).capacity_added.sum()
         rows += [
@@ -289,7 +289,8 @@ def _period_weights(sol: Solution) -> dict[int, int]:
 
 
 def _builds(run: str, sol: Solution) -> pd.DataFrame:
-    b = sol.tables.get("builds", pd.DataFrame())
+    """Capacity and capex built per region and stage, expected over the scenarios."""
+    b = expected_builds(sol.tables.get("builds", pd.DataFrame()))
     if b.empty:
         return pd.DataFrame(columns=["run", "region", "stage", "capacity_added", "capex"])
     g = b.groupby(["region", "stage"], as_index=False)[["capacity_added", "capex"]].sum()

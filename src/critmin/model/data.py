@@ -629,12 +629,13 @@ def _compile_offtakes(
     out: list[tuple[str, str, str, int, float, float]] = []
     problems: list[Problem] = []
     for i, o in enumerate(inst.offtakes):
-        prem = (o.price - o.reference_price) * o.quantity / m
         for y in years:
             if not in_window(y, o.start, o.end):
                 continue
+            qty = existing_capacity(o.quantity, y)
+            prem = (o.price - o.reference_price) * qty / m
             if y not in runs.get(o.facility, set()):
-                if o.quantity <= 0:
+                if qty <= 0:
                     continue  # a zero offtake on an idle plant: no row
                 problems.append(
                     Problem(
@@ -646,7 +647,7 @@ def _compile_offtakes(
                     )
                 )
                 break
-            out.append((o.id, o.facility, o.commodity, y, o.quantity / q, prem))
+            out.append((o.id, o.facility, o.commodity, y, qty / q, prem))
     if problems:
         raise InstanceError(problems=[inst.locate(p) for p in problems])
     return out

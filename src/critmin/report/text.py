@@ -97,17 +97,33 @@ def support_outside_lines(sol: Solution, cur: str) -> list[str]:
 
 
 def build_lines(sol: Solution, cur: str) -> list[str]:
+    """Builds by facility and online year; a recourse build (decided for some scenarios only) on its own line
+    with the scenarios it is for, so capacity is never summed across alternatives."""
     builds = sol.tables.get("builds", pd.DataFrame())
     if builds.empty:
         return ["builds     none"]
-    out = ["builds (capacity online, t/yr of activity)"]
-    g = builds.groupby(["region", "stage", "facility", "year"], as_index=False)[
-        ["capacity_added", "capex"]
-    ].sum()
+    if "branch" not in builds:
+        builds = builds.assign(branch="all")
+    recourse = bool((builds.branch != "all").any())
+    out = [
+        "builds (capacity online, t/yr of activity"
+        + ("; recourse builds name their scenarios)" if recourse else ")")
+    ]
+    keys = ["region", "stage", "facility", "year", "branch"]
+    g = builds.groupby(keys, as_index=False, sort=False)[["capacity_added", "capex"]].sum()
+    # the same build in several branches is one line naming them all (no name when that is every scenario)
+    g = g.assign(size=g.capacity_added.round(3))
+    g = g.groupby([*keys[:4], "size"], as_index=False, sort=False).agg(
+        capacity_added=("capacity_added", "first"), capex=("capex", "first"), branch=("branch", "+".join)
+    )
+    every = set(sol.tables["kpis_total"].scenario.unique()) if "kpis_total" in sol.tables else set()
+    g = g.sort_values([*keys[:4], "branch"], kind="stable")
     for r in records(g):
+        named = set(r.branch.split("+")) - {"all"}
+        where = f"  if {', '.join(sorted(named))}" if named and named != every else ""
         out.append(
             f"  {r.region:<8} {r.stage:<12} {r.facility:<24} {r.year}  "
-            f"+{tonnes(r.capacity_added):>12}  capex {money(r.capex, cur)}"
+            f"+{tonnes(r.capacity_added):>12}  capex {money(r.capex, cur)}{where}"
         )
     return out
 

@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 from .costs import CostBreakdown, label
 from .format import magnitude
 from .solution import Solution
-from .tables import records
+from .tables import expected_builds, records
 
 TAG_COLOUR = {"controlled": "rgba(214, 39, 40, 0.45)", "clear": "rgba(31, 119, 180, 0.45)"}
 STAGE_ORDER = ["mining", "separation", "metal", "magnet", "primary", "refined", "demand"]
@@ -205,7 +205,9 @@ def _node_positions(nodes: list[str], through: dict[str, float]) -> tuple[list[f
 
 
 def builds(sol: Solution) -> go.Figure:
-    b = sol.tables.get("builds", pd.DataFrame())
+    """Capacity coming online by stage, region and year, expected over the scenarios (recourse builds
+    weighted by the probability of the scenarios they are for)."""
+    b = expected_builds(sol.tables.get("builds", pd.DataFrame()))
     stages = sorted(b.stage.unique()) if not b.empty else ["(none)"]
     fig = make_subplots(rows=1, cols=len(stages), subplot_titles=stages, shared_yaxes=True)
     if b.empty:

@@ -53,7 +53,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     ),
     "builds": _kinds(
         "option:str facility:str region:str stage:str kind:str year:int construction_start:int branch:str "
-        "modules:float capacity_added:float capex:float"
+        "probability:float modules:float capacity_added:float capex:float"
     ),
     "capacity": _kinds(
         "facility:str region:str stage:str year:int scenario:str existing:float built:float capacity:float "
@@ -156,6 +156,15 @@ def built_capacity(ctx: Context) -> dict[tuple[str, int, str], float]:
     return out
 
 
+def expected_builds(builds: pd.DataFrame) -> pd.DataFrame:
+    """Builds weighted by the probability of the scenarios each is decided for: a recourse build counts once
+    in expectation, never once per alternative (tables written before branches count in full)."""
+    if builds.empty or "probability" not in builds:
+        return builds
+    p = builds.probability.astype(float)
+    return builds.assign(capacity_added=builds.capacity_added * p, capex=builds.capex * p)
+
+
 def builds_table(ctx: Context) -> pd.DataFrame:
     md = ctx.md
     stage = stage_of(md)
@@ -182,6 +191,7 @@ def builds_table(ctx: Context) -> pd.DataFrame:
                 "year": t,
                 "construction_start": md.build_start[key],
                 "branch": branch,
+                "probability": sum(md.prob[s] for s in md.build_serves[key]),
                 "modules": int(round(x)) if o in md.discrete else None,
                 "capacity_added": built[key],
                 "capex": md.overnight[key] * x * md.m,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from .base import Id, IdList, Money, OptionalYear, Strict, Tonnes, Year  # noqa: F401 (Money used below)
 
@@ -36,8 +36,17 @@ def _check_ramp(values: list[float]) -> list[float]:
     return values
 
 
+def _ramp_list(value: object) -> object:
+    """A ramp written in a CSV cell ('0.4;0.75;1') or as one number (1: nameplate at once)."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.replace(",", ";").split(";") if part.strip()]
+    if isinstance(value, (int, float)):
+        return [value]
+    return value
+
+
 # Utilisation of new capacity in its 1st, 2nd, ... year of output (share of nameplate); 1 after the list.
-Ramp = Annotated[list[float], AfterValidator(_check_ramp)]
+Ramp = Annotated[list[float], BeforeValidator(_ramp_list), AfterValidator(_check_ramp)]
 
 
 def ramp_at(ramp: list[float] | None, years_since_first_output: int) -> float:
@@ -112,6 +121,7 @@ class ScheduleCase(Strict):
     name: Id
     probability: float = Field(gt=0, le=1)
     description: str = ""
+    source: str = Field(default="", max_length=2000, description="where its probability and slips come from")
     slips: list[Slip] = Field(default_factory=list)
     revealed: OptionalYear = Field(
         default=None,

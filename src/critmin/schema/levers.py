@@ -79,7 +79,9 @@ class Offtake(Strict):
     id: Id
     facility: Id
     commodity: Id
-    quantity: Tonnes = Field(description="t/yr")
+    quantity: Tonnes | dict[Year, Tonnes] = Field(
+        description="t/yr; a mapping year->value is a step function (e.g. following a ramp-up)"
+    )
     price: Money = Field(description="contract price, currency per t")
     reference_price: Money = Field(default=0.0, description="market reference, currency per t")
     start: OptionalYear = None
