@@ -24,6 +24,7 @@ from ..schema import DiscreteOption, Instance, ramp_at
 from ..schema.dynamics import Slip
 from ..schema.network import Facility
 from .data_types import BuildKey
+from .finance import capital_rates
 from .nonanticipativity import groups_at
 from .timeline import Time, annuity_factor, calendar_years, discount_factor, existing_capacity
 
@@ -49,6 +50,7 @@ class Builds:
     usable: dict[tuple[BuildKey, int, str], float] = field(default_factory=dict)  # ramped, slipped, by scen
     discrete: set[str] = field(default_factory=set)
     left_out: list[str] = field(default_factory=list)  # options of investors outside the planner
+    capital_rate: dict[str, tuple[float, str]] = field(default_factory=dict)  # option -> (rate, set by)
 
 
 @dataclass
@@ -115,6 +117,7 @@ def compile_builds(inst: Instance, t: Time, q: float, m: float, planner: set[str
     not the planner's decisions and are left out (and listed)."""
     hz = inst.horizon
     out = Builds()
+    out.capital_rate = capital_rates(inst)
     cal = calendar_years(inst)
     facs = {f.id: f for f in inst.facilities}
     bloc_of = {r.id: r.bloc for r in inst.regions}
@@ -131,7 +134,7 @@ def compile_builds(inst: Instance, t: Time, q: float, m: float, planner: set[str
         else:
             unit, cost_per_unit = 1.0, o.capex * q
         out.unit[o.id] = unit
-        crf = annuity_factor(hz.discount_rate, o.lifetime)
+        crf = annuity_factor(out.capital_rate[o.id][0], o.lifetime)  # its cost of capital (finance.py)
         ramp = stage_ramp(inst, fac, o.ramp)
         slip = {s: slip_years(t.scen_by[s].slips, option=o) for s in t.scenarios}
         for ty in hz.years:

@@ -84,7 +84,7 @@ class Levers:
     substitutions: list[tuple[str, int]]  # (substitution id, demand row)
     sub_share: dict[str, float]
     sub_cost: dict[str, float]  # money per scaled t
-    floors: list[tuple[str, str, str, int, float]]  # (id, facility, commodity, year, scaled rate)
+    floors: list[tuple[str, str, str, int, str, float]]  # (id, facility, commodity, year, scenario, rate)
     floor_in_objective: dict[str, bool]
     offtakes: list[tuple[str, str, str, int, float, float]]  # (id, fac, commodity, year, min qty, premium)
     offtake_in_objective: dict[str, bool]
@@ -129,6 +129,7 @@ class ModelData:
     online_usable: dict[tuple[BuildKey, int, str], float]  # ramped, slipped usable share, per scenario
     existing_paid: dict[tuple[str, int], float]  # existing capacity, discount-weighted over the period
     overnight: dict[BuildKey, float]  # scaled overnight capex per unit of build variable
+    capital_rate: dict[str, tuple[float, str]]  # option -> (real cost of capital, what set it)
     arcs: dict[Arc, float]  # scaled transport cost
     tariff: dict[tuple[str, str, str, int, str], float]  # (c, o, d, year, scenario) -> scaled per unit
     flows: list[FlowKey]
@@ -527,6 +528,7 @@ def compile_instance(
         online_usable=builds.usable,
         existing_paid=ex.paid,
         overnight=builds.overnight,
+        capital_rate=builds.capital_rate,
         arcs=arcs,
         tariff=_compile_tariffs(inst, t, q, m, arc_tariff),
         flows=flows,
@@ -576,12 +578,23 @@ def compile_levers(
             and (sb.region is None or sb.region == d.region)
             and in_window(d.year, sb.start, sb.end)
         ]
-    floors: list[tuple[str, str, str, int, float]] = []
+    floors: list[tuple[str, str, str, int, str, float]] = []
+    listed = {c.id: c.price or 0.0 for c in inst.commodities}
+    where = {f.id: f.region for f in inst.facilities}
     for pf in inst.price_floors:
-        rate = max(pf.floor - pf.reference_price, 0.0) * q / m
-        floors += [
-            (pf.id, pf.facility, pf.commodity, y, rate) for y in t.years if in_window(y, pf.start, pf.end)
-        ]
+        for y in t.years:
+            if not in_window(y, pf.start, pf.end):
+                continue
+            for (
+                s
+            ) in t.scenarios:  # the gap to the market of that year and scenario, unless a reference is fixed
+                market = (
+                    pf.reference_price
+                    if pf.reference_price is not None
+                    else listed[pf.commodity]
+                    * factor(t.scen_by[s].price, year=y, region=where[pf.facility], commodity=pf.commodity)
+                )
+                floors.append((pf.id, pf.facility, pf.commodity, y, s, max(pf.floor - market, 0.0) * q / m))
     return Levers(
         stock=stock,
         substitutions=subs,

@@ -261,11 +261,10 @@ def _lever_costs(b: ModelBuilder, owned: _Owned) -> None:
             scens = [b.scen_index[k[-1]] for k in block.keys]
             mine = [owned.inside(st.region[k[0]][0]) for k in block.keys]
             owned.cost("stockpile", block.positions(), rates, year_idx, scens, mine)
-    for fid, f, c, y, rate in lv.floors:
+    for fid, f, c, y, s, rate in lv.floors:
         if lv.floor_in_objective[fid] and rate:
-            for s in md.scenarios:
-                for coef, col in output_terms(b, f, c, y, s):
-                    b.cost("support", col, rate * coef, b.year_index[y], b.scen_index[s])
+            for coef, col in output_terms(b, f, c, y, s):
+                b.cost("support", col, rate * coef, b.year_index[y], b.scen_index[s])
     for oid, _f, _c, y, _q, premium in lv.offtakes:
         if lv.offtake_in_objective[oid]:
             for s in md.scenarios:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..schema import Adjustment, Instance, Scenario
+from .finance import price_path_adjustments
 
 
 def annuity_factor(rate: float, lifetime: int) -> float:
@@ -77,6 +78,10 @@ def compile_time(inst: Instance, scenario: str | None) -> Time:
     disc = {p.year: sum((1 + r) ** -(p.year + j - hz.base_year) for j in range(p.weight)) for p in hz.periods}
     scen = [s for s in inst.scenarios if scenario is None or s.name == scenario]
     prob = {scenario: 1.0} if scenario is not None else {s.name: s.probability for s in scen}
+    if inst.price_paths:  # prices that move by year: read wherever a scenario's price factors are
+        scen = [
+            s.model_copy(update={"price": [*s.price, *price_path_adjustments(inst, s.name)]}) for s in scen
+        ]
     return Time(
         hz.years,
         {p.year: p.weight for p in hz.periods},

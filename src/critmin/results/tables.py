@@ -19,6 +19,7 @@ from ..model.builder import FIRST_STAGE, NO_YEAR, ModelArrays
 from ..model.data import ModelData
 from ..model.registry import COST_BY_NAME
 from ..model.terms import output_terms
+from ..model.timeline import annuity_factor
 from ..schema import Instance
 from .content import well_mixed_shares
 
@@ -53,7 +54,8 @@ COLUMNS: dict[str, dict[str, str]] = {
     ),
     "builds": _kinds(
         "option:str facility:str region:str stage:str kind:str year:int construction_start:int branch:str "
-        "probability:float modules:float capacity_added:float capex:float"
+        "probability:float modules:float capacity_added:float capex:float cost_of_capital:float "
+        "financing_per_year:float"
     ),
     "capacity": _kinds(
         "facility:str region:str stage:str year:int scenario:str existing:float built:float capacity:float "
@@ -181,6 +183,8 @@ def builds_table(ctx: Context) -> pd.DataFrame:
         o, t, branch = key
         opt = md.option[o]
         x = float(values[key])
+        rate = md.capital_rate[o][0]
+        crf0 = annuity_factor(md.inst.horizon.discount_rate, opt.lifetime)
         rows.append(
             {
                 "option": o,
@@ -195,6 +199,12 @@ def builds_table(ctx: Context) -> pd.DataFrame:
                 "modules": int(round(x)) if o in md.discrete else None,
                 "capacity_added": built[key],
                 "capex": md.overnight[key] * x * md.m,
+                "cost_of_capital": rate,
+                # what its cost of capital adds each year online over an annuity at the discount rate
+                "financing_per_year": md.overnight[key]
+                * x
+                * md.m
+                * (annuity_factor(rate, opt.lifetime) - crf0),
             }
         )
     return _frame(rows, "builds")
@@ -398,13 +408,12 @@ def support_table(ctx: Context) -> pd.DataFrame:
         return float(sum(coef * x[col] for coef, col in output_terms(ctx.arrays, f, c, y, s))) * md.q
 
     rows = []
-    for fid, f, c, y, rate in lv.floors:
-        for s in md.scenarios:
-            qty = made(f, c, y, s)
-            pay = rate * qty / md.q * md.m
-            rows.append(
-                (fid, "price_floor", f, c, y, s, qty, pay, lv.floor_in_objective[fid], pay * md.weight[y])
-            )
+    for fid, f, c, y, s, rate in lv.floors:
+        qty = made(f, c, y, s)
+        pay = rate * qty / md.q * md.m
+        rows.append(
+            (fid, "price_floor", f, c, y, s, qty, pay, lv.floor_in_objective[fid], pay * md.weight[y])
+        )
     for oid, f, c, y, _qmin, premium in lv.offtakes:
         for s in md.scenarios:
             pay = premium * md.m

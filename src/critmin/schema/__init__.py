@@ -4,6 +4,7 @@ from .controls import ExportControl
 from .deals import Deal, switch_deals
 from .demand import BUILT_IN_CLASSES, ComplianceClass, Demand, DemandStep, EndUse
 from .dynamics import BuildRate, Ramp, ScheduleCase, ScheduleRisk, Slip, Thrift, ramp_at
+from .finance import Concessional, Finance, HurdleRate, PricePath
 from .horizon import Horizon, Period, Scale, Units
 from .instance import SCHEMA_VERSION, Instance
 from .levers import Offtake, PriceFloor, Sale, Stockpile, Substitution
@@ -27,6 +28,10 @@ __all__ = [
     "ComplianceClass",
     "Adjustment",
     "Budget",
+    "Concessional",
+    "Finance",
+    "HurdleRate",
+    "PricePath",
     "BuildOption",
     "BuildRate",
     "Ramp",

@@ -5,7 +5,12 @@ A deal names the entities it brings (`parts`): present while it is on (the defau
 switched off. Entities are named `table:id`, where `table` is any table of the instance whose rows have an
 `id` (`build_options`, `export_controls`, `policies.budgets`, `stockpiles`, `offtakes`, ...). An entity that
 several deals bring is present while any of them is on (a jointly financed project needs only one of its
-backers). The instance as written is the instance with every deal on."""
+backers). The instance as written is the instance with every deal on.
+
+A deal is what it finances: a facility it paid for, a concessional loan (`finance.concessional:id`), an
+offtake, a floor. Some of what it brings would exist without it on worse terms: `when_off` names those parts
+and what they become switched off (a facility or option `delay` years later, an option at its unsupported
+`hurdle_rate`), instead of absent. So a deal is worth the cost it avoids, not zero by construction."""
 
 from __future__ import annotations
 
@@ -21,6 +26,17 @@ if TYPE_CHECKING:
     from .instance import Instance
 
 
+class WhenOff(Strict):
+    """What one of a deal's parts becomes without the deal, instead of being absent: a facility or build
+    option later online, a build option at the cost of capital it would pay unsupported."""
+
+    part: str = Field(description="'table:id' of one of the deal's parts (facilities or build_options)")
+    delay: int = Field(default=0, ge=0, le=30, description="years later online without the deal")
+    hurdle_rate: float | None = Field(
+        default=None, ge=0, lt=1, description="build options: the real cost of capital without the deal"
+    )
+
+
 class Deal(Strict):
     """One agreement: what it commits, as the instance's entities it brings."""
 
@@ -29,6 +45,10 @@ class Deal(Strict):
     description: str = Field(default="", max_length=2000)
     signed: str = Field(default="", max_length=40, description="date signed or announced, as text")
     parts: list[str] = Field(min_length=1, description="'table:id' of the entities it brings")
+    when_off: list[WhenOff] = Field(
+        default_factory=list,
+        description="parts that exist without the deal on worse terms (later, dearer capital), not absent",
+    )
 
 
 def deal_tables() -> dict[str, tuple[str, ...]]:
@@ -80,7 +100,51 @@ def check_deals(inst: Instance) -> list[Problem]:
             if ref in mine:
                 problems.append(Problem(loc, f"'{ref}' is named twice by deal '{deal.id}'", "name it once"))
             mine.add(ref)
+        for j, w in enumerate(deal.when_off):
+            wloc: tuple[str | int, ...] = ("deals", i, "when_off", j, "part")
+            table = w.part.partition(":")[0]
+            if w.part not in mine:
+                problems.append(
+                    Problem(
+                        wloc, f"'{w.part}' is not one of deal '{deal.id}''s parts", did_you_mean(w.part, mine)
+                    )
+                )
+            elif table not in ("facilities", "build_options"):
+                problems.append(
+                    Problem(
+                        wloc,
+                        f"'{w.part}': only facilities and build options can come later or dearer",
+                        "leave it out of when_off: without the deal it is absent",
+                    )  # fmt: skip
+                )
+            elif w.hurdle_rate is not None and table != "build_options":
+                problems.append(
+                    Problem(
+                        ("deals", i, "when_off", j, "hurdle_rate"),
+                        "a hurdle rate applies to build options only",
+                        "use delay for a facility",
+                    )  # fmt: skip
+                )
+            elif not w.delay and w.hurdle_rate is None:
+                problems.append(
+                    Problem(wloc, f"'{w.part}': when_off changes nothing", "give a delay or a hurdle_rate")
+                )
     return problems
+
+
+def _worse_terms(row: dict[str, Any], table: str, w: WhenOff, base_year: int) -> dict[str, Any]:
+    """A part as it would be without the deal: `delay` years later online, at its unsupported rate."""
+    row = dict(row)
+    if table == "facilities" and w.delay:
+        cap = row.get("capacity")
+        steps = cap if isinstance(cap, dict) else {base_year: cap}
+        row["capacity"] = {y + w.delay: v for y, v in steps.items()}
+    if table == "build_options":
+        if w.delay:
+            row["earliest_start"] = max(row.get("earliest_start") or base_year, base_year) + w.delay
+        if w.hurdle_rate is not None:
+            row["hurdle_rate"] = w.hurdle_rate
+    return row
 
 
 def switch_deals(inst: Instance, off: Iterable[str]) -> Instance:
@@ -101,6 +165,7 @@ def switch_deals(inst: Instance, off: Iterable[str]) -> Instance:
         return inst
     present = {ref for d in inst.deals if d.id not in off for ref in d.parts}
     absent = {ref for d in inst.deals if d.id in off for ref in d.parts} - present
+    worse = {w.part: w for d in inst.deals if d.id in off for w in d.when_off if w.part in absent}
     data = inst.model_dump(mode="python", exclude_unset=False)
     for ref in absent:
         table, _, eid = ref.partition(":")
@@ -108,7 +173,14 @@ def switch_deals(inst: Instance, off: Iterable[str]) -> Instance:
         *parents, last = table.split(".")
         for part in parents:
             node = node[part]
-        node[last] = [row for row in node[last] if _row_id(row) != eid]
+        if ref in worse:  # it exists without the deal, later or dearer
+            w = worse[ref]
+            node[last] = [
+                _worse_terms(row, table, w, inst.horizon.base_year) if _row_id(row) == eid else row
+                for row in node[last]
+            ]
+        else:
+            node[last] = [row for row in node[last] if _row_id(row) != eid]
     data["deals"] = [d for d in data["deals"] if d["id"] not in off]  # what is off is recorded, not kept
     out = Instance.model_validate(data)
     out._source_path, out._locator = inst._source_path, inst._locator

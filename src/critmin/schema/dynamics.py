@@ -121,7 +121,6 @@ class ScheduleCase(Strict):
     name: Id
     probability: float = Field(gt=0, le=1)
     description: str = ""
-    source: str = Field(default="", max_length=2000, description="where its probability and slips come from")
     slips: list[Slip] = Field(default_factory=list)
     revealed: OptionalYear = Field(
         default=None,

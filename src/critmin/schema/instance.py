@@ -14,6 +14,7 @@ from .controls import ExportControl
 from .deals import Deal, check_deals
 from .demand import BUILT_IN_CLASSES, ComplianceClass, Demand, EndUse
 from .dynamics import BuildRate, Ramp, ScheduleRisk, Slip, Thrift
+from .finance import Finance, PricePath
 from .horizon import Horizon, Units
 from .levers import Offtake, PriceFloor, Sale, Stockpile, Substitution
 from .network import BuildOption, Commodity, Facility, Region, Route, RouteDefault
@@ -51,6 +52,8 @@ class Instance(Strict):
     offtakes: list[Offtake] = Field(default_factory=list)
     sales: list[Sale] = Field(default_factory=list)
     deals: list[Deal] = Field(default_factory=list)
+    finance: Finance = Field(default_factory=Finance)
+    price_paths: list[PricePath] = Field(default_factory=list)
     scenarios: list[Scenario] = Field(default_factory=lambda: [Scenario(name="base", probability=1.0)])
     schedule_risk: ScheduleRisk | None = Field(
         default=None, description="schedule cases crossed with the scenarios (expanded on load)"
@@ -217,8 +220,51 @@ class _Checker:
         _duplicates(self.inst.end_uses, "id", "end_uses", self.p)
         self.compliance_classes()
         self.dynamics()
+        self.finance()
         self.p += check_deals(self.inst)
         return self.p
+
+    def finance(self) -> None:
+        """Hurdle rates and concessional terms name what exists; price paths start by the first year."""
+        inst = self.inst
+        fin = inst.finance
+        stages = {c.stage for c in inst.commodities}
+        options = {o.id for o in inst.build_options}
+        for i, h in enumerate(fin.hurdle_rates):
+            loc: Loc = ("finance", "hurdle_rates", i)
+            self.ref(h.investor, self.region_or_bloc, (*loc, "investor"), "region or bloc")
+            self.ref(h.region, self.region_or_bloc, (*loc, "region"), "region or bloc")
+            self.ref(h.stage, stages, (*loc, "stage"), "stage")
+        _duplicates(fin.hurdle_rates, "id", "finance.hurdle_rates", self.p)
+        for i, c in enumerate(fin.concessional):
+            for x in c.options:
+                self.ref(x, options, ("finance", "concessional", i, "options"), "build option")
+        _duplicates(fin.concessional, "id", "finance.concessional", self.p)
+        first = inst.horizon.years[0]
+        prices = {c.id: c.price for c in inst.commodities}
+        scenarios = {s.name for s in inst.scenarios} | {s.name.split("__")[0] for s in inst.scenarios}
+        for i, pp in enumerate(inst.price_paths):
+            loc = ("price_paths", i)
+            self.ref(pp.commodity, self.commodities, (*loc, "commodity"), "commodity")
+            self.ref(pp.region, self.regions, (*loc, "region"), "region")
+            for x in pp.scenarios:
+                self.ref(x, scenarios, (*loc, "scenarios"), "scenario")
+            values = pp.factors if pp.factors is not None else pp.prices or {}
+            field = "factors" if pp.factors is not None else "prices"
+            if values and min(values) > first:
+                self.problem(
+                    (*loc, field),
+                    f"price path '{pp.id}' starts in {min(values)}, but the horizon starts in {first}: the "
+                    f"years {first}-{min(values) - 1} have no price",
+                    f"give a value for {first} (factor 1 keeps the list price)",
+                )
+            if pp.prices is not None and pp.commodity in prices and not prices[pp.commodity]:
+                self.problem(
+                    (*loc, "prices"),
+                    f"commodity '{pp.commodity}' has no list price, so its path cannot be priced",
+                    "give the commodity a price (currency per t)",
+                )
+        _duplicates(inst.price_paths, "id", "price_paths", self.p)
 
     def dynamics(self) -> None:
         """Ramps, build rates, slips, thrifts, recourse and what a plant can recover from its feed."""
@@ -458,6 +504,16 @@ class _Checker:
             i = index[group] = index.get(group, -1) + 1
             self.ref(x.facility, self.facilities, (group, i, "facility"), "facility")
             fac = self.facilities.get(x.facility)
+            if (
+                isinstance(x, PriceFloor)
+                and x.reference_price is None
+                and any(c.id == x.commodity and not c.price for c in inst.commodities)
+            ):
+                self.problem(
+                    (group, i, "reference_price"),
+                    f"price floor '{x.id}' pays the gap to the market, but '{x.commodity}' has no price",
+                    "give the floor a reference_price or the commodity a price (currency per t)",
+                )
             if fac is not None and x.commodity not in fac.outputs:
                 msg = f"facility '{x.facility}' does not make '{x.commodity}'"
                 self.problem((group, i, "commodity"), msg, did_you_mean(x.commodity, fac.outputs))

@@ -66,7 +66,11 @@ class PriceFloor(Strict):
     facility: Id
     commodity: Id
     floor: Money = Field(description="currency per t")
-    reference_price: Money = Field(description="market reference, currency per t")
+    reference_price: Money | None = Field(
+        default=None,
+        description="market reference, currency per t (default: the commodity's market price that year and "
+        "scenario, price paths and scenario price factors included)",
+    )
     start: OptionalYear = None
     end: OptionalYear = None
     in_objective: bool = Field(default=True, description="count the payments as cost in the objective")

@@ -87,6 +87,13 @@ class _Option(Strict):
     )
     fid: bool = Field(default=False, description="its investment decision is made (slips by class spare it)")
     brownfield: bool = Field(default=False, description="an expansion of an operating site")
+    hurdle_rate: float | None = Field(
+        default=None,
+        ge=0,
+        lt=1,
+        description="real cost of capital its capex is annualised at (default: finance terms, then the "
+        "horizon's discount rate)",
+    )
 
 
 _DISCRETE_FIELDS = ("fixed_cost", "module_size", "max_count")

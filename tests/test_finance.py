@@ -1,0 +1,162 @@
+"""Deals as what they finance, capital that costs something, prices that move (issue 24), each on a
+hand-computable instance solved by both engines (conftest.solved): a deal whose plant is worth the cost it
+avoids (and less when, without the deal, the plant only comes later); a hurdle rate that flips a build and a
+concessional loan that flips it back; a price floor paying the gap to a moving market; a Chinese price cut
+that makes an unbacked plant not worth building while a backed one still is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conftest import base_dict, cost, make, solved
+from critmin.errors import InstanceError
+
+
+def crf(rate: float, life: int) -> float:
+    """Annuity-due factor, written out by hand: r (1+r)^(n-1) / ((1+r)^n - 1)."""
+    return rate * (1 + rate) ** (life - 1) / ((1 + rate) ** life - 1)
+
+
+def _deal_case(when_off: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """China is banned from the US; Australia's plant (35/t delivered) exists only through a deal. Two years,
+    100 t each, no discounting; a tonne short costs 1000."""
+    d = base_dict()
+    d["horizon"]["periods"] = [{"year": 2025}, {"year": 2026}]
+    d["demand"] = [{"region": "US", "commodity": "ox", "year": y, "quantity": 100} for y in (2025, 2026)]
+    d["export_controls"] = [{"id": "ban", "exporter": "CN", "commodities": ["ox"], "kind": "ban"}]
+    d["deals"] = [{"id": "aus", "parts": ["facilities:au_plant"], "when_off": when_off or []}]
+    return d
+
+
+def test_a_deal_is_worth_the_cost_its_plant_avoids():
+    on = solved(_deal_case())
+    assert cost(on) == pytest.approx(2 * 100 * 35)
+    off = solved(_deal_case(), deals_off=["aus"])  # no plant: every tonne short
+    assert cost(off) == pytest.approx(2 * 100 * 1000)
+    # without the deal the plant comes a year later: the deal is worth one year of shortfall, not two
+    later = solved(_deal_case([{"part": "facilities:au_plant", "delay": 1}]), deals_off=["aus"])
+    assert cost(later) == pytest.approx(100 * 1000 + 100 * 35)
+    assert cost(later) - cost(on) == pytest.approx(100 * (1000 - 35))
+
+
+def _build_case(**finance: Any) -> dict[str, Any]:
+    """The US buys from Australia at 35/t delivered, or builds its own plant (capex 200 per t/yr, 10-year
+    life, no running cost): at 5% a year of capital costs 200 x 0.1233 = 24.7/t, at 20% 39.8/t."""
+    d = base_dict()
+    d["facilities"] = [
+        d["facilities"][1],
+        {"id": "us_plant", "region": "US", "outputs": {"ox": 1}, "capacity": 0},
+    ]
+    d["routes"] = [d["routes"][1]]
+    d["build_options"] = [{"id": "us_build", "facility": "us_plant", "capex": 200, "lifetime": 10}]
+    d["horizon"]["discount_rate"] = 0.05
+    d.update(finance)
+    return d
+
+
+def test_a_hurdle_rate_flips_a_build_and_concessional_finance_flips_it_back():
+    assert 200 * crf(0.05, 10) < 35 < 200 * crf(0.20, 10)
+    at_discount_rate = solved(_build_case())  # no finance terms: capital at the discount rate
+    assert at_discount_rate.builds.capacity_added.sum() == pytest.approx(100)
+    assert cost(at_discount_rate) == pytest.approx(100 * 200 * crf(0.05, 10))
+    assert at_discount_rate.builds.cost_of_capital.iloc[0] == pytest.approx(0.05)
+    private = {"hurdle_rates": [{"id": "private", "rate": 0.20}]}
+    dear = solved(_build_case(finance=private))
+    assert dear.builds.empty and cost(dear) == pytest.approx(100 * 35)  # imports instead
+    backed = {**private, "concessional": [{"id": "loan", "options": ["us_build"], "rate": 0.05}]}
+    cheap = solved(_build_case(finance=backed))
+    assert cheap.builds.capacity_added.sum() == pytest.approx(100)
+    # the most specific hurdle-rate row wins: a home-region rate over the catch-all
+    specific = {
+        "hurdle_rates": [{"id": "private", "rate": 0.20}, {"id": "home", "rate": 0.05, "region": "US"}]
+    }
+    assert solved(_build_case(finance=specific)).builds.capacity_added.sum() == pytest.approx(100)
+    # a deal that brings the loan: switched off, the project pays its unsupported rate
+    with_deal = _build_case(finance=backed)
+    with_deal["deals"] = [{"id": "exim", "parts": ["finance.concessional:loan"]}]
+    assert solved(with_deal, deals_off=["exim"]).builds.empty
+
+
+def test_financing_cost_is_reported_apart_from_capex():
+    sol = solved(_build_case(finance={"hurdle_rates": [{"id": "p", "rate": 0.10}]}, objective={
+        "unmet_penalty": 1000}))  # fmt: skip
+    b = sol.builds.iloc[0]
+    assert b.capex == pytest.approx(100 * 200)  # overnight
+    assert b.financing_per_year == pytest.approx(100 * 200 * (crf(0.10, 10) - crf(0.05, 10)))
+
+
+def test_a_price_floor_pays_the_gap_to_a_market_that_moves():
+    """China is banned; Australia makes 100 t under a floor of 150/t. The market is the list price 100 x a
+    price path of 1.2 in 2025 and 1.6 from 2026: the floor pays 30/t, then nothing (market above it)."""
+    d = _deal_case()
+    d.pop("deals")
+    d["price_paths"] = [{"id": "spike", "commodity": "ox", "factors": {2025: 1.2, 2026: 1.6}}]
+    d["price_floors"] = [{"id": "floor", "facility": "au_plant", "commodity": "ox", "floor": 150}]
+    sol = solved(d)
+    pay = sol.support.groupby("year").payment.sum()
+    assert pay[2025] == pytest.approx(100 * (150 - 120)) and pay[2026] == pytest.approx(0)
+    assert cost(sol) == pytest.approx(2 * 100 * 35 + 3000)
+
+
+def _price_cut_case(cut: bool) -> dict[str, Any]:
+    """The allies (US, JP) buy Chinese oxide at its price, 100/t, or build at home (capex 500 per t/yr,
+    10-year life, running cost 20/t). JP's plant is backed by a 2% loan (500 x 0.111 + 20 = 75.6/t), the US's
+    pays a 12% hurdle rate (500 x 0.158 + 20 = 99.0/t). A Chinese price cut to 80/t aimed at allied plants
+    leaves the backed plant worth building and the unbacked one not."""
+    d = base_dict()
+    d["regions"].append({"id": "JP", "bloc": "ally"})
+    d["planner"] = {"members": ["US", "JP"]}
+    d["facilities"] = [
+        d["facilities"][0],
+        {"id": "us_plant", "region": "US", "outputs": {"ox": 1}, "capacity": 0, "var_cost": 20},
+        {"id": "jp_plant", "region": "JP", "outputs": {"ox": 1}, "capacity": 0, "var_cost": 20},
+    ]
+    d["routes"] = [
+        {"commodity": "ox", "origin": "CN", "destination": "US", "cost": 0},
+        {"commodity": "ox", "origin": "CN", "destination": "JP", "cost": 0},
+    ]
+    d["demand"] = [{"region": r, "commodity": "ox", "year": 2025, "quantity": 100} for r in ("US", "JP")]
+    d["build_options"] = [
+        {"id": f"{r}_build", "facility": f"{r}_plant", "capex": 500, "lifetime": 10} for r in ("us", "jp")
+    ]
+    d["finance"] = {
+        "hurdle_rates": [{"id": "private", "rate": 0.12}],
+        "concessional": [{"id": "jbic", "options": ["jp_build"], "rate": 0.02, "kind": "loan"}],
+    }
+    if cut:
+        d["price_paths"] = [{"id": "cut", "commodity": "ox", "region": "CN", "prices": {2025: 80}}]
+    return d
+
+
+def test_a_chinese_price_cut_strands_an_unbacked_plant_but_not_a_backed_one():
+    assert 500 * crf(0.02, 10) + 20 < 80 < 500 * crf(0.12, 10) + 20 < 100
+    before = solved(_price_cut_case(cut=False))
+    assert set(before.builds.option) == {"us_build", "jp_build"}
+    after = solved(_price_cut_case(cut=True))
+    assert set(after.builds.option) == {"jp_build"}
+    # the planner's cost (China's own running cost enters only at the outside tie-break weight)
+    assert cost(after) == pytest.approx(100 * (500 * crf(0.02, 10) + 20) + 100 * 80, abs=1.0)
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"finance": {"hurdle_rates": [{"id": "h", "rate": 1.0}]}}, "rate"),
+        ({"finance": {"hurdle_rates": [{"id": "h", "rate": -0.01}]}}, "rate"),
+        ({"price_paths": [{"id": "p", "commodity": "ox", "factors": {2026: 1.1}}]}, "have no price"),
+        ({"price_paths": [{"id": "p", "commodity": "ox", "factors": {2025: 1.1}, "prices": {2025: 9}}]},
+         "exactly one"),
+        ({"price_floors": [{"id": "f", "facility": "au_plant", "commodity": "ox", "floor": -5}]}, "floor"),
+        ({"deals": [{"id": "d", "parts": ["facilities:au_plant"],
+                     "when_off": [{"part": "facilities:cn_plant", "delay": 1}]}]}, "not one of"),
+        ({"finance": {"concessional": [{"id": "c", "options": ["nosuch"], "rate": 0.02}]}}, "nosuch"),
+    ],
+)  # fmt: skip
+def test_bad_finance_and_price_inputs_are_located_errors(change: dict[str, Any], field: str):
+    d = base_dict()
+    d.update(change)
+    with pytest.raises((InstanceError, ValueError)) as e:
+        make(d)
+    assert field in str(e.value)
