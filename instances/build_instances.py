@@ -320,10 +320,12 @@ CN_MAGNETS_2024 = 300_000  # REPORTED trade press (Argus [R2]): China's NdFeB ou
 
 # ---------------------------------------------------------------------------------------------------------
 # Demand (t NdFeB/yr), 2025. Outside China: each region's 2024 imports from China (China's 2024 magnet
-# exports 58,152 t, split by destination) plus its own output. Destination shares ASSUMED, guided by the
-# customs record: Germany, Korea and the US took 42% of exports in Jan-Aug 2024 (Metalnomist [R2]).
+# exports 58,152 t, split by destination) plus its own output. US and EU shares DERIVED from customs by
+# destination: H1 2025 US 2,510 t (-30.6% y/y) and EU 8,360 t (-22.4%) imply 2024 US ~7 kt and EU ~21 kt
+# (credibility audit 2025-12; Adamas Oct 2025: US ~10 kt, EU >25 kt incl. indirect); KR, JP ASSUMED; the
+# rest of the world takes the remainder.
 CN_EXPORTS_2024 = 58_152  # REPORTED 2024 exports of RE permanent magnets (GACC via Adamas [R2])
-EXPORT_SHARE = {"EU": 0.28, "KR": 0.13, "US": 0.11, "JP": 0.06, "ROW": 0.42}
+EXPORT_SHARE = {"EU": 0.36, "KR": 0.13, "US": 0.12, "JP": 0.06, "ROW": 0.33}
 OWN_OUTPUT = {"EU": 1_500, "JP": 11_000, "ROW": 2_000, "US": 0, "KR": 0}  # as NON_CN_MAGNETS (VN in ROW)
 EX_CHINA = {r: round(CN_EXPORTS_2024 * s + OWN_OUTPUT[r]) for r, s in EXPORT_SHARE.items()}
 NON_MAGNET_NDPR = 0.10  # ASSUMED share of NdPr oxide going to catalysts, glass, alloys (not modelled)
@@ -793,7 +795,7 @@ def ree_routes() -> list[dict[str, Any]]:
 APRIL_ELEMENTS = ["Sm", "Gd", "Tb", "Dy", "Lu", "Sc", "Y"]  # MOFCOM/GAC Announcement No. 18 (4 Apr 2025)
 OCTOBER_ELEMENTS = APRIL_ELEMENTS + ["Ho", "Er", "Tm", "Eu", "Yb"]  # + No. 57 (9 Oct 2025): 12 of 17
 PROCESSED = ["separation", "metal", "magnet"]
-APRIL_OBSERVED_2025 = 0.925  # DERIVED Jan-Sep 2025 magnet exports 39,817 t, -7.5% y/y (GACC [R2])
+APRIL_OBSERVED_2025 = 0.98  # REPORTED Jan-Nov 2025 magnet exports 51,440 t, -2% y/y (Reuters, Dec 2025 [R2])
 DEEP_CUT = 0.26  # DERIVED May 2025 magnet exports 1,238 t, -74% y/y (GACC via WSJ [R2])
 OCTOBER_SHARE = 0.5  # ASSUMED licences granted for half of reference exports under the October rules
 CONTROL_PRICE = 3.0  # DERIVED Argus Europe Dy oxide US$700-1,000/kg vs US$250-310/kg before (May 2025 [R2])
@@ -813,8 +815,9 @@ def april_observed(reference: float) -> dict[str, Any]:
         "kind": "share", "amount": APRIL_OBSERVED_2025, "reference": reference, "reference_year": 2025,
         "start": 2025, "end": 2025,
         "source": "REPORTED MOFCOM/GAC Announcement No. 18 (4 Apr 2025): licensing of Sm, Gd, Tb, Dy, Lu, Sc, Y and "
-        "items containing them, incl. magnets. As observed: May exports -74% y/y, July +5.7%, Jan-Jul -15%, "
-        f"Jan-Sep -7.5% (GACC [R2]) -> 2025 share {APRIL_OBSERVED_2025} of reference; general licences from Nov "
+        "items containing them, incl. magnets. As observed: May exports 1,238 t (-74% y/y; WSJ Jun 2025), July "
+        f"+5.7%, Jan-Nov 51,440 t, -2% y/y (Reuters Dec 2025 [R2]) -> 2025 share {APRIL_OBSERVED_2025} of "
+        "reference; general licences from Nov "
         "2025 (White House fact sheet, 1 Nov 2025 [R2]): no binding quantity after 2025",
     }  # fmt: skip
 
@@ -902,6 +905,7 @@ def scenarios_stochastic() -> list[dict[str, Any]]:
 def stochastic_controls(reference: float) -> list[dict[str, Any]]:
     return [
         dict(MY_RAW_BAN),
+        *[dict(c) for c in CLAY_TO_CHINA],
         april_observed(reference),
         deep_cut(reference, ["april_deep_cut"]),
         october_reinstated(reference, ["october_reinstated"]),
@@ -920,13 +924,16 @@ def deals() -> list[dict[str, Any]]:
         {"id": "us_australia", "name": "US-Australia Framework", "signed": "2025-10-20",
          "description": "At least US$1 bn each from the US and Australia within six months, toward a US$8.5 bn "
          "project pipeline (price floors, offtakes, stockpiles, a supply-security response group)",
-         "parts": ["policies.budgets:us_au_first_tranche"],
-         "source": "REPORTED White House (20 Oct 2025) via manmonthly, minerals.org.au [R2]"},
+         "parts": ["policies.budgets:us_au_first_tranche", "finance.concessional:nolans_us_au_equity"],
+         "source": "REPORTED White House (20 Oct 2025) via manmonthly, minerals.org.au [R2]; named projects: "
+         "Nolans (equity, modelled), Alcoa-Sojitz gallium (in the gallium instance's scope, not here), EXIM "
+         "letters of interest >US$2.2 bn incl. Browns Range (not modelled: no public capacity and cost)"},
         {"id": "us_japan", "name": "US-Japan Framework", "signed": "2025-10-28",
          "description": "Financial support for jointly selected projects (magnets among them) within six months; "
          "consideration of a complementary stockpile; a rapid response group. Non-binding",
-         "parts": ["policies.budgets:japan_project_finance", "stockpiles:us_complementary_stockpile"],
-         "source": "REPORTED (27-28 Oct 2025, Trump-Takaichi) via dpa-AFX, rareearthexchanges [R2]"},
+         "parts": ["finance.concessional:japan_project_finance"],
+         "source": "REPORTED (27-28 Oct 2025, Trump-Takaichi) via dpa-AFX, rareearthexchanges [R2]; the "
+         "stockpile it 'considers' is the US's own (us_nds)"},
         {"id": "us_malaysia", "name": "US-Malaysia MOU", "signed": "2025-10-26",
          "description": "Malaysia will not ban or impose quotas on rare-earth exports to the US and will work with "
          "US companies on processing; its Jan 2024 ban on raw exports stays, the US included",
@@ -940,10 +947,26 @@ def deals() -> list[dict[str, Any]]:
          "source": "REPORTED via cnnbc/laospost [R2]; modelled as Thai greenfield separation and magnet options "
          "open to allied investment (ASSUMED reading)"},
         {"id": "us_dod_mp", "name": "US DoD - MP Materials partnership", "signed": "2025-07-10",
-         "description": "NdPr price floor US$110/kg for 10 years; offtake of all 10X magnets; US$400m equity",
-         "parts": ["price_floors:dod_ndpr_floor", "offtakes:dod_10x_offtake"],
-         "source": "REPORTED Jul 2025 via defence-industry.eu, stock-market.news [R2]"},
+         "description": "NdPr price floor US$110/kg for 10 years; offtake of all 10X magnets; US$400m equity; a "
+         "US$150m loan for heavy rare-earth separation; US$1 bn JPM/GS financing for 10X",
+         "parts": ["price_floors:dod_ndpr_floor", "offtakes:dod_10x_offtake", "facilities:mp_10x_magnets",
+                   "facilities:mp_heavy_circuit"],
+         "when_off": [{"part": "facilities:mp_heavy_circuit", "delay": 2,
+                       "source": "ASSUMED: without the US$150m DoD loan the heavy circuit comes 2 years later"}],
+         "source": "REPORTED DoD 10 Jul 2025; MP 10-Q Q3 2025 [R2]: 10X is financed by the deal (equity, offtake, "
+         "the JPM/GS loan) so it is absent without it; the stop of concentrate sales to China is in every case "
+         "(not modelled as the deal's)"},
+        {"id": "us_nds", "name": "US National Defense Stockpile (OBBBA)", "signed": "2025-07-04",
+         "description": "US$2 bn for the National Defense Stockpile: a US magnet stock drawn in disruptions",
+         "parts": ["stockpiles:us_nds_magnets"],
+         "source": "REPORTED One Big Beautiful Bill Act (4 Jul 2025): US$2 bn for the NDS [R2]; a US lever, not "
+         "the Japan framework's"},
     ]  # fmt: skip
+
+
+# Concessional finance: what a government loan or equity costs the allies all in, real: a sovereign's
+# funding cost (~2%) plus an expected loss (~3%) on a risky project, ASSUMED.
+CONCESSIONAL_RATE = 0.05
 
 
 def framework_levers() -> dict[str, Any]:
@@ -953,9 +976,18 @@ def framework_levers() -> dict[str, Any]:
             {"id": "us_au_first_tranche", "investor": ["US", "AU"], "amount": 2.0e9, "kind": "floor", "start": 2025,
              "end": 2026, "source": "REPORTED >= US$1 bn each within six months (US-Australia Framework, 20 Oct "
              "2025): overnight capex of US and Australian builds starting 2025-2026 of at least US$2 bn"},
-            {"id": "japan_project_finance", "investor": ["JP"], "amount": 0.5e9, "kind": "floor", "start": 2026,
-             "end": 2027, "source": "REPORTED Japanese finance for jointly selected projects within six months; "
-             "amount undisclosed, US$0.5 bn ASSUMED (JOGMEC's Lynas finance: US$250m 2011, A$200m 2023 [R])"},
+        ]},
+        "finance": {"hurdle_rates": [dict(h) for h in HURDLE_RATES], "concessional": [
+            {"id": "nolans_us_au_equity", "options": ["nolans"], "rate": CONCESSIONAL_RATE, "kind": "equity",
+             "amount": 400e6,
+             "source": "REPORTED US-Australia Framework named project: Australian equity US$100m, the US considering "
+             "up to US$300m (manmonthly 22 Oct 2025; Creamer Media 21 Oct 2025 [R2]); rate ASSUMED (see "
+             "CONCESSIONAL_RATE)"},
+            {"id": "japan_project_finance", "options": ["jp_new_magnet_build", "jp_new_sep_hree_build"],
+             "rate": CONCESSIONAL_RATE, "kind": "loan", "amount": 0.5e9,
+             "source": "REPORTED Japanese finance for jointly selected projects within six months (US-Japan "
+             "Framework, 28 Oct 2025 [R2]); amount undisclosed, US$0.5 bn ASSUMED (JOGMEC's Lynas finance: US$250m "
+             "2011, A$200m 2023); Japanese magnet and heavy-separation builds as the projects ASSUMED"},
         ]},
         "stockpiles": [
             {"id": "jogmec_magnets", "region": "JP", "commodity": "ndfeb", "capacity": round(60 / 365 * jp_2025),
@@ -966,19 +998,20 @@ def framework_levers() -> dict[str, Any]:
              "disruptions (IEA policy database); modelled at magnet level, where demand is; a stock at the 60-day "
              "target in 2025 and storage up to 180 days from 2026 ASSUMED (volumes undisclosed); refilled over 3 "
              "years, storage capex and holding cost (5% of the price per year) ASSUMED"},
-            {"id": "us_complementary_stockpile", "region": "US", "commodity": "ndfeb", "build_capex": 1_000,
+            {"id": "us_nds_magnets", "region": "US", "commodity": "ndfeb", "build_capex": 1_000,
              "max_build": round(180 / 365 * EX_CHINA["US"]), "build_lead_time": 1,
              "holding_cost": 0.05 * PRICE["ndfeb"], "days_of_cover": 60, "cover": "soft", "cover_penalty": 200_000,
              "cover_start": 2027, "drawdown": True, "refill_rate": round(60 / 365 * EX_CHINA["US"] / 3),
-             "source": "REPORTED US-Japan framework considers a complementary stockpile; OBBBA US$2 bn for the "
-             "National Defense Stockpile [R2]. 60-day soft target from 2027, drawn in disruptions, storage for at most "
+             "source": "REPORTED OBBBA (Jul 2025) US$2 bn for the National Defense Stockpile [R2]; the US-Japan "
+             "framework only 'considers' a complementary stockpile, so it is the US's own lever. 60-day soft target from 2027, drawn in disruptions, storage for at most "
              "180 days (as JOGMEC's ceiling), penalty US$200/kg short and storage capex ASSUMED"},
         ],
         "price_floors": [
             {"id": "dod_ndpr_floor", "facility": "mp_mountain_pass_sep", "commodity": "ndpr_oxide", "floor": 110_000,
-             "reference_price": PRICE["ndpr_oxide"], "start": 2025, "end": 2034, "in_objective": False,
-             "source": "REPORTED DoD NdPr price floor US$110/kg for 10 years (Jul 2025) [R2]; reference = 2024 "
-             "NdPr price. A transfer: reported in the support table, not steering the plan"},
+             "start": 2025, "end": 2034, "in_objective": False,
+             "source": "REPORTED DoD NdPr price floor US$110/kg for 10 years from 1 Oct 2025 (DoD 10 Jul 2025; MP "
+             "10-Q Q3 2025 [R2]); pays the gap to the market (the NdPr price path). A transfer: reported in the "
+             "support table, not steering the plan"},
         ],
         "offtakes": [
             {"id": "dod_10x_offtake", "facility": "mp_10x_magnets", "commodity": "ndfeb", "price": PRICE["ndfeb"],
@@ -1058,6 +1091,34 @@ THRIFTS = [
 ]  # fmt: skip
 
 
+# Myanmar's and Laos's ionic clay goes overland to China (Kachin: China's imports from Myanmar, USGS MCS 2025;
+# 2024 imports from Myanmar -32% in the KIA disruption, credibility audit 2025-12): none to the allies.
+CLAY_TO_CHINA = [
+    {"id": f"{r.lower()}_clay_to_china", "exporter": r, "commodities": ["conc_hree"], "destinations": list(
+        PLANNER["members"]), "kind": "ban",
+     "source": f"REPORTED {name} ionic-clay concentrate goes overland to Chinese separators (USGS MCS 2025: "
+     "estimated from China's import data [R2]); no route to allied separators: modelled as a ban on allied "
+     "destinations (ASSUMED reading)"}
+    for r, name in (("MM", "Myanmar's"), ("LA", "Laos's"))
+]  # fmt: skip
+# Cost of capital: allied greenfield needs 8-12% real (credibility audit 2025-12, item 6); 10% ASSUMED for
+# every build the allies make unless finance backs it. The horizon's 5% still discounts each year's costs.
+HURDLE_RATES = [
+    {"id": "private_projects", "rate": 0.10,
+     "source": "ASSUMED midpoint of 8-12% real required by private rare-earth projects outside China "
+     "(credibility audit 2025-12, item 6)"},
+]  # fmt: skip
+# NdPr prices: US$88/kg in 2025 (Aug 2025: 632k CNY/t, Reuters via Northern Miner [R2]) against the US$55/kg
+# list price (2024); US$72/kg from 2026 ASSUMED (midpoint of 2024 and the 2025 peak). Metal follows oxide.
+NDPR_PATH = {2025: round(88 / 55, 3), 2026: round(72 / 55, 3)}
+PRICE_PATHS = [
+    {"id": f"{c}_2025_spike", "commodity": c, "factors": dict(NDPR_PATH),
+     "source": "REPORTED NdPr oxide ~US$88/kg in Aug 2025 (632k CNY/t; Reuters via Northern Miner [R2]) = x1.6 "
+     "of the 2024 list price; x1.31 (US$72/kg) from 2026 ASSUMED; metal moves with oxide (DERIVED)"}
+    for c in ("ndpr_oxide", "ndpr_metal")
+]  # fmt: skip
+
+
 def ree_common(
     name: str, description: str, reference: float, build_options: str = "build_options.csv"
 ) -> dict:
@@ -1078,7 +1139,9 @@ def ree_common(
         "build_rates": build_rates(),
         "thrifts": [dict(t) for t in THRIFTS],
         "planner": dict(PLANNER),
-        "export_controls": [dict(MY_RAW_BAN), april_observed(reference)],
+        "finance": {"hurdle_rates": [dict(h) for h in HURDLE_RATES]},
+        "price_paths": [dict(p) for p in PRICE_PATHS],
+        "export_controls": [dict(MY_RAW_BAN), *[dict(c) for c in CLAY_TO_CHINA], april_observed(reference)],
         "sales": [mp_stops_sales(), *SALES],
         "objective": dict(OBJECTIVE),
     }
@@ -1105,7 +1168,7 @@ def build_ree(reference: float) -> None:
         "(the counterfactual the control cases are compared with).",
         reference,
     )
-    base["export_controls"] = [dict(MY_RAW_BAN)]
+    base["export_controls"] = [dict(MY_RAW_BAN), *[dict(c) for c in CLAY_TO_CHINA]]
     write_yaml(REE / "baseline-2024.yaml", HEADER.format(
         title="rare-earths-2024-baseline",
         question="Question: with today's chain and announced projects, what do the allies build and where do they "
@@ -1115,7 +1178,7 @@ def build_ree(reference: float) -> None:
     apr = ree_common(
         "china-controls-apr2025",
         "Baseline plus China's April 2025 licensing of seven medium/heavy REEs and magnets, as observed: a deep "
-        "cut in May, recovery from July, -7.5% over January-September.",
+        "cut in May, recovery from July, -2% over January-November.",
         reference,
     )
     write_yaml(REE / "china-controls-apr2025.yaml", HEADER.format(

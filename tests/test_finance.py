@@ -160,3 +160,22 @@ def test_bad_finance_and_price_inputs_are_located_errors(change: dict[str, Any],
     with pytest.raises((InstanceError, ValueError)) as e:
         make(d)
     assert field in str(e.value)
+
+
+def test_attribute_says_which_part_of_a_deal_carries_its_value():
+    """A deal brings Australia's plant (35/t delivered) and a spare plant (55/t): with the deal off every
+    tonne is short (1000/t); with only the plant off the spare serves (20/t more); the spare alone is worth
+    nothing while the plant is there."""
+    from critmin.analysis.attribute import attribute
+
+    d = _deal_case()
+    d["facilities"].append(
+        {"id": "au_spare", "region": "AU", "outputs": {"ox": 1}, "capacity": 1000, "var_cost": 50}
+    )
+    d["deals"] = [{"id": "aus", "parts": ["facilities:au_plant", "facilities:au_spare"]}]
+    res = attribute(make(d))
+    assert res.tables["deals"].saving_shapley.iloc[0] == pytest.approx(2 * 100 * (1000 - 35), rel=1e-6)
+    parts = res.tables["parts"].set_index("part").saving_leave_one_out
+    assert parts["facilities:au_plant"] == pytest.approx(2 * 100 * (55 - 35), rel=1e-6)
+    assert parts["facilities:au_spare"] == pytest.approx(0, abs=1e-3)
+    assert "mostly facilities:au_plant" in res.headline[1]

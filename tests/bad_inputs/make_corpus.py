@@ -607,6 +607,56 @@ def main() -> None:
         setp("schema_version", 7),
         [y, "schema_version", "newer than this critmin reads"],
     )
+    # issue 24: deals as what they finance, cost of capital, price paths
+    case(
+        "deal_part_names_nothing",
+        setp("deals", [{"id": "d", "parts": ["facilities:au_plnt"]}]),
+        [y, "deals[0].parts[0]", "no facilities row with id 'au_plnt'", "au_plant"],
+    )
+    case(
+        "deal_when_off_not_a_part",
+        setp(
+            "deals",
+            [
+                {
+                    "id": "d",
+                    "parts": ["facilities:au_plant"],
+                    "when_off": [{"part": "facilities:cn_plant", "delay": 1}],
+                }
+            ],
+        ),  # fmt: skip
+        [y, "deals[0].when_off[0].part", "is not one of deal 'd''s parts"],
+    )
+    case(
+        "hurdle_rate_one_or_more",
+        setp("finance", {"hurdle_rates": [{"id": "h", "rate": 1.2}]}),
+        [y, "finance.hurdle_rates[0].rate", "1.2"],
+    )
+    case(
+        "hurdle_rate_negative",
+        setp("finance", {"hurdle_rates": [{"id": "h", "rate": -0.05}]}),
+        [y, "finance.hurdle_rates[0].rate", "-0.05"],
+    )
+    case(
+        "concessional_unknown_option",
+        setp("finance", {"concessional": [{"id": "c", "options": ["nosuch"], "rate": 0.02}]}),
+        [y, "finance.concessional[0].options", "unknown build option 'nosuch'"],
+    )
+    case(
+        "price_path_missing_years",
+        setp("price_paths", [{"id": "p", "commodity": "ox", "factors": {2027: 1.5}}]),
+        [y, "price_paths[0].factors", "the years 2025-2026 have no price"],
+    )
+    case(
+        "price_path_unknown_commodity",
+        setp("price_paths", [{"id": "p", "commodity": "oxx", "factors": {2025: 1.5}}]),
+        [y, "price_paths[0].commodity", "unknown commodity 'oxx'", "ox"],
+    )
+    case(
+        "price_floor_below_zero",
+        setp("price_floors", [{"id": "f", "facility": "au_plant", "commodity": "ox", "floor": -10}]),
+        [y, "price_floors[0].floor", "-10"],
+    )
     print(f"{sum(1 for d in HERE.iterdir() if d.is_dir())} cases")
 
 

@@ -99,8 +99,10 @@ def attribute(
     options: SolveOptions | None = None,
     engine: Engine | None = None,
     progress: Progress | None = None,
+    parts: bool = True,
 ) -> AnalysisResult:
-    """Leave-one-out and Shapley values of the instance's deals (or the listed ones)."""
+    """Leave-one-out and Shapley values of the instance's deals (or the listed ones), and (`parts`) what
+    each part of a deal with several is worth with the rest of it on."""
     known = [d.id for d in instance.deals]
     chosen = deals or known
     unknown = [d for d in chosen if d not in known]
@@ -116,26 +118,23 @@ def attribute(
     full = frozenset(chosen)
     exact = n <= EXACT_MAX
     v, phi, err, pairs = _estimate(instance, chosen, scenario, samples, seed, options, engine, progress)
-    names = {d.id: d.name or d.id for d in instance.deals}
-    table = pd.DataFrame(
-        [
-            {
-                "deal": d,
-                "name": names[d],
-                "saving_shapley": -phi[d],
-                "saving_error": 1.96 * err[d],
-                "saving_leave_one_out": v[full - {d}] - v[full],
-                "saving_alone": v[frozenset()] - v[frozenset({d})] if frozenset({d}) in v else None,
-            }
-            for d in chosen
-        ]
-    ).sort_values("saving_shapley", ascending=False, kind="stable")
+    table = _deal_table(instance, chosen, v, phi, err)
     total = v[frozenset()] - v[full]
     cur = instance.units.currency
     from ..results.format import money
 
+    part_table = (
+        _part_values(instance, chosen, v[full], scenario, options, engine, progress) if parts else None
+    )
+    carried = _carriers(part_table)
     headline = [f"all {n} deals together save {money(total, cur)} of planner cost (all off vs all on)"]
-    headline += [f"  {r.deal}: {money(r.saving_shapley, cur)} (Shapley)" for r in records(table)]
+    headline += [
+        f"  {r.deal}: {money(r.saving_shapley, cur)} (Shapley)" + carried.get(r.deal, "")
+        for r in records(table)
+    ]
+    tables = {"deals": table.reset_index(drop=True), "interactions": pairs}
+    if part_table is not None:
+        tables["parts"] = part_table
     return AnalysisResult(
         kind="attribute",
         title=f"What each deal contributes: {instance.name}",
@@ -152,15 +151,98 @@ def attribute(
             "all_on": v[full],
             "saving": total,
         },
-        tables={"deals": table.reset_index(drop=True), "interactions": pairs},
+        tables=tables,
         currency=cur,
         assumptions=[
             "a deal's value is the planner's expected cost (money spent + value of demand not served) "
             "with it on minus with it off; a deal that commits spending can cost more than it saves",
             "the Shapley values add up to the saving of all deals together (efficiency)",
+            "a part's value (parts table) is the cost with only that part of its deal off, every other deal "
+            "and part on, minus the cost with all on: which parts carry a deal's value",
         ],
         headline=headline,
     )
+
+
+def _deal_table(
+    instance: Instance,
+    chosen: list[str],
+    v: dict[frozenset[str], float],
+    phi: dict[str, float],
+    err: dict[str, float],
+) -> pd.DataFrame:
+    """One row per deal: Shapley, its 95% error, leave-one-out and alone savings, largest first."""
+    names = {d.id: d.name or d.id for d in instance.deals}
+    full = frozenset(chosen)
+    return pd.DataFrame(
+        [
+            {
+                "deal": d,
+                "name": names[d],
+                "saving_shapley": -phi[d],
+                "saving_error": 1.96 * err[d],
+                "saving_leave_one_out": v[full - {d}] - v[full],
+                "saving_alone": v[frozenset()] - v[frozenset({d})] if frozenset({d}) in v else None,
+            }
+            for d in chosen
+        ]
+    ).sort_values("saving_shapley", ascending=False, kind="stable")
+
+
+def _split_parts(instance: Instance, deals: list[str]) -> tuple[Instance, dict[str, tuple[str, str]]]:
+    """The instance with each listed deal of several parts split into one deal per part (`deal__pN`), its
+    `when_off` terms with the part, so one part can be switched off with everything else on."""
+    from ..schema import Deal
+
+    split: list[Deal] = []
+    origin: dict[str, tuple[str, str]] = {}
+    for d in instance.deals:
+        if d.id not in deals or len(d.parts) < 2:
+            split.append(d)
+            continue
+        for j, ref in enumerate(d.parts):
+            pid = f"{d.id}__p{j}"
+            origin[pid] = (d.id, ref)
+            worse = [w for w in d.when_off if w.part == ref]
+            split.append(d.model_copy(update={"id": pid, "parts": [ref], "when_off": worse}))
+    out = instance.model_copy(update={"deals": split})
+    out._source_path, out._locator = instance._source_path, instance._locator
+    out._inputs, out._load_notes = instance._inputs, instance._load_notes
+    return out, origin
+
+
+def _part_values(
+    instance: Instance,
+    deals: list[str],
+    all_on: float,
+    scenario: str | None,
+    options: SolveOptions | None,
+    engine: Engine | None,
+    progress: Progress | None,
+) -> pd.DataFrame | None:
+    """Leave-one-part-out savings for the parts of every deal with several (one solve per part)."""
+    split, origin = _split_parts(instance, deals)
+    if not origin:
+        return None
+    jobs = [Job(f"part:{pid}", scenario=scenario, deals_off=(pid,), label={"part": pid}) for pid in origin]
+    outs = run_jobs(split, jobs, options=options, engine=engine, progress=progress)
+    rows = []
+    for pid, o in zip(origin, outs, strict=True):
+        deal, ref = origin[pid]
+        saving = None if o.planner_cost is None else o.planner_cost - all_on
+        rows.append({"deal": deal, "part": ref, "saving_leave_one_out": saving, "status": o.status})
+    return pd.DataFrame(rows)
+
+
+def _carriers(parts: pd.DataFrame | None) -> dict[str, str]:
+    """Per deal, the text naming the part that carries most of its value (for the headline)."""
+    if parts is None or parts.empty:
+        return {}
+    out = {}
+    for deal, g in parts.dropna(subset=["saving_leave_one_out"]).groupby("deal", sort=False):
+        best = max(records(g), key=lambda r: abs(r.saving_leave_one_out))
+        out[str(deal)] = f"; mostly {best.part}"
+    return out
 
 
 def _estimate(

@@ -309,16 +309,18 @@ def _unique_deals(ctx: click.Context, param: click.Parameter, values: tuple[str,
               metavar="N", help="Random orders when there are over 8 deals (exact up to 8).")  # fmt: skip
 @click.option("--sample-seed", type=click.IntRange(min=0, max=2**32 - 1), default=0, show_default=True,
               metavar="N", help="Seed of the orders.")  # fmt: skip
+@click.option("--parts/--no-parts", default=True, show_default=True,
+              help="Also value each part of a deal with several (one solve per part).")  # fmt: skip
 @scenario_option
 @sweep_options
 @deal_option
 @solver_options()
-@output_option("attribution", help_text="Write the deals and interactions tables here.")
+@output_option("attribution", help_text="Write the deals, parts and interactions tables here.")
 @format_option("attribution folder")
 @force_option
 @json_option
 @guard
-def attribute_cmd(instance: Path, deals: tuple[str, ...], samples: int, sample_seed: int,
+def attribute_cmd(instance: Path, deals: tuple[str, ...], samples: int, sample_seed: int, parts: bool,
                   scenario: str | None, runner: Any, deals_off: tuple[str, ...], options: Any,
                   output: Path | None, fmt: str, force: bool, as_json: bool) -> None:  # fmt: skip
     """What each deal contributes: leave-one-out and Shapley values of the planner's cost, with pairwise
@@ -331,7 +333,7 @@ def attribute_cmd(instance: Path, deals: tuple[str, ...], samples: int, sample_s
 
     inst = load_switched(instance, deals_off)
     res = attribute(inst, deals=list(deals) or None, scenario=scenario, samples=samples, seed=sample_seed,
-                    options=options, engine=runner, progress=Progress("attribute"))  # fmt: skip
+                    options=options, engine=runner, progress=Progress("attribute"), parts=parts)  # fmt: skip
     _finish(res, output, fmt, force, protect(instance, inst))
 
 
