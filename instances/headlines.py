@@ -17,7 +17,7 @@ import pandas as pd
 
 from critmin import load_instance, solve
 from critmin.model.registry import COST_BY_NAME
-from critmin.results.costs import CostBreakdown
+from critmin.results.costs import CostBreakdown, cvar
 from critmin.results.tables import expected_builds
 
 ROOT = Path(__file__).resolve().parent
@@ -48,13 +48,7 @@ def tail(sol, alpha: float = 0.9) -> float | None:
     if len(per) < 2:
         return None
     prob = sol.kpis_total.drop_duplicates("scenario").set_index("scenario").probability
-    mass, total = 0.0, 0.0
-    for s, c in per.sort_values(ascending=False).items():
-        take = min(prob[s], (1 - alpha) - mass)
-        total, mass = total + take * c, mass + take
-        if mass >= (1 - alpha) - 1e-12:
-            break
-    return total / (1 - alpha)
+    return cvar(per.to_dict(), prob.to_dict(), alpha)
 
 
 def _expected(sol, stage: str, year: int, column: str, over: str) -> float:

@@ -172,10 +172,33 @@ def test_attribute_says_which_part_of_a_deal_carries_its_value():
     d["facilities"].append(
         {"id": "au_spare", "region": "AU", "outputs": {"ox": 1}, "capacity": 1000, "var_cost": 50}
     )
-    d["deals"] = [{"id": "aus", "parts": ["facilities:au_plant", "facilities:au_spare"]}]
+    d["offtakes"] = [{"id": "buy", "facility": "au_plant", "commodity": "ox", "quantity": 10, "price": 100,
+                      "reference_price": 100}]  # fmt: skip
+    d["deals"] = [{"id": "aus", "parts": ["facilities:au_plant", "facilities:au_spare", "offtakes:buy"]}]
     res = attribute(make(d))
     assert res.tables["deals"].saving_shapley.iloc[0] == pytest.approx(2 * 100 * (1000 - 35), rel=1e-6)
-    parts = res.tables["parts"].set_index("part").saving_leave_one_out
-    assert parts["facilities:au_plant"] == pytest.approx(2 * 100 * (55 - 35), rel=1e-6)
+    table = res.tables["parts"]
+    assert (table.status == "optimal").all()  # the plant goes with the offtake on it (regression: error)
+    parts = table.set_index("part").saving_leave_one_out
+    assert parts["facilities:au_plant (with offtakes:buy)"] == pytest.approx(2 * 100 * (55 - 35), rel=1e-6)
     assert parts["facilities:au_spare"] == pytest.approx(0, abs=1e-3)
+    assert parts["offtakes:buy"] == pytest.approx(0, abs=1e-3)
     assert "mostly facilities:au_plant" in res.headline[1]
+
+
+def test_wait_and_see_under_a_cvar_objective_takes_the_tail_of_the_scenario_costs():
+    """Regression (issue 26): with E + lambda CVaR, WS averaged each one-scenario objective (cost x (1 +
+    lambda)), so EVPI was mostly tail premium. Calm (0.8): China supplies at 15/t; ban (0.2): only Australia,
+    35/t; nothing to decide, so perfect foresight is worth nothing: EVPI = 0. E = 1,900, CVaR_0.9 = 3,500."""
+    from critmin.analysis.evaluate import stochastic_value
+
+    d = base_dict()
+    d["scenarios"] = [{"name": "calm", "probability": 0.8}, {"name": "ban", "probability": 0.2}]
+    d["export_controls"] = [{"id": "ban", "exporter": "CN", "commodities": ["ox"], "kind": "ban",
+                             "scenarios": ["ban"]}]  # fmt: skip
+    d["objective"]["cvar_weight"] = 1.0
+    d["objective"]["cvar_alpha"] = 0.9
+    res = stochastic_value(make(d))
+    assert res.facts["RP"] == pytest.approx(1_900 + 3_500, rel=1e-6)
+    assert res.facts["WS"] == pytest.approx(1_900 + 3_500, rel=1e-6)  # the old formula gave 3,800
+    assert res.facts["EVPI"] == pytest.approx(0, abs=1e-3)

@@ -224,14 +224,34 @@ def _part_values(
     split, origin = _split_parts(instance, deals)
     if not origin:
         return None
-    jobs = [Job(f"part:{pid}", scenario=scenario, deals_off=(pid,), label={"part": pid}) for pid in origin]
+    deps = _dependants(instance, origin)
+    jobs = [
+        Job(f"part:{pid}", scenario=scenario, deals_off=(pid, *deps[pid]), label={"part": pid})
+        for pid in origin
+    ]
     outs = run_jobs(split, jobs, options=options, engine=engine, progress=progress)
     rows = []
     for pid, o in zip(origin, outs, strict=True):
         deal, ref = origin[pid]
+        with_ = f" (with {', '.join(origin[d][1] for d in deps[pid])})" if deps[pid] else ""
         saving = None if o.planner_cost is None else o.planner_cost - all_on
-        rows.append({"deal": deal, "part": ref, "saving_leave_one_out": saving, "status": o.status})
+        rows.append({"deal": deal, "part": ref + with_, "saving_leave_one_out": saving, "status": o.status})
     return pd.DataFrame(rows)
+
+
+def _dependants(instance: Instance, origin: dict[str, tuple[str, str]]) -> dict[str, list[str]]:
+    """For a facility part, the parts of the same deal that cannot exist without it (its offtakes, price
+    floors and build options): switched off with it, so the instance stays whole."""
+    on_facility: dict[str, str] = {}
+    for table in ("offtakes", "price_floors", "build_options"):
+        for row in getattr(instance, table):
+            on_facility[f"{table}:{row.id}"] = row.facility
+    out: dict[str, list[str]] = {pid: [] for pid in origin}
+    for pid, (deal, ref) in origin.items():
+        table, _, fid = ref.partition(":")
+        if table == "facilities":
+            out[pid] = [q for q, (d, r) in origin.items() if d == deal and on_facility.get(r) == fid]
+    return out
 
 
 def _carriers(parts: pd.DataFrame | None) -> dict[str, str]:

@@ -22,6 +22,7 @@ import pandas as pd
 from ..backend.highs import SolveOptions
 from ..errors import CritminError, NoPlanError, did_you_mean
 from ..model.data import check_scenario
+from ..results.costs import cvar
 from ..results.solution import Solution
 from ..results.tables import records
 from ..schema import Instance
@@ -260,7 +261,7 @@ def stochastic_value(
     plans = _plans(done)
     by_key = {o.key: o for o in done}
     rp = by_key["RP"]
-    ws = sum(prob[s] * (by_key[f"WS:{s}"].objective or 0.0) for s in scens)
+    ws = _wait_and_see(instance, scens, prob, by_key)
     # phase 2: the reference plan in the stochastic instance (EEV); every plan in every scenario (regret)
     # the reference plan's decisions before anything is revealed are fixed; a planner who can react builds
     # after a reveal as it sees fit (recourse), so EEV is not inflated by a planner who cannot react
@@ -275,6 +276,24 @@ def stochastic_value(
         raise CritminError(f"the reference plan of '{ref}' cannot operate in every scenario ({eev_o.status})")
     regret = _regret_table(scens, by_key, evals)
     return _value_result(instance, ref, ws, rp.objective, eev_o.objective, regret, recourse)
+
+
+def _wait_and_see(
+    instance: Instance, scens: list[str], prob: dict[str, float], by_key: dict[str, Outcome]
+) -> float:
+    """WS under the objective's own measure. Each scenario's own optimum is its objective; with a CVaR term
+    (E + lambda CVaR) the tail is of the distribution of the scenarios' own costs, not the mean of each
+    one-scenario CVaR (which is that scenario's cost): WS = sum p_s (obj_s - lambda CVaR_s) + lambda
+    CVaR_alpha(cost_s). Averaging the one-scenario objectives would count the tail premium in WS's stead and
+    inflate EVPI by it."""
+    weight = instance.objective.cvar_weight
+    objs = {s: by_key[f"WS:{s}"].objective or 0.0 for s in scens}
+    if weight <= 0:
+        return sum(prob[s] * objs[s] for s in scens)
+    own_tail = {s: by_key[f"WS:{s}"].parts.get("cvar", 0.0) for s in scens}
+    cost = {s: by_key[f"WS:{s}"].scenario_cost.get(s, 0.0) for s in scens}
+    mean = sum(prob[s] * (objs[s] - weight * own_tail[s]) for s in scens)
+    return mean + weight * cvar(cost, prob, instance.objective.cvar_alpha)
 
 
 def _value_result(

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..results.costs import CostBreakdown, label
 from ..results.format import money, share, tonnes
-from ..results.tables import records
+from ..results.tables import expected_builds, records
 
 if TYPE_CHECKING:
     from ..results import Solution
@@ -125,7 +125,24 @@ def build_lines(sol: Solution, cur: str) -> list[str]:
             f"  {r.region:<8} {r.stage:<12} {r.facility:<24} {r.year}  "
             f"+{tonnes(r.capacity_added):>12}  capex {money(r.capex, cur)}{where}"
         )
+    out += financing_lines(builds, sol, cur)
     return out
+
+
+def financing_lines(builds: pd.DataFrame, sol: Solution, cur: str) -> list[str]:
+    """The cost of capital apart from capex: the rates builds pay, and what paying them above the discount
+    rate adds per year once all are online (expected over scenarios)."""
+    if "cost_of_capital" not in builds or builds.empty:
+        return []
+    rates = sorted(set(builds.cost_of_capital.round(4)))
+    disc = float(((sol.instance_data or {}).get("horizon") or {}).get("discount_rate", 0.0))
+    extra = float(expected_builds(builds).financing_per_year.sum())
+    shown = ", ".join(f"{r:.0%}" if abs(r * 100 - round(r * 100)) < 1e-9 else f"{r:.1%}" for r in rates)
+    return [
+        f"  finance  capex annualised at {shown} real (cost of capital; costs discounted at {disc:.0%}): "
+        f"{money(extra, cur)} a year above an annuity at the discount rate, expected (builds table: "
+        "cost_of_capital, financing_per_year)"
+    ]
 
 
 def shortfall_lines(sol: Solution) -> list[str]:

@@ -42,6 +42,19 @@ class CostBreakdown:
         return sum(self.total(c) for c in PLANNER_CATEGORIES)
 
 
+def cvar(costs: dict[str, float], prob: dict[str, float], alpha: float) -> float:
+    """CVaR_alpha of scenario costs: the mean of the worst (1 - alpha) of probability mass (Rockafellar and
+    Uryasev 2000), the measure the model's cvar rows minimise. One definition for analyses and reports."""
+    tail = 1 - alpha
+    mass, total = 0.0, 0.0
+    for s in sorted(costs, key=lambda k: -costs[k]):
+        take = min(prob[s], tail - mass)
+        total, mass = total + take * costs[s], mass + take
+        if mass >= tail - 1e-12:
+            break
+    return total / tail
+
+
 def label(component: str) -> str:
     spec = COST_BY_NAME.get(component)
     return spec.label if spec else component
