@@ -202,3 +202,46 @@ def test_wait_and_see_under_a_cvar_objective_takes_the_tail_of_the_scenario_cost
     assert res.facts["RP"] == pytest.approx(1_900 + 3_500, rel=1e-6)
     assert res.facts["WS"] == pytest.approx(1_900 + 3_500, rel=1e-6)  # the old formula gave 3,800
     assert res.facts["EVPI"] == pytest.approx(0, abs=1e-3)
+
+
+def _game_case() -> dict[str, Any]:
+    """China is banned; the US can build at home (option a, 300 per t/yr, 1-year life) or in Australia
+    through deal 'b' (option b, 100 per t/yr) or through deal 'c' (option c, 500 per t/yr, never worth it
+    while b exists); deal 'd' brings a 2% loan on option a."""
+    d = _deal_case()
+    d["horizon"]["periods"] = [{"year": 2025}]
+    d["demand"] = [d["demand"][0]]
+    d["facilities"] += [
+        {"id": "us_new", "region": "US", "outputs": {"ox": 1}, "capacity": 0},
+        {"id": "au_new", "region": "AU", "outputs": {"ox": 1}, "capacity": 0},
+        {"id": "au_dear", "region": "AU", "outputs": {"ox": 1}, "capacity": 0},
+    ]
+    d["facilities"] = [f for f in d["facilities"] if f["id"] != "au_plant"]
+    d["build_options"] = [
+        {"id": "a", "facility": "us_new", "capex": 300, "lifetime": 1},
+        {"id": "b", "facility": "au_new", "capex": 100, "lifetime": 1},
+        {"id": "c", "facility": "au_dear", "capex": 500, "lifetime": 1},
+    ]
+    d["finance"] = {"concessional": [{"id": "loan", "options": ["a"], "rate": 0.02}]}
+    d["deals"] = [
+        {"id": "b", "parts": ["build_options:b"]},
+        {"id": "c", "parts": ["build_options:c"]},
+        {"id": "d", "parts": ["finance.concessional:loan"]},
+    ]
+    return d
+
+
+def test_attribute_skips_coalitions_that_follow_exactly_and_gets_the_same_values():
+    """Most relaxed first: with b on, neither c's option nor d's loan is used, so {b} = {b,c} = {b,d} =
+    {b,c,d} and only the others are solved; the values are those of solving every coalition."""
+    from critmin.analysis.attribute import attribute
+
+    inst = make(_game_case())
+    fast, full = attribute(inst, parts=False), attribute(inst, parts=False, skip=False)
+    assert full.facts["solved"] == 8 and full.facts["skipped"] == 0
+    assert fast.facts["skipped"] >= 3 and fast.facts["solved"] + fast.facts["skipped"] == 8
+    a, b = fast.tables["deals"].set_index("deal"), full.tables["deals"].set_index("deal")
+    for col in ("saving_shapley", "saving_leave_one_out", "saving_alone"):
+        assert a[col].to_dict() == pytest.approx(b[col].to_dict(), abs=1e-6)
+    # an LP: the bounds are proven, so no error is added
+    assert (a.saving_error == 0).all()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,7 @@ from ..results.tables import records
 from ..schema import Instance
 from .jobs import Job, Outcome
 from .output import AnalysisResult
-from .sweep import Engine, Progress, run_jobs
+from .sweep import Engine, Progress, engine_session, run_jobs
 
 EXACT_MAX = 8
 
@@ -35,6 +36,36 @@ def _job(deals: list[str], on: frozenset[str], scenario: str | None) -> Job:
     return Job(key, scenario=scenario, deals_off=off, label={"deals_on": ",".join(sorted(on)) or "(none)"})
 
 
+@dataclass
+class _Game:
+    """Coalition values (planner cost with exactly those deals on), how far each may be from the true
+    optimum (objective - the solver's bound), and how many were solved or followed exactly from another."""
+
+    v: dict[frozenset[str], float] = field(default_factory=dict)
+    gap: dict[frozenset[str], float] = field(default_factory=dict)
+    used: dict[frozenset[str], set[str]] = field(default_factory=dict)  # build options in its plan
+    solved: int = 0
+    skipped: int = 0
+
+
+# parts that only widen what the planner may do: removing one the plan does not use changes nothing
+RELAXING_TABLES = ("build_options", "finance.concessional")
+
+
+def _relaxing_options(instance: Instance, deals: list[str]) -> dict[str, set[str]]:
+    """Deals whose parts only add build options or cheaper finance for them -> those options' ids."""
+    backs = {c.id: set(c.options) for c in instance.finance.concessional}
+    out: dict[str, set[str]] = {}
+    for d in instance.deals:
+        if d.id not in deals:
+            continue
+        tables = [ref.partition(":") for ref in d.parts]
+        if all(t in RELAXING_TABLES for t, _, _ in tables) and not d.when_off:
+            out[d.id] = {eid for t, _, eid in tables if t == "build_options"}
+            out[d.id] |= {o for t, _, eid in tables if t == "finance.concessional" for o in backs[eid]}
+    return out
+
+
 def _values(
     instance: Instance,
     deals: list[str],
@@ -43,14 +74,46 @@ def _values(
     options: SolveOptions | None,
     engine: Engine | None,
     progress: Progress | None,
-) -> dict[frozenset[str], float]:
-    uniq = sorted(set(subsets), key=lambda s: (len(s), sorted(s)))
-    jobs = [_job(deals, s, scenario) for s in uniq]
-    outs = run_jobs(instance, jobs, options=options, engine=engine, progress=progress)
-    bad = [o for o in outs if o.planner_cost is None]
-    if bad:
-        raise CritminError(f"deals on {bad[0].label['deals_on']}: no plan ({bad[0].status}) {bad[0].message}")
-    return {s: _cost(o) for s, o in zip(uniq, outs, strict=True)}
+    skip: bool = True,
+) -> _Game:
+    """Solve the coalitions most relaxed first; a coalition S whose neighbour T = S + {d} has a plan that
+    uses none of what a relaxing deal d brings takes T's value exactly (T's plan is feasible for S and
+    costs the same there, and S can do no better than T), so it is not solved."""
+    game = _Game()
+    relaxing = _relaxing_options(instance, deals) if skip else {}
+    by_size: dict[int, list[frozenset[str]]] = {}
+    for sub in set(subsets):
+        by_size.setdefault(len(sub), []).append(sub)
+    for size in sorted(by_size, reverse=True):
+        todo = []
+        for sub in sorted(by_size[size], key=sorted):
+            src = next(
+                (
+                    sub | {d}
+                    for d, opts in relaxing.items()
+                    if d not in sub and (sub | {d}) in game.v and not opts & game.used[sub | {d}]
+                ),
+                None,
+            )
+            if src is None:
+                todo.append(sub)
+            else:
+                game.v[sub], game.gap[sub], game.used[sub] = game.v[src], game.gap[src], game.used[src]
+                game.skipped += 1
+        if not todo:
+            continue
+        jobs = [_job(deals, sub, scenario) for sub in todo]
+        outs = run_jobs(instance, jobs, options=options, engine=engine, progress=progress)
+        bad = [o for o in outs if o.planner_cost is None]
+        if bad:
+            raise CritminError(
+                f"deals on {bad[0].label['deals_on']}: no plan ({bad[0].status}) {bad[0].message}"
+            )
+        for sub, o in zip(todo, outs, strict=True):
+            game.v[sub], game.gap[sub] = _cost(o), o.bound_gap
+            game.used[sub] = {b[0] for b in o.builds if b[2] > 0}
+            game.solved += 1
+    return game
 
 
 def _cost(o: Outcome) -> float:
@@ -100,6 +163,7 @@ def attribute(
     engine: Engine | None = None,
     progress: Progress | None = None,
     parts: bool = True,
+    skip: bool = True,
 ) -> AnalysisResult:
     """Leave-one-out and Shapley values of the instance's deals (or the listed ones), and (`parts`) what
     each part of a deal with several is worth with the rest of it on."""
@@ -117,21 +181,18 @@ def attribute(
     n = len(chosen)
     full = frozenset(chosen)
     exact = n <= EXACT_MAX
-    v, phi, err, pairs = _estimate(instance, chosen, scenario, samples, seed, options, engine, progress)
-    table = _deal_table(instance, chosen, v, phi, err)
+    with engine_session(engine) as eng:  # one set of workers for every round
+        game, phi, err, bound, pairs = _estimate(
+            instance, chosen, scenario, samples, seed, options, eng, progress, skip
+        )
+        part_table = (
+            _part_values(instance, chosen, game.v[full], scenario, options, eng, progress) if parts else None
+        )
+    v = game.v
+    table = _deal_table(instance, chosen, game, phi, err, bound)
     total = v[frozenset()] - v[full]
     cur = instance.units.currency
-    from ..results.format import money
-
-    part_table = (
-        _part_values(instance, chosen, v[full], scenario, options, engine, progress) if parts else None
-    )
-    carried = _carriers(part_table)
-    headline = [f"all {n} deals together save {money(total, cur)} of planner cost (all off vs all on)"]
-    headline += [
-        f"  {r.deal}: {money(r.saving_shapley, cur)} (Shapley)" + carried.get(r.deal, "")
-        for r in records(table)
-    ]
+    headline = _headline(table, total, game.gap[frozenset()] + game.gap[full], part_table, cur)
     tables = {"deals": table.reset_index(drop=True), "interactions": pairs}
     if part_table is not None:
         tables["parts"] = part_table
@@ -139,10 +200,12 @@ def attribute(
         kind="attribute",
         title=f"What each deal contributes: {instance.name}",
         method=(
-            f"Shapley values over {n} deals, exact from all {2**n} combinations"
+            f"Shapley values over {n} deals, exact from all {2**n} combinations ({game.solved} solved, "
+            f"{game.skipped} equal to a solved neighbour whose plan uses nothing the missing deal brings); "
+            "saving_error is the half-width the solver's bounds leave"
             if exact
             else f"Shapley values over {n} deals estimated from {samples} random orders (seed {seed}); "
-            "saving_error is the 95% half-width"
+            "saving_error is the 95% sampling half-width plus what the solver's bounds leave"
         ),
         facts={
             "deals": chosen,
@@ -150,6 +213,9 @@ def attribute(
             "all_off": v[frozenset()],
             "all_on": v[full],
             "saving": total,
+            "saving_error": game.gap[frozenset()] + game.gap[full],
+            "solved": game.solved,
+            "skipped": game.skipped,
         },
         tables=tables,
         currency=cur,
@@ -164,15 +230,40 @@ def attribute(
     )
 
 
+def _headline(
+    table: pd.DataFrame, total: float, within: float, part_table: pd.DataFrame | None, cur: str
+) -> list[str]:
+    """The saving of all deals (with the interval the bounds leave) and each deal's Shapley value, its
+    error and the part that carries it."""
+    from ..results.format import money
+
+    carried = _carriers(part_table)
+    out = [
+        f"all {len(table)} deals together save {money(total, cur)} of planner cost (all off vs all on)"
+        + (f", within {money(within, cur)} (solver bounds)" if within > 0 else "")
+    ]
+    out += [
+        f"  {r.deal}: {money(r.saving_shapley, cur)} (Shapley"
+        + (f" ± {money(r.saving_error, cur)}" if r.saving_error > 0 else "")
+        + ")"
+        + carried.get(r.deal, "")
+        for r in records(table)
+    ]
+    return out
+
+
 def _deal_table(
     instance: Instance,
     chosen: list[str],
-    v: dict[frozenset[str], float],
+    game: _Game,
     phi: dict[str, float],
     err: dict[str, float],
+    bound: dict[str, float],
 ) -> pd.DataFrame:
-    """One row per deal: Shapley, its 95% error, leave-one-out and alone savings, largest first."""
+    """One row per deal: Shapley with its error (95% sampling half-width + what the solver's bounds leave),
+    leave-one-out with its bound error, and the deal alone; largest saving first."""
     names = {d.id: d.name or d.id for d in instance.deals}
+    v, gap = game.v, game.gap
     full = frozenset(chosen)
     return pd.DataFrame(
         [
@@ -180,8 +271,10 @@ def _deal_table(
                 "deal": d,
                 "name": names[d],
                 "saving_shapley": -phi[d],
-                "saving_error": 1.96 * err[d],
+                "saving_error": 1.96 * err[d] + bound[d],
+                "saving_bound_error": bound[d],
                 "saving_leave_one_out": v[full - {d}] - v[full],
+                "leave_one_out_error": gap[full - {d}] + gap[full],
                 "saving_alone": v[frozenset()] - v[frozenset({d})] if frozenset({d}) in v else None,
             }
             for d in chosen
@@ -274,23 +367,39 @@ def _estimate(
     options: SolveOptions | None,
     engine: Engine | None,
     progress: Progress | None,
-) -> tuple[dict[frozenset[str], float], dict[str, float], dict[str, float], pd.DataFrame]:
-    """Subset values, Shapley values, their standard errors (0 when exact) and pairwise interactions."""
+    skip: bool = True,
+) -> tuple[_Game, dict[str, float], dict[str, float], dict[str, float], pd.DataFrame]:
+    """Coalition values, Shapley values, their sampling standard errors (0 when exact), the half-width the
+    solver's bounds leave on each (a value v(S) lies in [v - gap, v]), and pairwise interactions."""
     n = len(chosen)
     full = frozenset(chosen)
     if n <= EXACT_MAX:
         subsets = [frozenset(c) for k in range(n + 1) for c in itertools.combinations(chosen, k)]
-        v = _values(instance, chosen, subsets, scenario, options, engine, progress)
-        phi, pairs = shapley_exact(chosen, v)
-        return v, phi, dict.fromkeys(chosen, 0.0), pairs
+        game = _values(instance, chosen, subsets, scenario, options, engine, progress, skip)
+        phi, pairs = shapley_exact(chosen, game.v)
+        bound = {
+            d: sum(
+                math.factorial(len(sub)) * math.factorial(n - len(sub) - 1) / math.factorial(n)
+                * (game.gap[sub | {d}] + game.gap[sub])
+                for sub in game.v
+                if d not in sub
+            )
+            for d in chosen
+        }  # fmt: skip
+        return game, phi, dict.fromkeys(chosen, 0.0), bound, pairs
     orders = _permutations(chosen, samples, seed)
     subsets = [frozenset(o[:k]) for o in orders for k in range(n + 1)] + [full - {d} for d in chosen]
     subsets += [frozenset({d}) for d in chosen]
-    v = _values(instance, chosen, subsets, scenario, options, engine, progress)
+    game = _values(instance, chosen, subsets, scenario, options, engine, progress, skip)
+    v = game.v
     marg: dict[str, list[float]] = {d: [] for d in chosen}
+    gaps: dict[str, list[float]] = {d: [] for d in chosen}
     for order in orders:
         for k, d in enumerate(order):
-            marg[d].append(v[frozenset(order[: k + 1])] - v[frozenset(order[:k])])
+            before, after = frozenset(order[:k]), frozenset(order[: k + 1])
+            marg[d].append(v[after] - v[before])
+            gaps[d].append(game.gap[after] + game.gap[before])
     phi = {d: float(np.mean(m)) for d, m in marg.items()}
     err = {d: float(np.std(m, ddof=1) / math.sqrt(len(m))) if len(m) > 1 else 0.0 for d, m in marg.items()}
-    return v, phi, err, pd.DataFrame(columns=["deal_a", "deal_b", "interaction"])
+    bound = {d: float(np.mean(g)) for d, g in gaps.items()}
+    return game, phi, err, bound, pd.DataFrame(columns=["deal_a", "deal_b", "interaction"])

@@ -103,6 +103,7 @@ class Outcome:
     status: str
     message: str = ""
     objective: float | None = None
+    bound: float | None = None  # the solver's proven bound on the objective (MIPs: below it by the gap)
     parts: dict[str, float] = field(default_factory=dict)
     scenario_cost: dict[str, float] = field(default_factory=dict)
     scenario_unmet: dict[str, float] = field(default_factory=dict)
@@ -123,6 +124,14 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.status in (OPTIMAL, FEASIBLE)
+
+    @property
+    def bound_gap(self) -> float:
+        """How far the true optimum may lie below the objective found: objective - bound (0 if proven or
+        an LP). Every value computed from this job is uncertain by this much."""
+        if self.objective is None or self.bound is None:
+            return 0.0
+        return max(self.objective - self.bound, 0.0)
 
     @property
     def planner_cost(self) -> float | None:
@@ -449,6 +458,7 @@ def summarise(result: ModelResult, job: Job, options: SolveOptions, digest: Dige
         return out
     assert result.objective is not None
     out.objective = result.objective * md.m
+    out.bound = None if result.bound is None else result.bound * md.m
     arrays = result.arrays
     out.parts = objective_parts(result)
     assert result.x is not None

@@ -13,6 +13,7 @@ Also here: Monte Carlo over uncertain cost inputs (`sweep`, `critmin sweep --var
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import os
@@ -177,6 +178,27 @@ def _recv(sock: Any, n: int) -> bytes:
             raise ValueError("closed")
         data += part
     return data
+
+
+@contextlib.contextmanager
+def engine_session(engine: Engine | None) -> Iterator[Engine | None]:
+    """One set of local workers for an analysis that runs jobs in several rounds (attribute: most relaxed
+    combinations first): started once, kept warm (their loaded models cached) and closed at the end,
+    instead of a new cluster per round. A scheduler address or in-process engine is used as it is."""
+    if engine is None or engine.workers == 0 or engine.scheduler:
+        yield engine
+        return
+    for name in ("distributed", "tornado", "asyncio"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    try:
+        cluster = _local_cluster(engine.workers)
+    except (OSError, TimeoutError) as exc:
+        raise CritminError(f"could not start the Dask workers ({engine.label}): {exc}") from None
+    try:
+        yield Engine(workers=engine.workers, scheduler=cluster.scheduler_address, chunk=engine.chunk)
+    finally:
+        with contextlib.suppress(Exception):
+            cluster.close()
 
 
 def _local_cluster(workers: int) -> Any:

@@ -311,6 +311,8 @@ def _unique_deals(ctx: click.Context, param: click.Parameter, values: tuple[str,
               metavar="N", help="Seed of the orders.")  # fmt: skip
 @click.option("--parts/--no-parts", default=True, show_default=True,
               help="Also value each part of a deal with several (one solve per part).")  # fmt: skip
+@click.option("--solve-all", is_flag=True,
+              help="Solve every combination, even those equal to a solved neighbour.")  # fmt: skip
 @scenario_option
 @sweep_options
 @deal_option
@@ -321,8 +323,9 @@ def _unique_deals(ctx: click.Context, param: click.Parameter, values: tuple[str,
 @json_option
 @guard
 def attribute_cmd(instance: Path, deals: tuple[str, ...], samples: int, sample_seed: int, parts: bool,
-                  scenario: str | None, runner: Any, deals_off: tuple[str, ...], options: Any,
-                  output: Path | None, fmt: str, force: bool, as_json: bool) -> None:  # fmt: skip
+                  solve_all: bool, scenario: str | None, runner: Any, deals_off: tuple[str, ...],
+                  options: Any, output: Path | None, fmt: str, force: bool,
+                  as_json: bool) -> None:  # fmt: skip
     """What each deal contributes: leave-one-out and Shapley values of the planner's cost, with pairwise
     interactions (exact for up to 8 deals), and which of a deal's parts carry its value.
 
@@ -333,7 +336,8 @@ def attribute_cmd(instance: Path, deals: tuple[str, ...], samples: int, sample_s
 
     inst = load_switched(instance, deals_off)
     res = attribute(inst, deals=list(deals) or None, scenario=scenario, samples=samples, seed=sample_seed,
-                    options=options, engine=runner, progress=Progress("attribute"), parts=parts)  # fmt: skip
+                    options=options, engine=runner, progress=Progress("attribute"), parts=parts,
+                    skip=not solve_all)  # fmt: skip
     _finish(res, output, fmt, force, protect(instance, inst))
 
 
