@@ -1070,6 +1070,26 @@ SCHEDULE_RISK = {"cases": [
 ]}  # fmt: skip
 
 
+# Uncertain inputs of the stochastic instances (critmin sensitivity): no public value, so a range each.
+UNCERTAIN = [
+    {"id": "value_of_lost_load", "parameter": "voll", "low": 0.5, "high": 2.0,
+     "source": "ASSUMED: the value of a tonne not served by end use has no public estimate; 0.5x-2x as the "
+     "credibility audit 2025-12 (item 9) asks for leverage and VSS"},
+    {"id": "capex", "parameter": "capex", "low": 0.8, "high": 1.5,
+     "source": "DERIVED from the spread of reported capex per t/yr (magnets US$83k-143k; separation "
+     "US$13.7k-65k, SOURCES.md); overruns weigh more than savings"},
+    {"id": "import_prices", "parameter": "imports", "low": 0.7, "high": 1.6,
+     "source": "DERIVED: NdPr US$55-88/kg over 2024-25 (a Chinese price cut to the low end, the 2025 peak at "
+     "the high end)"},
+    {"id": "demand_growth", "parameter": "demand", "low": 0.9, "high": 1.1,
+     "source": "ASSUMED +-10% on every year's demand (IEA GCMO scenarios differ by more over 2030-35)"},
+    {"id": "p_full_ban", "parameter": "probability", "scenario": "full_ban", "low": 0.01, "high": 0.3,
+     "source": "ASSUMED: no public estimate of a full ban's probability"},
+    {"id": "p_october_reinstated", "parameter": "probability", "scenario": "october_reinstated", "low": 0.05,
+     "high": 0.6, "source": "ASSUMED: the October rules' return after Nov 2026 has no public odds"},
+]  # fmt: skip
+
+
 def build_rates() -> list[dict[str, Any]]:
     out = [{"id": f"{r.lower()}_magnet_rate", "region": r, "stage": "magnet", "limit": 3_000, "learning": 0.25,
             "source": "DERIVED from observed magnet plant builds (Neo Narva 2 kt / 2.5 yr; MP 10X 7 kt / 3 yr): "
@@ -1215,6 +1235,7 @@ def build_ree(reference: float) -> None:
     st["scenarios"] = scenarios_stochastic()
     st["export_controls"] = stochastic_controls(reference)
     st["schedule_risk"] = SCHEDULE_RISK
+    st["uncertain"] = [dict(u) for u in UNCERTAIN]
     write_yaml(REE / "controls-stochastic.yaml", HEADER.format(
         title="controls-stochastic",
         question="Question: which builds hedge best across China's control scenarios and the projects' schedule "
@@ -1243,6 +1264,7 @@ def build_ree(reference: float) -> None:
     fw["export_controls"] = stochastic_controls(reference)
     fw.update(framework_levers())
     fw["deals"] = deals()
+    fw["uncertain"] = [dict(u) for u in UNCERTAIN]
     write_yaml(REE / "allied-frameworks-2025.yaml", HEADER.format(
         title="allied-frameworks-2025",
         question="Question: what do the October 2025 deals add to the allies' plan across China's control "

@@ -90,7 +90,25 @@ def exposure_chart(a: AnalysisResult) -> list[tuple[str, go.Figure]]:
     return [("What keeping every allied product under the threshold costs", fig)]
 
 
+def sensitivity_chart(a: AnalysisResult) -> list[tuple[str, go.Figure]]:
+    """A tornado: each input's low and high value as bars from the answer as written, largest swing on top."""
+    d = a.tables.get("tornado")
+    point = a.facts.get("point")
+    if d is None or d.empty or point is None or not {"cost_low", "cost_high", "input"} <= set(d.columns):
+        return []
+    d = d.dropna(subset=["cost_low", "cost_high"]).iloc[::-1]  # largest swing at the top
+    div, unit = _money_axis([*(d.cost_low - point), *(d.cost_high - point)], a.currency)
+    fig = go.Figure()
+    fig.add_bar(y=d.input, x=(d.cost_low - point) / div, orientation="h", name="at its low value")
+    fig.add_bar(y=d.input, x=(d.cost_high - point) / div, orientation="h", name="at its high value")
+    fig.update_layout(barmode="overlay", height=220 + 50 * len(d), yaxis={"type": "category"},
+                      legend={"orientation": "h", "y": 1.15},
+                      xaxis_title=f"change in {a.facts.get('metric', 'the answer')}, {unit}")  # fmt: skip
+    return [("How far each uncertain input moves the answer (one at a time)", fig)]
+
+
 CHARTS: dict[str, Chart] = {
+    "sensitivity": sensitivity_chart,
     "stress": stress_chart,
     "exposure": exposure_chart,
     "leverage": leverage_chart,

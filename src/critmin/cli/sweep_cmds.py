@@ -294,6 +294,40 @@ def leverage_cmd(instance: Path, plan: Path | None, starts: tuple[int, ...], sce
     _finish(res, output, fmt, force, protect(instance, inst))
 
 
+@main.command(name="sensitivity")
+@instance_argument
+@click.option("--metric", type=click.Choice(["planner_cost", "spent", "unserved"]), default="planner_cost",
+              show_default=True, help="The headline each input is ranked by.")  # fmt: skip
+@click.option("--input", "only", multiple=True, metavar="ID",
+              help="Declared uncertain inputs to vary (repeatable; default all).")  # fmt: skip
+@click.option("--break-even/--no-break-even", default=True, show_default=True,
+              help="Find the probability at which the plan's first decisions change (bisect).")  # fmt: skip
+@sweep_options
+@deal_option
+@solver_options()
+@output_option("sensitivity", help_text="Write the tornado and break-even tables here.")
+@format_option("sensitivity folder")
+@force_option
+@json_option
+@guard
+def sensitivity_cmd(instance: Path, metric: str, only: tuple[str, ...], break_even: bool, runner: Any,
+                    deals_off: tuple[str, ...], options: Any, output: Path | None, fmt: str, force: bool,
+                    as_json: bool) -> None:  # fmt: skip
+    """How far each uncertain input the instance declares (`uncertain:`) moves the headline, one at a time
+    at its low and high value (a tornado), and the probability of each scenario at which the plan's first
+    decisions change.
+
+    Exit codes: 0 done, 1 bad input (e.g. no declared inputs), 130 interrupted.
+    """
+    check_output(output, "sensitivity", force, inputs=(instance,))
+    from ..analysis.sensitivity import sensitivity
+
+    inst = load_switched(instance, deals_off)
+    res = sensitivity(inst, metric=metric, only=only, break_even=break_even, options=options, engine=runner,
+                      progress=Progress("sensitivity"))  # fmt: skip
+    _finish(res, output, fmt, force, protect(instance, inst))
+
+
 def _unique_deals(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
     if len(set(values)) != len(values):
         twice = next(v for v in values if values.count(v) > 1)

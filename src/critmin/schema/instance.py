@@ -21,6 +21,7 @@ from .network import BuildOption, Commodity, Facility, Region, Route, RouteDefau
 from .planner import Planner
 from .policies import Policies
 from .scenarios import Objective, Scenario
+from .uncertainty import Uncertain
 
 SCHEMA_VERSION = 1
 
@@ -54,6 +55,9 @@ class Instance(Strict):
     deals: list[Deal] = Field(default_factory=list)
     finance: Finance = Field(default_factory=Finance)
     price_paths: list[PricePath] = Field(default_factory=list)
+    uncertain: list[Uncertain] = Field(
+        default_factory=list, description="inputs with no public value, each with a range (sensitivity)"
+    )
     scenarios: list[Scenario] = Field(default_factory=lambda: [Scenario(name="base", probability=1.0)])
     schedule_risk: ScheduleRisk | None = Field(
         default=None, description="schedule cases crossed with the scenarios (expanded on load)"
@@ -265,6 +269,11 @@ class _Checker:
                     "give the commodity a price (currency per t)",
                 )
         _duplicates(inst.price_paths, "id", "price_paths", self.p)
+        names = {s.name for s in inst.scenarios} | {s.name.split("__")[0] for s in inst.scenarios}
+        for i, u in enumerate(inst.uncertain):
+            if u.scenario is not None:
+                self.ref(u.scenario, names, ("uncertain", i, "scenario"), "scenario")
+        _duplicates(inst.uncertain, "id", "uncertain", self.p)
 
     def dynamics(self) -> None:
         """Ramps, build rates, slips, thrifts, recourse and what a plant can recover from its feed."""

@@ -1,0 +1,86 @@
+"""Ranges, not points (issue 26): the declared uncertain inputs, the one-at-a-time tornado and the
+break-even probability of a scenario, on a hand-computable instance.
+
+The US needs 100 t in 2025. China supplies at 15/t delivered, except in 'ban' (probability 0.2 as written),
+where a tonne not served costs 1000. Australia can build 100 t/yr for 300 per t/yr (1-year life) and deliver
+at 35/t, decided before anyone knows which scenario holds. Building pays when 300 < p x (1000 - 35), i.e. for
+p > 300 / 965 = 0.3109; as written (p = 0.2) nothing is built."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conftest import base_dict, make
+from critmin.analysis.sensitivity import sensitivity, with_probability
+from critmin.errors import CritminError
+
+
+def _case(uncertain: list[dict[str, Any]]) -> dict[str, Any]:
+    d = base_dict()
+    d["facilities"][1]["capacity"] = 0
+    d["build_options"] = [{"id": "b", "facility": "au_plant", "capex": 300, "lifetime": 1}]
+    d["scenarios"] = [{"name": "calm", "probability": 0.8}, {"name": "ban", "probability": 0.2}]
+    d["export_controls"] = [{"id": "ban", "exporter": "CN", "commodities": ["ox"], "kind": "ban",
+                             "scenarios": ["ban"]}]  # fmt: skip
+    d["uncertain"] = uncertain
+    return d
+
+
+def test_the_tornado_ranks_inputs_by_swing_and_says_when_the_plan_changes():
+    res = sensitivity(
+        make(_case([
+            {"id": "voll", "parameter": "voll", "low": 0.5, "high": 2.0, "source": "ASSUMED"},
+            {"id": "capex", "parameter": "capex", "low": 0.8, "high": 1.25},
+        ])),
+        break_even=False,
+    )  # fmt: skip
+    t = res.tables["tornado"].set_index("input")
+    assert list(t.index) == ["voll", "capex"]  # largest swing first
+    # voll x0.5: 0.8 x 1,500 + 0.2 x 100 x 500 = 11,200 (no build); x2: build, 30,000 + 1,200 + 0.2 x 3,500
+    assert t.cost_low["voll"] == pytest.approx(11_200, rel=1e-6)
+    assert t.cost_high["voll"] == pytest.approx(31_900, rel=1e-6)
+    assert t.plan_changes_high["voll"].startswith("b 2025: 0 -> 100") and t.plan_changes_low["voll"] == ""
+    # capex does not matter while nothing is built
+    assert t.cost_swing["capex"] == pytest.approx(0, abs=1e-6)
+    assert res.facts["point"] == pytest.approx(0.8 * 1_500 + 0.2 * 100_000, rel=1e-6)
+
+
+def test_the_break_even_probability_is_where_building_starts_to_pay():
+    res = sensitivity(make(_case([{"id": "p_ban", "parameter": "probability", "scenario": "ban", "low": 0.05,
+                                   "high": 0.6}])))  # fmt: skip
+    row = res.tables["break_even"].iloc[0]
+    assert row.break_even == pytest.approx(300 / 965, abs=row.break_even_within + 1e-9)
+    assert row.break_even_within <= 0.4 / 64 / 2 + 1e-12
+    assert "b 2025" in row.changes and "about 0.3" in res.headline[-1]
+
+
+def test_with_probability_keeps_the_other_scenarios_relative_weights():
+    d = _case([])
+    d["scenarios"] = [{"name": "a", "probability": 0.5}, {"name": "b", "probability": 0.3},
+                      {"name": "ban", "probability": 0.2}]  # fmt: skip
+    inst = with_probability(make(d), "ban", 0.6)
+    p = {s.name: s.probability for s in inst.scenarios}
+    assert p == pytest.approx({"a": 0.25, "b": 0.15, "ban": 0.6})
+
+
+@pytest.mark.parametrize(
+    "bad, says",
+    [
+        ({"id": "x", "parameter": "vol", "low": 1, "high": 2}, "unknown parameter 'vol'"),
+        ({"id": "x", "parameter": "voll", "low": 2, "high": 1}, "above high"),
+        ({"id": "x", "parameter": "probability", "low": 0.1, "high": 0.2}, "names its scenario"),
+        ({"id": "x", "parameter": "probability", "scenario": "nosuch", "low": 0.1, "high": 0.2}, "nosuch"),
+        ({"id": "x", "parameter": "probability", "scenario": "ban", "low": 0.1, "high": 1.0}, "strictly"),
+    ],
+)
+def test_bad_uncertain_inputs_are_refused(bad: dict[str, Any], says: str):
+    with pytest.raises((CritminError, ValueError)) as e:
+        make(_case([bad]))
+    assert says in str(e.value)
+
+
+def test_an_instance_without_declared_inputs_is_refused_with_a_hint():
+    with pytest.raises(CritminError, match="declares no uncertain inputs"):
+        sensitivity(make(_case([])))
