@@ -85,6 +85,7 @@ class Job:
     ban_from: int | None = None
     inbound_from: int | None = None
     factors: tuple[tuple[str, float], ...] = ()
+    probabilities: tuple[tuple[str, float], ...] = ()  # (scenario, p): the others re-weighted in proportion
     min_met: tuple[float, int] | None = None
     de_minimis: tuple[str, float] | None = None
     unreached_from: int | None = None
@@ -219,7 +220,7 @@ def _loaded(instance: Instance, job: Job, options: SolveOptions) -> _Loaded:
     """The instance's model for this job's scenario and deals, assembled and loaded once per worker."""
     scaled = tuple((n, f) for n, f in job.factors if n in MODEL_FACTORS)
     key = (id(instance), instance.sha256, job.scenario, job.deals_off, scaled, job.de_minimis,
-           job.trace_sources, job.reach_only, repr(options))  # fmt: skip
+           job.trace_sources, job.reach_only, job.probabilities, repr(options))  # fmt: skip
     hit = _CACHE.get(key)
     if hit is not None:
         _CACHE.move_to_end(key)
@@ -229,6 +230,8 @@ def _loaded(instance: Instance, job: Job, options: SolveOptions) -> _Loaded:
         inst = inst.model_copy(
             update={"demand": [d.model_copy(update={"quantity": d.quantity * factor}) for d in inst.demand]}
         )
+    for name, p in job.probabilities:
+        inst = with_probability(inst, name, p)
     if job.de_minimis is not None:
         inst = with_threshold(inst, *job.de_minimis)
     if job.reach_only is not None:
@@ -240,6 +243,32 @@ def _loaded(instance: Instance, job: Job, options: SolveOptions) -> _Loaded:
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return loaded
+
+
+def with_probability(instance: Instance, scenario: str, p: float) -> Instance:
+    """The instance with `scenario`'s probability p (or its schedule crossings' total p, in proportion) and
+    the other scenarios re-weighted to keep their relative weights."""
+    hit = [s for s in instance.scenarios if scenario in (s.name, s.name.split("__")[0])]
+    if not hit:
+        raise CritminError(f"no scenario '{scenario}' in {instance.name}")
+    p_hit = sum(s.probability for s in hit)
+    p_rest = 1 - p_hit
+    if p_rest <= 0:
+        raise CritminError(f"'{scenario}' is every scenario: its probability cannot vary")
+    names = {s.name for s in hit}
+    scen = [
+        s.model_copy(
+            update={
+                "probability": s.probability / p_hit * p
+                if s.name in names
+                else s.probability / p_rest * (1 - p)
+            }
+        )
+        for s in instance.scenarios
+    ]
+    out = instance.model_copy(update={"scenarios": scen})
+    out._source_path, out._locator = instance._source_path, instance._locator
+    return out
 
 
 def with_threshold(instance: Instance, control: str, threshold: float) -> Instance:

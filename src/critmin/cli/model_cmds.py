@@ -32,6 +32,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
+    from ..analysis.output import AnalysisResult
     from ..schema import Instance
 
 scenario_option = click.option("--scenario", metavar="NAME", help="Keep one scenario only (probability 1).")
@@ -133,11 +134,16 @@ def validate(instance: Path, strict: bool, as_json: bool) -> None:
 @click.option(
     "--year", "years", type=int, multiple=True, metavar="YEAR", help="Years to show in the summary."
 )
+@click.option("--ranges", type=click.IntRange(min=2, max=100_000), default=None, metavar="N",
+              help="Also re-solve N times over the instance's declared uncertain inputs and print each "
+              "headline as p10 / p50 / p90 beside the point value.")  # fmt: skip
+@click.option("--sample-seed", type=click.IntRange(min=0, max=2**32 - 1), default=0, show_default=True,
+              metavar="N", help="Seed of the --ranges draws.")  # fmt: skip
 @json_option
 @guard
 def solve(instance: Path, scenario: str | None, deals_off: tuple[str, ...], risk_weight: float | None,
           options: Any, engine: str, output: Path | None, fmt: str, force: bool, years: tuple[int, ...],
-          as_json: bool) -> None:  # fmt: skip
+          ranges: int | None, sample_seed: int, as_json: bool) -> None:  # fmt: skip
     """Solve an instance and print the plan; with -o, write it as a solution folder (before printing).
 
     Exit codes: 0 solved, 1 bad input or output location, 2 infeasible or solver error (`critmin diagnose`
@@ -156,11 +162,17 @@ def solve(instance: Path, scenario: str | None, deals_off: tuple[str, ...], risk
     for w in sol.warnings:
         warn(w)
     code = exit_code(sol.status)
+    spread = _ranges(inst, ranges, sample_seed, scenario, options) if ranges and sol.has_solution else None
     if as_json:
         written = str(output) if output is not None and sol.has_solution else None
-        emit_json("solve", solution_json(sol, written), exit_code=code)
+        doc = solution_json(sol, written)
+        if spread is not None:
+            doc["ranges"] = spread.tables["ranges"].to_dict("records")
+        emit_json("solve", doc, exit_code=code)
         sys.exit(code)
     say(format_summary(sol, list(years) or None))
+    if spread is not None:
+        say("\n" + "\n".join([spread.method, *spread.headline]))
     if output is not None and sol.has_solution:
         say(f"\nwrote {output}/ (summary.json + {len(sol.tables)} tables as {fmt})")
     elif output is not None:
@@ -168,6 +180,16 @@ def solve(instance: Path, scenario: str | None, deals_off: tuple[str, ...], risk
     if code == 2 and sol.status == "infeasible":
         say(f"run `critmin diagnose {instance}` to name the constraints that conflict", err=True)
     sys.exit(code)
+
+
+def _ranges(inst: Instance, samples: int, seed: int, scenario: str | None, options: Any) -> AnalysisResult:
+    """`solve --ranges N`: the headlines over the declared uncertain inputs (analysis/sensitivity.py)."""
+    from ..analysis.sensitivity import ranges
+    from ..analysis.sweep import Engine, default_workers
+    from .common import Progress
+
+    return ranges(inst, samples, seed=seed, scenario=scenario, options=options,
+                  engine=Engine(workers=default_workers()), progress=Progress("ranges"))  # fmt: skip
 
 
 @main.command()
