@@ -245,3 +245,17 @@ def test_attribute_skips_coalitions_that_follow_exactly_and_gets_the_same_values
         assert a[col].to_dict() == pytest.approx(b[col].to_dict(), abs=1e-6)
     # an LP: the bounds are proven, so no error is added
     assert (a.saving_error == 0).all()
+
+
+def test_value_figures_carry_what_the_solver_bounds_leave():
+    """Each optimum lies within its gap below the value found; EVPI and VSS within the sum of their two."""
+    from critmin.analysis.evaluate import _value_result
+
+    inst = make(base_dict())
+    res = _value_result(inst, "s", 90.0, 100.0, 130.0, __import__("pandas").DataFrame(), True,
+                        {"RP": 2.0, "WS": 3.0, "EEV": 5.0})  # fmt: skip
+    t = res.tables["summary"].set_index("measure").bound_error
+    assert t["EVPI = RP - WS"] == 5.0 and t["VSS = EEV - RP"] == 7.0
+    assert res.facts["EVPI_error"] == 5.0 and "±" in res.headline[0]
+    exact = _value_result(inst, "s", 90.0, 100.0, 130.0, __import__("pandas").DataFrame(), True)
+    assert "±" not in exact.headline[0]

@@ -275,7 +275,13 @@ def stochastic_value(
     if not eev_o.ok or rp.objective is None or eev_o.objective is None:
         raise CritminError(f"the reference plan of '{ref}' cannot operate in every scenario ({eev_o.status})")
     regret = _regret_table(scens, by_key, evals)
-    return _value_result(instance, ref, ws, rp.objective, eev_o.objective, regret, recourse)
+    weight = 1 + max(instance.objective.cvar_weight, 0.0)  # a CVaR term can move by its weight too
+    gaps = {
+        "RP": rp.bound_gap,
+        "WS": weight * sum(prob[s] * by_key[f"WS:{s}"].bound_gap for s in scens),
+        "EEV": eev_o.bound_gap,
+    }
+    return _value_result(instance, ref, ws, rp.objective, eev_o.objective, regret, recourse, gaps)
 
 
 def _wait_and_see(
@@ -297,19 +303,30 @@ def _wait_and_see(
 
 
 def _value_result(
-    instance: Instance, ref: str, ws: float, rp_v: float, eev: float, regret: pd.DataFrame, recourse: bool
+    instance: Instance,
+    ref: str,
+    ws: float,
+    rp_v: float,
+    eev: float,
+    regret: pd.DataFrame,
+    recourse: bool,
+    gaps: dict[str, float] | None = None,
 ) -> AnalysisResult:
+    """The summary with, per figure, the half-width the solver's bounds leave (each optimum lies within its
+    gap below the value found; a difference within the sum of its two)."""
+    g = gaps or {}
+    rp_g, ws_g, eev_g = g.get("RP", 0.0), g.get("WS", 0.0), g.get("EEV", 0.0)
     summary = pd.DataFrame(
         [
-            {"measure": "WS (wait-and-see)", "value": ws},
-            {"measure": "RP (stochastic plan)", "value": rp_v},
-            {"measure": f"EEV (plan for '{ref}', evaluated in all)", "value": eev},
-            {"measure": "EVPI = RP - WS", "value": rp_v - ws},
-            {"measure": "VSS = EEV - RP", "value": eev - rp_v},
+            {"measure": "WS (wait-and-see)", "value": ws, "bound_error": ws_g},
+            {"measure": "RP (stochastic plan)", "value": rp_v, "bound_error": rp_g},
+            {"measure": f"EEV (plan for '{ref}', evaluated in all)", "value": eev, "bound_error": eev_g},
+            {"measure": "EVPI = RP - WS", "value": rp_v - ws, "bound_error": rp_g + ws_g},
+            {"measure": "VSS = EEV - RP", "value": eev - rp_v, "bound_error": eev_g + rp_g},
         ]
     )
     facts = {"WS": ws, "RP": rp_v, "EEV": eev, "EVPI": rp_v - ws, "VSS": eev - rp_v, "reference": ref,
-             "recourse": recourse}  # fmt: skip
+             "recourse": recourse, "EVPI_error": rp_g + ws_g, "VSS_error": eev_g + rp_g}  # fmt: skip
     return AnalysisResult(
         kind="value",
         title=f"Value of the stochastic solution and of perfect information: {instance.name}",
@@ -327,10 +344,16 @@ def _value_result(
             else "every build is decided in the base year for all scenarios (two-stage)",
         ],
         headline=[
-            f"planning for all scenarios saves {_m(eev - rp_v, instance)} (VSS) over planning for '{ref}'; "
-            f"knowing the future in advance would be worth {_m(rp_v - ws, instance)} more (EVPI)",
+            f"planning for all scenarios saves {_m(eev - rp_v, instance)}{_pm(eev_g + rp_g, instance)} (VSS) "
+            f"over planning for '{ref}'; knowing the future in advance would be worth "
+            f"{_m(rp_v - ws, instance)}{_pm(rp_g + ws_g, instance)} more (EVPI)",
         ],
     )
+
+
+def _pm(err: float, instance: Instance) -> str:
+    """' ± x' when the solver's bounds leave an error worth saying, else nothing."""
+    return f" ± {_m(err, instance)}" if err > 0 else ""
 
 
 def _regret_table(scens: list[str], plans: dict[str, Outcome], evals: dict[str, Outcome]) -> pd.DataFrame:
