@@ -1090,6 +1090,29 @@ UNCERTAIN = [
 ]  # fmt: skip
 
 
+# The EU Critical Raw Materials Act (Regulation (EU) 2024/1252, art. 5(1)(b)): by 2030 no more than 65% of
+# the EU's annual consumption of each strategic raw material, at any relevant stage of processing, from a
+# single third country. A policy set for EU questions, off as written (critmin ... --deal-on eu_crma). Its
+# 10/40/25% benchmarks for EU extraction, processing and recycling are capacity targets, not modelled.
+EU_REGIONS = ("EU", "EE", "FR")
+CRMA_COMMODITIES = ["ndpr_oxide", "ndpr_metal", "dy_oxide", "tb_oxide", "ndfeb"]
+CRMA_CAPS = [
+    {"id": f"crma_single_supplier_{r.lower()}", "region": r, "commodities": list(CRMA_COMMODITIES),
+     "share": 0.65, "start": 2030,
+     "source": "REPORTED EU CRMA (Regulation (EU) 2024/1252) art. 5(1)(b): at most 65% of each strategic raw "
+     "material from a single third country by 2030; applied per EU region of the model"}
+    for r in EU_REGIONS
+]  # fmt: skip
+CRMA_DEAL = {
+    "id": "eu_crma", "name": "EU Critical Raw Materials Act benchmark (65% single-supplier cap)",
+    "signed": "2024-04-11", "in_force": False,
+    "description": "From 2030 no single third country supplies more than 65% of the EU's rare-earth oxides, "
+    "metal or magnets. Off as written: switch it on with --deal-on eu_crma for EU questions",
+    "parts": [f"policies.max_supplier_share:{c['id']}" for c in CRMA_CAPS],
+    "source": "REPORTED Regulation (EU) 2024/1252 (adopted 11 Apr 2024) [R2]",
+}  # fmt: skip
+
+
 def build_rates() -> list[dict[str, Any]]:
     out = [{"id": f"{r.lower()}_magnet_rate", "region": r, "stage": "magnet", "limit": 3_000, "learning": 0.25,
             "source": "DERIVED from observed magnet plant builds (Neo Narva 2 kt / 2.5 yr; MP 10X 7 kt / 3 yr): "
@@ -1159,6 +1182,8 @@ def ree_common(
         "build_rates": build_rates(),
         "thrifts": [dict(t) for t in THRIFTS],
         "planner": dict(PLANNER),
+        "policies": {"max_supplier_share": [dict(c) for c in CRMA_CAPS]},
+        "deals": [dict(CRMA_DEAL)],
         "finance": {"hurdle_rates": [dict(h) for h in HURDLE_RATES]},
         "price_paths": [dict(p) for p in PRICE_PATHS],
         "export_controls": [dict(MY_RAW_BAN), *[dict(c) for c in CLAY_TO_CHINA], april_observed(reference)],
@@ -1262,8 +1287,10 @@ def build_ree(reference: float) -> None:
     )
     fw["scenarios"] = scenarios_stochastic()
     fw["export_controls"] = stochastic_controls(reference)
-    fw.update(framework_levers())
-    fw["deals"] = deals()
+    levers = framework_levers()
+    levers["policies"] = {**fw["policies"], **levers["policies"]}
+    fw.update(levers)
+    fw["deals"] = [*deals(), dict(CRMA_DEAL)]
     fw["uncertain"] = [dict(u) for u in UNCERTAIN]
     write_yaml(REE / "allied-frameworks-2025.yaml", HEADER.format(
         title="allied-frameworks-2025",

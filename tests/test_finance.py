@@ -259,3 +259,41 @@ def test_value_figures_carry_what_the_solver_bounds_leave():
     assert res.facts["EVPI_error"] == 5.0 and "±" in res.headline[0]
     exact = _value_result(inst, "s", 90.0, 100.0, 130.0, __import__("pandas").DataFrame(), True)
     assert "±" not in exact.headline[0]
+
+
+def test_a_policy_set_is_off_as_written_and_on_when_switched_on():
+    """EU CRMA-style: a single-supplier cap brought by a deal with in_force: false. As written the US buys
+    all 100 t from China (15/t); switched on (at most 50% from one country) half comes from Australia."""
+    d = base_dict()
+    d["policies"] = {
+        "max_supplier_share": [{"id": "cap", "region": "US", "commodities": ["ox"], "share": 0.5}]
+    }
+    d["deals"] = [{"id": "crma", "parts": ["policies.max_supplier_share:cap"], "in_force": False}]
+    inst = make(d)
+    assert cost(solved(d)) == pytest.approx(100 * 15)
+    on = inst.with_deals_on("crma")
+    from critmin import solve
+
+    assert cost(solve(on, mip_gap=0.0)) == pytest.approx(50 * 15 + 50 * 35)
+    with pytest.raises(Exception, match="unknown deal 'crm'"):
+        inst.with_deals_on("crm")
+
+
+def test_diagnose_says_a_near_tie_out_loud():
+    """China is banned; one 100 t/yr module in Australia costs 1,000 + 35/t, so serving 100 t costs 4,500;
+    leaving them unserved at 45.01/t costs 4,501: the build is worth 1 (0.02%) — a near-tie, reported with
+    the plan that is one module fewer, re-solved."""
+    from critmin import diagnose
+
+    d = _deal_case()
+    d.pop("deals")
+    d["horizon"]["periods"] = [{"year": 2025}]
+    d["demand"] = [d["demand"][0]]
+    d["facilities"][1]["capacity"] = 0
+    d["build_options"] = [{"id": "mod", "kind": "discrete", "facility": "au_plant", "module_size": 100,
+                           "fixed_cost": 1_000, "max_count": 2, "lifetime": 1}]  # fmt: skip
+    d["objective"]["unmet_penalty"] = 45.01
+    ties = diagnose(make(d)).near_ties
+    assert len(ties) == 1 and ties.option[0] == "mod" and ties.alternative[0] == "one module fewer"
+    assert ties.cost_change[0] == pytest.approx(1.0, abs=1e-6)
+    assert ties.share_of_variable_cost[0] == pytest.approx(1.0 / 4_500, rel=1e-6)

@@ -184,10 +184,12 @@ def test_frameworks_deals_are_switchable_and_levers_act():
         "us_thailand",
         "us_dod_mp",
         "us_nds",
+        "eu_crma",
     }
-    none = ree("allied-frameworks-2025", *(d.id for d in inst.deals))
+    assert [d.id for d in inst.deals if not d.in_force] == ["eu_crma"]  # a policy set, off as written
+    none = ree("allied-frameworks-2025", *(d.id for d in inst.deals if d.in_force))
     assert none.objective >= fw.objective - 1e-6 * fw.objective
-    off = inst.without_deals(*(d.id for d in inst.deals))
+    off = inst.without_deals(*(d.id for d in inst.deals if d.in_force))
     assert not off.policies.budgets and {s.id for s in off.stockpiles} == {"jogmec_magnets"}
     assert not off.finance.concessional and off.finance.hurdle_rates  # loans gone, private rates stay
     # DoD-MP brings what it financed: 10X is absent without it, the heavy circuit two years later

@@ -167,7 +167,7 @@ def attribute(
 ) -> AnalysisResult:
     """Leave-one-out and Shapley values of the instance's deals (or the listed ones), and (`parts`) what
     each part of a deal with several is worth with the rest of it on."""
-    known = [d.id for d in instance.deals]
+    known = [d.id for d in instance.deals if d.in_force]  # a policy set that is off is attributed once on
     chosen = deals or known
     unknown = [d for d in chosen if d not in known]
     if unknown:

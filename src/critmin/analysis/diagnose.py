@@ -9,8 +9,9 @@ the registry (`registry.describe`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import pandas as pd
 
 from ..backend.highs import SolveOptions
 from ..backend.result import INFEASIBLE, ModelResult
-from ..backend.session import fixed_integer_lp, infeasible_subset
+from ..backend.session import Session, fixed_integer_lp, infeasible_subset
 from ..io.output import atomic_directory
 from ..io.tables import write_tables
 from ..model.builder import ModelArrays, label
@@ -40,6 +41,7 @@ class Diagnosis:
     binding: pd.DataFrame = field(default_factory=pd.DataFrame)
     lead_time: pd.DataFrame = field(default_factory=pd.DataFrame)
     iis: pd.DataFrame = field(default_factory=pd.DataFrame)
+    near_ties: pd.DataFrame = field(default_factory=pd.DataFrame)
     currency: str = ""
 
     @property
@@ -67,11 +69,14 @@ class Diagnosis:
         out += ["", *_section(self.binding, top, "binding constraints", head, _binding_line)]
         if not self.lead_time.empty:
             out += ["", *_section(self.lead_time, top, "", _LEAD_HEAD, _lead_line)]
+        if not self.near_ties.empty:
+            line = functools.partial(_tie_line, cur=self.currency)
+            out += ["", *_section(self.near_ties, top, "", _TIE_HEAD, line)]
         return "\n".join(out)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"shortfalls": self.shortfalls, "binding": self.binding, "lead_time": self.lead_time,
-                "iis": self.iis}  # fmt: skip
+                "iis": self.iis, "near_ties": self.near_ties}  # fmt: skip
 
     def write(
         self, directory: str | Path, *, fmt: str = "csv", force: bool = False, protect: tuple[Path, ...] = ()
@@ -87,6 +92,18 @@ class Diagnosis:
 
 _SHORT_HEAD = "shortfalls (t/yr not served: unmet, or forgone at its price; largest first)"
 _LEAD_HEAD = "builds that lead times keep out of short years"
+NEAR_TIE = 1e-3  # an alternative build within this share of the plan's variable cost is a near-tie
+_TIE_HEAD = (
+    f"near-ties: one module more or fewer of a build costs within {NEAR_TIE:.1%} of the plan's variable cost "
+    "(the other builds fixed, operations re-optimised): a choice the data barely decide"
+)
+
+
+def _tie_line(r: Any, cur: str) -> str:
+    return (
+        f"  {r.option} {r.year} ({r.branch}): {r.alternative} costs {money(r.cost_change, cur)} more "
+        f"({r.share_of_variable_cost:.3%})"
+    )
 
 
 def _short_line(r: Any) -> str:
@@ -154,8 +171,55 @@ def diagnose(
         shortfalls=shortfalls.reset_index(drop=True),
         binding=binding_constraints(result, opts),
         lead_time=lead_time_blocks(md, shortfalls),
+        near_ties=near_ties(result, opts),
         currency=cur,
     )
+
+
+def near_ties(
+    result: ModelResult, opts: SolveOptions, share: float = NEAR_TIE, top: int = 10
+) -> pd.DataFrame:
+    """Modular builds whose alternative (one module more, or one fewer) costs within `share` of the plan's
+    variable cost. Candidates come from the reduced costs of the LP with integer builds fixed (a lower bound
+    on each change); each of the `top` cheapest is then re-solved with that one module changed and the other
+    builds fixed, so the cost reported is that of a plan that exists."""
+    arrays, md = result.arrays, result.arrays.md
+    columns = ["option", "year", "branch", "modules", "alternative", "cost_change", "share_of_variable_cost"]
+    if not arrays.integer.any() or result.x is None or result.objective is None:
+        return pd.DataFrame(columns=columns)
+    lp = fixed_integer_lp(result, opts)
+    if lp.row_duals is None or lp.objective is None:
+        return pd.DataFrame(columns=columns)
+    variable = abs(lp.objective - arrays.offset) or 1.0
+    block = arrays.col_block("build_modules")
+    pos = np.arange(block.start, block.stop)
+    reduced = arrays.c[pos] - arrays.A[:, pos].T @ lp.row_duals
+    x = np.round(result.x[pos])
+    cands = []
+    for j, (rc, k) in enumerate(zip(reduced, x, strict=True)):
+        if k + 1 <= arrays.col_upper[pos[j]] and rc <= share * variable:
+            cands.append((max(rc, 0.0), j, +1))
+        if k - 1 >= arrays.col_lower[pos[j]] and -rc <= share * variable:
+            cands.append((max(-rc, 0.0), j, -1))
+    rows = []
+    for _bound, j, step in sorted(cands)[:top]:
+        lo, up = arrays.col_lower.copy(), arrays.col_upper.copy()
+        ints = arrays.integer
+        lo[ints] = up[ints] = np.round(result.x[ints])
+        lo[pos[j]] = up[pos[j]] = x[j] + step
+        alt = Session(replace(arrays, col_lower=lo, col_upper=up, integer=np.zeros(len(lo), dtype=bool),
+                              cache={}), opts).solve()  # fmt: skip
+        if alt.objective is None:
+            continue  # that module cannot be added or removed on its own (e.g. a build rate binds)
+        change = (alt.objective - lp.objective) * md.m
+        if change > share * variable * md.m:
+            continue
+        o, y, br = block.keys[j]
+        rows.append({"option": o, "year": y, "branch": br, "modules": int(x[j]),
+                     "alternative": "one more module" if step > 0 else "one module fewer",
+                     "cost_change": change, "share_of_variable_cost": change / md.m / variable})  # fmt: skip
+    df = pd.DataFrame(rows, columns=columns)
+    return df.sort_values("cost_change", kind="stable").reset_index(drop=True)
 
 
 def binding_constraints(result: ModelResult, opts: SolveOptions) -> pd.DataFrame:

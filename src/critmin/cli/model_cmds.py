@@ -47,19 +47,38 @@ def _no_repeats(ctx: click.Context, param: click.Parameter, values: tuple[str, .
     return values
 
 
-deal_option = click.option(
+def _deals_on(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    ctx.meta["critmin.deals_on"] = _no_repeats(ctx, param, values)
+    return values
+
+
+_deal_off = click.option(
     "--deal-off", "deals_off", multiple=True, metavar="DEAL", callback=_no_repeats,
     help="Switch off one of the instance's deals (its parts removed, or given their terms without it); "
     "repeat for several.",
 )  # fmt: skip
+_deal_on = click.option(
+    "--deal-on", multiple=True, metavar="DEAL", callback=_deals_on, expose_value=False,
+    help="Switch on a deal or policy set the instance has off (in_force: false), e.g. eu_crma; repeatable.",
+)  # fmt: skip
+
+
+def deal_option(f: Any) -> Any:
+    """--deal-off and --deal-on: which of the instance's deals and policy sets are in force."""
+    return _deal_off(_deal_on(f))
 
 
 def load_switched(path: Path, deals_off: tuple[str, ...] = ()) -> Instance:
-    """The instance at `path`, with the named deals switched off (its load notes said on stderr)."""
+    """The instance at `path`, with the deals named by --deal-on switched on and those named by --deal-off
+    switched off (its load notes said on stderr)."""
     from ..io import load_instance
 
     inst = load_instance(path)
     warn_load_notes(inst)
+    ctx = click.get_current_context(silent=True)
+    on = ctx.meta.get("critmin.deals_on", ()) if ctx is not None else ()
+    if on:
+        inst = inst.with_deals_on(*on)
     return inst.without_deals(*deals_off) if deals_off else inst
 
 
@@ -119,7 +138,8 @@ def validate(instance: Path, strict: bool, as_json: bool) -> None:
         + (f"; {len(warnings)} warning(s) above" if warnings else "")
     )
     for deal in inst.deals:
-        say(f"  deal {deal.id}: {deal.name or deal.id} ({len(deal.parts)} parts; --deal-off {deal.id})")
+        switch = f"--deal-off {deal.id}" if deal.in_force else f"off as written; --deal-on {deal.id}"
+        say(f"  deal {deal.id}: {deal.name or deal.id} ({len(deal.parts)} parts; {switch})")
 
 
 @main.command()

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..errors import InstanceError, Problem, did_you_mean
 from ..schema import ContinuousOption, DiscreteOption, Instance
+from ..schema.deals import apply_in_force
 from .builds import compile_builds, compile_existing
 from .data_types import TAGS, Arc, BuildKey, DemandRow, FlowKey, Present, Stream
 from .export_controls import ControlRow, compile_controls, control_destinations
@@ -458,6 +459,7 @@ def compile_instance(
 
     Long because it is the one place that assembles every field of ModelData, in the order the fields
     depend on each other; each step is a helper of its own."""
+    inst = apply_in_force(inst)  # policy sets not switched on are absent (schema/deals.py)
     check_scenario(inst, scenario)
     rw = resolve_risk_weight(inst, risk_weight)
     q, m = choose_scales(inst)

@@ -49,6 +49,11 @@ class Deal(Strict):
         default_factory=list,
         description="parts that exist without the deal on worse terms (later, dearer capital), not absent",
     )
+    in_force: bool = Field(
+        default=True,
+        description="false: a policy set or proposal that is off unless switched on (--deal-on, "
+        "Instance.with_deals_on), e.g. the EU CRMA benchmarks for EU questions",
+    )
 
 
 def deal_tables() -> dict[str, tuple[str, ...]]:
@@ -189,7 +194,34 @@ def switch_deals(inst: Instance, off: Iterable[str]) -> Instance:
     return out
 
 
+def apply_in_force(inst: Instance) -> Instance:
+    """The instance the model is built from: deals not in force (`in_force: false`, not switched on)
+    switched off, their parts removed. One place, read by compile_instance for every engine and analysis."""
+    off = [d.id for d in inst.deals if not d.in_force]
+    return switch_deals(inst, off) if off else inst
+
+
+def switch_on(inst: Instance, on: Iterable[str]) -> Instance:
+    """The instance with the named deals in force (a policy set switched on); unknown ids are an error."""
+    on = list(dict.fromkeys(on))
+    known = {d.id for d in inst.deals}
+    unknown = [d for d in on if d not in known]
+    if unknown:
+        raise CritminError(
+            f"unknown deal '{unknown[0]}'"
+            + (f": {did_you_mean(unknown[0], known)}" if known else ": this instance names no deals")
+        )
+    if not on:
+        return inst
+    deals = [d.model_copy(update={"in_force": True}) if d.id in on else d for d in inst.deals]
+    out = inst.model_copy(update={"deals": deals})
+    out._source_path, out._locator = inst._source_path, inst._locator
+    out._inputs, out._load_notes = inst._inputs, inst._load_notes
+    out._deals_off = inst._deals_off
+    return out
+
+
 def deals_in_force(inst: Instance, off: Iterable[str] = ()) -> list[str]:
-    """Ids of the deals that are on."""
+    """Ids of the deals that are on (in force and not switched off)."""
     off = set(off)
-    return [d.id for d in inst.deals if d.id not in off]
+    return [d.id for d in inst.deals if d.id not in off and d.in_force]

@@ -93,6 +93,12 @@ class Instance(Strict):
         """Add the file, CSV row and column to a problem found after loading (e.g. while compiling)."""
         return self._locator(problem) if self._locator is not None else problem
 
+    def with_deals_on(self, *on: str) -> Instance:
+        """This instance with the named deals in force, e.g. a policy set that is off as written."""
+        from .deals import switch_on
+
+        return switch_on(self, on)
+
     def without_deals(self, *off: str) -> Instance:
         """This instance with the named deals switched off (their parts removed); see schema/deals.py."""
         from .deals import switch_deals
