@@ -308,3 +308,11 @@ def test_capacity_years_in_order_and_money_title_not_clipped_in_chromium(tmp_pat
     drawn = _drawn([charts.builds(sol(parts, builds)), cost], tmp_path)
     assert drawn[0]["ticks"] == ["2028", "2030", "2032", "2035"], drawn[0]
     assert drawn[1]["title"] == "inside", drawn[1]
+
+
+def test_a_solution_report_opens_with_its_answer(report_html):
+    """Before any chart: whose plan, the cost split, what is short and the largest builds (issue 26)."""
+    text = report_html.read_text()
+    head = text[text.index("<h2>Summary</h2>") : text.index("Overview: money spent")]
+    assert "<pre" in head and "planner" in head and "money spent" in head
+    assert "shortfalls" in head and "builds (capacity online" in head

@@ -93,7 +93,8 @@ def build_report(paths: list[str | Path], *, year: int | None = None, scenario: 
         if left
         else ""
     )
-    tables = [f"<section><h2>Summary</h2>{_summary_table(runs)}{note}</section>"]
+    heads = "".join(_headline(name, sol) for name, sol in charted if sol.has_solution)
+    tables = [f"<section><h2>Summary</h2>{heads}{_summary_table(runs)}{note}</section>"]
     for name, sol in runs if front is None else []:
         b = sol.tables.get("builds", pd.DataFrame())
         kt = sol.tables.get("kpis_total", pd.DataFrame())
@@ -113,6 +114,19 @@ def build_report(paths: list[str | Path], *, year: int | None = None, scenario: 
     names = ", ".join(dict.fromkeys(str(s.instance.get("name", n)) for n, s in runs))
     extra = _analysis_sections(analyses, plotly_included=True) if analyses else ""
     return _page(f"critmin report: {names}", "\n".join(tables[:1] + body + tables[1:]) + extra)
+
+
+def _headline(name: str, sol: Solution) -> str:
+    """A run's answer before its charts: whose plan, the cost split, what is short (largest first) and the
+    largest builds — the lines `critmin solve` prints first."""
+    from .text import build_lines, cost_lines, planner_text, shortfall_lines
+
+    cur = str(sol.units.get("currency", ""))
+    short = shortfall_lines(sol)[:4]
+    builds = build_lines(sol, cur)[:6]
+    lines = [f"planner    {planner_text(sol)}", *cost_lines(sol, cur)[:3], *short, *builds]
+    text = html.escape(chr(10).join(lines))
+    return f'<h3>{html.escape(name)}</h3><pre style="white-space: pre-wrap">{text}</pre>'
 
 
 def _frontier_builds(front: Frontier) -> pd.DataFrame:

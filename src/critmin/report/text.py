@@ -137,6 +137,8 @@ def financing_lines(builds: pd.DataFrame, sol: Solution, cur: str) -> list[str]:
     rates = sorted(set(builds.cost_of_capital.round(4)))
     disc = float(((sol.instance_data or {}).get("horizon") or {}).get("discount_rate", 0.0))
     extra = float(expected_builds(builds).financing_per_year.sum())
+    if abs(extra) < 1e-6 and all(abs(r - disc) < 1e-9 for r in rates):
+        return []  # every build pays the discount rate: nothing to say apart from capex
     shown = ", ".join(f"{r:.0%}" if abs(r * 100 - round(r * 100)) < 1e-9 else f"{r:.1%}" for r in rates)
     return [
         f"  finance  capex annualised at {shown} real (cost of capital; costs discounted at {disc:.0%}): "
