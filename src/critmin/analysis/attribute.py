@@ -298,10 +298,8 @@ def _split_parts(instance: Instance, deals: list[str]) -> tuple[Instance, dict[s
             origin[pid] = (d.id, ref)
             worse = [w for w in d.when_off if w.part == ref]
             split.append(d.model_copy(update={"id": pid, "parts": [ref], "when_off": worse}))
-    out = instance.model_copy(update={"deals": split})
-    out._source_path, out._locator = instance._source_path, instance._locator
-    out._inputs, out._load_notes = instance._inputs, instance._load_notes
-    return out, origin
+    # model_copy keeps the private attributes (source file, locator for errors, inputs)
+    return instance.model_copy(update={"deals": split}), origin
 
 
 def _part_values(

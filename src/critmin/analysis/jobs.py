@@ -266,9 +266,8 @@ def with_probability(instance: Instance, scenario: str, p: float) -> Instance:
         )
         for s in instance.scenarios
     ]
-    out = instance.model_copy(update={"scenarios": scen})
-    out._source_path, out._locator = instance._source_path, instance._locator
-    return out
+    # model_copy keeps the private attributes (source file, locator for errors, inputs)
+    return instance.model_copy(update={"scenarios": scen})
 
 
 def with_threshold(instance: Instance, control: str, threshold: float) -> Instance:

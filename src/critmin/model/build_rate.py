@@ -51,13 +51,14 @@ def add_build_rates(b: ModelBuilder) -> None:
                 continue
             before = [k for k in scope if event(k) < years[0]] if br.learning else []
             limit = sum(existing_capacity(br.limit, j) for j in years) / md.q
+            current = set(this)
             for label, subset in by_scenario_sets(this + before, md.build_serves, md.scenarios):
-                now = [k for k in subset if k in this]
+                now = [k for k in subset if k in current]
                 if not now:
                     continue
                 terms = [(md.build_unit[k[0]], build_col(b, k)) for k in now]
                 terms += [(-br.learning * len(years) * md.build_unit[k[0]], build_col(b, k))
-                          for k in subset if k not in this]  # fmt: skip
+                          for k in subset if k not in current]  # fmt: skip
                 keys.append((br.id, y, label))
                 upper.append(limit)
                 rows.append(terms)

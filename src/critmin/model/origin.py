@@ -633,20 +633,29 @@ def _balances(b: ModelBuilder, inflow: Flows, outflow: Flows) -> None:
 def _caps(b: ModelBuilder) -> None:
     """origin_cap: the content of a lot (draws, shipments, deliveries, sales, stocks) is at most the highest
     share any tonne of its pool can hold (`Origin.mu`) times the lot."""
-    from .terms import deliver_col, ship_col
+    from .terms import deliver_col, flow_index, ship_cols
 
     md, og = b.md, b.md.origin
-    groups: dict[tuple[str, str], tuple[list[int], list[tuple[float, int]], float]] = {}
+    # one row per lot (family, lot key): its content columns (one per class) against mu x the lot
+    groups: dict[tuple[str, tuple], tuple[list[int], list[tuple[float, int]], float]] = {}
 
     def add(family: str, key: tuple, col: int, quantity: list[tuple[float, int]], pool: Pool) -> None:
-        entry = (family, "|".join(str(x) for x in key))
-        cols, _q, _mu = groups.setdefault(entry, ([], quantity, og.mu[pool]))
-        cols.append(col)
+        group = groups.get((family, key))
+        if group is None:
+            group = groups[(family, key)] = ([], quantity, og.mu[pool])
+        group[0].append(col)
 
     block = b.col("origin_ship")
-    for j, (c, o, d, k, _w, y, s) in enumerate(block.keys):
-        quantity = [(1.0, ship_col(b, (c, o, d, k), y, s))]
-        add("ship", (c, o, d, k, y, s), block.start + j, quantity, (o, c, k))
+    if block.keys:  # the shipments' columns computed at once (laid out flow, year, scenario)
+        flows = flow_index(b)
+        lots = ship_cols(
+            b,
+            [flows[(c, o, d, k)] for c, o, d, k, _w, _y, _s in block.keys],
+            [b.year_index[y] for *_rest, y, _s in block.keys],
+            [b.scen_index[s] for *_rest, s in block.keys],
+        )
+        for j, (c, o, d, k, _w, y, s) in enumerate(block.keys):
+            add("ship", (c, o, d, k, y, s), block.start + j, [(1.0, int(lots[j]))], (o, c, k))
     draws = {(dr.facility, dr.commodity, dr.kin, dr.kout, dr.year, dr.scen): dr.quantity for dr in _draws(b)}
     block = b.col("origin_use")
     for j, (f, c, kin, kout, _w, y, s) in enumerate(block.keys):
@@ -668,7 +677,7 @@ def _caps(b: ModelBuilder) -> None:
         for j, (p, k, _w, y, s) in enumerate(block.keys):
             r, c = md.levers.stock.region[p]
             add(lot, (p, k, y, s), block.start + j, [(1.0, qty.index[(p, k, y, s)])], (r, c, k))
-    keys = list(groups)
+    keys = [(family, "|".join(str(x) for x in key)) for family, key in groups]
     rows = [
         [(1.0, col) for col in cols] + [(-mu * c, q) for c, q in qty] for cols, qty, mu in groups.values()
     ]

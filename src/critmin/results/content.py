@@ -22,6 +22,39 @@ Pool = tuple[str, str, str]  # (region, commodity, tag)
 EPS = 1e-9
 
 
+def thrift_saved(ctx: Context) -> dict[tuple[Any, ...], float]:
+    """(facility, input, output tag, year, scenario) -> scaled t/yr of the input thrifts saved."""
+    out: dict[tuple[Any, ...], float] = defaultdict(float)
+    for (_tid, f, c, k, y, s), x in zip(ctx.keys("thrift"), ctx.values("thrift"), strict=True):
+        out[(f, c, k, y, s)] += float(x)
+    return out
+
+
+def stream_draws(ctx: Context) -> dict[tuple[Any, ...], tuple[float, list[tuple[str, str, float]]]]:
+    """(facility, output tag, year, scenario) -> (scaled activity, [(input, input tag, scaled t drawn)]) for
+    every stream above the noise level: a single-tag input by its recipe net of thrifts, a blended one by
+    its input_use columns. One reading for the consumption table and the content estimates."""
+    md = ctx.md
+    uses = dict(zip(ctx.keys("input_use"), ctx.values("input_use"), strict=True))
+    saved = thrift_saved(ctx)
+    out: dict[tuple[Any, ...], tuple[float, list[tuple[str, str, float]]]] = {}
+    for (f, kout, y, s), a in zip(ctx.keys("activity"), ctx.values("activity"), strict=True):
+        if a <= EPS:
+            continue
+        fac = md.facility[f]
+        draws = []
+        for c, kins in md.recipe_of[(f, kout, y, s)]:
+            for kin in kins:
+                if len(kins) == 1:
+                    q = fac.inputs[c] * a - saved.get((f, c, kout, y, s), 0.0)
+                else:
+                    q = uses.get((f, c, kin, kout, y, s), 0.0)
+                if q > EPS:
+                    draws.append((c, kin, q))
+        out[(f, kout, y, s)] = (float(a), draws)
+    return out
+
+
 def well_mixed_shares(ctx: Context) -> dict[tuple[str, str, str, int, str], float]:
     """(region, commodity, tag, year, scenario) -> the pool's Chinese-origin share by value, for pools
     outside controlled origin that received anything (a fixed point per year and scenario)."""
@@ -33,25 +66,10 @@ def well_mixed_shares(ctx: Context) -> dict[tuple[str, str, str, int, str], floa
     for (c, o, d, k, y, s), q in zip(ctx.keys("ship"), ctx.values("ship"), strict=True):
         if q > EPS and d not in origin:
             ships[(y, s)].append((c, o, d, k, q))
-    uses = dict(zip(ctx.keys("input_use"), ctx.values("input_use"), strict=True))
-    saved: dict[tuple[Any, ...], float] = defaultdict(float)
-    for (_tid, f, c, k, y, s), x in zip(ctx.keys("thrift"), ctx.values("thrift"), strict=True):
-        saved[(f, c, k, y, s)] += float(x)
     made: dict[tuple[int, str], list[tuple[Any, ...]]] = defaultdict(list)
-    for (f, kout, y, s), a in zip(ctx.keys("activity"), ctx.values("activity"), strict=True):
-        fac = md.facility[f]
-        if a <= EPS or fac.region in origin:
-            continue
-        draws = []
-        for c, kins in md.recipe_of[(f, kout, y, s)]:
-            for kin in kins:
-                if len(kins) == 1:
-                    q = fac.inputs[c] * a - saved.get((f, c, kout, y, s), 0.0)
-                else:
-                    q = uses.get((f, c, kin, kout, y, s), 0.0)
-                if q > EPS:
-                    draws.append((c, kin, q))
-        made[(y, s)].append((f, kout, a, draws))
+    for (f, kout, y, s), (a, draws) in stream_draws(ctx).items():
+        if md.facility[f].region not in origin:
+            made[(y, s)].append((f, kout, a, draws))
     releases: dict[tuple[int, str], list[tuple[Pool, float]]] = defaultdict(list)
     if ctx.arrays.has_col_block("stock_release"):
         for (p, k, y, s), q in zip(ctx.keys("stock_release"), ctx.values("stock_release"), strict=True):

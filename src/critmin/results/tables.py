@@ -21,7 +21,7 @@ from ..model.registry import COST_BY_NAME
 from ..model.terms import output_terms
 from ..model.timeline import annuity_factor
 from ..schema import Instance
-from .content import well_mixed_shares
+from .content import stream_draws, well_mixed_shares
 
 EPS = 1e-9  # values at or below this (scaled) are solver noise, not a plan
 
@@ -249,11 +249,9 @@ def _stream_content(ctx: Context, shares: dict[tuple[Any, ...], float]) -> dict[
     md = ctx.md
     origin = {r.id for r in md.inst.regions if r.controlled_origin}
     price = {c.id: c.price for c in md.inst.commodities}
-    uses = dict(zip(ctx.keys("input_use"), ctx.values("input_use"), strict=True))
-    saved = thrift_saved(ctx)
     out: dict[tuple[Any, ...], float] = {}
-    for key, a in zip(*_positive(ctx, "activity"), strict=True):
-        f, kout, y, s = key
+    for key, (a, draws) in stream_draws(ctx).items():
+        f, _kout, y, s = key
         fac = md.facility[f]
         if fac.region in origin:
             out[key] = 1.0
@@ -263,15 +261,10 @@ def _stream_content(ctx: Context, shares: dict[tuple[Any, ...], float]) -> dict[
             continue
         value = sum((price[c] or 0.0) * q for c, q in fac.outputs.items()) * a
         drawn = 0.0
-        for c, kins in md.recipe_of[key]:
-            for kin in kins:
-                if len(kins) == 1:
-                    q = fac.inputs[c] * a - saved.get((f, c, kout, y, s), 0.0)
-                else:
-                    q = uses.get((f, c, kin, kout, y, s), 0.0)
-                sh = shares.get((fac.region, c, kin, y, s), 0.0)
-                if q > EPS and sh > 0:
-                    drawn += (price[c] or np.nan) * q * sh
+        for c, kin, q in draws:
+            sh = shares.get((fac.region, c, kin, y, s), 0.0)
+            if sh > 0:
+                drawn += (price[c] or np.nan) * q * sh
         out[key] = drawn / value if value > 0 else np.nan
     return out
 
@@ -316,14 +309,6 @@ def origin_table(ctx: Context) -> pd.DataFrame:
     return _frame(rows, "origin")
 
 
-def thrift_saved(ctx: Context) -> dict[tuple[Any, ...], float]:
-    """(facility, input, output tag, year, scenario) -> scaled t/yr of the input thrifts saved."""
-    out: dict[tuple[Any, ...], float] = defaultdict(float)
-    for (_tid, f, c, k, y, s), x in zip(ctx.keys("thrift"), ctx.values("thrift"), strict=True):
-        out[(f, c, k, y, s)] += float(x)
-    return out
-
-
 def thrift_table(ctx: Context) -> pd.DataFrame:
     """What each thrift saved, by plant stream, year and scenario (t/yr of the input not drawn)."""
     md = ctx.md
@@ -336,19 +321,11 @@ def consumption_table(ctx: Context) -> pd.DataFrame:
     """What each facility stream drew of each input, by the input's tag (blended inputs in both), net of
     what thrifts saved."""
     md = ctx.md
-    use = dict(zip(ctx.keys("input_use"), ctx.values("input_use"), strict=True))
-    saved = thrift_saved(ctx)
-    rows = []
-    for (f, k, y, s), a in zip(*_positive(ctx, "activity"), strict=True):
-        fac = md.facility[f]
-        for c, kins in md.recipe_of[(f, k, y, s)]:
-            for kin in kins:
-                if len(kins) == 1:
-                    q = fac.inputs[c] * a - saved.get((f, c, k, y, s), 0.0)
-                else:
-                    q = use.get((f, c, kin, k, y, s), 0.0)
-                if q > EPS:
-                    rows.append((f, fac.region, c, y, s, kin, k, q * md.q))
+    rows = [
+        (f, md.region_of[f], c, y, s, kin, k, q * md.q)
+        for (f, k, y, s), (_a, draws) in stream_draws(ctx).items()
+        for c, kin, q in draws
+    ]
     return _frame(rows, "consumption")
 
 

@@ -214,11 +214,8 @@ def switch_on(inst: Instance, on: Iterable[str]) -> Instance:
     if not on:
         return inst
     deals = [d.model_copy(update={"in_force": True}) if d.id in on else d for d in inst.deals]
-    out = inst.model_copy(update={"deals": deals})
-    out._source_path, out._locator = inst._source_path, inst._locator
-    out._inputs, out._load_notes = inst._inputs, inst._load_notes
-    out._deals_off = inst._deals_off
-    return out
+    # model_copy keeps the private attributes (source file, locator for errors, inputs)
+    return inst.model_copy(update={"deals": deals})
 
 
 def deals_in_force(inst: Instance, off: Iterable[str] = ()) -> list[str]:
