@@ -118,7 +118,43 @@ CHARTS: dict[str, Chart] = {
 }
 
 
+def bands_chart(a: AnalysisResult) -> list[tuple[str, go.Figure]]:
+    """--ranges: a fan of the years by which each share of demand is met without China (p10-p90 shaded,
+    p50 line, as written dotted) and each money figure's p10-p90 bar around its p50, as written marked."""
+    r = a.tables.get("ranges")
+    if r is None or r.empty or "unit" not in r:
+        return []
+    out = []
+    years = r[r.unit == "year"]
+    if len(years):
+        x = [str(f).removeprefix("first year ").split(" ")[0] for f in years.figure]
+        fig = go.Figure()
+        fig.add_scatter(x=x, y=years.p90, mode="lines", line={"width": 0}, name="p90", showlegend=False)
+        fig.add_scatter(x=x, y=years.p10, mode="lines", line={"width": 0}, fill="tonexty", name="p10-p90")
+        fig.add_scatter(x=x, y=years.p50, mode="lines+markers", name="p50")
+        fig.add_scatter(x=x, y=years.as_written, mode="markers", name="as written", marker={"symbol": "x"})
+        fig.update_layout(xaxis={"title": "share of allied demand met without China", "type": "category"},
+                          yaxis_title="first year (a gap: not by the horizon)", height=380)  # fmt: skip
+        out.append(("Time to X% without China over the uncertain inputs (fan: p10-p90)", fig))
+    money_rows = r[(r.unit == "money") & r.p50.notna()]
+    if len(money_rows):
+        div, unit = _money_axis([*money_rows.p10, *money_rows.p90, *money_rows.as_written], a.currency)
+        fig = go.Figure()
+        fig.add_scatter(x=money_rows.p50 / div, y=money_rows.figure, mode="markers", name="p50 (p10-p90)",
+                        error_x={"type": "data", "symmetric": False,
+                                 "array": (money_rows.p90 - money_rows.p50) / div,
+                                 "arrayminus": (money_rows.p50 - money_rows.p10) / div})  # fmt: skip
+        fig.add_scatter(x=money_rows.as_written / div, y=money_rows.figure, mode="markers",
+                        name="as written", marker={"symbol": "x"})  # fmt: skip
+        fig.update_layout(xaxis_title=unit, yaxis={"type": "category", "autorange": "reversed"},
+                          height=200 + 40 * len(money_rows),
+                          legend={"orientation": "h", "y": 1.1})  # fmt: skip
+        out.append(("Each figure's range over the uncertain inputs (p10-p90)", fig))
+    return out
+
+
 def charts_of(a: AnalysisResult) -> list[tuple[str, go.Figure]]:
-    """The figures that answer an analysis (none for a kind without a chart, e.g. evaluate)."""
+    """The figures that answer an analysis (none for a kind without a chart, e.g. evaluate), and its bands
+    where it was run with --ranges."""
     chart = CHARTS.get(a.kind)
-    return chart(a) if chart is not None else []
+    return (chart(a) if chart is not None else []) + bands_chart(a)

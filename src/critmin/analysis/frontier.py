@@ -44,6 +44,8 @@ class Frontier:
     solutions: list[Solution]
     timings: dict[str, float] = field(default_factory=dict)
     currency: str = ""
+    bands: dict[str, pd.DataFrame] = field(default_factory=dict)  # --ranges: ranges, range_samples
+    band_lines: list[str] = field(default_factory=list)  # --ranges: each figure's p10 / p50 / p90
 
     @property
     def pareto(self) -> pd.DataFrame:
@@ -70,6 +72,8 @@ class Frontier:
                 f"rebuilding per point would add ~{t['rebuild_per_point']:.2f}s each: "
                 f"reuse saved ~{t['saved']:.2f}s over {len(self.points)} points"
             )
+        if self.band_lines:
+            lines += ["", "ranges over the declared uncertain inputs:", *(f"  {x}" for x in self.band_lines)]
         return "\n".join(lines)
 
     def write(
@@ -81,8 +85,9 @@ class Frontier:
         check_format(fmt)
         cur = self.currency
         with atomic_directory(target, kind="frontier", force=force, protect=protect) as tmp:
-            write_tables(tmp, {"frontier": self.points}, fmt, units=lambda c: column_unit(c, "t", cur))
-            meta = {"timings": self.timings, "currency": cur, "table_format": fmt}
+            tables = {"frontier": self.points, **self.bands}
+            write_tables(tmp, tables, fmt, units=lambda c: column_unit(c, "t", cur))
+            meta = {"timings": self.timings, "currency": cur, "table_format": fmt, "ranges": self.band_lines}
             (tmp / "frontier.json").write_text(json.dumps(meta, indent=2) + "\n")
             for sol in self.solutions:
                 sol.write(tmp / f"point_{sol.options['frontier_point']:02d}", fmt=fmt)

@@ -31,20 +31,12 @@ from ..results.costs import CostBreakdown
 from ..results.solution import Solution, objective_parts
 from ..results.tables import Context, built_capacity, stage_of
 from ..schema import Instance
+from ..schema.instance import derived_hash
+from ..schema.uncertainty import COST_FACTORS, MODEL_MULTIPLIERS
 from .digest import Digest
 
-# cost components a sweep may scale, by the name users type (--vary NAME=LOW:HIGH)
-COST_FACTORS = {
-    "capex": ("capex",),
-    "fixed_om": ("fixed_om",),
-    "var_cost": ("variable",),
-    "imports": ("imports",),
-    "transport": ("transport",),
-    "tariff": ("tariff",),
-    "voll": ("unmet", "forgone"),
-}
 # inputs a sweep may scale that change the model itself (rebuilt per value, not re-used): name -> what
-MODEL_FACTORS = {"demand": "every demand row's quantity"}
+MODEL_FACTORS = MODEL_MULTIPLIERS
 BUILD_FAMILIES = ("build_capacity", "build_modules")
 
 
@@ -218,7 +210,7 @@ _CACHE_SIZE = 4
 
 def _loaded(instance: Instance, job: Job, options: SolveOptions) -> _Loaded:
     """The instance's model for this job's scenario and deals, assembled and loaded once per worker."""
-    scaled = tuple((n, f) for n, f in job.factors if n in MODEL_FACTORS)
+    scaled = tuple((n, f) for n, f in job.factors if _built_in(n, instance))
     key = (id(instance), instance.sha256, job.scenario, job.deals_off, scaled, job.de_minimis,
            job.trace_sources, job.reach_only, job.probabilities, repr(options))  # fmt: skip
     hit = _CACHE.get(key)
@@ -226,10 +218,8 @@ def _loaded(instance: Instance, job: Job, options: SolveOptions) -> _Loaded:
         _CACHE.move_to_end(key)
         return hit
     inst = instance.without_deals(*job.deals_off) if job.deals_off else instance
-    for _name, factor in scaled:  # 'demand' is the only one
-        inst = inst.model_copy(
-            update={"demand": [d.model_copy(update={"quantity": d.quantity * factor}) for d in inst.demand]}
-        )
+    if scaled:
+        inst = inst.with_factors(dict(scaled))
     for name, p in job.probabilities:
         inst = with_probability(inst, name, p)
     if job.de_minimis is not None:
@@ -243,6 +233,12 @@ def _loaded(instance: Instance, job: Job, options: SolveOptions) -> _Loaded:
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return loaded
+
+
+def _built_in(name: str, instance: Instance) -> bool:
+    """Whether a job's multiplier is built into its model rather than applied to the loaded one's cost
+    weights: demand always; every cost under a CVaR objective, whose scenario-cost rows must scale too."""
+    return name in MODEL_FACTORS or (name in COST_FACTORS and instance.objective.cvar_weight > 0)
 
 
 def with_probability(instance: Instance, scenario: str, p: float) -> Instance:
@@ -266,8 +262,10 @@ def with_probability(instance: Instance, scenario: str, p: float) -> Instance:
         )
         for s in instance.scenarios
     ]
-    # model_copy keeps the private attributes (source file, locator for errors, inputs)
-    return instance.model_copy(update={"scenarios": scen})
+    # model_copy keeps the private attributes (source file, locator for errors, inputs); not its hash
+    out = instance.model_copy(update={"scenarios": scen})
+    out._sha256 = derived_hash(instance.sha256, ("probability", scenario, p))
+    return out
 
 
 def with_threshold(instance: Instance, control: str, threshold: float) -> Instance:
@@ -361,7 +359,7 @@ def job_arrays(loaded: _Loaded, job: Job) -> ModelArrays:
         )
     weights = dict(arrays.weights)
     for name, factor in job.factors:
-        if name in MODEL_FACTORS:
+        if _built_in(name, arrays.md.inst):
             continue  # built into the loaded model
         if name not in COST_FACTORS:
             known = ", ".join([*COST_FACTORS, *MODEL_FACTORS])

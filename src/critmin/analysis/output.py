@@ -24,11 +24,35 @@ def format_table(df: pd.DataFrame, currency: str, max_rows: int = 40) -> str:
     """A table with money, tonnes and shares in critmin's formats, years as integers, no float noise."""
     if df.empty:
         return "  (none)"
-    shown = df.head(max_rows)
+    shown = by_row_unit(df.head(max_rows), currency)
     fmt = {c: f for c in shown.columns if (f := column_formatter(str(c), currency)) is not None}
     text = shown.to_string(index=False, formatters=fmt, na_rep="-", float_format=lambda x: f"{x:,.4g}")
     extra = f"\n  ... {len(df) - max_rows} more rows (written in full with -o)" if len(df) > max_rows else ""
     return "\n".join("  " + line for line in text.splitlines()) + extra
+
+
+ROW_UNIT_COLUMNS = ("as_written", "p10", "p50", "p90")
+
+
+def by_row_unit(df: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """A bands table (analysis/ranges.py) holds money, years and plain numbers in the same columns, its
+    `unit` column saying which: print each row's values in its own unit (the files keep the numbers)."""
+    if "unit" not in df.columns or not set(ROW_UNIT_COLUMNS) & set(df.columns):
+        return df
+    from ..results.format import money, number
+
+    def show(v: Any, unit: str) -> str:
+        if v is None or v != v:
+            return "not by the horizon" if unit == "year" else "-"
+        if unit == "year":
+            return str(int(v))
+        return money(float(v), currency) if unit == "money" else number(float(v))
+
+    out = df.copy()
+    for c in ROW_UNIT_COLUMNS:
+        if c in out.columns:
+            out[c] = [show(v, u) for v, u in zip(df[c], df["unit"], strict=True)]
+    return out
 
 
 @dataclass
@@ -126,5 +150,7 @@ class AnalysisResult:
         parts = [f"<h4>{html.escape(self.title)}</h4>"]
         parts += [f"<p>{html.escape(h)}</p>" for h in self.headline]
         for name, df in self.tables.items():
-            parts.append(f"<h5>{html.escape(name)}</h5>" + html_table(df, self.currency))
+            parts.append(
+                f"<h5>{html.escape(name)}</h5>" + html_table(by_row_unit(df, self.currency), self.currency)
+            )
         return "".join(parts)

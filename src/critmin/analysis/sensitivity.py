@@ -238,17 +238,9 @@ def ranges(
     """Monte Carlo over the declared uncertain inputs, all at once: each drawn uniformly within its range
     (seeded: the same draws for the same seed on any engine), the instance re-solved per draw; each headline
     as p10 / p50 / p90 beside the value as written."""
-    import numpy as np
+    from .ranges import draw
 
-    if samples < 2:
-        raise CritminError("--ranges needs at least 2 samples")
-    chosen = list(instance.uncertain)
-    if not chosen:
-        raise CritminError(
-            f"{instance.name} declares no uncertain inputs: add an `uncertain:` section (instances/README.md)"
-        )
-    rng = np.random.default_rng(seed)
-    draws = np.column_stack([rng.uniform(u.low, u.high, size=samples) for u in chosen])
+    chosen, draws = draw(instance, samples, seed)
     width = len(str(samples - 1))
     jobs = [Job("as_written", scenario=scenario)]
     for i in range(samples):

@@ -31,7 +31,8 @@ from ..backend.result import ERROR
 from ..errors import CritminError
 from ..model.data import check_scenario
 from ..schema import Instance
-from .jobs import COST_FACTORS, MODEL_FACTORS, Job, Outcome, run_job
+from ..schema.uncertainty import COST_FACTORS
+from .jobs import MODEL_FACTORS, Job, Outcome, run_job
 from .output import AnalysisResult
 
 Progress = Callable[[int, int], None]

@@ -9,6 +9,7 @@ import click
 
 from . import main
 from .common import (
+    Progress,
     check_output,
     emit_json,
     force_option,
@@ -18,6 +19,7 @@ from .common import (
     json_option,
     output_option,
     protect,
+    ranges_options,
     records_of,
     say,
     solver_options,
@@ -30,6 +32,7 @@ from .model_cmds import load_switched, scenario_option
 @click.option("--points", type=click.IntRange(min=2, max=200), default=5, show_default=True, metavar="N",
               help="Points to solve, from least cost to least risk (dominated dropped).")  # fmt: skip
 @scenario_option
+@ranges_options()
 @solver_options()
 @output_option(
     "frontier", help_text="Write the frontier's points and each point's plan into this new folder."
@@ -38,8 +41,9 @@ from .model_cmds import load_switched, scenario_option
 @force_option
 @json_option
 @guard
-def frontier_cmd(instance: Path, points: int, scenario: str | None, options: Any, output: Path | None,
-                 fmt: str, force: bool, as_json: bool) -> None:  # fmt: skip
+def frontier_cmd(instance: Path, points: int, scenario: str | None, ranges: int | None, ranges_seed: int,
+                 options: Any, output: Path | None, fmt: str, force: bool,
+                 as_json: bool) -> None:  # fmt: skip
     """Cost-risk Pareto frontier by the epsilon-constraint method, reusing one HiGHS model.
 
     Exit codes: 0 done, 1 bad input or output location, 2 the instance has no plan, 130 interrupted.
@@ -49,10 +53,19 @@ def frontier_cmd(instance: Path, points: int, scenario: str | None, options: Any
 
     inst = load_switched(instance)
     fr = frontier(inst, points, scenario=scenario, options=options)
+    if ranges:  # each draw's frontier in this process: one HiGHS model re-used per draw, as written
+        from ..analysis.ranges import bands, frontier_figures
+
+        b = bands(inst, ranges, ranges_seed,
+                  lambda i: frontier(i, points, scenario=scenario, options=options),
+                  frontier_figures, progress=Progress("frontier ranges"))  # fmt: skip
+        fr.bands = {"ranges": b.summary, "range_samples": b.samples}
+        fr.band_lines = b.lines(fr.currency)
     if output is not None:
         fr.write(output, fmt=fmt, force=force, protect=protect(instance, inst))
     if as_json:
         payload = {"points": records_of(fr.points), "timings": fr.timings, "currency": fr.currency,
+                   "ranges": {n: records_of(t) for n, t in fr.bands.items()},
                    "written": str(output) if output else None}  # fmt: skip
         emit_json("frontier", payload)
         return

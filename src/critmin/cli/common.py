@@ -358,6 +358,22 @@ def parse_highs_options(items: tuple[str, ...]) -> dict[str, object]:
     return out
 
 
+def ranges_options(*, seed_aliases: tuple[str, ...] = ()) -> Callable[[F], F]:
+    """--ranges N and its seed, the same on every command that takes them (analysis/ranges.py)."""
+
+    def deco(fn: F) -> F:
+        seed = click.IntRange(min=0, max=2**32 - 1)
+        fn = click.option("--ranges-seed", *seed_aliases, "ranges_seed", type=seed, default=0,
+                          show_default=True, metavar="N",
+                          help="Seed of the --ranges draws (same bands on any workers).")(fn)  # fmt: skip
+        return click.option("--ranges", type=click.IntRange(min=2, max=100_000), default=None, metavar="N",
+                            help="Also re-run N times over the instance's declared uncertain inputs "
+                            "(`uncertain:`) and give each headline figure as p10 / p50 / p90 beside its "
+                            "value as written.")(fn)  # fmt: skip
+
+    return deco
+
+
 def format_option(what: str) -> Callable[[F], F]:
     """--format of a folder's tables, from the one list every writer offers (contract.TABLE_FORMATS)."""
     return click.option(

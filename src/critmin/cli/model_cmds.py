@@ -23,6 +23,7 @@ from .common import (
     log,
     output_option,
     protect,
+    ranges_options,
     records_of,
     say,
     solution_json,
@@ -154,16 +155,12 @@ def validate(instance: Path, strict: bool, as_json: bool) -> None:
 @click.option(
     "--year", "years", type=int, multiple=True, metavar="YEAR", help="Years to show in the summary."
 )
-@click.option("--ranges", type=click.IntRange(min=2, max=100_000), default=None, metavar="N",
-              help="Also re-solve N times over the instance's declared uncertain inputs and print each "
-              "headline as p10 / p50 / p90 beside the point value.")  # fmt: skip
-@click.option("--sample-seed", type=click.IntRange(min=0, max=2**32 - 1), default=0, show_default=True,
-              metavar="N", help="Seed of the --ranges draws.")  # fmt: skip
+@ranges_options(seed_aliases=("--sample-seed",))
 @json_option
 @guard
 def solve(instance: Path, scenario: str | None, deals_off: tuple[str, ...], risk_weight: float | None,
           options: Any, engine: str, output: Path | None, fmt: str, force: bool, years: tuple[int, ...],
-          ranges: int | None, sample_seed: int, as_json: bool) -> None:  # fmt: skip
+          ranges: int | None, ranges_seed: int, as_json: bool) -> None:  # fmt: skip
     """Solve an instance and print the plan; with -o, write it as a solution folder (before printing).
 
     Exit codes: 0 solved, 1 bad input or output location, 2 infeasible or solver error (`critmin diagnose`
@@ -182,7 +179,7 @@ def solve(instance: Path, scenario: str | None, deals_off: tuple[str, ...], risk
     for w in sol.warnings:
         warn(w)
     code = exit_code(sol.status)
-    spread = _ranges(inst, ranges, sample_seed, scenario, options) if ranges and sol.has_solution else None
+    spread = _ranges(inst, ranges, ranges_seed, scenario, options) if ranges and sol.has_solution else None
     if as_json:
         written = str(output) if output is not None and sol.has_solution else None
         doc = solution_json(sol, written)

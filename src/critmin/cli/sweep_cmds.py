@@ -24,6 +24,7 @@ from .common import (
     json_option,
     output_option,
     protect,
+    ranges_options,
     records_of,
     say,
     solver_options,
@@ -86,6 +87,27 @@ def _finish(result: Any, output: Path | None, fmt: str, force: bool, inputs: tup
         raise SystemExit(result.exit_code)
 
 
+def _analyse(inst: Any, kind: str, runner: Any, ranges: int | None, seed: int,
+             run: Callable[[Any, Any, Any], Any]) -> Any:  # fmt: skip
+    """The analysis `run(instance, engine, progress)` as written; with --ranges N, also on N draws of the
+    declared uncertain inputs on one set of workers, its figures' bands added (analysis/ranges.py)."""
+    if not ranges:
+        return run(inst, runner, Progress(kind))
+    from ..analysis.ranges import FIGURES, bands, with_bands
+    from ..analysis.sweep import engine_session
+
+    with engine_session(runner) as eng:
+        b = bands(
+            inst,
+            ranges,
+            seed,
+            lambda i: run(i, eng, None),
+            FIGURES[kind],
+            progress=Progress(f"{kind} ranges"),
+        )
+    return with_bands(b.point, b)
+
+
 _PLAN_HELP = "A solution folder or builds CSV (option, year, capacity_added in t/yr) to fix as the network."
 
 
@@ -122,6 +144,7 @@ def evaluate_cmd(plan: Path, instance: Path, scenario: str | None, deals_off: tu
               help="Every build decided in the base year for all scenarios (two-stage), for comparison "
               "with a planner who builds after a reveal (the default where scenarios have reveal "
               "years).")  # fmt: skip
+@ranges_options()
 @sweep_options
 @deal_option
 @solver_options()
@@ -130,7 +153,8 @@ def evaluate_cmd(plan: Path, instance: Path, scenario: str | None, deals_off: tu
 @force_option
 @json_option
 @guard
-def value_cmd(instance: Path, reference: str | None, first_stage_only: bool, runner: Any,
+def value_cmd(instance: Path, reference: str | None, first_stage_only: bool, ranges: int | None,
+              ranges_seed: int, runner: Any,
               deals_off: tuple[str, ...], options: Any, output: Path | None, fmt: str, force: bool,
               as_json: bool) -> None:  # fmt: skip
     """VSS, EVPI and the regret table (Birge & Louveaux 2011): what planning for every scenario is worth.
@@ -141,8 +165,21 @@ def value_cmd(instance: Path, reference: str | None, first_stage_only: bool, run
     from ..analysis.evaluate import stochastic_value
 
     inst = load_switched(instance, deals_off)
-    res = stochastic_value(inst, reference=reference, first_stage_only=first_stage_only, options=options,
-                           engine=runner, progress=Progress("value"))  # fmt: skip
+    res = _analyse(
+        inst,
+        "value",
+        runner,
+        ranges,
+        ranges_seed,
+        lambda i, eng, prog: stochastic_value(
+            i,
+            reference=reference,
+            first_stage_only=first_stage_only,
+            options=options,
+            engine=eng,
+            progress=prog,
+        ),
+    )
     _finish(res, output, fmt, force, protect(instance, inst))
 
 
@@ -187,6 +224,7 @@ def _nodes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
               show_default=True, metavar="X", help="Time-to-recover: years until allied builds replace this "
               "share of the stopped node's capacity.")  # fmt: skip
 @click.option("--scenario", metavar="NAME", help="Scenario to stress (default: the most probable).")
+@ranges_options()
 @sweep_options
 @deal_option
 @solver_options()
@@ -197,7 +235,7 @@ def _nodes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @guard
 def stress_cmd(instance: Path, plan: Path | None, nodes: list[tuple[str, str]], groups: dict[str, list[str]],
                starts: tuple[int, ...], shares: tuple[float, ...], recover_share: float,
-               scenario: str | None, runner: Any,
+               scenario: str | None, ranges: int | None, ranges_seed: int, runner: Any,
                deals_off: tuple[str, ...], options: Any, output: Path | None, fmt: str, force: bool,
                as_json: bool) -> None:  # fmt: skip
     """Time-to-survive / time-to-recover per node, a region x stage or a --group of facilities (Simchi-Levi et
@@ -210,9 +248,27 @@ def stress_cmd(instance: Path, plan: Path | None, nodes: list[tuple[str, str]], 
     from ..analysis.stress import DEFAULT_SHARES, stress
 
     inst = load_switched(instance, deals_off)
-    res = stress(inst, plan=read_plan(plan, inst) if plan is not None else None, nodes=nodes, groups=groups,
-                 starts=starts, shares=shares or DEFAULT_SHARES, scenario=scenario, options=options,
-                 engine=runner, progress=Progress("stress"), recover_share=recover_share)  # fmt: skip
+    fixed = read_plan(plan, inst) if plan is not None else None
+    res = _analyse(
+        inst,
+        "stress",
+        runner,
+        ranges,
+        ranges_seed,
+        lambda i, eng, prog: stress(
+            i,
+            plan=fixed,
+            nodes=nodes,
+            groups=groups,
+            starts=starts,
+            shares=shares or DEFAULT_SHARES,
+            scenario=scenario,
+            options=options,
+            engine=eng,
+            progress=prog,
+            recover_share=recover_share,
+        ),
+    )
     _finish(res, output, fmt, force, protect(instance, inst))
 
 
@@ -267,6 +323,7 @@ def exposure_cmd(instance: Path, thresholds: tuple[float, ...], rule: str | None
 @click.option("--start", "starts", multiple=True, type=int, metavar="YEAR",
               help="Ban start year (repeatable; default every modelled year).")  # fmt: skip
 @click.option("--scenario", metavar="NAME", help="Scenario the ban is added to (default: the most probable).")
+@ranges_options()
 @sweep_options
 @deal_option
 @solver_options()
@@ -276,8 +333,8 @@ def exposure_cmd(instance: Path, thresholds: tuple[float, ...], rule: str | None
 @json_option
 @guard
 def leverage_cmd(instance: Path, plan: Path | None, starts: tuple[int, ...], scenario: str | None,
-                 runner: Any, deals_off: tuple[str, ...], options: Any, output: Path | None, fmt: str,
-                 force: bool, as_json: bool) -> None:  # fmt: skip
+                 ranges: int | None, ranges_seed: int, runner: Any, deals_off: tuple[str, ...], options: Any,
+                 output: Path | None, fmt: str, force: bool, as_json: bool) -> None:  # fmt: skip
     """Damage of a Chinese export ban to the allies with today's network vs the planned one, by start year,
     and China's export revenue at risk in each control scenario.
 
@@ -289,8 +346,16 @@ def leverage_cmd(instance: Path, plan: Path | None, starts: tuple[int, ...], sce
 
     inst = load_switched(instance, deals_off)
     planned = read_plan(plan, inst) if plan is not None else None
-    res = leverage(inst, plan=planned, starts=starts, scenario=scenario,
-                   options=options, engine=runner, progress=Progress("leverage"))  # fmt: skip
+    res = _analyse(
+        inst,
+        "leverage",
+        runner,
+        ranges,
+        ranges_seed,
+        lambda i, eng, prog: leverage(
+            i, plan=planned, starts=starts, scenario=scenario, options=options, engine=eng, progress=prog
+        ),
+    )
     _finish(res, output, fmt, force, protect(instance, inst))
 
 
@@ -348,6 +413,7 @@ def _unique_deals(ctx: click.Context, param: click.Parameter, values: tuple[str,
 @click.option("--solve-all", is_flag=True,
               help="Solve every combination, even those equal to a solved neighbour.")  # fmt: skip
 @scenario_option
+@ranges_options()
 @sweep_options
 @deal_option
 @solver_options()
@@ -357,7 +423,8 @@ def _unique_deals(ctx: click.Context, param: click.Parameter, values: tuple[str,
 @json_option
 @guard
 def attribute_cmd(instance: Path, deals: tuple[str, ...], samples: int, sample_seed: int, parts: bool,
-                  solve_all: bool, scenario: str | None, runner: Any, deals_off: tuple[str, ...],
+                  solve_all: bool, scenario: str | None, ranges: int | None, ranges_seed: int,
+                  runner: Any, deals_off: tuple[str, ...],
                   options: Any, output: Path | None, fmt: str, force: bool,
                   as_json: bool) -> None:  # fmt: skip
     """What each deal contributes: leave-one-out and Shapley values of the planner's cost, with pairwise
@@ -369,9 +436,25 @@ def attribute_cmd(instance: Path, deals: tuple[str, ...], samples: int, sample_s
     from ..analysis.attribute import attribute
 
     inst = load_switched(instance, deals_off)
-    res = attribute(inst, deals=list(deals) or None, scenario=scenario, samples=samples, seed=sample_seed,
-                    options=options, engine=runner, progress=Progress("attribute"), parts=parts,
-                    skip=not solve_all)  # fmt: skip
+    res = _analyse(
+        inst,
+        "attribute",
+        runner,
+        ranges,
+        ranges_seed,
+        lambda i, eng, prog: attribute(
+            i,
+            deals=list(deals) or None,
+            scenario=scenario,
+            samples=samples,
+            seed=sample_seed,
+            options=options,
+            engine=eng,
+            progress=prog,
+            parts=parts,
+            skip=not solve_all,
+        ),
+    )
     _finish(res, output, fmt, force, protect(instance, inst))
 
 

@@ -83,6 +83,21 @@ def add_costs(b: ModelBuilder) -> None:
     _lever_costs(b, owned)
     _sales(b)
     _tie_breaks(b)
+    _scale_by_cost_factors(b)
+
+
+def _scale_by_cost_factors(b: ModelBuilder) -> None:
+    """An instance's cost multipliers (Instance.with_factors: a range's sample, a sensitivity's end) scale
+    every term of the components they name, before the objective and the scenario costs (CVaR) read them."""
+    from ..schema.uncertainty import COST_FACTORS
+
+    for name, factor in b.md.inst.cost_factors.items():
+        for comp in COST_FACTORS[name]:
+            terms = b.costs.get(comp)
+            if terms is None or factor == 1.0:
+                continue
+            terms.rates = [r * factor for r in terms.rates]
+            terms.const_rate = [c * factor for c in terms.const_rate]
 
 
 def _capacity_costs(b: ModelBuilder, owned: _Owned) -> None:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import __version__
 from ..analysis.charts import charts_of
+from ..analysis.output import by_row_unit
 from ..errors import CritminError
 from ..io.output import atomic_file, check_target
 from ..results import Solution, charts
@@ -154,7 +155,8 @@ def _analysis_sections(analyses: list[AnalysisResult], plotly_included: bool = F
             first = False
             parts.append(f"<h3>{html.escape(title)}</h3>{div}")
         for name, df in a.tables.items():
-            parts.append(f"<h3>{html.escape(name)}</h3>{_table(df, currency=a.currency)}")
+            shown = by_row_unit(df, a.currency)  # a bands table: each row in its own unit
+            parts.append(f"<h3>{html.escape(name)}</h3>{_table(shown, currency=a.currency)}")
         parts.append(f"<p>Method: {html.escape(a.method)}</p>")
         if a.assumptions:
             items = "".join(f"<li>{html.escape(x)}</li>" for x in a.assumptions)

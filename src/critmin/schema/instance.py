@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,13 @@ from .scenarios import Objective, Scenario
 from .uncertainty import Uncertain
 
 SCHEMA_VERSION = 1
+
+
+def derived_hash(base: str, changes: object) -> str:
+    """The hash of an instance derived from one with hash `base` by `changes` (caches key on it)."""
+    import hashlib
+
+    return hashlib.sha256(f"{base}|{changes!r}".encode()).hexdigest()
 
 
 class Instance(Strict):
@@ -79,6 +86,7 @@ class Instance(Strict):
     _deals_off: tuple[str, ...] = PrivateAttr(default=())
     _inputs: tuple[Path, ...] = PrivateAttr(default=())  # every file it was read from
     _load_notes: tuple[str, ...] = PrivateAttr(default=())  # how they were read (formulas, ...)
+    _cost_factors: tuple[tuple[str, float], ...] = PrivateAttr(default=())  # see with_factors
 
     @model_validator(mode="after")
     def _references(self) -> Instance:
@@ -104,6 +112,49 @@ class Instance(Strict):
         from .deals import switch_deals
 
         return switch_deals(self, off)
+
+    def with_factors(self, factors: Mapping[str, float]) -> Instance:
+        """This instance with multipliers applied (schema/uncertainty.py MULTIPLIERS, 1 = as written):
+        'demand' scales every demand row; a cost multiplier scales that cost component's every term where
+        the model is assembled (objective, scenario costs and CVaR alike). Its hash changes with them."""
+        from .uncertainty import COST_FACTORS, MULTIPLIERS
+
+        unknown = [n for n in factors if n not in MULTIPLIERS]
+        if unknown:
+            from ..errors import CritminError
+
+            raise CritminError(f"cannot scale '{unknown[0]}': {did_you_mean(unknown[0], MULTIPLIERS)}")
+        inst = self
+        if "demand" in factors:
+            f = float(factors["demand"])
+            inst = inst.model_copy(
+                update={"demand": [d.model_copy(update={"quantity": d.quantity * f}) for d in inst.demand]}
+            )
+        if "build_rate" in factors:
+            f = float(factors["build_rate"])
+            rates = [r.model_copy(update={"limit": {y: v * f for y, v in r.limit.items()}
+                                          if isinstance(r.limit, dict) else r.limit * f})
+                     for r in inst.build_rates]  # fmt: skip
+            inst = inst.model_copy(update={"build_rates": rates})
+        if "lead_time" in factors:
+            f = float(factors["lead_time"])
+            opts = [
+                o.model_copy(update={"lead_time": int(round(o.lead_time * f))}) for o in inst.build_options
+            ]
+            inst = inst.model_copy(update={"build_options": opts})
+        cost = dict(inst._cost_factors)
+        for name, f in factors.items():
+            if name in COST_FACTORS:
+                cost[name] = cost.get(name, 1.0) * float(f)
+        out = inst.model_copy()
+        out._cost_factors = tuple(sorted(cost.items()))
+        out._sha256 = derived_hash(self.sha256, sorted(factors.items()))
+        return out
+
+    @property
+    def cost_factors(self) -> dict[str, float]:
+        """Cost multipliers applied where the model is assembled (with_factors), by multiplier name."""
+        return dict(self._cost_factors)
 
     @property
     def deals_off(self) -> tuple[str, ...]:

@@ -3,7 +3,8 @@ lost load, scenario probabilities, capex, prices, demand), each with a range and
 sensitivity` can say how far each moves the headline and at what value the plan changes.
 
 `parameter` is a multiplier the sweep engine knows (capex, fixed_om, var_cost, imports, transport, tariff,
-voll, demand: `low`/`high` are factors on the instance's figures, 1 = as written) or `probability` (of
+voll, demand, build_rate, lead_time: `low`/`high` are factors on the instance's figures, 1 = as
+written) or `probability` (of
 `scenario`: `low`/`high` are probabilities; the other scenarios keep their relative weights)."""
 
 from __future__ import annotations
@@ -12,7 +13,24 @@ from pydantic import Field, model_validator
 
 from .base import Id, Strict
 
-MULTIPLIERS = ("capex", "fixed_om", "var_cost", "imports", "transport", "tariff", "voll", "demand")
+# cost components a multiplier scales, by the name users type (--vary NAME=LOW:HIGH, `uncertain:`): the one
+# list read by the sweep engine's jobs and by an instance's own cost factors (Instance.with_factors)
+COST_FACTORS: dict[str, tuple[str, ...]] = {
+    "capex": ("capex",),
+    "fixed_om": ("fixed_om",),
+    "var_cost": ("variable",),
+    "imports": ("imports",),
+    "transport": ("transport",),
+    "tariff": ("tariff",),
+    "voll": ("unmet", "forgone"),
+}
+# multipliers that change the model itself (each value a model of its own): name -> what they scale
+MODEL_MULTIPLIERS: dict[str, str] = {
+    "demand": "every demand row's quantity",
+    "build_rate": "every build-rate limit (t/yr a region may add per year)",
+    "lead_time": "every build option's lead time (rounded to whole years)",
+}
+MULTIPLIERS = (*COST_FACTORS, *MODEL_MULTIPLIERS)
 PARAMETERS = (*MULTIPLIERS, "probability")
 
 
