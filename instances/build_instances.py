@@ -1083,6 +1083,12 @@ UNCERTAIN = [
      "the high end)"},
     {"id": "demand_growth", "parameter": "demand", "low": 0.9, "high": 1.1,
      "source": "ASSUMED +-10% on every year's demand (IEA GCMO scenarios differ by more over 2030-35)"},
+    {"id": "build_rates", "parameter": "build_rate", "low": 0.5, "high": 1.5,
+     "source": "DERIVED from observed magnet builds: Neo Narva 2 kt in 2.5 yr (~0.8 kt/yr), MP 10X 7 kt in 3 yr "
+     "(~2.3 kt/yr) against the 3 kt/yr per region assumed (SOURCES.md, Build dynamics)"},
+    {"id": "lead_times", "parameter": "lead_time", "low": 0.8, "high": 1.5,
+     "source": "DERIVED from observed schedules: Iluka Eneabba FID 2022, output promised 2025, now 2027 (x1.67); "
+     "Neo Narva 2.5 yr against 3 yr assumed (x0.83); rounded to whole years"},
     {"id": "p_full_ban", "parameter": "probability", "scenario": "full_ban", "low": 0.01, "high": 0.3,
      "source": "ASSUMED: no public estimate of a full ban's probability"},
     {"id": "p_october_reinstated", "parameter": "probability", "scenario": "october_reinstated", "low": 0.05,

@@ -138,9 +138,11 @@ def test_lead_time_and_build_rate_multipliers_change_the_model_they_name():
     """A lead time of 2 years x1.5 is 3 (whole years); a build-rate limit of 50 t/yr x0.5 is 25, so the 100 t
     plant takes four years to add instead of two."""
     d = _case([])
+    d["horizon"]["periods"] = [{"year": 2025}, {"year": 2030}]
     d["build_options"][0]["lead_time"] = 2
     d["build_rates"] = [{"id": "r", "stage": "separation", "limit": 50}]
     inst = make(d).with_factors({"lead_time": 1.5, "build_rate": 0.5})
     assert inst.build_options[0].lead_time == 3 and inst.build_rates[0].limit == 25
+    assert solve(make(d).with_factors({"lead_time": 3.0})).status == "optimal"  # 6 years: never online
     with pytest.raises(Exception, match="cannot scale 'lead'"):
         make(d).with_factors({"lead": 2.0})
