@@ -143,6 +143,9 @@ def test_lead_time_and_build_rate_multipliers_change_the_model_they_name():
     d["build_rates"] = [{"id": "r", "stage": "separation", "limit": 50}]
     inst = make(d).with_factors({"lead_time": 1.5, "build_rate": 0.5})
     assert inst.build_options[0].lead_time == 3 and inst.build_rates[0].limit == 25
-    assert solve(make(d).with_factors({"lead_time": 3.0})).status == "optimal"  # 6 years: never online
+    # x3 = 6 years would pass 2030: capped at 5 (online in 2030), and the sample re-validates
+    stretched = make(d).with_factors({"lead_time": 3.0})
+    assert stretched.build_options[0].lead_time == 5 and solve(stretched).status == "optimal"
+    type(stretched).model_validate(stretched.model_dump())
     with pytest.raises(Exception, match="cannot scale 'lead'"):
         make(d).with_factors({"lead": 2.0})

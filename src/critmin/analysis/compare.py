@@ -96,6 +96,46 @@ class Comparison:
                 lines.append(f"  ... {len(self.inputs) - 40} more (see inputs.csv)")
         return "\n".join(lines)
 
+    def what_changed(self, top: int = 5) -> list[str]:
+        """Per run after the baseline, what differs, in the order an analyst asks: the inputs and solver
+        options changed, the planner's cost and its split, then the builds that moved most."""
+        cur = str(self.solutions[0].units.get("currency", "")) if self.solutions else ""
+        t = self.table
+        base = self.runs[0]
+        out: list[str] = []
+        for run in self.runs[1:]:
+            out.append(f"{run} against {base}:")
+            diff = self.inputs[self.inputs.run == run] if not self.inputs.empty else self.inputs
+            if diff.empty:
+                out.append("  inputs and options: identical")
+            else:
+                shown = [
+                    f"{r.table} {r.key} {r.field}: {r.baseline} -> {r.value}"
+                    if r.change == "changed"
+                    else f"{r.table} {r.key} {r.change}"
+                    for r in records(diff.head(top))
+                ]
+                more = f" (+{len(diff) - top} more)" if len(diff) > top else ""
+                out.append(f"  {len(diff)} input(s) or option(s) differ{more}: " + "; ".join(shown))
+            for metric in ("cost", "money spent", "value of demand not served"):
+                if metric in t.index:
+                    d = t.loc[metric, f"Δ {run}"]
+                    out.append(f"  {metric}: {_fmt(t.loc[metric, run], metric, cur)} "
+                               f"({_fmt(d, metric, cur, delta=True)})")  # fmt: skip
+            built = [m for m in t.index if str(m).startswith("built ")]
+            moved = sorted(
+                ((m, float(t.loc[m, f"Δ {run}"])) for m in built if abs(float(t.loc[m, f"Δ {run}"])) > 0.5),
+                key=lambda x: -abs(x[1]),
+            )
+            if moved:
+                shown = [
+                    f"{m.removeprefix('built ').removesuffix(' (t/yr)')} {d:+,.0f} t/yr" for m, d in moved
+                ]
+                out.append("  builds that moved most: " + "; ".join(shown[:top]))
+            else:
+                out.append("  builds: the same")
+        return out
+
     def write(self, directory: str | Path, *, fmt: str = "csv", force: bool = False) -> Path:
         """metrics, metrics_wide, builds and inputs as one new folder in `fmt` (critmin.io.output): an
         existing one is replaced only with `force` and only if it is a comparison critmin wrote."""
@@ -182,6 +222,7 @@ def compare(
     *,
     years: Sequence[int] | None = None,
     allow_mismatch: bool = False,
+    names: Sequence[str] | None = None,
     **solve_kw: Any,
 ) -> Comparison:
     """Compare runs (solution folders, instance files or Solutions); the first is the baseline. `solve_kw`
@@ -191,7 +232,7 @@ def compare(
     if len(items) < 1:
         raise CritminError("compare needs at least one run")
     loaded = [load_run(i, **solve_kw) for i in items]
-    names = _unique([n for n, _ in loaded])
+    names = _unique(list(names) if names is not None else [n for n, _ in loaded])
     sols = [s for _, s in loaded]
     base = sols[0]
     for name, sol in zip(names[1:], sols[1:], strict=True):

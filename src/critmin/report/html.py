@@ -96,7 +96,9 @@ def build_report(paths: list[str | Path], *, year: int | None = None, scenario: 
     )
     heads = "".join(_headline(name, sol) for name, sol in charted if sol.has_solution)
     tables = [f"<section><h2>Summary</h2>{heads}{_summary_table(runs)}{note}</section>"]
-    for name, sol in runs if front is None else []:
+    if len(runs) > 1 and front is None:  # several runs: what differs, not each run's tables stacked
+        tables.append(_what_changed(runs))
+    for name, sol in runs if front is None and len(runs) == 1 else []:
         b = sol.tables.get("builds", pd.DataFrame())
         kt = sol.tables.get("kpis_total", pd.DataFrame())
         cur = str(sol.units.get("currency", ""))
@@ -115,6 +117,26 @@ def build_report(paths: list[str | Path], *, year: int | None = None, scenario: 
     names = ", ".join(dict.fromkeys(str(s.instance.get("name", n)) for n, s in runs))
     extra = _analysis_sections(analyses, plotly_included=True) if analyses else ""
     return _page(f"critmin report: {names}", "\n".join(tables[:1] + body + tables[1:]) + extra)
+
+
+def _what_changed(runs: list[tuple[str, Solution]]) -> str:
+    """Each run against the first: its changed inputs and options, costs and the builds that moved, then
+    the aligned metrics (with Δ columns), builds by region and stage, and every input that differs."""
+    from ..analysis.compare import compare
+
+    cmp = compare([sol for _name, sol in runs], allow_mismatch=True, names=[name for name, _sol in runs])
+    cur = str(runs[0][1].units.get("currency", ""))
+    text = html.escape("\n".join(cmp.what_changed()))
+    wide = cmp.table.reset_index()
+    builds = cmp.builds.pivot_table(index=["region", "stage"], columns="run", values="capacity_added",
+                                    aggfunc="sum", fill_value=0.0).reset_index()  # fmt: skip
+    return (
+        f"<section><h2>What changed against {html.escape(cmp.runs[0])}</h2>"
+        f'<pre style="white-space: pre-wrap">{text}</pre>'
+        f"<h3>Metrics</h3>{_table(wide, currency=cur)}"
+        f"<h3>Capacity built by region and stage (t/yr, expected)</h3>{_table(builds, currency=cur)}"
+        f"<h3>Inputs and options that differ</h3>{_table(cmp.inputs, currency=cur)}</section>"
+    )
 
 
 def _headline(name: str, sol: Solution) -> str:

@@ -116,7 +116,9 @@ class Instance(Strict):
     def with_factors(self, factors: Mapping[str, float]) -> Instance:
         """This instance with multipliers applied (schema/uncertainty.py MULTIPLIERS, 1 = as written):
         'demand' scales every demand row; a cost multiplier scales that cost component's every term where
-        the model is assembled (objective, scenario costs and CVaR alike). Its hash changes with them."""
+        the model is assembled (objective, scenario costs and CVaR alike); 'lead_time' rounds to whole years
+        and stops at the horizon's last year (an option stretched past it comes online then). Its hash
+        changes with them."""
         from .uncertainty import COST_FACTORS, MULTIPLIERS
 
         unknown = [n for n in factors if n not in MULTIPLIERS]
@@ -136,11 +138,15 @@ class Instance(Strict):
                                           if isinstance(r.limit, dict) else r.limit * f})
                      for r in inst.build_rates]  # fmt: skip
             inst = inst.model_copy(update={"build_rates": rates})
-        if "lead_time" in factors:
-            f = float(factors["lead_time"])
-            opts = [
-                o.model_copy(update={"lead_time": int(round(o.lead_time * f))}) for o in inst.build_options
-            ]
+        if "lead_time" in factors:  # whole years; never past the horizon's last year (online then at latest)
+            f, hz = float(factors["lead_time"]), inst.horizon
+
+            def stretched(lead: int, earliest: int | None) -> int:
+                longest = hz.last_year - max(hz.base_year, earliest or hz.base_year)
+                return min(int(round(lead * f)), max(lead, longest))
+
+            opts = [o.model_copy(update={"lead_time": stretched(o.lead_time, o.earliest_start)})
+                    for o in inst.build_options]  # fmt: skip
             inst = inst.model_copy(update={"build_options": opts})
         cost = dict(inst._cost_factors)
         for name, f in factors.items():
