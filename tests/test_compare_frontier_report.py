@@ -316,3 +316,31 @@ def test_a_solution_report_opens_with_its_answer(report_html):
     head = text[text.index("<h2>Summary</h2>") : text.index("Overview: money spent")]
     assert "<pre" in head and "planner" in head and "money spent" in head
     assert "shortfalls" in head and "builds (capacity online" in head
+
+
+def test_a_report_of_several_runs_says_what_changed(tmp_path):
+    """Two runs of the demo, the second with China's controls off and a tighter gap: the report names the
+    changed input and option, the cost difference and the builds that moved, instead of stacking each
+    run's tables (issue 26)."""
+    runner = CliRunner()
+    demo = str(ROOT / "instances" / "demo" / "demo.yaml")
+    assert runner.invoke(main, ["solve", demo, "-o", str(tmp_path / "a")]).exit_code == 0
+    inst = yaml.safe_load((ROOT / "instances" / "demo" / "demo.yaml").read_text())
+    inst["objective"]["unmet_penalty"] = inst["objective"].get("unmet_penalty", 1000) * 2
+    (tmp_path / "b.yaml").write_text(yaml.safe_dump(inst))
+    for f in (ROOT / "instances" / "demo").glob("*.csv"):
+        (tmp_path / f.name).write_text(f.read_text())
+    r = runner.invoke(
+        main, ["solve", str(tmp_path / "b.yaml"), "--mip-gap", "1e-5", "-o", str(tmp_path / "b")]
+    )
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "r.html"
+    assert (
+        runner.invoke(main, ["report", str(tmp_path / "a"), str(tmp_path / "b"), "-o", str(out)]).exit_code
+        == 0
+    )
+    text = out.read_text()
+    section = text[text.index("What changed against a") :]
+    assert "b against a:" in section and "unmet_penalty" in section and "mip_gap" in section
+    assert "cost: " in section and ("builds that moved most" in section or "builds: the same" in section)
+    assert "<h2>a: builds</h2>" not in text  # not stacked

@@ -8,6 +8,7 @@ p > 300 / 965 = 0.3109; as written (p = 0.2) nothing is built."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -99,3 +100,33 @@ def test_ranges_draw_every_input_at_once_seeded_and_bracket_the_tornado():
     assert r.as_written == pytest.approx(0.8 * 1_500 + 0.2 * 100_000, rel=1e-9)
     assert a.tables["samples"].planner_cost.tolist() == b.tables["samples"].planner_cost.tolist()
     assert a.facts["solved"] == 12
+
+
+def test_the_tornado_ranks_inputs_by_another_analysis_headline():
+    """--metric deal:ID: the deal brings Australia's build option; with it, a ban's 100 t are served at 35
+    (build 300) instead of lost at 1000 x voll. Its leave-one-out saving, by hand: without the option the
+    cost is 0.8 x 1,500 + 0.2 x 100,000 x f; with it min(that, 30,000 + 0.8 x 1,500 + 0.2 x 3,500).
+    Regression: switching a deal off dropped a sample's multipliers (the value at voll x0.5 came out
+    10,000, not 0)."""
+    d = _case([{"id": "voll", "parameter": "voll", "low": 0.5, "high": 2.0}])
+    d["deals"] = [{"id": "aus", "parts": ["build_options:b"]}]
+
+    def saving(f: float) -> float:
+        without = 0.8 * 1_500 + 0.2 * 100_000 * f
+        return without - min(without, 30_000 + 0.8 * 1_500 + 0.2 * 3_500)
+
+    res = sensitivity(make(d), metric="deal:aus", break_even=False)
+    row = res.tables["tornado"].iloc[0]
+    assert row.value_low == pytest.approx(saving(0.5), abs=1e-6)
+    assert row.value_high == pytest.approx(saving(2.0), rel=1e-6)
+    assert res.facts["point"] == pytest.approx(saving(1.0), abs=1e-6)
+    assert "what deal 'aus' saves" in res.headline[0]
+
+
+def test_an_unknown_analysis_metric_is_refused_with_the_choices():
+    d = _case([{"id": "voll", "parameter": "voll", "low": 0.5, "high": 2.0}])
+    d["deals"] = [{"id": "aus", "parts": ["build_options:b"]}]
+    for metric, says in (("deal:au", "did you mean 'aus'"), ("time_to:2", "in (0, 1]"),
+                         ("leverage:2031", "not a modelled year"), ("cost", "time_to:...")):  # fmt: skip
+        with pytest.raises(CritminError, match=re.escape(says)):
+            sensitivity(make(d), metric=metric)

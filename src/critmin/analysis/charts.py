@@ -94,13 +94,17 @@ def sensitivity_chart(a: AnalysisResult) -> list[tuple[str, go.Figure]]:
     """A tornado: each input's low and high value as bars from the answer as written, largest swing on top."""
     d = a.tables.get("tornado")
     point = a.facts.get("point")
-    if d is None or d.empty or point is None or not {"cost_low", "cost_high", "input"} <= set(d.columns):
+    if d is None or d.empty or point is None:
         return []
-    d = d.dropna(subset=["cost_low", "cost_high"]).iloc[::-1]  # largest swing at the top
-    div, unit = _money_axis([*(d.cost_low - point), *(d.cost_high - point)], a.currency)
+    kind = next((k for k in ("cost", "value", "first_year") if f"{k}_low" in d.columns), None)
+    if kind is None:
+        return []
+    d = d.dropna(subset=[f"{kind}_low", f"{kind}_high"]).iloc[::-1]  # largest swing at the top
+    low, high = d[f"{kind}_low"] - point, d[f"{kind}_high"] - point
+    div, unit = (1.0, "years") if kind == "first_year" else _money_axis([*low, *high], a.currency)
     fig = go.Figure()
-    fig.add_bar(y=d.input, x=(d.cost_low - point) / div, orientation="h", name="at its low value")
-    fig.add_bar(y=d.input, x=(d.cost_high - point) / div, orientation="h", name="at its high value")
+    fig.add_bar(y=d.input, x=low / div, orientation="h", name="at its low value")
+    fig.add_bar(y=d.input, x=high / div, orientation="h", name="at its high value")
     fig.update_layout(barmode="overlay", height=220 + 50 * len(d), yaxis={"type": "category"},
                       legend={"orientation": "h", "y": 1.15},
                       xaxis_title=f"change in {a.facts.get('metric', 'the answer')}, {unit}")  # fmt: skip

@@ -115,13 +115,18 @@ class Comparison:
                     else f"{r.table} {r.key} {r.change}"
                     for r in records(diff.head(top))
                 ]
-                more = f" (+{len(diff) - top} more)" if len(diff) > top else ""
-                out.append(f"  {len(diff)} input(s) or option(s) differ{more}: " + "; ".join(shown))
+                by_table = diff.table.value_counts(sort=False)
+                counts = ", ".join(f"{t} {n}" for t, n in by_table.items())
+                more = f"; +{len(diff) - top} more" if len(diff) > top else ""
+                out.append(
+                    f"  {len(diff)} input(s) or option(s) differ ({counts}): " + "; ".join(shown) + more
+                )
             for metric in ("cost", "money spent", "value of demand not served"):
                 if metric in t.index:
                     d = t.loc[metric, f"Δ {run}"]
+                    sign = "+" if isinstance(d, (int, float)) and d > 0 else ""
                     out.append(f"  {metric}: {_fmt(t.loc[metric, run], metric, cur)} "
-                               f"({_fmt(d, metric, cur, delta=True)})")  # fmt: skip
+                               f"(Δ {sign}{_fmt(d, metric, cur, delta=True)})")  # fmt: skip
             built = [m for m in t.index if str(m).startswith("built ")]
             moved = sorted(
                 ((m, float(t.loc[m, f"Δ {run}"])) for m in built if abs(float(t.loc[m, f"Δ {run}"])) > 0.5),

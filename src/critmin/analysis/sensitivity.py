@@ -10,9 +10,10 @@ probability or demand change rebuilds it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..backend.highs import SolveOptions
@@ -22,6 +23,7 @@ from ..schema import Instance
 from ..schema.uncertainty import Uncertain
 from .jobs import Job, Outcome
 from .output import AnalysisResult
+from .ranges import sample_instance
 from .sweep import Engine, Progress, engine_session, run_jobs
 
 METRICS = {
@@ -82,8 +84,7 @@ def sensitivity(
 ) -> AnalysisResult:
     """The tornado of the declared uncertain inputs (or the ids in `only`) on `metric`, and the break-even
     probability of each scenario-probability input."""
-    if metric not in METRICS:
-        raise CritminError(f"unknown metric '{metric}': choose one of {', '.join(METRICS)}")
+    figure = analysis_metric(instance, metric, options) if metric not in METRICS else None
     declared = {u.id: u for u in instance.uncertain}
     if not declared:
         raise CritminError(
@@ -94,7 +95,15 @@ def sensitivity(
         raise CritminError(f"no uncertain input '{unknown[0]}'; declared: {', '.join(declared)}")
     chosen = [declared[x] for x in only] if only else list(declared.values())
     with engine_session(engine) as eng:
-        base, rows = _tornado(instance, chosen, metric, options, eng, progress)
+        base, rows = _tornado(instance, chosen, metric if figure is None else "planner_cost", options, eng,
+                              progress)  # fmt: skip
+        if figure is not None:  # the headline of another analysis, re-run at each input's two ends
+            point_value = figure(instance, eng)
+            for u, row in zip(chosen, rows, strict=True):
+                ends = (sample_instance(instance, [u], np.array([v])) for v in (u.low, u.high))
+                lo, hi = (figure(i, eng) for i in ends)
+                width = abs(hi - lo) if lo is not None and hi is not None else None
+                row.update(cost_low=lo, cost_high=hi, cost_swing=width)
         even = [
             _break_even(instance, u, _first_stage(base), options, eng)
             for u in chosen
@@ -104,16 +113,31 @@ def sensitivity(
     table = (
         pd.DataFrame(rows).sort_values("cost_swing", ascending=False, kind="stable").reset_index(drop=True)
     )
-    point = _metric(base, metric)
-    headline = [f"{METRICS[metric]}: {money(point or 0.0, cur)} as written; largest swings first"]
+    point = _metric(base, metric) if figure is None else point_value
+    unit = "year" if metric.startswith("time_to:") else "money"
+
+    def show(v: float | None) -> str:
+        if v is None:
+            return "not by the horizon" if unit == "year" else "-"
+        return f"{v:.0f}" if unit == "year" else money(v, cur)
+
+    def swing(v: float | None) -> str:
+        return f"{v:.0f} yr" if unit == "year" and v is not None else show(v)
+
+    described = METRICS.get(metric) or describe_metric(metric)
+    headline = [f"{described}: {show(point)} as written; largest swings first"]
     headline += [
-        f"  {r['input']}: {money(r['cost_low'], cur)} at {r['low']:g} .. {money(r['cost_high'], cur)} at "
-        f"{r['high']:g} ({money(r['cost_swing'], cur)})"
+        f"  {r['input']}: {show(r['cost_low'])} at {r['low']:g} .. {show(r['cost_high'])} at "
+        f"{r['high']:g} ({swing(r['cost_swing'])})"
         + ("; the plan changes" if r["plan_changes_low"] or r["plan_changes_high"] else "")
         for r in table.to_dict("records")
-        if r["cost_low"] is not None and r["cost_high"] is not None
+        if figure is not None or (r["cost_low"] is not None and r["cost_high"] is not None)
     ]
     headline += [str(e.pop("says")) for e in even]
+    if figure is not None:  # columns named by what they hold (a year, or money other than a cost)
+        names = ("first_year_low", "first_year_high", "swing_years") if unit == "year" else (
+            "value_low", "value_high", "value_swing")  # fmt: skip
+        table = table.rename(columns=dict(zip(("cost_low", "cost_high", "cost_swing"), names, strict=True)))
     tables = {"tornado": table}
     if even:
         tables["break_even"] = pd.DataFrame(even)
@@ -134,6 +158,75 @@ def sensitivity(
         ],
         headline=headline,
     )
+
+
+ANALYSIS_METRICS = {
+    "time_to": "the first year allied demand is met {x} without China (stress)",
+    "deal": "what deal '{x}' saves (leave-one-out: the planner's cost without it less with it)",
+    "leverage": "the damage of a ban from {x} with today's network (leverage)",
+}
+Figure = Callable[[Instance, Engine | None], float | None]
+
+
+def describe_metric(metric: str) -> str:
+    kind, _, x = metric.partition(":")
+    shown = f"{float(x):.0%}" if kind == "time_to" else x
+    return ANALYSIS_METRICS[kind].format(x=shown)
+
+
+def analysis_metric(instance: Instance, metric: str, options: SolveOptions | None) -> Figure:
+    """The headline of another analysis as a tornado metric: time_to:X (the first year X of allied demand is
+    met without China), deal:ID (a deal's leave-one-out saving) or leverage:YEAR (a ban's damage from YEAR
+    with today's network). Checked before any solve."""
+    kind, sep, x = metric.partition(":")
+    known = [*METRICS, *(f"{k}:..." for k in ANALYSIS_METRICS)]
+    if not sep or kind not in ANALYSIS_METRICS or not x:
+        raise CritminError(f"unknown metric '{metric}': choose one of {', '.join(known)}")
+    if kind == "time_to":
+        share = _number(x, metric)
+        if not 0 < share <= 1:
+            raise CritminError(f"metric '{metric}': the share must be in (0, 1], e.g. time_to:0.9")
+        return lambda inst, eng: _time_to(inst, share, options, eng)
+    if kind == "deal":
+        ids = [d.id for d in instance.deals]
+        if x not in ids:
+            from ..errors import did_you_mean
+
+            raise CritminError(f"metric '{metric}': no deal '{x}' in {instance.name}; {did_you_mean(x, ids)}")
+        return lambda inst, eng: _deal_saving(inst, x, options, eng)
+    year = int(_number(x, metric))
+    if year not in instance.horizon.years:
+        raise CritminError(f"metric '{metric}': {year} is not a modelled year ({instance.horizon.years})")
+    return lambda inst, eng: _ban_damage(inst, year, options, eng)
+
+
+def _number(x: str, metric: str) -> float:
+    try:
+        return float(x)
+    except ValueError:
+        raise CritminError(f"metric '{metric}': '{x}' is not a number") from None
+
+
+def _time_to(inst: Instance, share: float, options: SolveOptions | None, eng: Engine | None) -> float | None:
+    from .stress import nodes_of, stress
+
+    res = stress(inst, nodes=nodes_of(inst)[:1], shares=(share,), options=options, engine=eng)
+    first = res.tables["time_to_share"].first_year.iloc[0]
+    return None if first is None or first != first else float(first)
+
+
+def _deal_saving(inst: Instance, deal: str, options: SolveOptions | None, eng: Engine | None) -> float | None:
+    on, off = run_jobs(inst, [Job("on"), Job("off", deals_off=(deal,))], options=options, engine=eng)
+    if not (on.ok and off.ok) or on.planner_cost is None or off.planner_cost is None:
+        return None
+    return off.planner_cost - on.planner_cost
+
+
+def _ban_damage(inst: Instance, year: int, options: SolveOptions | None, eng: Engine | None) -> float | None:
+    from .leverage import leverage
+
+    res = leverage(inst, starts=(year,), options=options, engine=eng)
+    return float(res.tables["damage"].damage_today.iloc[0])
 
 
 def _tornado(

@@ -361,8 +361,11 @@ def leverage_cmd(instance: Path, plan: Path | None, starts: tuple[int, ...], sce
 
 @main.command(name="sensitivity")
 @instance_argument
-@click.option("--metric", type=click.Choice(["planner_cost", "spent", "unserved"]), default="planner_cost",
-              show_default=True, help="The headline each input is ranked by.")  # fmt: skip
+@click.option("--metric", default="planner_cost", show_default=True, metavar="METRIC",
+              help="The headline each input is ranked by: planner_cost, spent, unserved, time_to:X (first "
+              "year X of allied demand is met without China, e.g. time_to:0.9), deal:ID (a deal's "
+              "leave-one-out saving) or leverage:YEAR (a ban's damage from YEAR, today's "
+              "network).")  # fmt: skip
 @click.option("--input", "only", multiple=True, metavar="ID",
               help="Declared uncertain inputs to vary (repeatable; default all).")  # fmt: skip
 @click.option("--break-even/--no-break-even", default=True, show_default=True,

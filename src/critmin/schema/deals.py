@@ -190,6 +190,7 @@ def switch_deals(inst: Instance, off: Iterable[str]) -> Instance:
     out = Instance.model_validate(data)
     out._source_path, out._locator = inst._source_path, inst._locator
     out._inputs, out._load_notes = inst._inputs, inst._load_notes
+    out._cost_factors = inst._cost_factors  # a sample's multipliers stay with it (Instance.with_factors)
     out._deals_off = tuple(sorted(set(inst._deals_off) | set(off)))
     return out
 
