@@ -91,7 +91,7 @@ def _cli(tmp: Path, d: dict[str, Any], *args: str) -> dict[str, Any]:
     path.write_text(yaml.safe_dump(d))
     res = CliRunner().invoke(main, [*args[:1], str(path), *args[1:], "--json"])
     assert res.exit_code == 0, res.output
-    return dict(json.loads(res.output))
+    return dict(json.loads(res.stdout))  # progress lines go to stderr
 
 
 @pytest.mark.parametrize(

@@ -98,12 +98,7 @@ def sensitivity(
         base, rows = _tornado(instance, chosen, metric if figure is None else "planner_cost", options, eng,
                               progress)  # fmt: skip
         if figure is not None:  # the headline of another analysis, re-run at each input's two ends
-            point_value = figure(instance, eng)
-            for u, row in zip(chosen, rows, strict=True):
-                ends = (sample_instance(instance, [u], np.array([v])) for v in (u.low, u.high))
-                lo, hi = (figure(i, eng) for i in ends)
-                width = abs(hi - lo) if lo is not None and hi is not None else None
-                row.update(cost_low=lo, cost_high=hi, cost_swing=width)
+            point_value = _figure_ends(instance, chosen, rows, figure, eng)
         even = [
             _break_even(instance, u, _first_stage(base), options, eng)
             for u in chosen
@@ -115,24 +110,7 @@ def sensitivity(
     )
     point = _metric(base, metric) if figure is None else point_value
     unit = "year" if metric.startswith("time_to:") else "money"
-
-    def show(v: float | None) -> str:
-        if v is None:
-            return "not by the horizon" if unit == "year" else "-"
-        return f"{v:.0f}" if unit == "year" else money(v, cur)
-
-    def swing(v: float | None) -> str:
-        return f"{v:.0f} yr" if unit == "year" and v is not None else show(v)
-
-    described = METRICS.get(metric) or describe_metric(metric)
-    headline = [f"{described}: {show(point)} as written; largest swings first"]
-    headline += [
-        f"  {r['input']}: {show(r['cost_low'])} at {r['low']:g} .. {show(r['cost_high'])} at "
-        f"{r['high']:g} ({swing(r['cost_swing'])})"
-        + ("; the plan changes" if r["plan_changes_low"] or r["plan_changes_high"] else "")
-        for r in table.to_dict("records")
-        if figure is not None or (r["cost_low"] is not None and r["cost_high"] is not None)
-    ]
+    headline = _tornado_headline(table, metric, point, unit, cur, every_row=figure is not None)
     headline += [str(e.pop("says")) for e in even]
     if figure is not None:  # columns named by what they hold (a year, or money other than a cost)
         names = ("first_year_low", "first_year_high", "swing_years") if unit == "year" else (
@@ -166,6 +144,45 @@ ANALYSIS_METRICS = {
     "leverage": "the damage of a ban from {x} with today's network (leverage)",
 }
 Figure = Callable[[Instance, Engine | None], float | None]
+
+
+def _tornado_headline(
+    table: pd.DataFrame, metric: str, point: float | None, unit: str, cur: str, every_row: bool
+) -> list[str]:
+    """The metric as written, then each input's two ends in the metric's unit, largest swing first."""
+
+    def show(v: float | None) -> str:
+        if v is None or v != v:
+            return "not by the horizon" if unit == "year" else "-"
+        return f"{v:.0f}" if unit == "year" else money(v, cur)
+
+    def swing(v: float | None) -> str:
+        return f"{v:.0f} yr" if unit == "year" and v is not None and v == v else show(v)
+
+    described = METRICS.get(metric) or describe_metric(metric)
+    return [f"{described}: {show(point)} as written; largest swings first"] + [
+        f"  {r['input']}: {show(r['cost_low'])} at {r['low']:g} .. {show(r['cost_high'])} at "
+        f"{r['high']:g} ({swing(r['cost_swing'])})"
+        + ("; the plan changes" if r["plan_changes_low"] or r["plan_changes_high"] else "")
+        for r in table.to_dict("records")
+        if every_row or (r["cost_low"] is not None and r["cost_high"] is not None)
+    ]
+
+
+def _figure_ends(
+    instance: Instance,
+    chosen: list[Uncertain],
+    rows: list[dict[str, object]],
+    figure: Figure,
+    eng: Engine | None,
+) -> float | None:
+    """`figure` as written, and in each row at its input's low and high end (instances of their own)."""
+    for u, row in zip(chosen, rows, strict=True):
+        ends = (sample_instance(instance, [u], np.array([v])) for v in (u.low, u.high))
+        lo, hi = (figure(i, eng) for i in ends)
+        width = abs(hi - lo) if lo is not None and hi is not None else None
+        row.update(cost_low=lo, cost_high=hi, cost_swing=width)
+    return figure(instance, eng)
 
 
 def describe_metric(metric: str) -> str:

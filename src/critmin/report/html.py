@@ -130,12 +130,15 @@ def _what_changed(runs: list[tuple[str, Solution]]) -> str:
     wide = cmp.table.reset_index()
     builds = cmp.builds.pivot_table(index=["region", "stage"], columns="run", values="capacity_added",
                                     aggfunc="sum", fill_value=0.0).reset_index()  # fmt: skip
+    # an input's old and new values are of any type (lists, ids, years): shown as written, not as money
+    inputs = cmp.inputs.rename(columns={"baseline": "in the first run", "value": "in this run"})
+    inputs = inputs.astype({c: str for c in ("in the first run", "in this run") if c in inputs.columns})
     return (
         f"<section><h2>What changed against {html.escape(cmp.runs[0])}</h2>"
         f'<pre style="white-space: pre-wrap">{text}</pre>'
         f"<h3>Metrics</h3>{_table(wide, currency=cur)}"
         f"<h3>Capacity built by region and stage (t/yr, expected)</h3>{_table(builds, currency=cur)}"
-        f"<h3>Inputs and options that differ</h3>{_table(cmp.inputs, currency=cur)}</section>"
+        f"<h3>Inputs and options that differ</h3>{_table(inputs, currency=cur)}</section>"
     )
 
 
