@@ -55,6 +55,21 @@ def base_dict() -> dict[str, Any]:
     }
 
 
+def build_or_lose(uncertain: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ranges and sensitivity case (issue 26): the US needs 100 t in 2025; China supplies at 15/t
+    delivered except in 'ban' (probability 0.2), where a tonne short costs 1000; Australia can build 100 t/yr
+    for 300 per t/yr (1-year life) and deliver at 35/t, decided before anyone knows which scenario holds.
+    Building pays when 300 < p x (1000 - 35); `uncertain` is its declared uncertain inputs."""
+    d = base_dict()
+    d["facilities"][1]["capacity"] = 0
+    d["build_options"] = [{"id": "b", "facility": "au_plant", "capex": 300, "lifetime": 1}]
+    d["scenarios"] = [{"name": "calm", "probability": 0.8}, {"name": "ban", "probability": 0.2}]
+    d["export_controls"] = [{"id": "ban", "exporter": "CN", "commodities": ["ox"], "kind": "ban",
+                             "scenarios": ["ban"]}]  # fmt: skip
+    d["uncertain"] = uncertain
+    return d
+
+
 def every_family() -> dict[str, Any]:
     """Two periods, two scenarios, a magnet plant blending clear and controlled inputs, a modular and a
     continuous build, a share control, a ban and an extraterritorial rule with a de-minimis threshold, a

@@ -1,7 +1,7 @@
 """`--ranges N` on every analysis (issue 26): a band known exactly by hand, the same bands on any worker
 count for a seed, and a cost multiplier that scales a CVaR objective's tail as well as its mean.
 
-The case (tests/test_sensitivity.py): the US needs 100 t in 2025; China supplies at 15/t delivered except in
+The case (conftest.build_or_lose): the US needs 100 t in 2025; China supplies at 15/t delivered except in
 'ban' (probability 0.2), where a tonne short costs 1000; Australia can build 100 t/yr for 300 per t/yr and
 deliver at 35/t, decided before anyone knows which scenario holds."""
 
@@ -16,23 +16,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import base_dict, make
+from conftest import build_or_lose, make
 from critmin.analysis.output import AnalysisResult
 from critmin.analysis.ranges import bands, draw, sample_instance
 from critmin.cli import main
 from critmin.solving import solve
-
-
-def _case(uncertain: list[dict[str, Any]]) -> dict[str, Any]:
-    d = base_dict()
-    d["facilities"][1]["capacity"] = 0
-    d["build_options"] = [{"id": "b", "facility": "au_plant", "capex": 300, "lifetime": 1}]
-    d["scenarios"] = [{"name": "calm", "probability": 0.8}, {"name": "ban", "probability": 0.2}]
-    d["export_controls"] = [{"id": "ban", "exporter": "CN", "commodities": ["ox"], "kind": "ban",
-                             "scenarios": ["ban"]}]  # fmt: skip
-    d["uncertain"] = uncertain
-    return d
-
 
 VOLL = {"id": "voll", "parameter": "voll", "low": 0.5, "high": 2.0, "source": "ASSUMED"}
 
@@ -40,7 +28,7 @@ VOLL = {"id": "voll", "parameter": "voll", "low": 0.5, "high": 2.0, "source": "A
 def test_a_band_linear_in_one_uniform_input_is_its_draws_quantiles_exactly():
     """Nothing can serve the US (China banned in every scenario, no build): the cost is 100 t x 1000 x the
     value-of-lost-load multiplier, so each percentile of the cost is 100,000 x that percentile of the draws."""
-    d = _case([VOLL])
+    d = build_or_lose([VOLL])
     d["build_options"] = []
     d["export_controls"][0].pop("scenarios")
     inst = make(d)
@@ -62,7 +50,7 @@ def test_a_cost_multiplier_scales_a_cvar_objectives_tail_too():
     """Regression: a multiplier re-weighted only the objective's components, so under E + 0.5 CVaR_0.5 the
     value of lost load x2 left the tail (its scenario-cost rows) at x1. With it built into the model, the
     instance with voll x2 costs exactly what the instance with the penalty written as 2000 costs."""
-    d = _case([VOLL])
+    d = build_or_lose([VOLL])
     d["build_options"] = []  # the ban scenario's 100 t go short: the tail is the value lost
     d["objective"].update({"cvar_weight": 0.5, "cvar_alpha": 0.5})
     doubled = make({**d, "objective": {**d["objective"], "unmet_penalty": 2000}})
@@ -77,7 +65,7 @@ def test_a_cost_multiplier_scales_a_cvar_objectives_tail_too():
 
 
 def test_a_sample_is_its_own_instance_with_its_own_hash():
-    inst = make(_case([VOLL, {"id": "p", "parameter": "probability", "scenario": "ban", "low": 0.1,
+    inst = make(build_or_lose([VOLL, {"id": "p", "parameter": "probability", "scenario": "ban", "low": 0.1,
                               "high": 0.5}]))  # fmt: skip
     chosen, draws = draw(inst, 3, 0)
     a, b = (sample_instance(inst, chosen, draws[i]) for i in (0, 1))
@@ -106,7 +94,9 @@ def _cli(tmp: Path, d: dict[str, Any], *args: str) -> dict[str, Any]:
 def test_every_analysis_takes_ranges_and_gives_each_figure_a_band(
     tmp_path: Path, command: str, extra: tuple[str, ...], figure: str
 ):
-    d = _case([VOLL, {"id": "p_ban", "parameter": "probability", "scenario": "ban", "low": 0.1, "high": 0.6}])
+    d = build_or_lose(
+        [VOLL, {"id": "p_ban", "parameter": "probability", "scenario": "ban", "low": 0.1, "high": 0.6}]
+    )
     d["deals"] = [{"id": "aus", "parts": ["build_options:b"]}]
     doc = _cli(tmp_path, d, command, *extra, "--ranges", "6", "--ranges-seed", "2", "--workers", "0")
     table = {r["figure"]: r for r in doc["tables"]["ranges"]}
@@ -119,7 +109,7 @@ def test_every_analysis_takes_ranges_and_gives_each_figure_a_band(
 
 
 def test_frontier_takes_ranges(tmp_path: Path):
-    d = _case([VOLL])
+    d = build_or_lose([VOLL])
     doc = _cli(tmp_path, d, "frontier", "--points", "3", "--ranges", "4")
     rows = {r["figure"]: r for r in doc["ranges"]["ranges"]}
     cost = rows["least-cost plan: expected cost"]
@@ -127,7 +117,9 @@ def test_frontier_takes_ranges(tmp_path: Path):
 
 
 def test_ranges_are_the_same_on_dask_workers_as_in_process(tmp_path: Path):
-    d = _case([VOLL, {"id": "p_ban", "parameter": "probability", "scenario": "ban", "low": 0.1, "high": 0.6}])
+    d = build_or_lose(
+        [VOLL, {"id": "p_ban", "parameter": "probability", "scenario": "ban", "low": 0.1, "high": 0.6}]
+    )
     here = _cli(tmp_path, d, "value", "--ranges", "5", "--ranges-seed", "9", "--workers", "0")
     there = _cli(tmp_path, d, "value", "--ranges", "5", "--ranges-seed", "9", "--workers", "2")
     assert here["tables"]["ranges"] == there["tables"]["ranges"]
@@ -137,7 +129,7 @@ def test_ranges_are_the_same_on_dask_workers_as_in_process(tmp_path: Path):
 def test_lead_time_and_build_rate_multipliers_change_the_model_they_name():
     """A lead time of 2 years x1.5 is 3 (whole years); a build-rate limit of 50 t/yr x0.5 is 25, so the 100 t
     plant takes four years to add instead of two."""
-    d = _case([])
+    d = build_or_lose([])
     d["horizon"]["periods"] = [{"year": 2025}, {"year": 2030}]
     d["build_options"][0]["lead_time"] = 2
     d["build_rates"] = [{"id": "r", "stage": "separation", "limit": 50}]

@@ -13,26 +13,15 @@ from typing import Any
 
 import pytest
 
-from conftest import base_dict, make
+from conftest import build_or_lose, make
 from critmin.analysis.jobs import with_probability
 from critmin.analysis.sensitivity import sensitivity
 from critmin.errors import CritminError
 
 
-def _case(uncertain: list[dict[str, Any]]) -> dict[str, Any]:
-    d = base_dict()
-    d["facilities"][1]["capacity"] = 0
-    d["build_options"] = [{"id": "b", "facility": "au_plant", "capex": 300, "lifetime": 1}]
-    d["scenarios"] = [{"name": "calm", "probability": 0.8}, {"name": "ban", "probability": 0.2}]
-    d["export_controls"] = [{"id": "ban", "exporter": "CN", "commodities": ["ox"], "kind": "ban",
-                             "scenarios": ["ban"]}]  # fmt: skip
-    d["uncertain"] = uncertain
-    return d
-
-
 def test_the_tornado_ranks_inputs_by_swing_and_says_when_the_plan_changes():
     res = sensitivity(
-        make(_case([
+        make(build_or_lose([
             {"id": "voll", "parameter": "voll", "low": 0.5, "high": 2.0, "source": "ASSUMED"},
             {"id": "capex", "parameter": "capex", "low": 0.8, "high": 1.25},
         ])),
@@ -50,7 +39,7 @@ def test_the_tornado_ranks_inputs_by_swing_and_says_when_the_plan_changes():
 
 
 def test_the_break_even_probability_is_where_building_starts_to_pay():
-    res = sensitivity(make(_case([{"id": "p_ban", "parameter": "probability", "scenario": "ban", "low": 0.05,
+    res = sensitivity(make(build_or_lose([{"id": "p_ban", "parameter": "probability", "scenario": "ban", "low": 0.05,
                                    "high": 0.6}])))  # fmt: skip
     row = res.tables["break_even"].iloc[0]
     assert row.break_even == pytest.approx(300 / 965, abs=row.break_even_within + 1e-9)
@@ -59,7 +48,7 @@ def test_the_break_even_probability_is_where_building_starts_to_pay():
 
 
 def test_with_probability_keeps_the_other_scenarios_relative_weights():
-    d = _case([])
+    d = build_or_lose([])
     d["scenarios"] = [{"name": "a", "probability": 0.5}, {"name": "b", "probability": 0.3},
                       {"name": "ban", "probability": 0.2}]  # fmt: skip
     inst = with_probability(make(d), "ban", 0.6)
@@ -79,13 +68,13 @@ def test_with_probability_keeps_the_other_scenarios_relative_weights():
 )
 def test_bad_uncertain_inputs_are_refused(bad: dict[str, Any], says: str):
     with pytest.raises((CritminError, ValueError)) as e:
-        make(_case([bad]))
+        make(build_or_lose([bad]))
     assert says in str(e.value)
 
 
 def test_an_instance_without_declared_inputs_is_refused_with_a_hint():
     with pytest.raises(CritminError, match="declares no uncertain inputs"):
-        sensitivity(make(_case([])))
+        sensitivity(make(build_or_lose([])))
 
 
 def test_ranges_draw_every_input_at_once_seeded_and_bracket_the_tornado():
@@ -93,7 +82,7 @@ def test_ranges_draw_every_input_at_once_seeded_and_bracket_the_tornado():
     (11,200 .. 31,900), and the same draws for the same seed."""
     from critmin.analysis.sensitivity import ranges
 
-    inst = make(_case([{"id": "voll", "parameter": "voll", "low": 0.5, "high": 2.0}]))
+    inst = make(build_or_lose([{"id": "voll", "parameter": "voll", "low": 0.5, "high": 2.0}]))
     a, b = ranges(inst, 12, seed=3), ranges(inst, 12, seed=3)
     r = a.tables["ranges"].set_index("metric").loc["planner_cost"]
     assert 11_200 - 1e-6 <= r.p10 <= r.p50 <= r.p90 <= 31_900 + 1e-6
@@ -108,7 +97,7 @@ def test_the_tornado_ranks_inputs_by_another_analysis_headline():
     cost is 0.8 x 1,500 + 0.2 x 100,000 x f; with it min(that, 30,000 + 0.8 x 1,500 + 0.2 x 3,500).
     Regression: switching a deal off dropped a sample's multipliers (the value at voll x0.5 came out
     10,000, not 0)."""
-    d = _case([{"id": "voll", "parameter": "voll", "low": 0.5, "high": 2.0}])
+    d = build_or_lose([{"id": "voll", "parameter": "voll", "low": 0.5, "high": 2.0}])
     d["deals"] = [{"id": "aus", "parts": ["build_options:b"]}]
 
     def saving(f: float) -> float:
@@ -124,7 +113,7 @@ def test_the_tornado_ranks_inputs_by_another_analysis_headline():
 
 
 def test_an_unknown_analysis_metric_is_refused_with_the_choices():
-    d = _case([{"id": "voll", "parameter": "voll", "low": 0.5, "high": 2.0}])
+    d = build_or_lose([{"id": "voll", "parameter": "voll", "low": 0.5, "high": 2.0}])
     d["deals"] = [{"id": "aus", "parts": ["build_options:b"]}]
     for metric, says in (("deal:au", "did you mean 'aus'"), ("time_to:2", "in (0, 1]"),
                          ("leverage:2031", "not a modelled year"), ("cost", "time_to:...")):  # fmt: skip

@@ -39,19 +39,12 @@ def by_row_unit(df: pd.DataFrame, currency: str) -> pd.DataFrame:
     `unit` column saying which: print each row's values in its own unit (the files keep the numbers)."""
     if "unit" not in df.columns or not set(ROW_UNIT_COLUMNS) & set(df.columns):
         return df
-    from ..results.format import money, number
-
-    def show(v: Any, unit: str) -> str:
-        if v is None or v != v:
-            return "not by the horizon" if unit == "year" else "-"
-        if unit == "year":
-            return str(int(v))
-        return money(float(v), currency) if unit == "money" else number(float(v))
+    from ..results.format import in_unit
 
     out = df.copy()
     for c in ROW_UNIT_COLUMNS:
         if c in out.columns:
-            out[c] = [show(v, u) for v, u in zip(df[c], df["unit"], strict=True)]
+            out[c] = [in_unit(v, u, currency) for v, u in zip(df[c], df["unit"], strict=True)]
     return out
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CritminError
-from ..results.format import money, number
+from ..results.format import in_unit
 from ..schema import Instance
 from ..schema.uncertainty import Uncertain
 from .frontier import Frontier
@@ -33,15 +33,20 @@ Figures = dict[str, tuple[str, float | None]]
 QUANTILES = {"p10": 0.1, "p50": 0.5, "p90": 0.9}
 
 
+def declared(instance: Instance) -> list[Uncertain]:
+    """The instance's uncertain inputs, refused with a hint when it declares none."""
+    if not instance.uncertain:
+        raise CritminError(
+            f"{instance.name} declares no uncertain inputs: add an `uncertain:` section (instances/README.md)"
+        )
+    return list(instance.uncertain)
+
+
 def draw(instance: Instance, samples: int, seed: int) -> tuple[list[Uncertain], np.ndarray]:
     """The declared inputs and a (samples x inputs) table of draws, each uniform within its range."""
     if samples < 2:
         raise CritminError("--ranges needs at least 2 samples")
-    chosen = list(instance.uncertain)
-    if not chosen:
-        raise CritminError(
-            f"{instance.name} declares no uncertain inputs: add an `uncertain:` section (instances/README.md)"
-        )
+    chosen = declared(instance)
     rng = np.random.default_rng(seed)
     return chosen, np.column_stack([rng.uniform(u.low, u.high, size=samples) for u in chosen])
 
@@ -73,16 +78,8 @@ class Bands(Generic[T]):
         """'figure: X as written; p10 / p50 / p90 A / B / C' for each figure."""
         out = []
         for r in self.summary.to_dict("records"):
-
-            def show(v: Any, unit: str = r["unit"]) -> str:
-                if v is None or v != v:
-                    return "not by the horizon" if unit == "year" else "-"
-                if unit == "year":
-                    return f"{int(v)}"
-                return money(float(v), currency) if unit == "money" else number(float(v))
-
-            out.append(f"{r['figure']}: {show(r['as_written'])} as written; p10 / p50 / p90 "
-                       f"{show(r['p10'])} / {show(r['p50'])} / {show(r['p90'])}")  # fmt: skip
+            shown = [in_unit(r[k], r["unit"], currency) for k in ("as_written", "p10", "p50", "p90")]
+            out.append(f"{r['figure']}: {shown[0]} as written; p10 / p50 / p90 {' / '.join(shown[1:])}")
         failed = int((self.samples.status != "answered").sum())
         if failed:
             out.append(f"{failed} of {len(self.samples)} samples gave no answer (see range_samples)")

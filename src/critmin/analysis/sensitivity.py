@@ -18,11 +18,12 @@ import pandas as pd
 
 from ..backend.highs import SolveOptions
 from ..errors import CritminError
-from ..results.format import money
+from ..results.format import in_unit, money
 from ..schema import Instance
 from ..schema.uncertainty import Uncertain
 from .jobs import Job, Outcome
 from .output import AnalysisResult
+from .ranges import declared as declared_inputs
 from .ranges import sample_instance
 from .sweep import Engine, Progress, engine_session, run_jobs
 
@@ -85,11 +86,7 @@ def sensitivity(
     """The tornado of the declared uncertain inputs (or the ids in `only`) on `metric`, and the break-even
     probability of each scenario-probability input."""
     figure = analysis_metric(instance, metric, options) if metric not in METRICS else None
-    declared = {u.id: u for u in instance.uncertain}
-    if not declared:
-        raise CritminError(
-            f"{instance.name} declares no uncertain inputs: add an `uncertain:` section (instances/README.md)"
-        )
+    declared = {u.id: u for u in declared_inputs(instance)}
     unknown = [x for x in only if x not in declared]
     if unknown:
         raise CritminError(f"no uncertain input '{unknown[0]}'; declared: {', '.join(declared)}")
@@ -152,9 +149,7 @@ def _tornado_headline(
     """The metric as written, then each input's two ends in the metric's unit, largest swing first."""
 
     def show(v: float | None) -> str:
-        if v is None or v != v:
-            return "not by the horizon" if unit == "year" else "-"
-        return f"{v:.0f}" if unit == "year" else money(v, cur)
+        return in_unit(v, unit, cur)
 
     def swing(v: float | None) -> str:
         return f"{v:.0f} yr" if unit == "year" and v is not None and v == v else show(v)

@@ -73,6 +73,17 @@ def year(y: Any) -> str:
         return str(y)
 
 
+def in_unit(x: Any, unit: str, currency: str = "") -> str:
+    """A figure in its own unit, as the bands and tornado tables carry it: 'year' (None or NaN: not reached
+    by the horizon), 'money' or a plain 'number'."""
+    missing = x is None or (isinstance(x, float) and math.isnan(x))
+    if unit == "year":
+        return "not by the horizon" if missing else year(x)
+    if missing:
+        return "-"
+    return money(float(x), currency) if unit == "money" else number(x)
+
+
 def number(x: Any, *, digits: int = 3) -> str:
     """A plain number without noise: integers as integers, others to `digits` significant figures."""
     if x is None:
