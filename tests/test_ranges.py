@@ -106,6 +106,7 @@ def test_every_analysis_takes_ranges_and_gives_each_figure_a_band(
         assert row["p10"] <= row["p50"] <= row["p90"]
     assert len(doc["tables"]["range_samples"]) == 6
     assert "ranges" in doc["facts"] and any("p10 / p50 / p90" in h for h in doc["headline"])
+    assert not any("planned's" in f for f in table)  # regression: "planned's network"
 
 
 def test_frontier_takes_ranges(tmp_path: Path):

@@ -170,8 +170,8 @@ def leverage_figures(a: AnalysisResult) -> Figures:
     out: Figures = {}
     for r in a.tables["damage"].to_dict("records"):
         y = int(r["ban_from"])
-        for net in ("today", "planned"):
-            out[f"damage of a ban from {y}, {net}'s network"] = ("money", float(r[f"damage_{net}"]))
+        for net, name in (("today", "today's network"), ("planned", "the planned network")):
+            out[f"damage of a ban from {y}, {name}"] = ("money", float(r[f"damage_{net}"]))
     return out
 
 
