@@ -1168,6 +1168,48 @@ PRICE_PATHS = [
 ]  # fmt: skip
 
 
+# Market shocks (issue 24): a Chinese price war aimed at allied plants, and Kachin (KIA) fighting cutting
+# Myanmar's clay to China. Neither is a control; both are what a plan to 2035 must survive.
+WAR_NDPR = 45_000  # ASSUMED US$45/kg: below the 2024 trough of US$50-55/kg (price list above); the domain
+# research's "China price war: NdPr < US$50/kg" scenario (domain-data.md, policy scenario 5)
+WAR_START = 2027
+# The NdPr path above puts 2026+ at x1.309 of the list price for every seller; a factor on top of it brings
+# NdPr oxide and metal to US$45/kg from 2027 (x0.625 of US$72/kg). Magnets fall by their NdPr content
+# (0.295 t/t x US$10/kg below the 2024 list): x0.94 of the 2024 customs value (DERIVED).
+WAR_FACTOR = round(WAR_NDPR / (55_000 * NDPR_PATH[2026]), 3)
+WAR_MAGNET = round(1 - NDPR_PER_MAGNET * (55_000 - WAR_NDPR) / PRICE["ndfeb"], 3)
+KIA_CUT = (
+    0.68  # REPORTED China's 2024 rare-earth imports from Myanmar -32% in the KIA disruption (Reuters/CSIS
+)
+# 2025, credibility audit 2025-12 item 8)
+
+
+def market_shock_scenarios() -> list[dict[str, Any]]:
+    """Status quo, a Chinese price war from 2027, a Kachin disruption from 2026 (probabilities ASSUMED)."""
+    war = [{"id": f"{c}_price_war", "commodity": c, "scenarios": ["price_war"],
+            "factors": {2025: 1.0, WAR_START: WAR_FACTOR if c != "ndfeb" else WAR_MAGNET},
+            "source": f"ASSUMED China's price war: NdPr oxide and metal at US${WAR_NDPR / 1000:g}/kg from {WAR_START}, "
+            "below the 2024 trough (US$50-55/kg, Fastmarkets via USGS MCS 2025); every seller's price follows "
+            "China's (China sets the market); magnets by their NdPr content (DERIVED)"}
+           for c in ("ndpr_oxide", "ndpr_metal", "ndfeb")]  # fmt: skip
+    scenarios = [
+        {"name": "status_quo", "probability": 0.6,
+         "description": "April licensing as observed in 2025; prices as the NdPr path; Myanmar as in 2024",
+         "source": "ASSUMED probability (no public estimate exists)"},
+        {"name": "price_war", "probability": 0.25, "revealed": WAR_START,
+         "description": f"China cuts NdPr to US${WAR_NDPR / 1000:g}/kg from {WAR_START} (magnets with it) to "
+         "undercut the allied plants now being built",
+         "source": "ASSUMED probability; the price path price_war (price_paths)"},
+        {"name": "kia_disruption", "probability": 0.15, "revealed": 2026,
+         "availability": [{"region": "MM", "factor": KIA_CUT, "start": 2026}],
+         "description": "Kachin fighting keeps Myanmar's ionic-clay output 32% down from 2026 (the 2024 cut, "
+         "sustained): less heavy feed for China's separators, so less Dy and Tb for export",
+         "source": "REPORTED 2024 imports from Myanmar -32% (Reuters/CSIS 2025); sustained from 2026 and "
+         "probability ASSUMED"},
+    ]  # fmt: skip
+    return scenarios, war  # type: ignore[return-value]
+
+
 def ree_common(
     name: str, description: str, reference: float, build_options: str = "build_options.csv"
 ) -> dict:
@@ -1303,6 +1345,28 @@ def build_ree(reference: float) -> None:
         question="Question: what do the October 2025 deals add to the allies' plan across China's control "
         "scenarios? Switch one off with --deal-off to measure it.",
     ), fw)  # fmt: skip
+
+    ms = ree_common(
+        "market-shocks-2027",
+        "allied-frameworks-2025's deals under two shocks that are not controls: a Chinese price war on NdPr and "
+        "magnets from 2027 aimed at the allied plants now being built, and Kachin fighting cutting Myanmar's "
+        "ionic clay (China's heavy feed) by a third from 2026.",
+        reference,
+        build_options="build_options_frameworks.csv",
+    )
+    scen, war = market_shock_scenarios()
+    ms["scenarios"] = scen
+    ms["price_paths"] = [*ms["price_paths"], *war]
+    levers = framework_levers()
+    levers["policies"] = {**ms["policies"], **levers["policies"]}
+    ms.update(levers)
+    ms["deals"] = [*deals(), dict(CRMA_DEAL)]
+    write_yaml(REE / "market-shocks-2027.yaml", HEADER.format(
+        title="market-shocks-2027",
+        question="Question: which allied plants would a Chinese price war strand, which does the deals' backing "
+        "keep running, and what does a Kachin disruption of China's heavy feed cost the allies? "
+        "Compare a scenario's plan with --scenario price_war.",
+    ), ms)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ INSTANCES = [
     ("rare-earths/controls-stochastic.yaml", "magnet"),
     ("rare-earths/controls-cvar.yaml", "magnet"),
     ("rare-earths/allied-frameworks-2025.yaml", "magnet"),
+    ("rare-earths/market-shocks-2027.yaml", "magnet"),
     ("gallium/gallium-2024.yaml", "refined"),
 ]
 

@@ -270,3 +270,29 @@ def test_cvar_variant_reports_the_tail_cost():
         if mass >= 0.1 - 1e-12:
             break
     assert sol.objective_parts["cvar"] == pytest.approx(tail / 0.1, rel=1e-5)
+
+
+def test_market_shocks_price_war_strands_unbacked_plants_and_kachin_cuts_chinas_heavy_feed():
+    """market-shocks-2027 (issue 24): in the price war (NdPr US$45/kg from 2027, every seller following China)
+    the allies idle the separation they can buy cheaper — Lynas Malaysia and Mountain Pass — while 10X, whose
+    output DoD buys (offtake), runs at its 7 kt. Kachin fighting cuts Myanmar's clay to 68% from 2026."""
+    sol = ree("market-shocks-2027")
+    inst = load_instance(REE / "market-shocks-2027.yaml")
+    assert {s.name for s in inst.scenarios} == {"status_quo", "price_war", "kia_disruption"}
+    war = {p.id: p for p in inst.price_paths if p.scenarios == ["price_war"]}
+    ndpr = 55_000 * 1.309 * war["ndpr_oxide_price_war"].factors[2027]  # type: ignore[index]
+    assert ndpr == pytest.approx(45_000, rel=1e-3)  # on top of the NdPr path every scenario has
+    p = sol.production.drop_duplicates(["facility", "year", "scenario"])
+    act = p[p.year == 2030].pivot_table(
+        index="facility", columns="scenario", values="activity", aggfunc="sum"
+    )
+    act = act.fillna(0.0)
+    for stranded in ("lynas_malaysia", "mp_mountain_pass_sep"):
+        assert act.loc[stranded, "price_war"] < 0.5 * act.loc[stranded, "status_quo"], stranded
+    assert act.loc["mp_10x_magnets"].min() >= 7_000 - 1e-6  # backed: the offtake buys all of it
+    mined = p[p.region == "MM"].pivot_table(
+        index="year", columns="scenario", values="activity", aggfunc="sum"
+    )
+    assert mined.loc[2025, "kia_disruption"] == pytest.approx(31_000)  # USGS 2024e, before the cut
+    assert mined.loc[2026:, "kia_disruption"].max() <= 0.68 * 31_000 + 1e-6  # availability x0.68 from 2026
+    assert mined.loc[2026:, "price_war"].min() > 0.68 * 31_000
