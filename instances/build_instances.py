@@ -428,6 +428,24 @@ PROJECTS = [
      ("magnet", "brownfield"), 2026, None,
      "REPORTED Neo Narva up to 5,000 t/yr, ~EUR250m at full scale vs EUR75m phase 1 [R2]; DERIVED EUR175m x 1.08"),
 ]  # fmt: skip
+# Projects the deals name, bundled in the instances with the deals (allied-frameworks-2025, market-shocks-2027):
+# the control instances keep their recorded results. Browns Range (Northern Minerals, WA): its xenotime
+# concentrate goes to a heavy separator (Iluka's Eneabba under its offtake; modelled as the hree basket).
+DEAL_PROJECTS = [
+    ("browns_range", "ntu_browns_range", "AU", "mine:hree", "discrete", 4_350, round(592e6 * USD_PER_AUD),
+     ("mine", "brownfield"), 2026, 2,
+     "REPORTED Northern Minerals Browns Range DFS (Sep 2025, NTU DFS deck via Rare Earth Exchanges and "
+     "middle.news [R2]): 4,350 t/yr TREO in xenotime concentrate, pre-production capex A$592m, 11-year mine life, "
+     "steady state ~2028, offtake to Iluka's Eneabba refinery, pre-tax IRR 12%; FID pending funding, so the "
+     "earliest start 2026 and 2 yr to first output (pilot plant run 2018-21, approvals and native title held) "
+     "ASSUMED; basket modelled as the ionic-clay hree basket (Dy+Tb ~54% of its value vs ~70% reported)"),
+]  # fmt: skip
+# Variable costs of projects that report them (USD per t of activity), else VAR_COST by stage
+PROJECT_VAR_COST = {
+    "ntu_browns_range": (round(31.25 * USD_PER_AUD * 1000), "REPORTED C1 A$31.25/kg TREO (Browns Range DFS, Sep "
+                         "2025 [R2])"),
+}  # fmt: skip
+LIFETIME = {"browns_range": 11}  # REPORTED 11-year mine life (DFS, Sep 2025 [R2]); others 25 ASSUMED
 INVESTOR = {"toliara": "US"}  # Energy Fuels (US) develops Toliara in Madagascar (REPORTED [R2])
 # Committed projects: financed and under construction, so existing capacity from their stated start (their
 # capex is sunk for the plan, which decides only what is not yet committed).
@@ -624,13 +642,12 @@ def ree_facilities() -> list[dict[str, Any]]:
         fac.append(facility(fid, region, ins, outs, cap, VAR_COST[stage.split(":")[0]][1], src))
     fac += recycling_facilities()
     existing = {f["id"] for f in fac}
-    for _oid, fid, region, stage, *_rest in PROJECTS:
+    for _oid, fid, region, stage, *_rest in PROJECTS + DEAL_PROJECTS:
         if fid not in existing:
             ins, outs = STAGE_IO[stage]
-            st = stage.split(":")[0]
-            fac.append(
-                facility(fid, region, ins, outs, 0, VAR_COST[st][1], "candidate: see its build option")
-            )
+            var, var_src = PROJECT_VAR_COST.get(fid, (VAR_COST[stage.split(":")[0]][1], ""))
+            src = "candidate: see its build option" + (f"; variable cost {var_src}" if var_src else "")
+            fac.append(facility(fid, region, ins, outs, 0, var, src))
             existing.add(fid)
     for stage, region in greenfield_sites(with_deals=True):
         ins, outs = STAGE_IO[stage]
@@ -683,12 +700,13 @@ def greenfield_sites(with_deals: bool) -> list[tuple[str, str]]:
 def ree_build_options(techban: bool = False, with_deals: bool = False) -> list[dict[str, Any]]:
     """Announced projects and greenfield options (and, with_deals, the options the MOUs open)."""
     options: list[dict[str, Any]] = []
-    for oid, fid, _region, _stage, kind, size, cost, lead_key, earliest, lead_override, src in PROJECTS:
+    projects = PROJECTS + DEAL_PROJECTS if with_deals else PROJECTS
+    for oid, fid, _region, _stage, kind, size, cost, lead_key, earliest, lead_override, src in projects:
         lead, lead_src = LEAD[lead_key]
         if lead_override is not None:
             lead, lead_src = lead_override, "lead time from the project's reported schedule"
         row: dict[str, Any] = {"id": oid, "facility": fid, "kind": kind, "lead_time": lead, "earliest_start": earliest,
-                               "lifetime": 25}  # fmt: skip
+                               "lifetime": LIFETIME.get(oid, 25)}  # fmt: skip
         if kind == "discrete":
             row.update({"fixed_cost": cost, "module_size": size, "max_count": 1})
         else:
@@ -924,10 +942,11 @@ def deals() -> list[dict[str, Any]]:
         {"id": "us_australia", "name": "US-Australia Framework", "signed": "2025-10-20",
          "description": "At least US$1 bn each from the US and Australia within six months, toward a US$8.5 bn "
          "project pipeline (price floors, offtakes, stockpiles, a supply-security response group)",
-         "parts": ["policies.budgets:us_au_first_tranche", "finance.concessional:nolans_us_au_equity"],
+         "parts": ["policies.budgets:us_au_first_tranche", "finance.concessional:nolans_us_au_equity",
+                   "finance.concessional:browns_range_exim"],
          "source": "REPORTED White House (20 Oct 2025) via manmonthly, minerals.org.au [R2]; named projects: "
          "Nolans (equity, modelled), Alcoa-Sojitz gallium (in the gallium instance's scope, not here), EXIM "
-         "letters of interest >US$2.2 bn incl. Browns Range (not modelled: no public capacity and cost)"},
+         "letters of interest >US$2.2 bn incl. Browns Range (modelled: EXIM finance of its DFS project)"},
         {"id": "us_japan", "name": "US-Japan Framework", "signed": "2025-10-28",
          "description": "Financial support for jointly selected projects (magnets among them) within six months; "
          "consideration of a complementary stockpile; a rapid response group. Non-binding",
@@ -983,6 +1002,11 @@ def framework_levers() -> dict[str, Any]:
              "source": "REPORTED US-Australia Framework named project: Australian equity US$100m, the US considering "
              "up to US$300m (manmonthly 22 Oct 2025; Creamer Media 21 Oct 2025 [R2]); rate ASSUMED (see "
              "CONCESSIONAL_RATE)"},
+            {"id": "browns_range_exim", "options": ["browns_range"], "rate": CONCESSIONAL_RATE, "kind": "loan",
+             "amount": round(592e6 * USD_PER_AUD),
+             "source": "REPORTED US EXIM letters of interest >US$2.2 bn under the US-Australia Framework, Northern "
+             "Minerals' Browns Range among them (manmonthly 22 Oct 2025; Creamer Media 21 Oct 2025 [R2]); amount "
+             "ASSUMED up to the DFS capex; rate ASSUMED (see CONCESSIONAL_RATE)"},
             {"id": "japan_project_finance", "options": ["jp_new_magnet_build", "jp_new_sep_hree_build"],
              "rate": CONCESSIONAL_RATE, "kind": "loan", "amount": 0.5e9,
              "source": "REPORTED Japanese finance for jointly selected projects within six months (US-Japan "

@@ -296,3 +296,20 @@ def test_market_shocks_price_war_strands_unbacked_plants_and_kachin_cuts_chinas_
     assert mined.loc[2025, "kia_disruption"] == pytest.approx(31_000)  # USGS 2024e, before the cut
     assert mined.loc[2026:, "kia_disruption"].max() <= 0.68 * 31_000 + 1e-6  # availability x0.68 from 2026
     assert mined.loc[2026:, "price_war"].min() > 0.68 * 31_000
+
+
+def test_browns_range_is_the_us_australia_deals_exim_project_at_its_dfs_figures():
+    """The EXIM letter of interest (US-Australia) backs Browns Range: its option carries the Sep 2025 DFS
+    (4,350 t/yr TREO, A$592m, C1 A$31.25/kg, 11-yr life); off, the project stays at the private 10%."""
+    inst = load_instance(REE / "allied-frameworks-2025.yaml")
+    opt = next(o for o in inst.build_options if o.id == "browns_range")
+    assert (opt.module_size, opt.fixed_cost, opt.lifetime) == (4_350, round(592e6 * 0.65), 11)
+    fac = next(f for f in inst.facilities if f.id == "ntu_browns_range")
+    assert fac.var_cost == round(31.25 * 0.65 * 1000)
+    deal = next(d for d in inst.deals if d.id == "us_australia")
+    assert "finance.concessional:browns_range_exim" in deal.parts
+    off = inst.without_deals("us_australia")
+    assert "browns_range" in {o.id for o in off.build_options}
+    assert "browns_range_exim" not in {c.id for c in off.finance.concessional}
+    # the control instances keep their recorded options: the project is the deals' instances' only
+    assert "browns_range" not in {o.id for o in load_instance(REE / "controls-stochastic.yaml").build_options}
