@@ -313,3 +313,23 @@ def test_browns_range_is_the_us_australia_deals_exim_project_at_its_dfs_figures(
     assert "browns_range_exim" not in {c.id for c in off.finance.concessional}
     # the control instances keep their recorded options: the project is the deals' instances' only
     assert "browns_range" not in {o.id for o in load_instance(REE / "controls-stochastic.yaml").build_options}
+
+
+def test_the_allied_magnet_premium_in_sources_follows_from_the_instance_data():
+    """SOURCES.md derives what an allied magnet costs against a Chinese one (US$67.7/kg, 1.38x China's export
+    price) from the instance's own figures: if a figure changes, the derivation must be redone."""
+    inst = load_instance(REE / "baseline-2024.yaml")
+    opt = next(o for o in inst.build_options if o.id == "us_new_magnet_build")
+    rate = next(h.rate for h in inst.finance.hurdle_rates)
+    crf = rate / (1 - (1 + rate) ** -opt.lifetime)
+    fac = {f.id: f for f in inst.facilities}
+    price = {c.id: c.price for c in inst.commodities}
+    ndpr_2026 = next(p.factors[2026] for p in inst.price_paths if p.commodity == "ndpr_metal")  # type: ignore[index]
+    recipe = fac["us_new_magnet"].inputs
+    materials = sum(q * price[c] * (ndpr_2026 if c == "ndpr_metal" else 1) for c, q in recipe.items())
+    allied = opt.capex * crf + fac["us_new_magnet"].var_cost + materials
+    assert allied / 1000 == pytest.approx(67.7, abs=0.05)
+    assert allied / price["ndfeb"] == pytest.approx(1.38, abs=0.005)
+    assert fac["cn_magnets"].var_cost == 20_000 and fac["us_new_magnet"].var_cost == 28_000
+    sources = (ROOT / "instances" / "SOURCES.md").read_text()
+    assert "US$67.7/kg — 1.38× China's 2024 export price" in sources
