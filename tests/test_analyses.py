@@ -18,6 +18,7 @@ from critmin.analysis.jobs import Job, clear_cache, run_job
 from critmin.analysis.leverage import leverage
 from critmin.analysis.stress import stress
 from critmin.analysis.sweep import Engine, parse_vary, run_jobs, sweep
+from critmin.backend.highs import SolveOptions
 from critmin.cli import main
 from critmin.generate import synthetic
 from critmin.io import load_instance
@@ -150,6 +151,22 @@ def test_time_to_share_is_the_first_year_a_build_can_reach_it():
     assert curve.loc[0.5, "programme_spent"] > curve.loc[0.25, "programme_spent"] > 0
 
 
+def test_a_programme_cost_carries_the_interval_its_solve_guarantees(tmp_path):
+    """Issue 25: a programme stopped at its first incumbent reports how far its optimum may lie below it, and
+    the proven optimum lies inside that interval (a synthetic instance whose 50% programme needs a search)."""
+    from critmin import load_instance
+    from critmin.generate import synthetic_data, write_instance
+
+    write_instance(synthetic_data(regions=12, years=5, scenarios=2, seed=1), tmp_path / "i", name="syn")
+    inst = load_instance(tmp_path / "i" / "syn.yaml")
+    first = SolveOptions(mip_gap=0, highs_options={"mip_max_improving_sols": 1, "mip_heuristic_effort": 0})
+    loose = stress(inst, shares=(0.5,), nodes=[], options=first).time_to_share.iloc[0]
+    tight = stress(inst, shares=(0.5,), nodes=[], options=SolveOptions(mip_gap=0)).time_to_share.iloc[0]
+    assert loose.first_year == tight.first_year
+    assert loose.programme_bound_error > 0 and tight.programme_bound_error == 0
+    assert abs(loose.programme_spent - tight.programme_spent) <= loose.programme_bound_error + 1e-6
+
+
 def test_stress_rejects_unknown_nodes_and_years():
     inst = make(_six_years(0))
     with pytest.raises(CritminError, match="no plant of stage 'magnet' in region 'CN'"):
@@ -176,6 +193,8 @@ def test_leverage_hand_computed():
     # planned: with no ban it buys from China at 15 (the plant idles); with a ban 60 t at 35 and 40 t short
     assert row.damage_planned == pytest.approx(60 * 35 + 40 * 1000 - 100 * 15)
     assert row.damage_avoided == pytest.approx(row.damage_today - row.damage_planned)
+    # each damage with the interval the solves guarantee: both LPs here (the network fixed), so exact
+    assert row.damage_today_bound_error == 0 and row.damage_planned_bound_error == 0
     rev = res.china_revenue.iloc[0]
     assert rev.exports_tonnes == pytest.approx(100) and rev.revenue == pytest.approx(100 * 100)
 

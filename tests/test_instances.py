@@ -274,7 +274,7 @@ def test_cvar_variant_reports_the_tail_cost():
 
 def test_market_shocks_price_war_strands_unbacked_plants_and_kachin_cuts_chinas_heavy_feed():
     """market-shocks-2027 (issue 24): in the price war (NdPr US$45/kg from 2027, every seller following China)
-    the allies idle the separation they can buy cheaper — Lynas Malaysia and Mountain Pass — while 10X, whose
+    the allies idle the separation they can buy cheaper — Lynas Malaysia, most light separation — while 10X, whose
     output DoD buys (offtake), runs at its 7 kt. Kachin fighting cuts Myanmar's clay to 68% from 2026."""
     sol = ree("market-shocks-2027")
     inst = load_instance(REE / "market-shocks-2027.yaml")
@@ -287,8 +287,11 @@ def test_market_shocks_price_war_strands_unbacked_plants_and_kachin_cuts_chinas_
         index="facility", columns="scenario", values="activity", aggfunc="sum"
     )
     act = act.fillna(0.0)
-    for stranded in ("lynas_malaysia", "mp_mountain_pass_sep"):
-        assert act.loc[stranded, "price_war"] < 0.5 * act.loc[stranded, "status_quo"], stranded
+    assert act.loc["lynas_malaysia", "price_war"] == 0 < act.loc["lynas_malaysia", "status_quo"]
+    # which US separator runs is a near-tie; allied light separation as a whole is not
+    light = ["lynas_malaysia", "mp_mountain_pass_sep", "us_new_sep_lree", "au_new_sep_lree"]
+    total = act.reindex(light).fillna(0.0).sum()
+    assert total["price_war"] < 0.25 * total["status_quo"]
     assert act.loc["mp_10x_magnets"].min() >= 7_000 - 1e-6  # backed: the offtake buys all of it
     mined = p[p.region == "MM"].pivot_table(
         index="year", columns="scenario", values="activity", aggfunc="sum"

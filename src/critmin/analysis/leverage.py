@@ -75,6 +75,8 @@ def leverage(
             base = _cost(outs[f"{name}:none"], f"{name}'s network without a ban", instance)
             hit = outs[f"{name}:{y}"]
             row[f"damage_{name}"] = _cost(hit, f"{name}'s network, ban from {y}", instance) - base
+            # the interval the solver's bounds guarantee (0 when both solves are proven or LPs)
+            row[f"damage_{name}_bound_error"] = hit.bound_gap + outs[f"{name}:none"].bound_gap
             row[f"unmet_tonnes_{name}"] = (hit.expected_unmet or 0.0) - (
                 outs[f"{name}:none"].expected_unmet or 0.0
             )
@@ -85,8 +87,10 @@ def leverage(
     cur = instance.units.currency
     first = damage.iloc[0]
     headline = [
-        f"a ban from {int(first.ban_from)} would cost the allies {money(first.damage_today, cur)} "
-        f"with today's network and {money(first.damage_planned, cur)} with the planned one",
+        f"a ban from {int(first.ban_from)} would cost the allies {money(first.damage_today, cur)}"
+        f"{_pm(first.damage_today_bound_error, cur)} with today's network and "
+        f"{money(first.damage_planned, cur)}{_pm(first.damage_planned_bound_error, cur)} "
+        "with the planned one",
     ]
     if not revenue.empty:
         worst = revenue.sort_values("revenue_at_risk", ascending=False).iloc[0]
@@ -111,6 +115,11 @@ def leverage(
         ],
         headline=headline,
     )
+
+
+def _pm(error: float, currency: str) -> str:
+    """' ± error' where the solver's bounds leave one, else nothing."""
+    return f" ± {money(error, currency)}" if error > 0 else ""
 
 
 def _revenue(planned: Outcome, ref: str | None) -> pd.DataFrame:

@@ -256,7 +256,9 @@ def stress(
         cost = (
             ""
             if pd.isna(r.first_year)
-            else f" (the cheapest programme that does it spends {money(r.programme_spent, cur)})"
+            else f" (the cheapest programme that does it spends {money(r.programme_spent, cur)}"
+            + (f" ± {money(r.programme_bound_error, cur)}" if r.programme_bound_error else "")
+            + ")"
         )
         held = f"; held back by {r.binding_limits}" if r.binding_limits else ""
         headline.append(f"allied demand met {r.share:.0%} without China: {when}{cost}{held}")
@@ -342,6 +344,7 @@ def _tts_table(
                 tts = (short[0] - y) if short else None
                 row["extra_unmet_tonnes"] = (o.expected_unmet or 0.0) - (base.expected_unmet or 0.0)
                 row["extra_cost"] = (o.planner_cost or 0.0) - (base.planner_cost or 0.0)
+                row["extra_cost_bound_error"] = o.bound_gap + base.bound_gap
             horizon = years[-1] - y + 1
             row["tts_years"] = tts
             row["survives_horizon"] = o.ok and tts is None
@@ -367,6 +370,8 @@ def _share_curve(
                 "share": x,
                 "first_year": first,
                 "programme_spent": o.parts_total("spent") if o is not None else None,
+                # how far the programme's optimum may lie below what was found (the solver's bound gap)
+                "programme_bound_error": o.bound_gap if o is not None else None,
                 "new_capacity_t": sum(b[2] for b in o.builds) if o is not None else None,
                 "main_builds": "; ".join(f"{b[0]} {b[2]:,.0f} t/yr ({b[1]})" for b in top),
                 "binding_limits": "; ".join(o.binding) if o is not None else "",
