@@ -1122,8 +1122,8 @@ UNCERTAIN = [
 
 # The EU Critical Raw Materials Act (Regulation (EU) 2024/1252, art. 5(1)(b)): by 2030 no more than 65% of
 # the EU's annual consumption of each strategic raw material, at any relevant stage of processing, from a
-# single third country. A policy set for EU questions, off as written (critmin ... --deal-on eu_crma). Its
-# 10/40/25% benchmarks for EU extraction, processing and recycling are capacity targets, not modelled.
+# single third country; and (art. 5(1)(a)) EU capacity able to produce 10% (extraction), 40% (processing) and
+# 25% (recycling) of that consumption. A policy set for EU questions, off as written (--deal-on eu_crma).
 EU_REGIONS = ("EU", "EE", "FR")
 CRMA_COMMODITIES = ["ndpr_oxide", "ndpr_metal", "dy_oxide", "tb_oxide", "ndfeb"]
 CRMA_CAPS = [
@@ -1133,12 +1133,46 @@ CRMA_CAPS = [
      "material from a single third country by 2030; applied per EU region of the model"}
     for r in EU_REGIONS
 ]  # fmt: skip
+# The EU's consumption is measured as the NdPr oxide in its magnet demand (0.295 t per t NdFeB, the recipe);
+# extraction in t REO of concentrate, at the light basket's 20% NdPr (YIELDS). eu_crma reports how far a plan
+# is from each benchmark in 2030; eu_crma_capacity holds the plan to the processing and recycling ones (the
+# model has no EU mine project — LKAB Per Geijer and Norra Karr are not modelled — so extraction is only
+# reported).
+CRMA_STAGES = (("extraction", "mining", "conc_lree", NDPR_PER_MAGNET / YIELDS["lree"]["ndpr_oxide"], 0.10),
+               ("processing", "separation", "ndpr_oxide", NDPR_PER_MAGNET, 0.40),
+               ("recycling", "recycling", "ndpr_oxide", NDPR_PER_MAGNET, 0.25))  # fmt: skip
+
+
+def crma_benchmarks(enforce: bool) -> list[dict[str, Any]]:
+    """The CRMA's art. 5(1)(a) benchmarks for 2030: reported (every stage) or held (processing, recycling)."""
+    return [
+        {"id": f"crma_{name}" + ("_held" if enforce else ""), "regions": list(EU_REGIONS), "stage": stage,
+         "commodity": commodity, "basis": "ndfeb", "per_unit": round(per_unit, 4), "share": share,
+         "enforce": enforce, "start": 2030, "end": 2030,
+         "source": f"REPORTED EU CRMA (Regulation (EU) 2024/1252) art. 5(1)(a): EU {name} capacity able to "
+         f"produce {share:.0%} of annual consumption by 2030; consumption DERIVED as the NdPr oxide in the EU "
+         "regions' magnet demand (recipe)"}
+        for name, stage, commodity, per_unit, share in CRMA_STAGES
+        if not enforce or name != "extraction"
+    ]  # fmt: skip
+
+
 CRMA_DEAL = {
     "id": "eu_crma", "name": "EU Critical Raw Materials Act benchmark (65% single-supplier cap)",
     "signed": "2024-04-11", "in_force": False,
     "description": "From 2030 no single third country supplies more than 65% of the EU's rare-earth oxides, "
-    "metal or magnets. Off as written: switch it on with --deal-on eu_crma for EU questions",
-    "parts": [f"policies.max_supplier_share:{c['id']}" for c in CRMA_CAPS],
+    "metal or magnets; how far the plan is from the 10/40/25% capacity benchmarks is reported. Off as "
+    "written: switch it on with --deal-on eu_crma for EU questions",
+    "parts": [f"policies.max_supplier_share:{c['id']}" for c in CRMA_CAPS]
+    + [f"policies.capacity_benchmarks:{b['id']}" for b in crma_benchmarks(enforce=False)],
+    "source": "REPORTED Regulation (EU) 2024/1252 (adopted 11 Apr 2024) [R2]",
+}  # fmt: skip
+CRMA_CAPACITY_DEAL = {
+    "id": "eu_crma_capacity", "name": "EU CRMA capacity benchmarks held (40% processing, 25% recycling by 2030)",
+    "signed": "2024-04-11", "in_force": False,
+    "description": "EU separation capacity able to make 40%, and recycling capacity 25%, of the EU's NdPr "
+    "consumption in 2030 (the benchmarks as requirements). Off as written: --deal-on eu_crma_capacity",
+    "parts": [f"policies.capacity_benchmarks:{b['id']}" for b in crma_benchmarks(enforce=True)],
     "source": "REPORTED Regulation (EU) 2024/1252 (adopted 11 Apr 2024) [R2]",
 }  # fmt: skip
 
@@ -1254,8 +1288,11 @@ def ree_common(
         "build_rates": build_rates(),
         "thrifts": [dict(t) for t in THRIFTS],
         "planner": dict(PLANNER),
-        "policies": {"max_supplier_share": [dict(c) for c in CRMA_CAPS]},
-        "deals": [dict(CRMA_DEAL)],
+        "policies": {
+            "max_supplier_share": [dict(c) for c in CRMA_CAPS],
+            "capacity_benchmarks": crma_benchmarks(False) + crma_benchmarks(True),
+        },
+        "deals": [dict(CRMA_DEAL), dict(CRMA_CAPACITY_DEAL)],
         "finance": {"hurdle_rates": [dict(h) for h in HURDLE_RATES]},
         "price_paths": [dict(p) for p in PRICE_PATHS],
         "export_controls": [dict(MY_RAW_BAN), *[dict(c) for c in CLAY_TO_CHINA], april_observed(reference)],
@@ -1362,7 +1399,7 @@ def build_ree(reference: float) -> None:
     levers = framework_levers()
     levers["policies"] = {**fw["policies"], **levers["policies"]}
     fw.update(levers)
-    fw["deals"] = [*deals(), dict(CRMA_DEAL)]
+    fw["deals"] = [*deals(), dict(CRMA_DEAL), dict(CRMA_CAPACITY_DEAL)]
     fw["uncertain"] = [dict(u) for u in UNCERTAIN]
     write_yaml(REE / "allied-frameworks-2025.yaml", HEADER.format(
         title="allied-frameworks-2025",
@@ -1384,7 +1421,7 @@ def build_ree(reference: float) -> None:
     levers = framework_levers()
     levers["policies"] = {**ms["policies"], **levers["policies"]}
     ms.update(levers)
-    ms["deals"] = [*deals(), dict(CRMA_DEAL)]
+    ms["deals"] = [*deals(), dict(CRMA_DEAL), dict(CRMA_CAPACITY_DEAL)]
     write_yaml(REE / "market-shocks-2027.yaml", HEADER.format(
         title="market-shocks-2027",
         question="Question: which allied plants would a Chinese price war strand, which does the deals' backing "

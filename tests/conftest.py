@@ -136,7 +136,9 @@ def every_family() -> dict[str, Any]:
         "max_supplier_share": [{"id": "x1", "region": "US", "commodities": ["ox"], "share": 0.8}],
         "min_service": [{"id": "sv", "region": "US", "share": 0.5}],
         "budgets": [{"id": "bd", "investor": ["ally", "JP"], "amount": 1e6}],
-    }
+        "capacity_benchmarks": [{"id": "cb", "regions": ["US", "AU"], "stage": "separation", "commodity": "ox",
+                                 "basis": "ox", "per_unit": 1, "share": 0.1}],
+    }  # fmt: skip
     d["stockpiles"] = [
         {
             "id": "st", "region": "US", "commodity": "ox", "capacity": 10, "initial": 5, "holding_cost": 1,

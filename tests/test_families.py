@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from conftest import cost, shipped, solved
+from conftest import base_dict, cost, make, shipped, solved
+from critmin import CritminError, solve
 
 
 @pytest.mark.family(
@@ -378,3 +381,39 @@ def test_min_service_that_cannot_hold_is_infeasible(tiny):
     sol = solve(make(tiny))
     assert sol.status == "infeasible"
     assert sol.exit_code == 2
+
+
+def _benchmark(enforce: bool = True, **kw: Any) -> dict[str, Any]:
+    """The US and Australia want separation capacity able to make 40% of the US's 100 t of oxide: Australia
+    has no plant, and may build one (capex 100 per t/yr, one year); China delivers at 15/t, Australia at 35."""
+    d = base_dict()
+    d["facilities"][1]["capacity"] = 0
+    d["build_options"] = [{"id": "b", "facility": "au_plant", "capex": 100, "lifetime": 1}]
+    d["policies"] = {"capacity_benchmarks": [{"id": "crma", "regions": ["US", "AU"], "stage": "separation",
+                                              "commodity": "ox", "basis": "ox", "per_unit": 1, "share": 0.4,
+                                              "enforce": enforce, **kw}]}  # fmt: skip
+    return d
+
+
+@pytest.mark.family("capacity_benchmark")
+def test_a_capacity_benchmark_builds_capacity_it_need_not_run():
+    """The benchmark is on capacity (the CRMA's wording), not output: 40 t/yr is built (4,000) and idles,
+    China still supplies all 100 t (1,500). Reported, not enforced, nothing is built (1,500) and the plan is
+    40 points short of it."""
+    sol = solved(_benchmark())
+    assert sol.builds.capacity_added.sum() == pytest.approx(40)
+    assert shipped(sol, "CN", "US") == pytest.approx(100)
+    assert cost(sol) == pytest.approx(40 * 100 + 100 * 15)
+    assert sol.metrics["benchmark:crma:2025"] == pytest.approx(0.4)
+    free = solved(_benchmark(enforce=False))
+    assert cost(free) == pytest.approx(100 * 15) and free.builds.empty
+    assert free.metrics["benchmark:crma:2025"] == pytest.approx(0.0)
+
+
+def test_a_capacity_benchmark_no_plant_can_serve_is_a_located_error():
+    d = _benchmark(stage="magnet")
+    d["commodities"].append({"id": "mag", "stage": "magnet", "price": 400})
+    d["policies"]["capacity_benchmarks"][0]["commodity"] = "mag"
+    with pytest.raises(CritminError, match="capacity benchmark 'crma' cannot be met in 2025") as e:
+        solve(make(d))
+    assert "enforce: false" in str(e.value)

@@ -185,8 +185,9 @@ def test_frameworks_deals_are_switchable_and_levers_act():
         "us_dod_mp",
         "us_nds",
         "eu_crma",
+        "eu_crma_capacity",
     }
-    assert [d.id for d in inst.deals if not d.in_force] == ["eu_crma"]  # a policy set, off as written
+    assert [d.id for d in inst.deals if not d.in_force] == ["eu_crma", "eu_crma_capacity"]  # policy sets
     none = ree("allied-frameworks-2025", *(d.id for d in inst.deals if d.in_force))
     assert none.objective >= fw.objective - 1e-6 * fw.objective
     off = inst.without_deals(*(d.id for d in inst.deals if d.in_force))
@@ -336,3 +337,25 @@ def test_the_allied_magnet_premium_in_sources_follows_from_the_instance_data():
     assert fac["cn_magnets"].var_cost == 20_000 and fac["us_new_magnet"].var_cost == 28_000
     sources = (ROOT / "instances" / "SOURCES.md").read_text()
     assert "US$67.7/kg — 1.38× China's 2024 export price" in sources
+
+
+def test_eu_crma_benchmarks_are_reported_and_can_be_held():
+    """The CRMA's 10/40/25% capacity benchmarks for 2030 (issue 24): eu_crma reports how far the baseline plan
+    is from them (no EU mine: extraction 0%); eu_crma_capacity holds processing at 40% and recycling at 25% of
+    the EU's NdPr consumption, at a cost; under the October technology ban no EU separator can be online by
+    2030, so holding them is infeasible and diagnose names the benchmark."""
+    base = load_instance(REE / "baseline-2024.yaml")
+    reported = solve(base.with_deals_on("eu_crma"))
+    held = solve(base.with_deals_on("eu_crma_capacity"))
+    assert reported.status == held.status == "optimal"
+    m = reported.metrics
+    assert m["benchmark:crma_extraction:2030"] == 0
+    assert 0 < m["benchmark:crma_processing:2030"] < 0.4 and 0 < m["benchmark:crma_recycling:2030"] < 0.25
+    assert held.metrics["benchmark:crma_processing_held:2030"] >= 0.4 - 1e-6
+    assert held.metrics["benchmark:crma_recycling_held:2030"] >= 0.25 - 1e-6
+    assert held.objective > reported.objective
+    from critmin.analysis.diagnose import diagnose
+
+    oct_ = load_instance(REE / "china-controls-oct2025.yaml").with_deals_on("eu_crma_capacity")
+    d = diagnose(oct_)
+    assert d.infeasible and "capacity benchmark crma_processing_held in 2030" in d.to_text(top=0)

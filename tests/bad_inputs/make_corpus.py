@@ -657,6 +657,23 @@ def main() -> None:
         setp("price_floors", [{"id": "f", "facility": "au_plant", "commodity": "ox", "floor": -10}]),
         [y, "price_floors[0].floor", "-10"],
     )
+    bench = {"id": "cb", "regions": ["US", "AU"], "stage": "separation", "commodity": "ox", "basis": "ox",
+             "per_unit": 1, "share": 0.4}  # fmt: skip
+    case(
+        "capacity_benchmark_unknown_stage",
+        setp("policies", {"capacity_benchmarks": [dict(bench, stage="seperation")]}),
+        [y, "policies.capacity_benchmarks[0].stage", "unknown stage 'seperation'", "separation"],
+    )
+    case(
+        "capacity_benchmark_per_unit_zero",
+        setp("policies", {"capacity_benchmarks": [dict(bench, per_unit=0)]}),
+        [y, "policies.capacity_benchmarks[0].per_unit", "greater than 0"],
+    )
+    case(
+        "capacity_benchmark_unknown_region",
+        setp("policies", {"capacity_benchmarks": [dict(bench, regions=["US", "AUS"])]}),
+        [y, "policies.capacity_benchmarks[0].regions", "unknown region 'AUS'", "AU"],
+    )
     print(f"{sum(1 for d in HERE.iterdir() if d.is_dir())} cases")
 
 

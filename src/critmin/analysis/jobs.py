@@ -38,6 +38,8 @@ from .digest import Digest
 # inputs a sweep may scale that change the model itself (rebuilt per value, not re-used): name -> what
 MODEL_FACTORS = MODEL_MULTIPLIERS
 BUILD_FAMILIES = ("build_capacity", "build_modules")
+# rows that constrain only which builds to choose: relaxed when a job fixes the builds
+BUILD_CHOICE_ROWS = ("budget_limit", "capacity_benchmark")
 
 
 @dataclass(frozen=True)
@@ -346,11 +348,12 @@ def job_arrays(loaded: _Loaded, job: Job) -> ModelArrays:
     row_lower, row_upper = arrays.row_lower, arrays.row_upper
     if job.builds is not None or job.min_met is not None:
         row_lower, row_upper = row_lower.copy(), row_upper.copy()
-    if job.builds is not None and arrays.has_row_block("budget_limit"):
-        # a fixed network: the plan's builds are given, so spending floors and caps (what a budget
-        # constrains: which builds to choose) do not bind its operation
-        rows = arrays.row_block("budget_limit")
-        row_lower[rows.start : rows.stop], row_upper[rows.start : rows.stop] = -np.inf, np.inf
+    for family in BUILD_CHOICE_ROWS:
+        if job.builds is not None and arrays.has_row_block(family):
+            # a fixed network: the plan's builds are given, so spending floors and caps and capacity
+            # benchmarks (what they constrain: which builds to choose) do not bind its operation
+            rows = arrays.row_block(family)
+            row_lower[rows.start : rows.stop], row_upper[rows.start : rows.stop] = -np.inf, np.inf
     if job.min_met is not None:
         rows = arrays.row_block(MIN_MET)
         share, start = job.min_met

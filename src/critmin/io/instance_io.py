@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from ..errors import CritminError, InstanceError, Problem, ReferenceProblems, did_you_mean, format_loc
-from ..schema import Instance
+from ..schema import POLICY_TABLES, Instance
 from .files import MAX_TABLE_BYTES, MAX_YAML_BYTES, read_bytes, read_text
 from .yaml_safe import DuplicateKeyError, YamlLimitError, load_yaml
 
@@ -38,7 +38,6 @@ CSV_TABLES = (
     "price_floors",
     "offtakes",
 )
-POLICY_TABLES = ("min_bloc_share", "max_supplier_share", "min_service", "budgets")
 
 
 class _Source:

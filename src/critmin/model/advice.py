@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..errors import Problem
+from ..schema import POLICY_TABLES
 from .data import ModelData, in_window
 
 
@@ -96,7 +97,7 @@ def _windows(md: ModelData) -> list[Problem]:
         (("export_controls", i), f"export control '{c.id}'", c.start, c.end)
         for i, c in enumerate(inst.export_controls)
     ]
-    for table in ("min_bloc_share", "max_supplier_share", "min_service", "budgets"):
+    for table in POLICY_TABLES:
         for i, p in enumerate(getattr(inst.policies, table)):
             items.append((("policies", table, i), f"policy '{p.id}'", p.start, p.end))
     base = inst.horizon.base_year

@@ -20,7 +20,13 @@ from .export_controls import add_export_controls
 from .nonanticipativity import add_nonanticipativity
 from .objective import add_costs
 from .origin import add_origin, add_origin_variables
-from .policies import add_budgets, add_max_supplier_share, add_min_bloc_share, add_min_service
+from .policies import (
+    add_budgets,
+    add_capacity_benchmarks,
+    add_max_supplier_share,
+    add_min_bloc_share,
+    add_min_service,
+)
 from .requirements import add_min_met_share, add_risk_cap
 from .sales import add_sale_variables, add_sales
 from .stockpiles import add_stock_variables, add_stockpiles
@@ -50,6 +56,7 @@ BUILD_ORDER: tuple[Callable[[ModelBuilder], None], ...] = (
     add_max_supplier_share,
     add_min_service,
     add_budgets,
+    add_capacity_benchmarks,
     add_stockpiles,
     add_substitution,
     add_offtakes,

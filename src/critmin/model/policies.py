@@ -1,15 +1,21 @@
 """Policies: a minimum share of supply from given blocs, a maximum share from one supplier, a hard service
-level on demand, and capex budgets. A region's supply is its own production plus its imports (terms.py)."""
+level on demand, capex budgets, and capacity benchmarks (a group's capacity at a stage against its own
+consumption). A region's supply is its own production plus its imports (terms.py)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import InstanceError, Problem
-from ..schema import Instance
+from ..schema import CapacityBenchmark, Instance
 from .builder import INF, ModelBuilder, Terms
 from .builds import by_scenario_sets
 from .data_types import BuildKey, DemandRow
-from .terms import build_col, origins_into, supply_terms
+from .terms import build_col, capacity_online, origins_into, supply_terms
 from .timeline import in_window
+
+if TYPE_CHECKING:  # data.py imports this module
+    from .data import ModelData
 
 
 def add_min_bloc_share(b: ModelBuilder) -> None:
@@ -120,3 +126,66 @@ def compile_policy_coverage(
                 covered.append(key)
         budget_builds[b.id] = covered
     return service, budget_builds
+
+
+def benchmark_plants(md: ModelData, p: CapacityBenchmark) -> list[tuple[str, float]]:
+    """The group's plants of the benchmark's stage that make its commodity: (facility, output per unit)."""
+    stage = md.inst.facility_stages()
+    regions = set(p.regions)
+    return [
+        (f.id, float(f.outputs[p.commodity]))
+        for f in md.inst.facilities
+        if f.region in regions and stage[f.id] == p.stage and p.commodity in f.outputs
+    ]
+
+
+def benchmark_consumption(md: ModelData, p: CapacityBenchmark, y: int, s: str) -> float:
+    """The group's consumption of the benchmark's commodity (scaled t): per_unit x its demand for basis."""
+    regions = set(p.regions)
+    rows = [d.index for d in md.demand if d.year == y and d.region in regions and d.commodity == p.basis]
+    return p.per_unit * sum(md.demand_qty.get((i, s), 0.0) for i in rows)
+
+
+def benchmark_capacity(md: ModelData, plants: list[tuple[str, float]], y: int, s: str) -> float:
+    """What the plants' existing capacity can make of the commodity (scaled t): the constant part."""
+    return sum(
+        coef * md.avail.get((f, y, s), 0.0) * md.existing_usable.get((f, y, s), 0.0) for f, coef in plants
+    )
+
+
+def add_capacity_benchmarks(b: ModelBuilder) -> None:
+    """Existing + built capacity of the group's plants at the stage, times their output of the commodity, at
+    least share x the group's consumption, in every scenario and year of the window; only benchmarks with
+    `enforce` (the others are reported, results/benchmarks.py). A benchmark no plant or option of the group
+    can serve is refused with its location rather than made infeasible."""
+    md = b.md
+    keys: list[tuple[str, int, str]] = []
+    lower: list[float] = []
+    rows: list[Terms] = []
+    for i, p in enumerate(md.inst.policies.capacity_benchmarks):
+        if not p.enforce:
+            continue
+        plants = benchmark_plants(md, p)
+        for y in md.years:
+            if not in_window(y, p.start, p.end):
+                continue
+            for s in md.scenarios:
+                need = p.share * benchmark_consumption(md, p, y, s) - benchmark_capacity(md, plants, y, s)
+                terms = [
+                    (coef * md.avail.get((f, y, s), 0.0) * u, col)
+                    for f, coef in plants
+                    for u, col in capacity_online(b, f, y, s)
+                ]
+                if need > 1e-9 and not terms:
+                    msg = (
+                        f"capacity benchmark '{p.id}' cannot be met in {y}: the regions "
+                        f"{', '.join(p.regions)} have no {p.stage} plant or build option making "
+                        f"{p.commodity} that is online then"
+                    )
+                    hint = "set enforce: false to report how far the plan is from it, or add a build option"
+                    problem = Problem(("policies", "capacity_benchmarks", i), msg, hint)
+                    raise InstanceError(problems=[md.inst.locate(problem)])
+                keys.append((p.id, y, s))
+                lower.append(need)
+                rows.append(terms)
+    b.rows_of_terms(b.constraints("capacity_benchmark", keys, lower, INF), rows)

@@ -471,6 +471,16 @@ CONSTRAINTS: tuple[ConstraintFamily, ...] = (
         module="policies",
     ),
     ConstraintFamily(
+        "capacity_benchmark",
+        ("benchmark", "year", "scenario"),
+        "capacity benchmark {benchmark} in {year} (scenario {scenario})",
+        "policies.capacity_benchmarks[].share / per_unit, demand[].quantity, facilities[].outputs",
+        True,
+        "per_t",
+        "the group's capacity at the stage x output >= share x per_unit x its demand for the basis",
+        module="policies",
+    ),
+    ConstraintFamily(
         "stock_balance",
         ("stockpile", "tag", "year", "scenario"),
         "stock balance of {stockpile} ({tag}) in {year} (scenario {scenario})",

@@ -75,6 +75,29 @@ def cost_lines(sol: Solution, cur: str) -> list[str]:
         f"bound {money(sol.bound, cur)}   gap {gap}"
     )
     out += support_outside_lines(sol, cur)
+    out += benchmark_lines(sol)
+    return out
+
+
+def benchmark_lines(sol: Solution) -> list[str]:
+    """Each capacity benchmark: the share of its group's consumption its capacity could make, by year
+    (expected over scenarios), against the benchmark, and whether the plan was held to it."""
+    pol = ((sol.instance_data or {}).get("policies") or {}).get("capacity_benchmarks") or []
+    out = []
+    for p in pol:
+        reached = {
+            int(k.rsplit(":", 1)[1]): v
+            for k, v in sol.metrics.items()
+            if k.startswith(f"benchmark:{p['id']}:")
+        }
+        if not reached:
+            continue
+        years = ", ".join(f"{y} {v:.0%}" for y, v in sorted(reached.items()))
+        held = "enforced" if p.get("enforce", True) else "reported only"
+        out.append(
+            f"  benchmark {p['id']} ({p['stage']} capacity in {', '.join(p['regions'])} for "
+            f"{p['commodity']}): {years} of consumption; benchmark {p['share']:.0%} ({held})"
+        )
     return out
 
 

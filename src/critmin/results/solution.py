@@ -25,6 +25,7 @@ from ..errors import CritminError
 from ..io.output import atomic_directory, changed_since_written
 from ..io.tables import WORKBOOK, write_tables
 from ..model.registry import COSTS
+from ..model.timeline import in_window
 from .tables import COLUMNS, TABLES, extract_tables
 
 FORMAT_VERSION = 2
@@ -114,7 +115,36 @@ def solution_metrics(result: ModelResult) -> dict[str, float]:
     """Figures every report reads the same way: `risk_exposure`, the model's risk component (expected,
     discounted, risk-weighted t imported; what the frontier caps), whatever the risk weight."""
     md = result.arrays.md
-    return {"risk_exposure": result.component_value("risk") * md.q}
+    return {"risk_exposure": result.component_value("risk") * md.q, **benchmark_shares(result)}
+
+
+def benchmark_shares(result: ModelResult) -> dict[str, float]:
+    """Each capacity benchmark's share reached, `benchmark:<id>:<year>`: what the group's plants of its stage
+    could make of its commodity over its consumption, expected over scenarios (enforced or only reported)."""
+    from ..model.policies import benchmark_capacity, benchmark_consumption, benchmark_plants
+    from ..model.terms import capacity_online
+
+    md, arrays, x = result.arrays.md, result.arrays, result.x
+    out: dict[str, float] = {}
+    if x is None:
+        return out
+    for p in md.inst.policies.capacity_benchmarks:
+        plants = benchmark_plants(md, p)
+        for y in md.years:
+            if not in_window(y, p.start, p.end):
+                continue
+            have = need = 0.0
+            for s in md.scenarios:
+                built = sum(
+                    coef * md.avail.get((f, y, s), 0.0) * u * float(x[col])
+                    for f, coef in plants
+                    for u, col in capacity_online(arrays, f, y, s)
+                )
+                have += md.prob[s] * (benchmark_capacity(md, plants, y, s) + built)
+                need += md.prob[s] * benchmark_consumption(md, p, y, s)
+            if need > 0:
+                out[f"benchmark:{p.id}:{y}"] = have / need
+    return out
 
 
 def read_workbook_tables(path: Path, names: list[str]) -> dict[str, pd.DataFrame]:

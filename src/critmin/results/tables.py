@@ -122,12 +122,8 @@ def stage_of(md: ModelData) -> dict[str, str]:
 
 
 def facility_stages(inst: Instance) -> dict[str, str]:
-    """A facility's stage: that of its first output; plants that reset provenance are 'recycling'."""
-    stage = {c.id: c.stage for c in inst.commodities}
-    return {
-        f.id: "recycling" if f.provenance == "own" and f.inputs else stage[next(iter(f.outputs))]
-        for f in inst.facilities
-    }
+    """A facility's stage (Instance.facility_stages: one rule for the model and the tables)."""
+    return inst.facility_stages()
 
 
 def records(df: pd.DataFrame) -> list[Any]:

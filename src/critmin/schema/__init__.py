@@ -19,7 +19,15 @@ from .network import (
     RouteDefault,
 )
 from .planner import Planner
-from .policies import Budget, MaxSupplierShare, MinBlocShare, MinService, Policies
+from .policies import (
+    POLICY_TABLES,
+    Budget,
+    CapacityBenchmark,
+    MaxSupplierShare,
+    MinBlocShare,
+    MinService,
+    Policies,
+)
 from .scenarios import Adjustment, Objective, Scenario
 
 __all__ = [
@@ -28,6 +36,8 @@ __all__ = [
     "ComplianceClass",
     "Adjustment",
     "Budget",
+    "CapacityBenchmark",
+    "POLICY_TABLES",
     "Concessional",
     "Finance",
     "HurdleRate",

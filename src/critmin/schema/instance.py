@@ -19,7 +19,7 @@ from .horizon import Horizon, Units
 from .levers import Offtake, PriceFloor, Sale, Stockpile, Substitution
 from .network import BuildOption, Commodity, Facility, Region, Route, RouteDefault
 from .planner import Planner
-from .policies import Policies
+from .policies import POLICY_TABLES, Policies
 from .scenarios import Objective, Scenario
 from .uncertainty import Uncertain
 
@@ -100,6 +100,14 @@ class Instance(Strict):
     def locate(self, problem: Problem) -> Problem:
         """Add the file, CSV row and column to a problem found after loading (e.g. while compiling)."""
         return self._locator(problem) if self._locator is not None else problem
+
+    def facility_stages(self) -> dict[str, str]:
+        """A facility's stage: that of its first output; plants that reset provenance are 'recycling'."""
+        stage = {c.id: c.stage for c in self.commodities}
+        return {
+            f.id: "recycling" if f.provenance == "own" and f.inputs else stage[next(iter(f.outputs))]
+            for f in self.facilities
+        }
 
     def with_deals_on(self, *on: str) -> Instance:
         """This instance with the named deals in force, e.g. a policy set that is off as written."""
@@ -558,7 +566,15 @@ class _Checker:
         for i, b in enumerate(pol.budgets):
             for x in b.investor:
                 self.ref(x, self.region_or_bloc, ("policies", "budgets", i, "investor"), "region or bloc")
-        for group in ("min_bloc_share", "max_supplier_share", "min_service", "budgets"):
+        commodity_stages = {cm.stage for cm in self.inst.commodities} | {"recycling"}
+        for i, cb in enumerate(pol.capacity_benchmarks):
+            loc = ("policies", "capacity_benchmarks", i)
+            for x in cb.regions:
+                self.ref(x, self.regions, (*loc, "regions"), "region")
+            self.ref(cb.commodity, self.commodities, (*loc, "commodity"), "commodity")
+            self.ref(cb.basis, self.commodities, (*loc, "basis"), "commodity")
+            self.ref(cb.stage, commodity_stages, (*loc, "stage"), "stage")
+        for group in POLICY_TABLES:
             _duplicates(getattr(pol, group), "id", f"policies.{group}", self.p)
 
     def levers(self) -> None:

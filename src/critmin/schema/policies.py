@@ -57,8 +57,33 @@ class Budget(Strict):
     end: OptionalYear = None
 
 
+class CapacityBenchmark(Strict):
+    """A group of regions' capacity at one stage able to produce at least `share` of its own consumption of
+    a commodity (the EU CRMA's 10/40/25% benchmarks for extraction, processing and recycling). Capacity is
+    what the group's plants of that stage could make of `commodity` (available capacity x output per unit);
+    consumption is `per_unit` t of it per t of the group's demand for `basis` (e.g. NdPr oxide in magnets).
+    `enforce: false` only reports how far the plan is from it (a benchmark the model cannot reach, e.g. no
+    mine in the group)."""
+
+    id: Id
+    regions: IdList = Field(min_length=1, description="the group's regions")
+    stage: str = Field(description="a facility stage: a commodity stage (mine, separation, ...) or recycling")
+    commodity: Id = Field(description="what the stage's capacity is measured in (its output)")
+    basis: Id = Field(description="the demand commodity consumption is measured on (e.g. magnets)")
+    per_unit: float = Field(gt=0, le=1e6, description="t of commodity consumed per t of basis demand")
+    share: Fraction
+    enforce: bool = Field(default=True, description="a constraint (true) or only reported (false)")
+    start: OptionalYear = None
+    end: OptionalYear = None
+
+
 class Policies(Strict):
     min_bloc_share: list[MinBlocShare] = Field(default_factory=list)
     max_supplier_share: list[MaxSupplierShare] = Field(default_factory=list)
     min_service: list[MinService] = Field(default_factory=list)
     budgets: list[Budget] = Field(default_factory=list)
+    capacity_benchmarks: list[CapacityBenchmark] = Field(default_factory=list)
+
+
+# every policy table, in one place (validation, the CSV reader, window checks, deal parts)
+POLICY_TABLES = ("min_bloc_share", "max_supplier_share", "min_service", "budgets", "capacity_benchmarks")
