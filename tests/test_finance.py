@@ -279,12 +279,7 @@ def test_a_policy_set_is_off_as_written_and_on_when_switched_on():
         inst.with_deals_on("crm")
 
 
-def test_diagnose_says_a_near_tie_out_loud():
-    """China is banned; one 100 t/yr module in Australia costs 1,000 + 35/t, so serving 100 t costs 4,500;
-    leaving them unserved at 45.01/t costs 4,501: the build is worth 1 (0.02%) — a near-tie, reported with
-    the plan that is one module fewer, re-solved."""
-    from critmin import diagnose
-
+def _near_tie_case() -> dict[str, Any]:
     d = _deal_case()
     d.pop("deals")
     d["horizon"]["periods"] = [{"year": 2025}]
@@ -293,7 +288,41 @@ def test_diagnose_says_a_near_tie_out_loud():
     d["build_options"] = [{"id": "mod", "kind": "discrete", "facility": "au_plant", "module_size": 100,
                            "fixed_cost": 1_000, "max_count": 2, "lifetime": 1}]  # fmt: skip
     d["objective"]["unmet_penalty"] = 45.01
-    ties = diagnose(make(d)).near_ties
+    return d
+
+
+def test_diagnose_says_a_near_tie_out_loud():
+    """China is banned; one 100 t/yr module in Australia costs 1,000 + 35/t, so serving 100 t costs 4,500;
+    leaving them unserved at 45.01/t costs 4,501: the build is worth 1 (0.02%) — a near-tie, reported with
+    the plan that is one module fewer, re-solved."""
+    from critmin import diagnose
+
+    ties = diagnose(make(_near_tie_case())).near_ties
     assert len(ties) == 1 and ties.option[0] == "mod" and ties.alternative[0] == "one module fewer"
     assert ties.cost_change[0] == pytest.approx(1.0, abs=1e-6)
     assert ties.share_of_variable_cost[0] == pytest.approx(1.0 / 4_500, rel=1e-6)
+
+
+def test_solve_and_the_report_say_the_near_tie_too(tmp_path):
+    """Issue 25: `solve --near-ties` names the same near-tie as diagnose (one module fewer costs 1, 0.022%),
+    keeps it in the solution folder (summary.json) and the report shows it in the run's headline."""
+    import yaml
+    from click.testing import CliRunner
+
+    from critmin import Solution
+    from critmin.cli import main
+
+    path = tmp_path / "tie.yaml"
+    path.write_text(yaml.safe_dump(_near_tie_case()))
+    out = tmp_path / "sol"
+    r = CliRunner().invoke(main, ["solve", str(path), "--near-ties", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "near-ties: one module more or fewer" in r.stdout
+    assert "mod 2025 (all): one module fewer costs 1 USD more (0.022%)" in r.stdout
+    tie = Solution.read(out).near_ties
+    assert [t["option"] for t in tie] == ["mod"] and tie[0]["cost_change"] == pytest.approx(1.0, abs=1e-6)
+    report = tmp_path / "r.html"
+    assert CliRunner().invoke(main, ["report", str(out), "-o", str(report)]).exit_code == 0
+    assert "one module fewer costs 1 USD more" in report.read_text()
+    plain = CliRunner().invoke(main, ["solve", str(path)])
+    assert "near-ties" not in plain.stdout  # only when asked: it re-solves

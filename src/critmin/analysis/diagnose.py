@@ -70,8 +70,8 @@ class Diagnosis:
         if not self.lead_time.empty:
             out += ["", *_section(self.lead_time, top, "", _LEAD_HEAD, _lead_line)]
         if not self.near_ties.empty:
-            line = functools.partial(_tie_line, cur=self.currency)
-            out += ["", *_section(self.near_ties, top, "", _TIE_HEAD, line)]
+            line = functools.partial(tie_line, cur=self.currency)
+            out += ["", *_section(self.near_ties, top, "", TIE_HEAD, line)]
         return "\n".join(out)
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -93,13 +93,13 @@ class Diagnosis:
 _SHORT_HEAD = "shortfalls (t/yr not served: unmet, or forgone at its price; largest first)"
 _LEAD_HEAD = "builds that lead times keep out of short years"
 NEAR_TIE = 1e-3  # an alternative build within this share of the plan's variable cost is a near-tie
-_TIE_HEAD = (
+TIE_HEAD = (
     f"near-ties: one module more or fewer of a build costs within {NEAR_TIE:.1%} of the plan's variable cost "
     "(the other builds fixed, operations re-optimised): a choice the data barely decide"
 )
 
 
-def _tie_line(r: Any, cur: str) -> str:
+def tie_line(r: Any, cur: str) -> str:
     return (
         f"  {r.option} {r.year} ({r.branch}): {r.alternative} costs {money(r.cost_change, cur)} more "
         f"({r.share_of_variable_cost:.3%})"

@@ -155,12 +155,18 @@ def validate(instance: Path, strict: bool, as_json: bool) -> None:
 @click.option(
     "--year", "years", type=int, multiple=True, metavar="YEAR", help="Years to show in the summary."
 )
+@click.option(
+    "--near-ties",
+    is_flag=True,
+    help="Also price each modular build's alternative (one module more "
+    "or fewer, re-solved) and name those within 0.1% of the plan's variable cost, as diagnose does.",
+)
 @ranges_options(seed_aliases=("--sample-seed",))
 @json_option
 @guard
 def solve(instance: Path, scenario: str | None, deals_off: tuple[str, ...], risk_weight: float | None,
           options: Any, engine: str, output: Path | None, fmt: str, force: bool, years: tuple[int, ...],
-          ranges: int | None, ranges_seed: int, as_json: bool) -> None:  # fmt: skip
+          near_ties: bool, ranges: int | None, ranges_seed: int, as_json: bool) -> None:  # fmt: skip
     """Solve an instance and print the plan; with -o, write it as a solution folder (before printing).
 
     Exit codes: 0 solved, 1 bad input or output location, 2 infeasible or solver error (`critmin diagnose`
@@ -174,6 +180,12 @@ def solve(instance: Path, scenario: str | None, deals_off: tuple[str, ...], risk
     inst = load_switched(instance, deals_off)
     sol = run_solve(inst, scenario=scenario, risk_weight=risk_weight, options=options, progress=log.info,
                     engine=engine)  # fmt: skip
+    if near_ties and sol.has_solution and sol.result is not None:
+        from ..analysis.diagnose import near_ties as find_near_ties
+
+        log.info("near-ties: pricing each modular build's alternative")
+        ties = find_near_ties(sol.result, options)
+        sol.near_ties = [{str(k): v for k, v in r.items()} for r in ties.to_dict("records")]
     if output is not None and sol.has_solution:
         sol.write(output, fmt=fmt, force=force, protect=protect(instance, inst))
     for w in sol.warnings:

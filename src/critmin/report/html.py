@@ -145,12 +145,13 @@ def _what_changed(runs: list[tuple[str, Solution]]) -> str:
 def _headline(name: str, sol: Solution) -> str:
     """A run's answer before its charts: whose plan, the cost split, what is short (largest first) and the
     largest builds — the lines `critmin solve` prints first."""
-    from .text import build_lines, cost_lines, planner_text, shortfall_lines
+    from .text import build_lines, cost_lines, near_tie_lines, planner_text, shortfall_lines
 
     cur = str(sol.units.get("currency", ""))
     short = shortfall_lines(sol)[:4]
     builds = build_lines(sol, cur)[:6]
-    lines = [f"planner    {planner_text(sol)}", *cost_lines(sol, cur)[:3], *short, *builds]
+    lines = [f"planner    {planner_text(sol)}", *cost_lines(sol, cur)[:3], *short, *builds,
+             *near_tie_lines(sol, cur)]  # fmt: skip
     text = html.escape(chr(10).join(lines))
     return f'<h3>{html.escape(name)}</h3><pre style="white-space: pre-wrap">{text}</pre>'
 

@@ -39,9 +39,20 @@ def format_summary(sol: Solution, years: list[int] | None = None) -> str:
         f"time       build {t['build']:.2f}s  hand-over {t['handover']:.2f}s  "
         f"solve {t['solve']:.2f}s  extract {t['extract']:.2f}s"
     )
-    out += ["", *build_lines(sol, cur), "", *shortfall_lines(sol)]
+    out += ["", *build_lines(sol, cur), *near_tie_lines(sol, cur), "", *shortfall_lines(sol)]
     out += clear_share_lines(sol, years)
     return "\n".join(out)
+
+
+def near_tie_lines(sol: Solution, cur: str) -> list[str]:
+    """The near-ties `solve --near-ties` found, said as diagnose says them (nothing if none was asked)."""
+    if not sol.near_ties:
+        return []
+    from types import SimpleNamespace
+
+    from ..analysis.diagnose import TIE_HEAD, tie_line
+
+    return ["", TIE_HEAD, *(tie_line(SimpleNamespace(**r), cur) for r in sol.near_ties)]
 
 
 def planner_text(sol: Solution) -> str:

@@ -215,6 +215,9 @@ class Solution:
     model_version: str = field(default_factory=lambda: model_version())
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     metrics: dict[str, float] = field(default_factory=dict)  # risk exposure (the model's definition), ...
+    # build decisions whose alternative (a module more or fewer) costs within 0.1% of the plan's variable
+    # cost (`solve --near-ties`, analysis/diagnose.near_ties): option, year, branch, alternative, cost_change
+    near_ties: list[dict[str, Any]] = field(default_factory=list)
     instance_data: dict[str, Any] | None = field(default=None, repr=False)  # the validated instance, as data
     result: ModelResult | None = field(default=None, repr=False)  # the solver's values (not written)
 
@@ -305,6 +308,7 @@ class Solution:
             "versions": self.versions,
             "warnings": self.warnings,
             "metrics": self.metrics,
+            "near_ties": self.near_ties,
             "tables": sorted(self.tables),
         }
 
@@ -393,6 +397,7 @@ class Solution:
             units=s["units"],
             versions=s["versions"],
             warnings=s.get("warnings", []),
+            near_ties=list(s.get("near_ties") or []),
             metrics={k: float(v) for k, v in (s.get("metrics") or {}).items() if isinstance(v, (int, float))},
             tables=tables,
             instance_data=instance_data,
