@@ -417,3 +417,12 @@ def test_a_capacity_benchmark_no_plant_can_serve_is_a_located_error():
     with pytest.raises(CritminError, match="capacity benchmark 'crma' cannot be met in 2025") as e:
         solve(make(d))
     assert "enforce: false" in str(e.value)
+
+
+def test_a_capacity_benchmark_does_not_bind_a_given_network():
+    """With the builds fixed (leverage's today's network: nothing built), the benchmark — which says what to
+    build — is relaxed, as budgets are: a ban then costs 100 t unserved (1,000/t) less China's 15/t."""
+    from critmin.analysis.leverage import leverage
+
+    row = leverage(make(_benchmark()), starts=[2025]).damage.iloc[0]
+    assert row.damage_today == pytest.approx(100 * 1000 - 100 * 15)
