@@ -395,3 +395,16 @@ def test_time_to_recover_is_held_back_by_a_build_rate_and_a_ramp():
         make(d), nodes=[("CN", "separation")], shares=(1.0,), recover_share=0.5
     ).time_to_survive.iloc[0]
     assert row.ttr_years == 5
+
+
+def test_a_job_that_repeats_another_is_solved_once():
+    """Issue 25, no repeated work: two jobs that differ only in name (e.g. two scenarios whose own plans are
+    the same plan, evaluated in a third) are one solve; each gets the answer under its own key and label."""
+    inst = make(base_dict())
+    ticks: list[tuple[int, int]] = []
+    jobs = [Job("a", label={"n": 1}), Job("b", label={"n": 2}), Job("c", ban_from=2025)]
+    outs = run_jobs(inst, jobs, engine=Engine(workers=0), progress=lambda d, t: ticks.append((d, t)))
+    assert [o.key for o in outs] == ["a", "b", "c"] and [o.label for o in outs[:2]] == [{"n": 1}, {"n": 2}]
+    assert outs[0].objective == outs[1].objective == pytest.approx(100 * 15)
+    assert outs[2].objective == pytest.approx(100 * 35)  # China banned: Australia at 35/t
+    assert ticks[-1] == (2, 2)  # two solves, not three

@@ -20,7 +20,7 @@ import os
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -99,6 +99,10 @@ def run_jobs(
         keys = [j.key for j in jobs]
         if len(set(keys)) != len(keys):
             raise CritminError("internal: job keys must be unique")
+        if reduce is None:
+            unique = _unique(jobs)
+            if len(unique) < len(jobs):
+                return _solved_once(instance, jobs, unique, opts, eng, progress)
     tick = progress or (lambda _done, _total: None)
     log.info("%d solve(s) on %s", total, eng.label)
     if eng.workers == 0 and not eng.scheduler:
@@ -108,6 +112,40 @@ def run_jobs(
             tick(i + 1, total)
         return out
     return _run_dask(instance, iter(jobs), total, opts, eng, tick, reduce)
+
+
+def _content(job: Job) -> Job:
+    """What a job solves, without its name (`label` is not compared): two jobs equal here are one solve."""
+    return replace(job, key="")
+
+
+def _unique(jobs: list[Job]) -> list[Job]:
+    """The first job of each content, in order."""
+    seen: dict[Job, Job] = {}
+    for j in jobs:
+        seen.setdefault(_content(j), j)
+    return list(seen.values())
+
+
+def _solved_once(
+    instance: Instance,
+    jobs: list[Job],
+    unique: list[Job],
+    opts: SolveOptions,
+    eng: Engine,
+    progress: Progress | None,
+) -> list[Any]:
+    """Jobs that repeat another exactly (the same scenario, plan, changes; e.g. two scenarios whose own plans
+    are the same plan, evaluated in a third) are solved once: a solve is deterministic (the solver's state
+    is cleared before each), so the copy is the answer, under the repeating job's key and label."""
+    log.info("%d of %d solve(s) repeat another exactly: each solved once", len(jobs) - len(unique), len(jobs))
+    outcomes = run_jobs(instance, unique, options=opts, engine=eng, progress=progress)
+    solved = {_content(u): o for u, o in zip(unique, outcomes, strict=True)}
+    out = []
+    for j in jobs:
+        o = solved[_content(j)]
+        out.append(o if o.key == j.key else replace(o, key=j.key, label=dict(j.label)))
+    return out
 
 
 def _chunk_size(total: int, eng: Engine, workers: int) -> int:
