@@ -29,6 +29,7 @@ BUNDLED = [
     "rare-earths/controls-stochastic.yaml",
     "rare-earths/controls-cvar.yaml",
     "rare-earths/allied-frameworks-2025.yaml",
+    "rare-earths/market-shocks-2027.yaml",
     "gallium/gallium-2024.yaml",
 ]
 STOCH = "instances/rare-earths/controls-stochastic.yaml"

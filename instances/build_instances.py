@@ -1268,6 +1268,18 @@ def market_shock_scenarios() -> list[dict[str, Any]]:
     return scenarios, war  # type: ignore[return-value]
 
 
+POLICY_SETS = [CRMA_DEAL, CRMA_CAPACITY_DEAL]  # off as written, in every rare-earth instance
+
+
+def add_deals(inst: dict[str, Any]) -> None:
+    """The deals in the news and what they finance (levers, finance, stockpiles, floors, offtakes), beside
+    the policy sets every rare-earth instance carries."""
+    levers = framework_levers()
+    levers["policies"] = {**inst["policies"], **levers["policies"]}
+    inst.update(levers)
+    inst["deals"] = [*deals(), *(dict(d) for d in POLICY_SETS)]
+
+
 def ree_common(
     name: str, description: str, reference: float, build_options: str = "build_options.csv"
 ) -> dict:
@@ -1292,7 +1304,7 @@ def ree_common(
             "max_supplier_share": [dict(c) for c in CRMA_CAPS],
             "capacity_benchmarks": crma_benchmarks(False) + crma_benchmarks(True),
         },
-        "deals": [dict(CRMA_DEAL), dict(CRMA_CAPACITY_DEAL)],
+        "deals": [dict(d) for d in POLICY_SETS],
         "finance": {"hurdle_rates": [dict(h) for h in HURDLE_RATES]},
         "price_paths": [dict(p) for p in PRICE_PATHS],
         "export_controls": [dict(MY_RAW_BAN), *[dict(c) for c in CLAY_TO_CHINA], april_observed(reference)],
@@ -1396,10 +1408,7 @@ def build_ree(reference: float) -> None:
     )
     fw["scenarios"] = scenarios_stochastic()
     fw["export_controls"] = stochastic_controls(reference)
-    levers = framework_levers()
-    levers["policies"] = {**fw["policies"], **levers["policies"]}
-    fw.update(levers)
-    fw["deals"] = [*deals(), dict(CRMA_DEAL), dict(CRMA_CAPACITY_DEAL)]
+    add_deals(fw)
     fw["uncertain"] = [dict(u) for u in UNCERTAIN]
     write_yaml(REE / "allied-frameworks-2025.yaml", HEADER.format(
         title="allied-frameworks-2025",
@@ -1418,10 +1427,7 @@ def build_ree(reference: float) -> None:
     scen, war = market_shock_scenarios()
     ms["scenarios"] = scen
     ms["price_paths"] = [*ms["price_paths"], *war]
-    levers = framework_levers()
-    levers["policies"] = {**ms["policies"], **levers["policies"]}
-    ms.update(levers)
-    ms["deals"] = [*deals(), dict(CRMA_DEAL), dict(CRMA_CAPACITY_DEAL)]
+    add_deals(ms)
     write_yaml(REE / "market-shocks-2027.yaml", HEADER.format(
         title="market-shocks-2027",
         question="Question: which allied plants would a Chinese price war strand, which does the deals' backing "
