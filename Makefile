@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/handover.py
 	$(PY) benchmarks/sweep.py
 	$(PY) benchmarks/lp_algorithms.py
+	$(PY) benchmarks/lp_algorithms.py --sizes xl --time-limit 900 -o benchmarks/lp_algorithms_xl.json
 	$(PY) benchmarks/startup.py
 	$(PY) benchmarks/recourse.py
 
