@@ -27,7 +27,7 @@ import pandas as pd
 from ..backend.highs import SolveOptions
 from ..errors import CritminError, did_you_mean
 from ..results.format import money
-from ..results.tables import facility_stages, records
+from ..results.tables import records
 from ..schema import Instance
 from .jobs import Job, Outcome, reference_scenario, require_controlled_origin
 from .output import AnalysisResult
@@ -62,7 +62,7 @@ def group_node(instance: Instance, name: str, facilities: Sequence[str]) -> Node
     bad = [f for f in facilities if f not in known]
     if bad:
         raise CritminError(f"group '{name}': no facility '{bad[0]}' ({did_you_mean(bad[0], list(known))})")
-    stage = facility_stages(instance)
+    stage = instance.facility_stages()
     regions = sorted({known[f].region for f in facilities})
     stages = sorted({stage[f] for f in facilities})
     return Node(name, ",".join(regions), ",".join(stages), facilities=tuple(facilities))
@@ -73,7 +73,7 @@ TOLERANCE = 0.005
 
 def nodes_of(instance: Instance) -> list[tuple[str, str]]:
     """Every region x stage that has a plant."""
-    stage = facility_stages(instance)
+    stage = instance.facility_stages()
     return sorted({(f.region, stage[f.id]) for f in instance.facilities})
 
 
@@ -227,7 +227,7 @@ def stress(
     require_controlled_origin(instance, "stress")
     md = compile_instance(instance, scenario=ref)
     allies = md.allies
-    stage = facility_stages(instance)
+    stage = instance.facility_stages()
     years = list(md.years)
     all_nodes = nodes_of(instance)
     pairs = list(nodes) or ([] if groups else all_nodes)

@@ -20,7 +20,6 @@ from ..model.data import ModelData
 from ..model.registry import COST_BY_NAME
 from ..model.terms import output_terms
 from ..model.timeline import annuity_factor
-from ..schema import Instance
 from .content import stream_draws, well_mixed_shares
 
 EPS = 1e-9  # values at or below this (scaled) are solver noise, not a plan
@@ -117,13 +116,8 @@ class Context:
 
 
 def stage_of(md: ModelData) -> dict[str, str]:
-    """A facility's stage (facility_stages of the compiled instance)."""
-    return facility_stages(md.inst)
-
-
-def facility_stages(inst: Instance) -> dict[str, str]:
     """A facility's stage (Instance.facility_stages: one rule for the model and the tables)."""
-    return inst.facility_stages()
+    return md.inst.facility_stages()
 
 
 def records(df: pd.DataFrame) -> list[Any]:

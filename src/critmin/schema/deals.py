@@ -152,6 +152,17 @@ def _worse_terms(row: dict[str, Any], table: str, w: WhenOff, base_year: int) ->
     return row
 
 
+def _check_known(inst: Instance, ids: list[str]) -> None:
+    """Refuse a deal id the instance does not name, with a did-you-mean."""
+    known = {d.id for d in inst.deals}
+    unknown = [d for d in ids if d not in known]
+    if unknown:
+        raise CritminError(
+            f"unknown deal '{unknown[0]}'"
+            + (f": {did_you_mean(unknown[0], known)}" if known else ": this instance names no deals")
+        )
+
+
 def switch_deals(inst: Instance, off: Iterable[str]) -> Instance:
     """The instance with the named deals switched off: their parts removed, unless a deal that is on brings
     them too, and the deals themselves listed in `deals_off` instead of `deals`. Unknown deal ids are an
@@ -159,13 +170,7 @@ def switch_deals(inst: Instance, off: Iterable[str]) -> Instance:
     from .instance import Instance
 
     off = [d for d in dict.fromkeys(off) if d not in inst._deals_off]  # already off: nothing to do
-    known = {d.id for d in inst.deals}
-    unknown = [d for d in off if d not in known]
-    if unknown:
-        raise CritminError(
-            f"unknown deal '{unknown[0]}'"
-            + (f": {did_you_mean(unknown[0], known)}" if known else ": this instance names no deals")
-        )
+    _check_known(inst, off)
     if not off:
         return inst
     present = {ref for d in inst.deals if d.id not in off for ref in d.parts}
@@ -205,13 +210,7 @@ def apply_in_force(inst: Instance) -> Instance:
 def switch_on(inst: Instance, on: Iterable[str]) -> Instance:
     """The instance with the named deals in force (a policy set switched on); unknown ids are an error."""
     on = list(dict.fromkeys(on))
-    known = {d.id for d in inst.deals}
-    unknown = [d for d in on if d not in known]
-    if unknown:
-        raise CritminError(
-            f"unknown deal '{unknown[0]}'"
-            + (f": {did_you_mean(unknown[0], known)}" if known else ": this instance names no deals")
-        )
+    _check_known(inst, on)
     if not on:
         return inst
     deals = [d.model_copy(update={"in_force": True}) if d.id in on else d for d in inst.deals]
