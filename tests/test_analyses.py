@@ -408,3 +408,70 @@ def test_a_job_that_repeats_another_is_solved_once():
     assert outs[0].objective == outs[1].objective == pytest.approx(100 * 15)
     assert outs[2].objective == pytest.approx(100 * 35)  # China banned: Australia at 35/t
     assert ticks[-1] == (2, 2)  # two solves, not three
+
+
+def test_jobs_that_share_a_model_run_together_and_answer_in_their_own_order(monkeypatch):
+    """Issue 25, no repeated work: value's evaluations came plan by plan, each in every scenario, so a worker
+    keeping a few models re-assembled one for every job (15 of 20 s on controls-stochastic). Jobs are now
+    grouped by the model they load; the answers come back in the order asked."""
+    import critmin.analysis.jobs as jobs_mod
+
+    inst = synthetic(regions=4, years=3, scenarios=3, seed=1)
+    scens = [s.name for s in inst.scenarios]
+    clear_cache()
+    monkeypatch.setattr(jobs_mod, "_CACHE_SIZE", 1)
+    made = []
+    real = jobs_mod.assemble
+    monkeypatch.setattr(jobs_mod, "assemble", lambda md: made.append(md) or real(md))
+    jobs = [
+        Job(f"{p}@{s}", scenario=s, factors=(("var_cost", f),))
+        for p, f in (("a", 1), ("b", 1.5))
+        for s in scens
+    ]
+    outs = run_jobs(inst, jobs, engine=Engine(workers=0))
+    assert [o.key for o in outs] == [j.key for j in jobs]
+    assert all(o.ok for o in outs), [o.message for o in outs]
+    assert len(made) == len(scens)  # one model per scenario, not one per job (6 before)
+    got = {o.key: o.objective for o in outs}
+    for s in scens:  # each answer is its own job's: variable costs x1.5 cost more in every scenario
+        assert got[f"b@{s}"] > got[f"a@{s}"]
+    clear_cache()
+
+
+def test_chunks_never_span_two_models_and_a_long_solve_travels_alone():
+    from critmin.analysis.sweep import _chunks
+
+    inst = make(base_dict())
+    opts = SolveOptions()
+    s1 = [Job(k) for k in "abcd"]
+    s2 = [Job("e", ban_from=2025), Job("f", deals_off=("x",)), Job("g", deals_off=("x",))]
+    long = Job("RP", alone=True)
+    got = [[j.key for j in c] for c in _chunks(inst, iter([*s1, s2[0], s2[1], long, s2[2]]), 3, opts)]
+    # ban_from is applied to a loaded model (same model as a..d); deals_off is a model of its own
+    assert got == [["a", "b", "c"], ["d", "e"], ["f"], ["RP"], ["g"]]
+
+
+def test_a_fixed_network_is_solved_as_an_lp_with_the_mips_answer():
+    """Issue 25: a job that fixes every integer column (a plan evaluated: value's regret, EEV without
+    recourse) is an LP; it is solved as one (half the MIP path's time on the bundled instances) and gives
+    the MIP path's objective."""
+    from dataclasses import replace as dc_replace
+
+    import critmin.analysis.jobs as jobs_mod
+    from critmin.backend.session import Session
+
+    inst = synthetic(regions=4, years=3, scenarios=3, seed=2)
+    clear_cache()
+    plan = plan_of(solve(inst))
+    assert plan, "the generated instance builds something"
+    s = inst.scenarios[1].name
+    job = Job("eval", scenario=s, builds=tuple(plan))
+    out = run_job(inst, job, SolveOptions())
+    loaded = jobs_mod._loaded(inst, job, SolveOptions())
+    assert loaded.fixed_session is not None and not loaded.fixed_session.is_mip
+    arrays = jobs_mod.job_arrays(loaded, job)
+    assert arrays.integer.any()
+    mip = Session(dc_replace(arrays, cache={}), SolveOptions()).solve()
+    assert mip.objective is not None and out.objective is not None
+    assert out.objective == pytest.approx(mip.objective * arrays.md.m, rel=1e-9)
+    clear_cache()
