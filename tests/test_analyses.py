@@ -475,3 +475,34 @@ def test_a_fixed_network_is_solved_as_an_lp_with_the_mips_answer():
     assert mip.objective is not None and out.objective is not None
     assert out.objective == pytest.approx(mip.objective * arrays.md.m, rel=1e-9)
     clear_cache()
+
+
+def test_value_stops_at_its_exploratory_gap_and_its_figures_hold_the_tight_ones():
+    """Issue 25: an analysis chooses its gap from what it reports. value's figures are objective values with
+    their intervals, so it stops at the exploratory gap by default; each figure lies within its interval
+    (plus the tight run's) of the tight gap's, and the output says which gap it used."""
+    from critmin.backend.highs import DEFAULT_MIP_GAP, EXPLORATORY_MIP_GAP, default_mip_gap
+
+    assert default_mip_gap("value") == EXPLORATORY_MIP_GAP > DEFAULT_MIP_GAP
+    assert default_mip_gap("attribute") == default_mip_gap("leverage") == default_mip_gap() == DEFAULT_MIP_GAP
+    inst = synthetic(regions=6, years=4, scenarios=3, seed=4)
+    quick = stochastic_value(inst, engine=Engine(workers=0))
+    tight = stochastic_value(inst, options=SolveOptions(mip_gap=DEFAULT_MIP_GAP), engine=Engine(workers=0))
+    q, t = (r.tables["summary"].set_index("measure") for r in (quick, tight))
+    for measure in t.index:
+        slack = q.bound_error[measure] + t.bound_error[measure] + 1e-6 * abs(t.value[measure])
+        assert abs(q.value[measure] - t.value[measure]) <= slack, measure
+    assert any("exploratory" in a for a in quick.assumptions)
+    assert not any("exploratory" in a for a in tight.assumptions)
+
+
+def test_value_on_the_command_line_says_its_gap_and_takes_the_tight_one_on_request(tmp_path):
+    import json
+
+    runner = CliRunner()
+    for extra, exploratory in (([], True), (["--mip-gap", "1e-4"], False)):
+        out = tmp_path / f"v{len(extra)}"
+        r = runner.invoke(main, ["value", str(DEMO), "--workers", "0", "-o", str(out), *extra])
+        assert r.exit_code == 0, r.output
+        doc = json.loads((out / "analysis.json").read_text())
+        assert any("exploratory" in a for a in doc["assumptions"]) is exploratory

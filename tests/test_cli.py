@@ -178,3 +178,23 @@ def test_a_long_analysis_reports_progress_with_an_estimate(monkeypatch, capsys):
     assert err[0] == "attribute: 4/32 solves, 6s so far, about 42s left"
     assert err[1].startswith("attribute: 16/32 solves, 18s so far, about 18s left")
     assert err[2] == "attribute: 32/32 solves done in 2 min" and len(err) == 3
+
+
+def test_progress_estimates_each_round_from_its_own_start(monkeypatch, capsys):
+    """value runs three rounds of solves with one progress line; the estimate of the second round divided
+    the whole run's time by the second round's count ("1/58 solves, 9s so far, about 8 min left" when 6 s
+    were left)."""
+    import time
+
+    from critmin.cli.common import Progress
+
+    clock = iter([100.0, 109.0, 115.0, 126.0, 132.0])
+    monkeypatch.setattr(time, "perf_counter", lambda: next(clock))
+    p = Progress("value")  # starts at t=100
+    p(8, 8)  # t=109: the first round done (9 s)
+    p(2, 58)  # t=115: the round's two long solves first: no estimate from them
+    p(29, 58)  # t=126: half of the second round in its first 17 s
+    p(58, 58)  # t=132
+    err = capsys.readouterr().err.splitlines()
+    assert err[1] == "value: 2/58 solves, 15s so far"
+    assert err[2] == "value: 29/58 solves, 26s so far, about 17s left"

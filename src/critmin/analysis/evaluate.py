@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..backend.highs import SolveOptions
+from ..backend.highs import DEFAULT_MIP_GAP, SolveOptions, default_mip_gap, gap_note
 from ..errors import CritminError, NoPlanError, did_you_mean
 from ..model.data import check_scenario
 from ..results.costs import cvar
@@ -214,6 +214,17 @@ def evaluate(
     )
 
 
+def _gap_notes(mip_gap: float) -> list[str]:
+    note = gap_note(mip_gap)
+    if note is None:
+        return []
+    return [
+        note,
+        "the regret table is of the plans found: another plan within the interval may cost more or less in "
+        "a single scenario (its expected cost stays within the interval)",
+    ]
+
+
 def _m(x: float | None, inst: Instance) -> str:
     from ..results.format import money
 
@@ -244,6 +255,7 @@ def stochastic_value(
     the deterministic (expected-value) plan; default the most probable one (see `assumptions`). By default
     the planner can react once a scenario is revealed (builds after a reveal may differ by scenario, in RP and
     in EEV); `first_stage_only` decides every build in the base year for all scenarios (two-stage)."""
+    options = options or SolveOptions(mip_gap=default_mip_gap("value"))
     if first_stage_only:
         instance = instance.model_copy(update={"recourse": False})
     recourse = any(s.revealed is not None or s.schedule_revealed is not None for s in instance.scenarios)
@@ -289,7 +301,8 @@ def stochastic_value(
         "WS": weight * sum(prob[s] * by_key[f"WS:{s}"].bound_gap for s in scens),
         "EEV": eev_o.bound_gap,
     }
-    return _value_result(instance, ref, ws, rp.objective, eev_o.objective, regret, recourse, gaps)
+    return _value_result(instance, ref, ws, rp.objective, eev_o.objective, regret, recourse, gaps,
+                         options.mip_gap)  # fmt: skip
 
 
 def _wait_and_see(
@@ -319,6 +332,7 @@ def _value_result(
     regret: pd.DataFrame,
     recourse: bool,
     gaps: dict[str, float] | None = None,
+    mip_gap: float = DEFAULT_MIP_GAP,
 ) -> AnalysisResult:
     """The summary with, per figure, the half-width the solver's bounds leave (each optimum lies within its
     gap below the value found; a difference within the sum of its two)."""
@@ -350,6 +364,7 @@ def _value_result(
             "reference plan fixes only what was decided before anything was known)"
             if recourse
             else "every build is decided in the base year for all scenarios (two-stage)",
+            *_gap_notes(mip_gap),
         ],
         headline=[
             f"planning for all scenarios saves {_m(eev - rp_v, instance)}{_pm(eev_g + rp_g, instance)} (VSS) "

@@ -274,13 +274,23 @@ class Finite(click.ParamType):
         return x
 
 
-def _solver_decorators(engine: bool) -> list[Callable[[Any], Any]]:
+def _gap_help(analysis: str | None) -> str:
+    from ..backend.highs import DEFAULT_MIP_GAP, default_mip_gap
+
+    gap = default_mip_gap(analysis)
+    if gap == DEFAULT_MIP_GAP:
+        return (f"Relative MIP gap to stop at (default {gap:g}, i.e. {gap:.2%}), on the part of the "
+                "objective the decisions change.")  # fmt: skip
+    return (f"Relative MIP gap to stop at (default {gap:g}, exploratory: each figure is shown with the "
+            f"interval it leaves; {DEFAULT_MIP_GAP:g} is the tight gap), on the part of the objective the "
+            "decisions change.")  # fmt: skip
+
+
+def _solver_decorators(engine: bool, analysis: str | None = None) -> list[Callable[[Any], Any]]:
     out = [
         click.option("--time-limit", type=Finite(0), metavar="SECONDS",
                      help="Stop each solve after this many seconds (default: none)."),
-        click.option("--mip-gap", type=Finite(0, 1), metavar="FRACTION",
-                     help="Relative MIP gap to stop at (default 1e-4, i.e. 0.01%), on the part of the "
-                     "objective the decisions change."),
+        click.option("--mip-gap", type=Finite(0, 1), metavar="FRACTION", help=_gap_help(analysis)),
         click.option("--threads", type=click.IntRange(min=1, max=256), default=1, show_default=True,
                      metavar="N", help="HiGHS threads (1 keeps results identical run to run)."),
         click.option("--seed", type=click.IntRange(min=0, max=2**31 - 1), default=0, show_default=True,
@@ -298,21 +308,22 @@ def _solver_decorators(engine: bool) -> list[Callable[[Any], Any]]:
     return out
 
 
-def solver_options(*, engine: bool = False) -> Callable[[F], F]:
+def solver_options(*, engine: bool = False, analysis: str | None = None) -> Callable[[F], F]:
     """The solver options of a command that solves, written once and passed to it as one `options`
-    (SolveOptions); `engine=True` also offers --engine (only where the command honours it)."""
+    (SolveOptions); `engine=True` also offers --engine (only where the command honours it); `analysis` names
+    the analysis whose default gap applies (backend.highs.ANALYSIS_MIP_GAPS)."""
 
     def decorate(fn: F) -> F:
         @wraps(fn)
         def inner(*args: Any, **kwargs: Any) -> Any:
             kwargs["options"] = make_options(
                 kwargs.pop("time_limit"), kwargs.pop("mip_gap"), kwargs.pop("threads"), kwargs.pop("seed"),
-                kwargs.pop("highs_options"), verbose=kwargs.pop("solver_log"),
+                kwargs.pop("highs_options"), verbose=kwargs.pop("solver_log"), analysis=analysis,
             )  # fmt: skip
             return fn(*args, **kwargs)
 
         out: Any = inner
-        for d in reversed(_solver_decorators(engine)):
+        for d in reversed(_solver_decorators(engine, analysis)):
             out = d(out)
         return out
 
@@ -326,12 +337,13 @@ def make_options(
     seed: int,
     highs_options: tuple[str, ...] = (),
     verbose: bool = False,
+    analysis: str | None = None,
 ) -> Any:
-    from ..backend.highs import DEFAULT_MIP_GAP, SolveOptions
+    from ..backend.highs import SolveOptions, default_mip_gap
 
     return SolveOptions(
         time_limit=time_limit,
-        mip_gap=DEFAULT_MIP_GAP if mip_gap is None else mip_gap,
+        mip_gap=default_mip_gap(analysis) if mip_gap is None else mip_gap,
         threads=threads,
         seed=seed,
         verbose=verbose,
@@ -434,6 +446,7 @@ class Progress:
         self.label, self.first, self.every = label, first, every
         self.t0 = time.perf_counter()
         self.last = self.t0 - every  # the first line may come as soon as `first` seconds have passed
+        self.round_t0 = self.t0  # an analysis runs rounds of solves (value: 3); the estimate is the round's
         self.bar: Any = None
         self.tty = sys.stderr.isatty()
 
@@ -455,17 +468,17 @@ class Progress:
         now = time.perf_counter()
         elapsed = now - self.t0
         if done >= total:
+            self.round_t0 = now  # the next round starts as this one ends
             if elapsed >= self.first:
                 say(f"{self.label}: {done}/{total} solves done in {_span(elapsed)}", err=True)
             return
         if elapsed < self.first or now - self.last < self.every or done == 0:
             return
         self.last = now
-        left = elapsed / done * (total - done)
-        say(
-            f"{self.label}: {done}/{total} solves, {_span(elapsed)} so far, about {_span(left)} left",
-            err=True,
-        )
+        line = f"{self.label}: {done}/{total} solves, {_span(elapsed)} so far"
+        if done * 10 >= total:  # fewer done may be the round's long solves: no estimate from them
+            line += f", about {_span((now - self.round_t0) / done * (total - done))} left"
+        say(line, err=True)
 
 
 def protect(instance_path: Path, instance: Any = None) -> tuple[Path, ...]:

@@ -147,7 +147,7 @@ def evaluate_cmd(plan: Path, instance: Path, scenario: str | None, deals_off: tu
 @ranges_options()
 @sweep_options
 @deal_option
-@solver_options()
+@solver_options(analysis="value")
 @output_option("value", help_text="Write the summary and regret tables here.")
 @format_option("value folder")
 @force_option
