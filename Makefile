@@ -50,10 +50,13 @@ bench: $(STAMP)
 	$(PY) benchmarks/lp_algorithms.py --sizes xl --time-limit 900 -o benchmarks/lp_algorithms_xl.json
 	$(PY) benchmarks/startup.py
 	$(PY) benchmarks/recourse.py
+	$(PY) benchmarks/solver_defaults.py --defaults-only --out benchmarks/solver_work.json
 
-# Regression guard: fails if any recorded ratio got more than 25% worse (run by hand / in the bench workflow).
+# Regression guard (run by hand / in the bench workflow): fails if any recorded ratio got more than 25% worse,
+# or the solver's work (median simplex iterations and CPU seconds over the recorded seeds) grew by more than 25%.
 bench-check: $(STAMP)
 	$(PY) benchmarks/bench.py --sizes medium,large --check benchmarks/results.json
+	$(PY) benchmarks/solver_defaults.py --defaults-only --check benchmarks/solver_work.json
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache

@@ -9,6 +9,15 @@ busy machine does not bias the comparison), the median simplex iterations and MI
 seed reached the same optimum within the gap. Seed noise is large on near-tied MIPs (one model varied 30-53 s
 across seeds), so no choice rests on one run. Written to benchmarks/solver_defaults.json and printed as the
 Markdown table in benchmarks/README.md.
+
+    python benchmarks/solver_defaults.py --defaults-only --out benchmarks/solver_work.json    # make bench
+    python benchmarks/solver_defaults.py --defaults-only --check benchmarks/solver_work.json  # bench-check
+
+The regression guard (`make bench-check`) measures critmin's own defaults only, over the recorded seeds, and
+compares the work with the recorded run: the median simplex iterations (deterministic for a seed, so a
+change there is the model's or the solver's, never the machine's) and the median CPU seconds. It fails when
+either grew by more than 25% (CPU: and by more than 0.05 s, below which timer noise dominates), or when the
+objective moved by more than the gap.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from critmin import load_instance
-from critmin.backend.highs import SolveOptions
+from critmin.backend.highs import DEFAULT_MIP_GAP, MIP_DEFAULTS, SolveOptions
 from critmin.backend.session import Session
 from critmin.generate import synthetic
 from critmin.model.assemble import model_arrays
@@ -46,15 +55,12 @@ HIGHS_OWN = {
     "mip_heuristic_run_root_reduced_cost": True,
 }
 SUB_MIPS_OFF = {**HIGHS_OWN, "mip_heuristic_run_rens": False, "mip_heuristic_run_rins": False}
+DEFAULTS = "+ root reduced-cost heuristic off (critmin's default)"
 CANDIDATES: dict[str, dict[str, Any]] = {
     "HiGHS defaults": HIGHS_OWN,
     "root sub-MIPs off": SUB_MIPS_OFF,
     "root sub-MIPs and restarts off": {**SUB_MIPS_OFF, "mip_allow_restart": False},
-    "+ root reduced-cost heuristic off (critmin's default)": {
-        **SUB_MIPS_OFF,
-        "mip_allow_restart": False,
-        "mip_heuristic_run_root_reduced_cost": False,
-    },
+    DEFAULTS: {**HIGHS_OWN, **MIP_DEFAULTS},  # what the code uses now (the check follows it)
 }
 
 
@@ -82,7 +88,18 @@ def main() -> None:
     ap.add_argument("--instances", nargs="*", default=BUNDLED)
     ap.add_argument("--time-limit", type=float, default=120.0)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "solver_defaults.json")
+    ap.add_argument("--defaults-only", action="store_true", help="measure critmin's defaults only")
+    ap.add_argument("--check", type=Path, help="compare the work with this recorded run; exit 1 if worse")
     args = ap.parse_args()
+    candidates = CANDIDATES
+    if args.defaults_only:
+        candidates = {DEFAULTS: CANDIDATES[DEFAULTS]}
+    if args.check:  # the recorded run's seeds, instances and sizes, or the medians are not comparable
+        recorded = json.loads(args.check.read_text())
+        args.seeds = recorded["meta"]["seeds"]
+        names = {r["instance"] for r in recorded["results"]}
+        args.instances = [n for n in BUNDLED if n in names]
+        args.sizes = [s for s in SIZES if f"generated {s}" in names]
     cases = [(rel, load_instance(ROOT / "instances" / rel)) for rel in args.instances]
     cases += [(f"generated {s}", synthetic(*SIZES[s], 5, seed=0)) for s in args.sizes]
     results: list[dict[str, Any]] = []
@@ -90,7 +107,7 @@ def main() -> None:
         arrays = model_arrays(inst)
         if not arrays.integer.any():
             continue
-        for label, options in CANDIDATES.items():
+        for label, options in candidates.items():
             runs = [measure(arrays, options, seed, args.time_limit) for seed in args.seeds]
             objs = [r["objective"] for r in runs if r["objective"] is not None]
             row = {
@@ -116,9 +133,46 @@ def main() -> None:
         "machine": f"{platform.platform()}, {platform.python_version()}",
         "date": time.strftime("%Y-%m-%d"),
         "time_limit": args.time_limit,
+        "seeds": args.seeds,
     }
+    if args.check:
+        raise SystemExit(check(results, json.loads(args.check.read_text())["results"]))
     args.out.write_text(json.dumps({"meta": meta, "results": results}, indent=1))
     print_table(results)
+
+
+def check(results: list[dict[str, Any]], recorded: list[dict[str, Any]]) -> int:
+    """Compare this run's work with the recorded run's, row by row (instance, option set); 1 if any is
+    worse by more than the tolerances in the module docstring."""
+    before = {(r["instance"], r["options"]): r for r in recorded}
+    bad = 0
+    print(
+        "\n| instance | iterations: recorded -> now | CPU s median: recorded -> now | objective | verdict |"
+    )
+    print("|---|---|---|---|---|")
+    for r in results:
+        old = before.get((r["instance"], r["options"]))
+        if old is None:
+            print(f"| {r['instance']} | not recorded | | | - |")
+            continue
+        it0, it1 = old["iterations_median"], r["iterations_median"]
+        cpu0, cpu1 = old["cpu_median"], r["cpu_median"]
+        obj0 = statistics.median(x["objective"] for x in old["runs"] if x["objective"] is not None)
+        obj1 = statistics.median(x["objective"] for x in r["runs"] if x["objective"] is not None)
+        moved = abs(obj1 - obj0) / max(1.0, abs(obj0))
+        worse = [
+            *(["iterations"] if it1 > 1.25 * it0 + 100 else []),
+            *(["CPU"] if cpu1 > 1.25 * cpu0 + 0.05 else []),
+            *(["objective"] if moved > 2 * DEFAULT_MIP_GAP else []),
+        ]
+        bad += bool(worse)
+        verdict = "worse: " + ", ".join(worse) if worse else "ok"
+        print(
+            f"| {r['instance']} | {it0:,.0f} -> {it1:,.0f} | {cpu0:.2f} -> {cpu1:.2f} | {moved:.1e} "
+            f"| {verdict} |"
+        )
+    print(f"\nbench-check (solver work over seeds): {bad} row(s) worse than recorded")
+    return 1 if bad else 0
 
 
 def print_table(results: list[dict[str, Any]]) -> None:

@@ -266,31 +266,25 @@ def stochastic_value(
     prob = {s.name: s.probability for s in instance.scenarios}
     ref = reference_scenario(instance, reference)
     assert ref is not None
-    # phase 1: each scenario's own plan (wait-and-see), quick one-scenario solves
-    first = [Job(f"WS:{s}", scenario=s, keep=True, label={"what": f"scenario {s}"}) for s in scens]
+    # phase 1: the stochastic plan (RP, the long solve, in a chunk of its own) and each scenario's own plan
+    # (wait-and-see), quick one-scenario solves the other workers take meanwhile
+    first = [Job("RP", keep=True, alone=True, label={"what": "stochastic"})]
+    first += [Job(f"WS:{s}", scenario=s, keep=True, label={"what": f"scenario {s}"}) for s in scens]
     done = run_jobs(instance, first, options=options, engine=engine, progress=progress)
-    # phase 2: the stochastic plan (RP) beside what needs only the scenarios' plans: the reference plan in the
-    # stochastic instance (EEV) and each scenario's plan in every other scenario (regret). RP and EEV are the
-    # two long solves; run together they take the time of one (value on controls-stochastic: 30 -> 2x s).
-    # The reference plan's decisions before anything is revealed are fixed; a planner who can react builds
-    # after a reveal as it sees fit (recourse), so EEV is not inflated by a planner who cannot react
     plans = _plans(done)
-    second = [
-        Job("RP", keep=True, alone=True, label={"what": "stochastic"}),
-        Job("EEV", builds=plans[f"WS:{ref}"], recourse=True, alone=True),
-    ]
-    second += [Job(f"{p}@{s}", scenario=s, builds=plans[p]) for p in (f"WS:{s}" for s in scens) for s in scens
-               if p != f"WS:{s}"]  # fmt: skip
-    later = run_jobs(instance, second, options=options, engine=engine, progress=progress)
-    done += later[:1]
-    plans.update(_plans(later[:1]))
     by_key = {o.key: o for o in done}
     rp = by_key["RP"]
     ws = _wait_and_see(instance, scens, prob, by_key)
-    # phase 3: the stochastic plan in each scenario (regret)
-    third = [Job(f"RP@{s}", scenario=s, builds=plans["RP"]) for s in scens]
-    evals = {o.key: o for o in [*later[1:], *run_jobs(instance, third, options=options, engine=engine,
-                                                               progress=progress)]}  # fmt: skip
+    # phase 2: the reference plan in the stochastic instance (EEV, the other long solve, alone) beside every
+    # plan in every other scenario (regret). The reference plan's decisions before anything is revealed are
+    # fixed; a planner who can react builds after a reveal as it sees fit (recourse), so EEV is not inflated
+    # by a planner who cannot react
+    second = [Job("EEV", builds=plans[f"WS:{ref}"], recourse=True, alone=True)]
+    for p in ["RP", *(f"WS:{s}" for s in scens)]:
+        for s in scens:
+            if p != f"WS:{s}":
+                second.append(Job(f"{p}@{s}", scenario=s, builds=plans[p]))
+    evals = {o.key: o for o in run_jobs(instance, second, options=options, engine=engine, progress=progress)}
     eev_o = evals["EEV"]
     if not eev_o.ok or rp.objective is None or eev_o.objective is None:
         raise CritminError(f"the reference plan of '{ref}' cannot operate in every scenario ({eev_o.status})")
