@@ -1063,9 +1063,11 @@ IEA 2025, China customs, company reports). See instances/SOURCES.md."""
 # Ramp-up of new capacity by stage (share of nameplate in its 1st, 2nd, ... year of output): REEx, "Magnet gold
 # rush or mirage?" (Nov 2025): new plants run at 30-50% of nameplate for 12-24 months; MP made 1,294 t NdPr in
 # 2024 against a >6,000 t/yr design (MP 2024 results). Mines ASSUMED a little faster, metal lines simpler.
+# Recyclers (their oxide line a hydrometallurgical separation circuit) ASSUMED to ramp as separation does.
 RAMPS = {
     "mining": [0.5, 0.8, 1],
     "separation": [0.4, 0.75, 1],
+    "recycling": [0.4, 0.75, 1],
     "metal": [0.5, 1],
     "magnet": [0.4, 0.75, 1],
 }

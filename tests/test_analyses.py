@@ -481,7 +481,7 @@ def test_value_stops_at_its_exploratory_gap_and_its_figures_hold_the_tight_ones(
     """Issue 25: an analysis chooses its gap from what it reports. value's figures are objective values with
     their intervals, so it stops at the exploratory gap by default; each figure lies within its interval
     (plus the tight run's) of the tight gap's, and the output says which gap it used."""
-    from critmin.backend.highs import DEFAULT_MIP_GAP, EXPLORATORY_MIP_GAP, default_mip_gap
+    from critmin.backend.gaps import DEFAULT_MIP_GAP, EXPLORATORY_MIP_GAP, default_mip_gap
 
     assert default_mip_gap("value") == EXPLORATORY_MIP_GAP > DEFAULT_MIP_GAP
     assert default_mip_gap("attribute") == default_mip_gap("leverage") == default_mip_gap() == DEFAULT_MIP_GAP

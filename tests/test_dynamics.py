@@ -74,6 +74,36 @@ def test_a_build_rate_limit_binds_and_learning_widens_it():
     assert sol.unmet.set_index("year").loc[2026, "unmet"] == pytest.approx(0, abs=1e-6)
 
 
+def _recycler(d: dict[str, Any]) -> dict[str, Any]:
+    """Australia's plant made a recycler: it makes ox from scrap (free, plenty) and resets provenance."""
+    d["commodities"].append({"id": "scrap", "stage": "end-of-life", "price": 1})
+    d["facilities"].append({"id": "au_scrap", "region": "AU", "outputs": {"scrap": 1}, "capacity": 1000})
+    d["facilities"][0].update(inputs={"scrap": 1}, provenance="own")
+    return d
+
+
+@pytest.mark.family("build_rate")
+def test_a_recycler_is_held_by_a_recycling_build_rate_and_ramp_not_a_separation_one():
+    """One rule for a plant's stage (Instance.facility_stages): a recycler making oxide is 'recycling' for
+    build rates and ramps as for capacity benchmarks and the tables. Build rates and ramps took the stage of
+    its first output (separation), so a separation limit held recyclers and a recycling one was refused."""
+    d = _recycler(_rate_case(0.0))
+    b = solved(d).builds.set_index("year").capacity_added
+    assert b.loc[2025] == pytest.approx(100)  # the separation limit does not hold a recycler
+    d["build_rates"][0]["stage"] = "recycling"
+    b = solved(d).builds.set_index("year").capacity_added
+    assert b.loc[2025] == pytest.approx(40) and b.loc[2026] == pytest.approx(40)
+    d = _recycler(_au_only([{"year": 2025}, {"year": 2026, "weight": 2}]))
+    d["facilities"][0]["capacity"] = 0
+    d["build_options"] = [
+        {"id": "b", "facility": "au_plant", "capex": 0, "lead_time": 1, "max_capacity": 100}
+    ]
+    d["ramps"] = {"separation": [0.25, 1]}
+    assert cost(solved(d)) == pytest.approx(100 * 1000 + 2 * 100 * 35)  # not a separation plant: no ramp
+    d["ramps"] = {"recycling": [0.25, 1]}  # 2026: 25, 2027: 100 -> 62.5 t/yr over the period
+    assert cost(solved(d)) == pytest.approx(100 * 1000 + 2 * (62.5 * 35 + 37.5 * 1000))
+
+
 def test_diagnose_prices_a_binding_build_rate():
     from critmin.analysis.diagnose import diagnose
 

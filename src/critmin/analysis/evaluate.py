@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..backend.highs import DEFAULT_MIP_GAP, SolveOptions, default_mip_gap, gap_note
+from ..backend.gaps import DEFAULT_MIP_GAP, default_mip_gap, gap_note
+from ..backend.highs import SolveOptions
 from ..errors import CritminError, NoPlanError, did_you_mean
 from ..model.data import check_scenario
 from ..results.costs import cvar

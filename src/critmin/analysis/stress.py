@@ -153,7 +153,7 @@ def recovery(
         first = max(start, instance.horizon.base_year, o.earliest_start or start) + o.lead_time
         size = o.max_count * o.module_size if isinstance(o, DiscreteOption) else o.max_capacity
         room = math.inf if size is None else float(size)
-        cands.append(_Candidate(first, room, o.id, f.region, stage_ramp(instance, f, o.ramp)))
+        cands.append(_Candidate(first, room, o.id, f.region, stage_ramp(instance, f, o.ramp, stage)))
     if not cands:
         return Recovery(None, "no allied build option for this stage", lost)
     cands.sort(key=lambda c: (c.first, c.option))

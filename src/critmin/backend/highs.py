@@ -19,35 +19,8 @@ import numpy as np
 
 from ..errors import CritminError
 from ..model.builder import ModelArrays
+from .gaps import DEFAULT_MIP_GAP
 from .result import ERROR, FEASIBLE, INFEASIBLE, NO_SOLUTION, OPTIMAL, UNBOUNDED, ModelResult
-
-DEFAULT_MIP_GAP = 1e-4  # the tight gap: solve, and every analysis not listed in ANALYSIS_MIP_GAPS
-# A faster gap for analyses whose figures are objective values, each reported with the interval its solves'
-# bounds guarantee (issue 25: "a fast exploratory gap with its interval shown, a tight gap on request").
-EXPLORATORY_MIP_GAP = 1e-3
-# The gap each analysis stops at when the user sets none, chosen from what it reports (measured on the
-# bundled instances, benchmarks/README.md). value: RP, WS, EEV, EVPI and VSS are objective values with their
-# intervals; RP and EEV are the two long solves, 26 -> 16 s on controls-stochastic, every figure within its
-# interval of the tight one. Not the others: leverage's damage with the planned network depends on which
-# near-optimal plan is found, not only on its cost (it moved US$9 bn at 1e-3 with no interval to show it);
-# attribute and stress close their gaps at the root, so a looser gap saves nothing there.
-ANALYSIS_MIP_GAPS: dict[str, float] = {"value": EXPLORATORY_MIP_GAP}
-
-
-def default_mip_gap(analysis: str | None = None) -> float:
-    """The MIP gap `analysis` (a command name; None: solve) stops at unless told otherwise."""
-    return ANALYSIS_MIP_GAPS.get(analysis or "", DEFAULT_MIP_GAP)
-
-
-def gap_note(gap: float) -> str | None:
-    """What an analysis says of a gap looser than the tight one, or None."""
-    if gap <= DEFAULT_MIP_GAP:
-        return None
-    return (
-        f"solves stopped at a relative gap of {gap:g} (exploratory): each figure lies within its bound_error "
-        f"of its proven value; --mip-gap {DEFAULT_MIP_GAP:g} for the tight gap"
-    )
-
 
 # A MIP counts as proven optimal only when its final relative gap is at most this; a run stopped at a looser
 # gap (because the user asked for one) is reported as 'feasible', with its incumbent, bound and gap.

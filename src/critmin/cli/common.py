@@ -275,7 +275,7 @@ class Finite(click.ParamType):
 
 
 def _gap_help(analysis: str | None) -> str:
-    from ..backend.highs import DEFAULT_MIP_GAP, default_mip_gap
+    from ..backend.gaps import DEFAULT_MIP_GAP, default_mip_gap
 
     gap = default_mip_gap(analysis)
     if gap == DEFAULT_MIP_GAP:
@@ -339,7 +339,8 @@ def make_options(
     verbose: bool = False,
     analysis: str | None = None,
 ) -> Any:
-    from ..backend.highs import SolveOptions, default_mip_gap
+    from ..backend.gaps import default_mip_gap
+    from ..backend.highs import SolveOptions
 
     return SolveOptions(
         time_limit=time_limit,

@@ -19,13 +19,14 @@ from .terms import build_col
 from .timeline import calendar_years, existing_capacity, in_window
 
 
-def _scope(b: ModelBuilder, region: str | None, stage: str) -> list[BuildKey]:
+def _scope(b: ModelBuilder, region: str | None, stage: str, stages: dict[str, str]) -> list[BuildKey]:
+    """The builds a limit counts: options of facilities of its stage (Instance.facility_stages: a recycler is
+    'recycling', not the stage of the oxide it makes) in its region or bloc."""
     md = b.md
-    stages = {c.id: c.stage for c in md.inst.commodities}
     out = []
     for key in md.build_keys:
         fac = md.facility[md.option[key[0]].facility]
-        if stages[next(iter(fac.outputs))] != stage:
+        if stages[fac.id] != stage:
             continue
         if region is None or fac.region == region or md.bloc_of[fac.region] == region:
             out.append(key)
@@ -36,8 +37,9 @@ def add_build_rates(b: ModelBuilder) -> None:
     md = b.md
     cal = calendar_years(md.inst)
     keys, upper, rows = [], [], []
+    stages = md.inst.facility_stages()
     for br in md.inst.build_rates:
-        scope = _scope(b, br.region, br.stage)
+        scope = _scope(b, br.region, br.stage, stages)
 
         def event(k: BuildKey, counts: str = br.counts) -> int:
             return k[1] if counts == "online" else md.build_start[k]

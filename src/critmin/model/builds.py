@@ -64,12 +64,14 @@ class Existing:
     usable: dict[tuple[str, int, str], float]
 
 
-def stage_ramp(inst: Instance, facility: Facility, own: list[float] | None) -> list[float] | None:
-    """The ramp that applies: its own, else the instance's for the facility's stage (its first output's)."""
+def stage_ramp(
+    inst: Instance, facility: Facility, own: list[float] | None, stages: dict[str, str]
+) -> list[float] | None:
+    """The ramp that applies: its own, else the instance's for the facility's stage (`stages`:
+    Instance.facility_stages, where a recycler's is 'recycling')."""
     if own is not None:
         return own
-    stage = {c.id: c.stage for c in inst.commodities}[next(iter(facility.outputs))]
-    return inst.ramps.get(stage)
+    return inst.ramps.get(stages[facility.id])
 
 
 def slip_years(slips: list[Slip], *, option: object = None, facility: str | None = None) -> int:
@@ -120,6 +122,7 @@ def compile_builds(inst: Instance, t: Time, q: float, m: float, planner: set[str
     out.capital_rate = capital_rates(inst)
     cal = calendar_years(inst)
     facs = {f.id: f for f in inst.facilities}
+    stages = inst.facility_stages()
     bloc_of = {r.id: r.bloc for r in inst.regions}
     for o in inst.build_options:
         fac = facs[o.facility]
@@ -135,7 +138,7 @@ def compile_builds(inst: Instance, t: Time, q: float, m: float, planner: set[str
             unit, cost_per_unit = 1.0, o.capex * q
         out.unit[o.id] = unit
         crf = annuity_factor(out.capital_rate[o.id][0], o.lifetime)  # its cost of capital (finance.py)
-        ramp = stage_ramp(inst, fac, o.ramp)
+        ramp = stage_ramp(inst, fac, o.ramp, stages)
         slip = {s: slip_years(t.scen_by[s].slips, option=o) for s in t.scenarios}
         for ty in hz.years:
             if ty - o.lead_time < first_start:
@@ -191,8 +194,9 @@ def compile_existing(
     cal = calendar_years(inst)
     base = inst.horizon.base_year
     out = Existing([], {}, {}, {})
+    stages = inst.facility_stages()
     for f in inst.facilities:
-        ramp = stage_ramp(inst, f, f.ramp)
+        ramp = stage_ramp(inst, f, f.ramp, stages)
         steps = _steps(f.capacity, base)
         slip = {s: slip_years(t.scen_by[s].slips, facility=f.id) if steps else 0 for s in t.scenarios}
         for y, years in cal.items():

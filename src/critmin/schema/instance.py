@@ -24,6 +24,7 @@ from .scenarios import Objective, Scenario
 from .uncertainty import Uncertain
 
 SCHEMA_VERSION = 1
+RECYCLING = "recycling"  # the stage of a plant that resets provenance (Instance.facility_stages)
 
 
 def derived_hash(base: str, changes: object) -> str:
@@ -102,12 +103,17 @@ class Instance(Strict):
         return self._locator(problem) if self._locator is not None else problem
 
     def facility_stages(self) -> dict[str, str]:
-        """A facility's stage: that of its first output; plants that reset provenance are 'recycling'."""
+        """A facility's stage: that of its first output; plants that reset provenance are 'recycling'. The one
+        rule for every stage-wise input (ramps, build rates, capacity benchmarks) and table."""
         stage = {c.id: c.stage for c in self.commodities}
         return {
-            f.id: "recycling" if f.provenance == "own" and f.inputs else stage[next(iter(f.outputs))]
+            f.id: RECYCLING if f.provenance == "own" and f.inputs else stage[next(iter(f.outputs))]
             for f in self.facilities
         }
+
+    def stage_names(self) -> set[str]:
+        """The stages an input may name: the commodities' and 'recycling'."""
+        return {c.stage for c in self.commodities} | {RECYCLING}
 
     def with_deals_on(self, *on: str) -> Instance:
         """This instance with the named deals in force, e.g. a policy set that is off as written."""
@@ -348,7 +354,7 @@ class _Checker:
 
     def dynamics(self) -> None:
         """Ramps, build rates, slips, thrifts, recourse and what a plant can recover from its feed."""
-        stages = {c.stage for c in self.inst.commodities}
+        stages = self.inst.stage_names()
         for stage in self.inst.ramps:
             self.ref(stage, stages, ("ramps", stage), "stage")
         for i, br in enumerate(self.inst.build_rates):
@@ -566,7 +572,7 @@ class _Checker:
         for i, b in enumerate(pol.budgets):
             for x in b.investor:
                 self.ref(x, self.region_or_bloc, ("policies", "budgets", i, "investor"), "region or bloc")
-        commodity_stages = {cm.stage for cm in self.inst.commodities} | {"recycling"}
+        commodity_stages = self.inst.stage_names()
         for i, cb in enumerate(pol.capacity_benchmarks):
             loc = ("policies", "capacity_benchmarks", i)
             for x in cb.regions:
