@@ -235,16 +235,16 @@ def _headline(
 ) -> list[str]:
     """The saving of all deals (with the interval the bounds leave) and each deal's Shapley value, its
     error and the part that carries it."""
-    from ..results.format import money
+    from ..results.format import money, plus_minus
 
     carried = _carriers(part_table)
     out = [
         f"all {len(table)} deals together save {money(total, cur)} of planner cost (all off vs all on)"
-        + (f", within {money(within, cur)} (solver bounds)" if within > 0 else "")
+        + (f", within {money(within, cur)} (solver bounds)" if plus_minus(within, cur) else "")
     ]
     out += [
         f"  {r.deal}: {money(r.saving_shapley, cur)} (Shapley"
-        + (f" ± {money(r.saving_error, cur)}" if r.saving_error > 0 else "")
+        + plus_minus(r.saving_error, cur)
         + ")"
         + carried.get(r.deal, "")
         for r in records(table)

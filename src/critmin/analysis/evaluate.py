@@ -370,8 +370,9 @@ def _value_result(
 
 
 def _pm(err: float, instance: Instance) -> str:
-    """' ± x' when the solver's bounds leave an error worth saying, else nothing."""
-    return f" ± {_m(err, instance)}" if err > 0 else ""
+    from ..results.format import plus_minus
+
+    return plus_minus(err, instance.units.currency)
 
 
 def _regret_table(scens: list[str], plans: dict[str, Outcome], evals: dict[str, Outcome]) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..backend.highs import SolveOptions
 from ..errors import CritminError, NoPlanError
-from ..results.format import money
+from ..results.format import money, plus_minus
 from ..schema import Instance
 from .jobs import Job, Outcome, reference_scenario, require_controlled_origin
 from .output import AnalysisResult
@@ -88,8 +88,8 @@ def leverage(
     first = damage.iloc[0]
     headline = [
         f"a ban from {int(first.ban_from)} would cost the allies {money(first.damage_today, cur)}"
-        f"{_pm(first.damage_today_bound_error, cur)} with today's network and "
-        f"{money(first.damage_planned, cur)}{_pm(first.damage_planned_bound_error, cur)} "
+        f"{plus_minus(first.damage_today_bound_error, cur)} with today's network and "
+        f"{money(first.damage_planned, cur)}{plus_minus(first.damage_planned_bound_error, cur)} "
         "with the planned one",
     ]
     if not revenue.empty:
@@ -115,11 +115,6 @@ def leverage(
         ],
         headline=headline,
     )
-
-
-def _pm(error: float, currency: str) -> str:
-    """' ± error' where the solver's bounds leave one, else nothing."""
-    return f" ± {money(error, currency)}" if error > 0 else ""
 
 
 def _revenue(planned: Outcome, ref: str | None) -> pd.DataFrame:

@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..backend.highs import SolveOptions
 from ..errors import CritminError, did_you_mean
-from ..results.format import money
+from ..results.format import money, plus_minus
 from ..results.tables import records
 from ..schema import Instance
 from .jobs import Job, Outcome, reference_scenario, require_controlled_origin
@@ -257,7 +257,7 @@ def stress(
             ""
             if pd.isna(r.first_year)
             else f" (the cheapest programme that does it spends {money(r.programme_spent, cur)}"
-            + (f" ± {money(r.programme_bound_error, cur)}" if r.programme_bound_error else "")
+            + plus_minus(r.programme_bound_error, cur)
             + ")"
         )
         held = f"; held back by {r.binding_limits}" if r.binding_limits else ""

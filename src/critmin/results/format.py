@@ -28,6 +28,15 @@ def money(x: float | None, currency: str = "", *, digits: int = 2) -> str:
     return f"{x:,.0f}{unit}"
 
 
+def plus_minus(error: float | None, currency: str = "") -> str:
+    """' ± x' beside a figure whose solver bounds leave an interval worth printing, else ''. An error that
+    money() would print as 0 is solver noise (a proven optimum's bound differs from it by ~1e-5 USD), and
+    '± 0 USD' would claim an interval that is not there."""
+    if error is None or not error >= 0.5:
+        return ""
+    return f" ± {money(error, currency)}"
+
+
 MAGNITUDES = ((1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k"))
 
 
