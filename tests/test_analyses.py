@@ -438,7 +438,7 @@ def test_jobs_that_share_a_model_run_together_and_answer_in_their_own_order(monk
     clear_cache()
 
 
-def test_chunks_never_span_two_models_and_a_long_solve_travels_alone():
+def test_a_run_of_jobs_on_one_model_starts_its_own_chunk_and_a_long_solve_travels_alone():
     from critmin.analysis.sweep import _chunks
 
     inst = make(base_dict())
@@ -448,7 +448,13 @@ def test_chunks_never_span_two_models_and_a_long_solve_travels_alone():
     long = Job("RP", alone=True)
     got = [[j.key for j in c] for c in _chunks(inst, iter([*s1, s2[0], s2[1], long, s2[2]]), 3, opts)]
     # ban_from is applied to a loaded model (same model as a..d); deals_off is a model of its own
-    assert got == [["a", "b", "c"], ["d", "e"], ["f"], ["RP"], ["g"]]
+    assert got == [["a", "b", "c"], ["d", "e", "f"], ["RP"], ["g"]]
+    # a run of jobs on one model (f, g) starts a chunk of its own
+    got = [[j.key for j in c] for c in _chunks(inst, iter([s1[0], s1[1], s2[1], s2[2]]), 4, opts)]
+    assert got == [["a", "b"], ["f", "g"]]
+    # jobs each on a model of their own (a demand sweep) are packed, not sent one by one
+    singles = [Job(f"d{i}", factors=(("demand", 1 + i / 10),)) for i in range(5)]
+    assert [len(c) for c in _chunks(inst, iter(singles), 3, opts)] == [3, 2]
 
 
 def test_a_fixed_network_is_solved_as_an_lp_with_the_mips_answer():

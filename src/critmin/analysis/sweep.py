@@ -133,21 +133,25 @@ def _by_model(instance: Instance, jobs: list[Job], opts: SolveOptions) -> list[i
 
 
 def _chunks(instance: Instance, jobs: Iterator[Job], size: int, opts: SolveOptions) -> Iterator[list[Job]]:
-    """Up to `size` consecutive jobs at a time, a chunk never spanning two models (a worker assembles only the
-    model its chunk needs); a job marked `alone` (a long solve) travels in a chunk of its own instead of
-    holding up the quick jobs packed with it."""
+    """Up to `size` consecutive jobs at a time. A run of jobs on one model (value's evaluations in one
+    scenario) starts a chunk of its own, so a worker assembles only the model it needs; jobs each on a model
+    of their own (a demand sweep) are packed as before. A job marked `alone` (a long solve) travels in a
+    chunk of its own instead of holding up the quick jobs packed with it."""
     chunk: list[Job] = []
     key: tuple[Any, ...] | None = None
-    for job in jobs:
+    ahead = next(jobs, None)
+    while ahead is not None:
+        job, ahead = ahead, next(jobs, None)
         k = model_key(instance, job, opts)
-        if chunk and (len(chunk) == size or k != key or job.alone):
+        starts_run = k != key and ahead is not None and model_key(instance, ahead, opts) == k
+        if chunk and (len(chunk) == size or job.alone or starts_run):
             yield chunk
             chunk = []
+        key = k
         if job.alone:
             yield [job]
             continue
         chunk.append(job)
-        key = k
     if chunk:
         yield chunk
 
