@@ -232,20 +232,19 @@ _CACHE_SIZE = 4
 def model_key(instance: Instance, job: Job, options: SolveOptions) -> tuple[Any, ...]:
     """What a job's loaded model depends on: jobs with the same key share one assembled model (the rest of a
     job, its bounds, costs and fixed builds, is applied to it)."""
-    scaled = tuple((n, f) for n, f in job.factors if _built_in(n, instance))
-    return (id(instance), instance.sha256, job.scenario, job.deals_off, scaled, job.de_minimis,
-            job.trace_sources, job.reach_only, job.probabilities, repr(options))  # fmt: skip
+    return (id(instance), instance.sha256, job.scenario, job.deals_off, _scaled(instance, job),
+            job.de_minimis, job.trace_sources, job.reach_only, job.probabilities, repr(options))  # fmt: skip
 
 
 def _loaded(instance: Instance, job: Job, options: SolveOptions) -> _Loaded:
     """The instance's model for this job's scenario and deals, assembled and loaded once per worker."""
     key = model_key(instance, job, options)
-    scaled = key[4]
     hit = _CACHE.get(key)
     if hit is not None:
         _CACHE.move_to_end(key)
         return hit
     inst = instance.without_deals(*job.deals_off) if job.deals_off else instance
+    scaled = _scaled(instance, job)
     if scaled:
         inst = inst.with_factors(dict(scaled))
     for name, p in job.probabilities:
@@ -261,6 +260,11 @@ def _loaded(instance: Instance, job: Job, options: SolveOptions) -> _Loaded:
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return loaded
+
+
+def _scaled(instance: Instance, job: Job) -> tuple[tuple[str, float], ...]:
+    """The job's multipliers built into its model (the rest re-weight the loaded one)."""
+    return tuple((n, f) for n, f in job.factors if _built_in(n, instance))
 
 
 def _built_in(name: str, instance: Instance) -> bool:

@@ -137,13 +137,13 @@ def _chunks(instance: Instance, jobs: Iterator[Job], size: int, opts: SolveOptio
     scenario) starts a chunk of its own, so a worker assembles only the model it needs; jobs each on a model
     of their own (a demand sweep) are packed as before. A job marked `alone` (a long solve) travels in a
     chunk of its own instead of holding up the quick jobs packed with it."""
+    keyed = ((job, model_key(instance, job, opts)) for job in jobs)  # each job's key computed once
     chunk: list[Job] = []
     key: tuple[Any, ...] | None = None
-    ahead = next(jobs, None)
+    ahead = next(keyed, None)
     while ahead is not None:
-        job, ahead = ahead, next(jobs, None)
-        k = model_key(instance, job, opts)
-        starts_run = k != key and ahead is not None and model_key(instance, ahead, opts) == k
+        (job, k), ahead = ahead, next(keyed, None)
+        starts_run = k != key and ahead is not None and ahead[1] == k
         if chunk and (len(chunk) == size or job.alone or starts_run):
             yield chunk
             chunk = []

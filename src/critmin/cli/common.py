@@ -311,7 +311,7 @@ def _solver_decorators(engine: bool, analysis: str | None = None) -> list[Callab
 def solver_options(*, engine: bool = False, analysis: str | None = None) -> Callable[[F], F]:
     """The solver options of a command that solves, written once and passed to it as one `options`
     (SolveOptions); `engine=True` also offers --engine (only where the command honours it); `analysis` names
-    the analysis whose default gap applies (backend.highs.ANALYSIS_MIP_GAPS)."""
+    the analysis whose default gap applies (backend.gaps.ANALYSIS_MIP_GAPS)."""
 
     def decorate(fn: F) -> F:
         @wraps(fn)
