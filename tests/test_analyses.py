@@ -512,3 +512,56 @@ def test_value_on_the_command_line_says_its_gap_and_takes_the_tight_one_on_reque
         assert r.exit_code == 0, r.output
         doc = json.loads((out / "analysis.json").read_text())
         assert any("exploratory" in a for a in doc["assumptions"]) is exploratory
+
+
+def test_a_warm_evaluation_starts_from_the_last_basis_and_finds_the_cold_objective():
+    """Issue 25: value's regret evaluations read only the objective, so they start from the last basis their
+    worker solved on that model (`Job.warm`): fewer simplex iterations, the same optimum. A job that is not
+    warm still clears the solver first (its flows must not depend on what ran before)."""
+    import critmin.analysis.jobs as jobs_mod
+
+    inst = synthetic(regions=4, years=3, scenarios=3, seed=2)
+    clear_cache()
+    plan = plan_of(solve(inst))
+    s = inst.scenarios[1].name
+    other = tuple((o, y, a * 0.5, br) for o, y, a, br in plan)  # another network, so the basis must move
+    opts = SolveOptions()
+
+    def iterations(job: Job) -> tuple[float, int]:
+        out = run_job(inst, job, opts)
+        loaded = jobs_mod._loaded(inst, job, opts)
+        assert loaded.fixed_session is not None and out.objective is not None
+        return out.objective, loaded.fixed_session.counts()["simplex_iterations"]
+
+    iterations(Job("first", scenario=s, builds=tuple(plan)))
+    cold_obj, cold_its = iterations(Job("cold", scenario=s, builds=other))
+    iterations(Job("again", scenario=s, builds=tuple(plan)))
+    warm_obj, warm_its = iterations(Job("warm", scenario=s, builds=other, warm=True))
+    assert warm_obj == pytest.approx(cold_obj, rel=1e-9)
+    assert warm_its < cold_its
+    # the same job twice: cold repeats the work, warm starts at the optimum
+    _, again_cold = iterations(Job("cold2", scenario=s, builds=other))
+    _, again_warm = iterations(Job("warm2", scenario=s, builds=other, warm=True))
+    assert again_cold == cold_its and again_warm == 0
+    clear_cache()
+
+
+def test_a_session_sends_the_instance_once_and_its_workers_reuse_models_across_rounds():
+    """Issue 25: value runs in two rounds on one set of workers (engine_session). Before, each round made
+    its own client and sent the instance again, so a worker's models (keyed by the instance object) were
+    assembled again in the second round; now the second round's jobs on an already-loaded model assemble
+    nothing, and the answers equal the in-process ones."""
+    import critmin.analysis.jobs as jobs_mod
+    from critmin.analysis.sweep import engine_session
+
+    inst = synthetic(regions=4, years=3, scenarios=2, seed=3)
+    s = inst.scenarios[0].name
+    first = [Job("plan", scenario=s)]
+    here = run_jobs(inst, first + [Job("again", scenario=s, factors=(("capex", 1.2),))])
+    with engine_session(Engine(workers=1)) as eng:
+        a = run_jobs(inst, first, engine=eng, reduce=lambda o: (o.objective, jobs_mod.ASSEMBLED))
+        b = run_jobs(inst, [Job("again", scenario=s, factors=(("capex", 1.2),))], engine=eng,
+                     reduce=lambda o: (o.objective, jobs_mod.ASSEMBLED))  # fmt: skip
+    assert a[0][0] == pytest.approx(here[0].objective, rel=1e-9)
+    assert b[0][0] == pytest.approx(here[1].objective, rel=1e-9)
+    assert a[0][1] == 1 and b[0][1] == 1, "the second round assembled the model again"

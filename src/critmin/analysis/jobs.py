@@ -69,6 +69,11 @@ class Job:
         is switched off (their limits on the exporter's own shipments stay).
     alone: a long solve among quick ones (value's RP and EEV beside its evaluations): sent to a worker in a
         chunk of its own, so the other workers take the rest meanwhile. How it is run, not what it solves.
+    warm: only the objective is read (value's regret evaluations): a plan evaluated as an LP starts from the
+        basis of the last LP its worker solved on that model (0.024 s instead of 0.07 s on
+        controls-stochastic). The objective is the LP optimum, to the solver's tolerances; the flows are
+        one optimal set, and which one depends on what the worker solved before, so a job whose flows,
+        costs by part or shortfall are read must stay cold. MIP solves always start cold.
     """
 
     key: str
@@ -89,6 +94,7 @@ class Job:
     reach_only: str | None = None
     keep: bool = False
     alone: bool = False
+    warm: bool = False
     label: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -227,6 +233,7 @@ class _Loaded:
 
 _CACHE: OrderedDict[tuple[Any, ...], _Loaded] = OrderedDict()
 _CACHE_SIZE = 4
+ASSEMBLED = 0  # models this process has assembled (the cache's misses; tests read it on a worker)
 
 
 def model_key(instance: Instance, job: Job, options: SolveOptions) -> tuple[Any, ...]:
@@ -256,6 +263,8 @@ def _loaded(instance: Instance, job: Job, options: SolveOptions) -> _Loaded:
     md = compile_instance(inst, scenario=job.scenario, extras=(MIN_MET,), trace_sources=job.trace_sources)
     arrays = assemble(md)
     loaded = _Loaded(arrays, Session(arrays, options), _Index.of(arrays), Digest.of(arrays))
+    global ASSEMBLED
+    ASSEMBLED += 1
     _CACHE[key] = loaded
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
@@ -492,7 +501,9 @@ def run_job(instance: Instance, job: Job, options: SolveOptions | None = None) -
     opts = options or SolveOptions()
     loaded = _loaded(instance, job, opts)
     arrays = job_arrays(loaded, job)
-    result = loaded.session_for(arrays).solve()  # the solver's state cleared: the same answer on any worker
+    session = loaded.session_for(arrays)
+    # the solver's state cleared (the same answer on any worker) unless only the LP's objective is read
+    result = session.solve(warm=job.warm and not session.is_mip)
     out = summarise(result, job, opts, loaded.digest)
     out.seconds = time.perf_counter() - t0
     out.inert = tuple(

@@ -20,7 +20,7 @@ import os
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -261,24 +261,53 @@ def _recv(sock: Any, n: int) -> bytes:
     return data
 
 
+@dataclass
+class _Connection:
+    """A session's client and the instances it has sent its workers. An analysis in rounds (value: the
+    plans, then their evaluations) sends each instance once: a worker keeps the same object between rounds,
+    so the models it loaded in one round (keyed by that object) serve the next — value's evaluations re-used
+    the scenarios' models assembled for their own plans instead of assembling them again."""
+
+    client: Any
+    scattered: dict[int, tuple[Instance, Any]] = field(default_factory=dict)  # id -> (instance, its future)
+
+    def instance_future(self, instance: Instance) -> Any:
+        held = self.scattered.get(id(instance))
+        if held is None:  # the instance is held too, so its id cannot pass to another object meanwhile
+            held = (instance, self.client.scatter(instance, broadcast=True))
+            self.scattered[id(instance)] = held
+        return held[1]
+
+
+_SESSIONS: dict[str, _Connection] = {}  # scheduler address -> the open session's connection
+
+
 @contextlib.contextmanager
 def engine_session(engine: Engine | None) -> Iterator[Engine | None]:
-    """One set of local workers for an analysis that runs jobs in several rounds (attribute: most relaxed
-    combinations first): started once, kept warm (their loaded models cached) and closed at the end,
-    instead of a new cluster per round. A scheduler address or in-process engine is used as it is."""
+    """One set of local workers for an analysis that runs jobs in several rounds (value, attribute):
+    started once, with one client, each instance sent once, kept warm (their loaded models cached) and
+    closed at the end, instead of a new cluster per round. A scheduler address or in-process engine is
+    used as it is."""
     if engine is None or engine.workers == 0 or engine.scheduler:
         yield engine
         return
     for name in ("distributed", "tornado", "asyncio"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    from distributed import Client
+
     try:
         cluster = _local_cluster(engine.workers)
     except (OSError, TimeoutError) as exc:
         raise CritminError(f"could not start the Dask workers ({engine.label}): {exc}") from None
+    address = cluster.scheduler_address
     try:
-        yield Engine(workers=engine.workers, scheduler=cluster.scheduler_address, chunk=engine.chunk)
+        _SESSIONS[address] = _Connection(Client(cluster))
+        yield Engine(workers=engine.workers, scheduler=address, chunk=engine.chunk)
     finally:
+        conn = _SESSIONS.pop(address, None)
         with contextlib.suppress(Exception):
+            if conn is not None:
+                conn.client.close()
             cluster.close()
 
 
@@ -319,20 +348,23 @@ def _run_dask(
     for name in ("distributed", "tornado", "asyncio"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     cluster = None
+    session = _SESSIONS.get(eng.scheduler) if eng.scheduler else None
+    conn = session
     try:
-        if eng.scheduler:
+        if conn is None and eng.scheduler:
             probe_scheduler(eng.scheduler)
-            client = Client(eng.scheduler, timeout="10s")
-        else:
+            conn = _Connection(Client(eng.scheduler, timeout="10s"))
+        elif conn is None:
             cluster = _local_cluster(eng.workers)
-            client = Client(cluster)
+            conn = _Connection(Client(cluster))
     except (OSError, TimeoutError) as exc:
         raise CritminError(f"could not start or reach the Dask workers ({eng.label}): {exc}") from None
+    client = conn.client
     try:
         workers = len(client.scheduler_info().get("workers", {}))
         if not workers:
             raise CritminError(f"{eng.label} has no workers: start `dask worker {eng.scheduler}` first")
-        inst = client.scatter(instance, broadcast=True)
+        inst = conn.instance_future(instance)
         size = _chunk_size(total, eng, workers)
         chunks: dict[int, list[Job]] = {}
         results: dict[int, list[Any]] = {}
@@ -371,7 +403,8 @@ def _run_dask(
             submit_next()
         return [o for n in range(len(results)) for o in results[n]]
     finally:
-        client.close()
+        if session is None:  # a session's client stays open for its next round
+            client.close()
         if cluster is not None:
             cluster.close()
 
