@@ -245,6 +245,27 @@ def test_attribute_symmetric_deals_share_the_saving_equally():
     assert res.interactions.interaction.iloc[0] == pytest.approx(13_500 - 48_100 - 48_100 + 100_000)
 
 
+def test_attribute_solves_in_one_round_when_no_deal_can_spare_a_solve(monkeypatch):
+    """Issue 25: coalitions go by size, one round each, only so a relaxing deal's results can spare the next
+    round's solves. With skipping off (or no relaxing deal) every coalition goes at once: before, each size
+    waited for the previous one's slowest solve (6 s of allied-frameworks-2025's 60 s). Same values."""
+    import critmin.analysis.attribute as attr
+
+    subsets = [frozenset(c) for k in range(3) for c in itertools.combinations("abc", k)]
+    assert [len(r) for r in attr._rounds(subsets, can_skip=False)] == [7]
+    assert [len(r[0]) for r in attr._rounds(subsets, can_skip=True)] == [2, 1, 0]
+    calls = []
+    real = attr.run_jobs
+    monkeypatch.setattr(attr, "run_jobs", lambda *a, **k: calls.append(len(a[1])) or real(*a, **k))
+    inst = make(_two_equal_deals())
+    once = attribute(inst, parts=False, skip=False)
+    assert calls == [4]
+    calls.clear()
+    by_size = attribute(inst, parts=False)  # both deals only add a build option: relaxing, so by size
+    assert len(calls) > 1
+    pd.testing.assert_frame_equal(once.deals, by_size.deals, check_exact=False, atol=1e-6)
+
+
 def test_attribute_errors():
     with pytest.raises(CritminError, match="defines no deals"):
         attribute(make(base_dict()))

@@ -54,6 +54,7 @@ class SolveOptions:
     verbose: bool = False
     highs_options: dict[str, Any] = field(default_factory=dict)  # raw HiGHS options, applied last
     lp_algorithm: str = "auto"  # auto (by size, see AUTO_IPM_COLUMNS), simplex, ipm; highs_options win
+    rounding: bool = False  # a MIP first tries its rounded LP relaxation (backend/rounding.py)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -193,6 +194,18 @@ def arrays_lp(arrays: ModelArrays, *, constant: bool = True) -> highspy.HighsLp:
     )
 
 
+def model_counts(lp: highspy.HighsLp, arrays: ModelArrays, integers: int) -> dict[str, int]:
+    """The size of a solved model, as every result reports it."""
+    return {
+        "variables": int(lp.num_col_),
+        "constraints": int(lp.num_row_),
+        "integers": integers,
+        "nonzeros": len(lp.a_matrix_.value_),
+        "scenarios": len(arrays.md.scenarios),
+        "years": len(arrays.md.years),
+    }
+
+
 def run_loaded(
     h: highspy.Highs, lp: highspy.HighsLp, arrays: ModelArrays, options: SolveOptions, handover: float
 ) -> ModelResult:
@@ -212,14 +225,7 @@ def run_loaded(
         map_status(status, info.primal_solution_status == 2),
         h.modelStatusToString(status),
         timings={"handover": handover, "solve": solve_seconds},
-        counts={
-            "variables": int(lp.num_col_),
-            "constraints": int(lp.num_row_),
-            "integers": n_int,
-            "nonzeros": len(lp.a_matrix_.value_),
-            "scenarios": len(arrays.md.scenarios),
-            "years": len(arrays.md.years),
-        },
+        counts=model_counts(lp, arrays, n_int),
     )
     if result.status not in (OPTIMAL, FEASIBLE):
         return result

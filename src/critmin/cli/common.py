@@ -286,6 +286,15 @@ def _gap_help(analysis: str | None) -> str:
             "decisions change.")  # fmt: skip
 
 
+def _rounding_help(analysis: str | None) -> str:
+    from ..backend.gaps import default_rounding
+
+    on = default_rounding(analysis)
+    return ("Try the rounded LP relaxation before HiGHS's MIP search: its plan is kept when a proven bound "
+            f"shows it within the gap (default: {'on' if on else 'off'} for this command; "
+            "backend/gaps.py says where it was measured faster).")  # fmt: skip
+
+
 def _solver_decorators(engine: bool, analysis: str | None = None) -> list[Callable[[Any], Any]]:
     out = [
         click.option("--time-limit", type=Finite(0), metavar="SECONDS",
@@ -298,6 +307,7 @@ def _solver_decorators(engine: bool, analysis: str | None = None) -> list[Callab
         click.option("--highs-option", "highs_options", multiple=True, metavar="KEY=VALUE",
                      help="A raw HiGHS option, e.g. solver=ipm (repeatable; applied last)."),
         click.option("--solver-log", is_flag=True, help="Show HiGHS's own log (on stderr)."),
+        click.option("--rounding/--no-rounding", default=None, help=_rounding_help(analysis)),
     ]  # fmt: skip
     if engine:
         out.append(
@@ -319,6 +329,7 @@ def solver_options(*, engine: bool = False, analysis: str | None = None) -> Call
             kwargs["options"] = make_options(
                 kwargs.pop("time_limit"), kwargs.pop("mip_gap"), kwargs.pop("threads"), kwargs.pop("seed"),
                 kwargs.pop("highs_options"), verbose=kwargs.pop("solver_log"), analysis=analysis,
+                rounding=kwargs.pop("rounding"),
             )  # fmt: skip
             return fn(*args, **kwargs)
 
@@ -338,8 +349,9 @@ def make_options(
     highs_options: tuple[str, ...] = (),
     verbose: bool = False,
     analysis: str | None = None,
+    rounding: bool | None = None,
 ) -> Any:
-    from ..backend.gaps import default_mip_gap
+    from ..backend.gaps import default_mip_gap, default_rounding
     from ..backend.highs import SolveOptions
 
     return SolveOptions(
@@ -349,6 +361,7 @@ def make_options(
         seed=seed,
         verbose=verbose,
         highs_options=parse_highs_options(highs_options),
+        rounding=default_rounding(analysis) if rounding is None else rounding,
     )
 
 

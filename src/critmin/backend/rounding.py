@@ -1,0 +1,161 @@
+"""A MIP's answer from its LP relaxation, when the relaxation proves it good enough.
+
+Solve the LP relaxation; round every integer column to its nearest integer and re-solve the LP with them
+fixed: a plan, feasible whenever that LP is (critmin's models serve any shortfall as unmet demand at its
+value, so almost always). Its cost is within the gap of optimal if it is within the gap of a proven lower
+bound: the relaxation's objective or, branching once on one fractional column j, the smaller of the two
+branches' relaxations (x_j <= floor, x_j >= ceil: every integer plan lies in one of them). A branch whose
+solution is integral is itself a plan, and replaces the rounded one if cheaper. If no bound within
+`MAX_BRANCHES` branchings proves the plan, the caller runs HiGHS's MIP solver as before (nothing is lost
+but the relaxation's time).
+
+Why: HiGHS 1.16 computes an analytic centre at the root of every MIP and waits for it whenever the root LP
+has not closed the gap (benchmarks/README.md), 3-4 s of a 4.8 s solve on allied-frameworks-2025 with some
+deals off, while rounding the relaxation gave the MIP's own optimum on all 100 deal combinations measured,
+proven by the relaxation in 83 and by one branching in the others tried (0.9-1.9 s). On controls-stochastic
+at the tight gap it proves nothing (a near-tie: the rounded plan is 2.2e-4 above the relaxation and one
+branching leaves 1.3e-4), so it is used where measured to pay: `backend.gaps.ROUNDING_ANALYSES`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import highspy
+import numpy as np
+
+from ..model.builder import ModelArrays
+from .highs import PROVEN_GAP, SolveOptions, configured_highs, model_counts, run_interruptibly
+from .result import FEASIBLE, OPTIMAL, ModelResult
+
+# Branchings tried on the most fractional columns before handing the MIP to HiGHS: each is two warm LPs
+# (0.1-0.3 s on the bundled instances); one was enough on every allied-frameworks combination measured.
+MAX_BRANCHES = 4
+_FRACTIONAL = 1e-6  # an integer column further than this from an integer is fractional
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """HiGHS's definition: (primal - dual) / |primal| (0 when both are 0)."""
+    diff = max(objective - bound, 0.0)
+    return diff / abs(objective) if objective != 0 else (0.0 if diff == 0 else math.inf)
+
+
+class _Relaxation:
+    """The model's LP relaxation loaded once in its own HiGHS, solved by dual simplex (interior point took
+    18 s instead of 1.6 s on controls-stochastic's relaxation), each solve warm from the last basis."""
+
+    def __init__(self, lp: highspy.HighsLp, options: SolveOptions, deadline: float | None) -> None:
+        self.h = configured_highs(options)
+        self.h.setOptionValue("solver", "simplex")
+        self.deadline = deadline
+        self.lower = np.asarray(lp.col_lower_, dtype=float)
+        self.upper = np.asarray(lp.col_upper_, dtype=float)
+        lp.integrality_ = []  # the caller's copy of the loaded model
+        self.h.passModel(lp)
+        self.iterations = 0
+
+    def solve(self, lower: np.ndarray, upper: np.ndarray, cols: np.ndarray) -> tuple[str, float, np.ndarray]:
+        """('optimal', objective, x), ('infeasible', inf, empty) or ('stopped', nan, empty) with the bounds
+        of `cols` set to lower/upper (every other column at its model bounds)."""
+        idx = cols.astype(np.int32)
+        self.h.changeColsBounds(len(idx), idx, lower[idx], upper[idx])
+        if self.deadline is not None:
+            left = self.deadline - time.perf_counter()
+            if left <= 0:
+                return "stopped", math.nan, np.empty(0)
+            self.h.setOptionValue("time_limit", left)
+        run_interruptibly(self.h)
+        self.iterations += int(self.h.getInfo().simplex_iteration_count)
+        status = self.h.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            x = np.asarray(self.h.getSolution().col_value, dtype=float)
+            return "optimal", float(self.h.getInfo().objective_function_value), x
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return "infeasible", math.inf, np.empty(0)
+        return "stopped", math.nan, np.empty(0)
+
+
+def solve_by_rounding(
+    lp: highspy.HighsLp, arrays: ModelArrays, options: SolveOptions, handover: float
+) -> ModelResult | None:
+    """The MIP `lp` (a copy of the loaded model, constant left out; its integrality is cleared here) solved
+    from its rounded relaxation, with the bound that proves it within `options.mip_gap`; None when no bound
+    tried proves it (or the relaxation is not optimal: HiGHS's MIP solver then says what is wrong)."""
+    t0 = time.perf_counter()
+    deadline = None if options.time_limit is None else t0 + options.time_limit
+    ints = np.nonzero(arrays.integer)[0]
+    rel = _Relaxation(lp, options, deadline)
+    status, bound, root = rel.solve(rel.lower, rel.upper, ints)
+    if status != "optimal":
+        return None
+    best: tuple[float, np.ndarray] | None = None
+
+    def offer(objective: float, plan: np.ndarray) -> None:
+        nonlocal best
+        if best is None or objective < best[0]:
+            best = (objective, plan)
+
+    lowest, highest = np.ceil(rel.lower[ints] - 1e-9), np.floor(rel.upper[ints] + 1e-9)
+    if np.any(lowest > highest):  # an integer column with no integer in its bounds: HiGHS says so
+        return None
+    rounded = np.clip(np.round(root[ints]), lowest, highest)
+    status, obj, fixed = rel.solve(_with(rel.lower, ints, rounded), _with(rel.upper, ints, rounded), ints)
+    if status == "optimal":
+        offer(obj, fixed)
+    branchings = 0
+    for j in _fractional(root, ints)[:MAX_BRANCHES]:
+        if best is not None and relative_gap(best[0], bound) <= options.mip_gap:
+            break
+        branchings += 1
+        children = []
+        for lower_j, upper_j in ((rel.lower[j], math.floor(root[j])), (math.ceil(root[j]), rel.upper[j])):
+            if math.ceil(lower_j - 1e-9) > math.floor(upper_j + 1e-9):  # no integer on this side
+                children.append(math.inf)
+                continue
+            lo, up = rel.lower.copy(), rel.upper.copy()
+            lo[j], up[j] = lower_j, upper_j
+            status, obj, xc = rel.solve(lo, up, ints)
+            if status == "stopped":
+                return None
+            children.append(obj)
+            if status == "optimal" and not _fractional(xc, ints):
+                offer(obj, xc)
+        bound = max(bound, min(children))
+    if best is None or relative_gap(best[0], bound) > options.mip_gap:
+        return None
+    objective, plan = best
+    plan = plan.copy()
+    plan[ints] = np.round(plan[ints])
+    gap = relative_gap(objective, bound)
+    result = ModelResult(
+        arrays,
+        OPTIMAL if gap <= PROVEN_GAP + 1e-12 else FEASIBLE,
+        "Optimal (the rounded LP relaxation, within the gap of its proven bound)",
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        x=plan,
+        timings={"handover": handover, "solve": time.perf_counter() - t0},
+        counts=model_counts(lp, arrays, len(ints)),
+    )
+    if result.status == FEASIBLE:
+        result.message = (
+            f"stopped at relative gap {gap:.3g} (mip_gap {options.mip_gap:g}): not proven optimal"
+        )
+    result.counts["simplex_iterations"] = rel.iterations
+    result.counts["branchings"] = branchings
+    return result
+
+
+def _with(values: np.ndarray, idx: np.ndarray, new: np.ndarray) -> np.ndarray:
+    out = values.copy()
+    out[idx] = new
+    return out
+
+
+def _fractional(x: np.ndarray, ints: np.ndarray) -> list[int]:
+    """Integer columns whose value is not integral, most fractional first (ties by position)."""
+    dist = np.abs(x[ints] - np.round(x[ints]))
+    order = np.lexsort((ints, -dist))
+    return [int(ints[k]) for k in order if dist[k] > _FRACTIONAL]
