@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT, every_family, make
-from critmin.backend.gaps import ROUNDING_ANALYSES, default_rounding
+from critmin.backend.gaps import default_rounding
 from critmin.backend.highs import SolveOptions
 from critmin.backend.rounding import relative_gap, solve_by_rounding
 from critmin.backend.session import Session
@@ -96,10 +96,10 @@ def test_an_integer_column_with_no_integer_in_its_bounds_is_left_to_highs():
     assert Session(odd, SolveOptions(rounding=True)).solve().status == "infeasible"
 
 
-def test_rounding_is_on_where_measured_and_the_cli_can_switch_it():
-    assert default_rounding("attribute") and default_rounding("value")
+def test_rounding_is_on_where_measured_and_the_cli_can_switch_it(tmp_path):
+    assert default_rounding("attribute") and default_rounding("attribute", 1e-4)
+    assert default_rounding("value") and not default_rounding("value", 1e-4)  # value's tight gap: HiGHS
     assert not default_rounding(None) and not default_rounding("stress")
-    assert {"attribute", "value"} <= ROUNDING_ANALYSES
     from click.testing import CliRunner
 
     from critmin.cli import main
@@ -108,3 +108,13 @@ def test_rounding_is_on_where_measured_and_the_cli_can_switch_it():
     assert "--rounding / --no-rounding" in out and "default: on for this command" in out
     out = " ".join(CliRunner().invoke(main, ["solve", "--help"]).output.split())
     assert "default: off for this command" in out
+    out = " ".join(CliRunner().invoke(main, ["value", "--help"]).output.split())
+    assert "default: on for this command at --mip-gap 0.001 or looser" in out
+    # the options a command builds: on for value at its own gap, off at the tight one or when told
+    from critmin.cli.common import make_options
+
+    assert make_options(None, None, 1, 0, analysis="value").rounding is True
+    assert make_options(None, 1e-4, 1, 0, analysis="value").rounding is False
+    assert make_options(None, None, 1, 0, analysis="value", rounding=False).rounding is False
+    assert make_options(None, None, 1, 0, analysis="attribute").rounding is True
+    assert make_options(None, None, 1, 0).rounding is False

@@ -287,12 +287,17 @@ def _gap_help(analysis: str | None) -> str:
 
 
 def _rounding_help(analysis: str | None) -> str:
-    from ..backend.gaps import default_rounding
+    from ..backend.gaps import ROUNDING_FROM_GAP
 
-    on = default_rounding(analysis)
+    least = ROUNDING_FROM_GAP.get(analysis or "")
+    if least is None:
+        when = "off for this command"
+    elif least <= 0:
+        when = "on for this command"
+    else:
+        when = f"on for this command at --mip-gap {least:g} or looser"
     return ("Try the rounded LP relaxation before HiGHS's MIP search: its plan is kept when a proven bound "
-            f"shows it within the gap (default: {'on' if on else 'off'} for this command; "
-            "backend/gaps.py says where it was measured faster).")  # fmt: skip
+            f"shows it within the gap (default: {when}, where that was measured faster).")  # fmt: skip
 
 
 def _solver_decorators(engine: bool, analysis: str | None = None) -> list[Callable[[Any], Any]]:
@@ -354,14 +359,15 @@ def make_options(
     from ..backend.gaps import default_mip_gap, default_rounding
     from ..backend.highs import SolveOptions
 
+    gap = default_mip_gap(analysis) if mip_gap is None else mip_gap
     return SolveOptions(
         time_limit=time_limit,
-        mip_gap=default_mip_gap(analysis) if mip_gap is None else mip_gap,
+        mip_gap=gap,
         threads=threads,
         seed=seed,
         verbose=verbose,
         highs_options=parse_highs_options(highs_options),
-        rounding=default_rounding(analysis) if rounding is None else rounding,
+        rounding=default_rounding(analysis, gap) if rounding is None else rounding,
     )
 
 
