@@ -246,14 +246,19 @@ def test_attribute_symmetric_deals_share_the_saving_equally():
 
 
 def test_attribute_solves_in_one_round_when_no_deal_can_spare_a_solve(monkeypatch):
-    """Issue 25: coalitions go by size, one round each, only so a relaxing deal's results can spare the next
-    round's solves. With skipping off (or no relaxing deal) every coalition goes at once: before, each size
-    waited for the previous one's slowest solve (6 s of allied-frameworks-2025's 60 s). Same values."""
+    """Issue 25: coalitions went by size, one round each, so a relaxing deal's results could spare the next
+    round's solves; each round waited on its slowest solve. Now rounds follow how many relaxing deals a
+    coalition misses, and with skipping off (or no relaxing deal) every coalition goes at once. Same
+    values."""
     import critmin.analysis.attribute as attr
 
-    subsets = [frozenset(c) for k in range(3) for c in itertools.combinations("abc", k)]
-    assert [len(r) for r in attr._rounds(subsets, can_skip=False)] == [7]
-    assert [len(r[0]) for r in attr._rounds(subsets, can_skip=True)] == [2, 1, 0]
+    subsets = [frozenset(c) for k in range(4) for c in itertools.combinations("abc", k)]
+    assert [len(r) for r in attr._rounds(subsets, set())] == [8]  # by size, 4 rounds before
+    # a relaxing: the coalitions with a on first (their neighbours with a are what the rest may take)
+    rounds = attr._rounds(subsets, {"a"})
+    assert [len(r) for r in rounds] == [4, 4] and all("a" in s for s in rounds[0])
+    assert rounds[0][0] == frozenset("abc")  # most relaxed first
+    assert [len(r) for r in attr._rounds(subsets, {"a", "b"})] == [2, 4, 2]
     calls = []
     real = attr.run_jobs
     monkeypatch.setattr(attr, "run_jobs", lambda *a, **k: calls.append(len(a[1])) or real(*a, **k))
