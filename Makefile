@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/lp_algorithms.py --sizes xl --time-limit 900 -o benchmarks/lp_algorithms_xl.json
 	$(PY) benchmarks/startup.py
 	$(PY) benchmarks/recourse.py
+	$(PY) benchmarks/rounding.py
 	$(PY) benchmarks/solver_defaults.py --defaults-only --out benchmarks/solver_work.json
 
 # Regression guard (run by hand / in the bench workflow): fails if any recorded ratio got more than 25% worse,

@@ -12,9 +12,9 @@ EXPLORATORY_MIP_GAP = 1e-3
 # bundled instances (benchmarks/README.md): exploratory where the interval it leaves is small beside the
 # figures, tight where it would blur them.
 # - value: RP, WS, EEV, EVPI and VSS are objective values, each with its interval; at 1e-3 controls-stochastic
-#   runs 28 -> 12 s and VSS is US$3.70 bn +- 25 m (0.7%): exploratory.
-# - attribute: at 1e-3 allied-frameworks runs 152 -> 74 s, but each Shapley value carries +- 15-21 m beside
-#   three deals worth 211-237 m and one worth ~0, so their order blurs: tight (--mip-gap 1e-3 to explore).
+#   runs 25.9 -> 8.1 s (with the rounding below) and VSS is US$3.70 bn +- 23 m (0.6%): exploratory.
+# - attribute: at 1e-3 allied-frameworks runs 57 -> 53 s only (the rounding below proves most combinations
+#   at either gap) and each Shapley value carries +- 6-8 m beside three deals worth 211-237 m: tight.
 # - leverage: the damage with the planned network depends on which near-optimal plan is found, not only on
 #   its cost (it moved US$9 bn at 1e-3 with no interval to show it): tight.
 # - stress: no faster at 1e-3 (11.1 s either way): tight.
