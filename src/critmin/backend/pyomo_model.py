@@ -25,6 +25,7 @@ from ..perf import paused_gc
 from ..schema import Instance
 from .highs import SolveOptions, choose_lp_algorithm, configured_highs, highs_lp, run_loaded
 from .result import INFEASIBLE, ModelResult
+from .rounding import solve_mip
 
 INF = float("inf")
 
@@ -255,7 +256,11 @@ def solve_pyomo(model: pyo.ConcreteModel, options: SolveOptions) -> ModelResult:
     choose_lp_algorithm(h, options, int(lp.num_col_), bool(arrays.integer.any()))
     offset, lp.offset_ = float(lp.offset_), 0.0  # gaps on the part the decisions change (session.py)
     h.passModel(lp)
-    result = run_loaded(h, lp, arrays, options, time.perf_counter() - t0)
+    handover = time.perf_counter() - t0
+    if arrays.integer.any():
+        result = solve_mip(h, lp, arrays, options, handover)  # the rounded relaxation first if asked
+    else:
+        result = run_loaded(h, lp, arrays, options, handover)
     if result.objective is not None:
         result.objective += offset
     if result.bound is not None:

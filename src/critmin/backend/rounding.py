@@ -26,9 +26,11 @@ import highspy
 import numpy as np
 
 from ..model.builder import ModelArrays
-from .highs import PROVEN_GAP, SolveOptions, configured_highs, model_counts, run_interruptibly
+from .highs import PROVEN_GAP, SolveOptions, configured_highs, model_counts, run_interruptibly, run_loaded
 from .result import FEASIBLE, OPTIMAL, ModelResult
 
+# What a result answered by the rounding says (HiGHS's own would say "Optimal")
+ROUNDED = "Optimal: the rounded LP relaxation, within the gap of its proven bound"
 # Branchings tried on the most fractional columns before handing the MIP to HiGHS: each is two warm LPs
 # (0.1-0.3 s on the bundled instances); one was enough on every allied-frameworks combination measured.
 MAX_BRANCHES = 4
@@ -84,7 +86,8 @@ def solve_by_rounding(
     tried proves it (or the relaxation is not optimal: HiGHS's MIP solver then says what is wrong)."""
     t0 = time.perf_counter()
     deadline = None if options.time_limit is None else t0 + options.time_limit
-    ints = np.nonzero(arrays.integer)[0]
+    kinds = lp.integrality_ or []
+    ints = np.array([j for j, t in enumerate(kinds) if t == highspy.HighsVarType.kInteger], dtype=np.int64)
     rel = _Relaxation(lp, options, deadline)
     status, bound, root = rel.solve(rel.lower, rel.upper, ints)
     if status != "optimal":
@@ -131,7 +134,7 @@ def solve_by_rounding(
     result = ModelResult(
         arrays,
         OPTIMAL if gap <= PROVEN_GAP + 1e-12 else FEASIBLE,
-        "Optimal (the rounded LP relaxation, within the gap of its proven bound)",
+        ROUNDED,
         objective=objective,
         bound=bound,
         gap=gap,
@@ -146,6 +149,33 @@ def solve_by_rounding(
     result.counts["simplex_iterations"] = rel.iterations
     result.counts["branchings"] = branchings
     return result
+
+
+def solve_mip(
+    h: highspy.Highs, lp: highspy.HighsLp, arrays: ModelArrays, options: SolveOptions, handover: float
+) -> ModelResult:
+    """A MIP loaded in `h` (from `lp`): its rounded relaxation first when `options.rounding`, HiGHS's MIP
+    search when that proves nothing (within what is left of the time limit) or at once otherwise. Both
+    engines (the matrix session and the Pyomo model) solve a MIP through here; x is in `lp`'s column order."""
+    spent = 0.0
+    if options.rounding:
+        t0 = time.perf_counter()
+        result = solve_by_rounding(h.getLp(), arrays, options, handover)
+        if result is not None:
+            return result
+        spent = time.perf_counter() - t0
+    limit = options.time_limit
+    if limit is None or spent <= 0:
+        return run_loaded(h, lp, arrays, options, handover)
+    h.setOptionValue("time_limit", max(limit - spent, 1e-3))
+    try:
+        return run_loaded(h, lp, arrays, options, handover)
+    finally:
+        h.setOptionValue("time_limit", float(limit))
+
+
+def answered_by_rounding(result: ModelResult) -> bool:
+    return "branchings" in result.counts  # set only by solve_by_rounding
 
 
 def _with(values: np.ndarray, idx: np.ndarray, new: np.ndarray) -> np.ndarray:

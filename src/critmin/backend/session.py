@@ -32,7 +32,7 @@ from .highs import (
     run_loaded,
 )
 from .result import ModelResult
-from .rounding import solve_by_rounding
+from .rounding import answered_by_rounding, solve_mip
 
 INF = float("inf")
 
@@ -124,14 +124,11 @@ class Session:
         back, the gap on the part the decisions change, integers rounded, row duals of an LP."""
         if not warm:
             self.h.clearSolver()
-        result, spent = None, 0.0
-        if self.is_mip and not warm and self.options.rounding:
-            t0 = time.perf_counter()
-            result = solve_by_rounding(self.h.getLp(), self.arrays, self.options, self.handover)
-            spent = time.perf_counter() - t0
-        self._rounded = result
-        if result is None:
-            result = self._run_within(spent)
+        if self.is_mip and not warm:
+            result = solve_mip(self.h, self.lp, self.arrays, self.options, self.handover)
+        else:
+            result = run_loaded(self.h, self.lp, self.arrays, self.options, self.handover)
+        self._rounded = result if answered_by_rounding(result) else None
         self.handover = 0.0
         offset = self.arrays.offset
         if result.objective is not None:
@@ -144,18 +141,6 @@ class Session:
             if not np.all(np.isfinite(result.x)):
                 raise CritminError("internal: HiGHS returned a non-finite value in an optimal solution")
         return result
-
-    def _run_within(self, spent: float) -> ModelResult:
-        """HiGHS on the loaded model, within what is left of the time limit after `spent` seconds (a
-        rounding that proved nothing)."""
-        limit = self.options.time_limit
-        if limit is None or spent <= 0:
-            return run_loaded(self.h, self.lp, self.arrays, self.options, self.handover)
-        _checked(self.h.setOptionValue("time_limit", max(limit - spent, 1e-3)), "time_limit")
-        try:
-            return run_loaded(self.h, self.lp, self.arrays, self.options, self.handover)
-        finally:
-            _checked(self.h.setOptionValue("time_limit", float(limit)), "time_limit")
 
     def counts(self) -> dict[str, int]:
         """Work done by the last solve: simplex iterations and MIP nodes (benchmarks compare these, not wall
