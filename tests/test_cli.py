@@ -89,7 +89,7 @@ def test_solve_options_are_recorded(runner, tmp_path):
         "scenario": "controls",
         "highs_options": {},
         "lp_algorithm": "auto",
-        "rounding": False,
+        "rounding": True,
         "engine": "matrix",
     }
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT, every_family, make
-from critmin.backend.gaps import default_rounding
 from critmin.backend.highs import SolveOptions
 from critmin.backend.rounding import ROUNDED, relative_gap, solve_by_rounding
 from critmin.backend.session import Session
@@ -21,7 +20,7 @@ FRAMEWORKS = ROOT / "instances" / "rare-earths" / "allied-frameworks-2025.yaml"
 def _both(arrays, gap: float = 1e-4):
     rounded = Session(arrays, SolveOptions(mip_gap=gap, rounding=True))
     r = rounded.solve()
-    h = Session(arrays, SolveOptions(mip_gap=gap)).solve()
+    h = Session(arrays, SolveOptions(mip_gap=gap, rounding=False)).solve()
     return r, rounded, h
 
 
@@ -42,7 +41,7 @@ def test_a_deal_combination_is_proven_by_one_branching_as_highs_finds_it():
     arrays = assemble(compile_instance(inst))
     r, session, h = _both(arrays)
     assert r.message == ROUNDED
-    assert r.counts["branchings"] >= 1
+    assert r.counts["nodes"] >= 2
     assert session.counts()["mip_nodes"] == 0 and session.counts()["simplex_iterations"] > 0
     _check_against_highs(r, h, 1e-4)
     assert relative_gap(r.objective - arrays.offset, r.bound - arrays.offset) <= 1e-4
@@ -51,7 +50,7 @@ def test_a_deal_combination_is_proven_by_one_branching_as_highs_finds_it():
 def test_an_integral_relaxation_needs_no_branching():
     arrays = model_arrays(load_instance(FRAMEWORKS))
     r, _, h = _both(arrays)
-    assert r.counts["branchings"] == 0
+    assert r.counts["nodes"] == 1
     _check_against_highs(r, h, 1e-4)
 
 
@@ -96,28 +95,22 @@ def test_an_integer_column_with_no_integer_in_its_bounds_is_left_to_highs():
     assert Session(odd, SolveOptions(rounding=True)).solve().status == "infeasible"
 
 
-def test_rounding_is_on_where_measured_and_the_cli_can_switch_it(tmp_path):
-    assert default_rounding("attribute") and default_rounding("attribute", 1e-4)
-    assert default_rounding("value") and not default_rounding("value", 1e-4)  # value's tight gap: HiGHS
-    assert not default_rounding(None) and not default_rounding("stress")
+def test_the_search_is_on_by_default_and_the_cli_can_switch_it_off():
     from click.testing import CliRunner
 
     from critmin.cli import main
-
-    out = " ".join(CliRunner().invoke(main, ["attribute", "--help"]).output.split())
-    assert "--rounding / --no-rounding" in out and "default: on for this command" in out
-    out = " ".join(CliRunner().invoke(main, ["solve", "--help"]).output.split())
-    assert "default: off for this command" in out
-    out = " ".join(CliRunner().invoke(main, ["value", "--help"]).output.split())
-    assert "default: on for this command at --mip-gap 0.001 or looser" in out
-    # the options a command builds: on for value at its own gap, off at the tight one or when told
     from critmin.cli.common import make_options
 
+    assert SolveOptions().rounding is True
+    out = " ".join(CliRunner().invoke(main, ["attribute", "--help"]).output.split())
+    assert "--rounding / --no-rounding" in out and "[default: rounding]" in out
     assert make_options(None, None, 1, 0, analysis="value").rounding is True
-    assert make_options(None, 1e-4, 1, 0, analysis="value").rounding is False
-    assert make_options(None, None, 1, 0, analysis="value", rounding=False).rounding is False
-    assert make_options(None, None, 1, 0, analysis="attribute").rounding is True
-    assert make_options(None, None, 1, 0).rounding is False
+    assert make_options(None, None, 1, 0, rounding=False).rounding is False
+    from critmin.backend.rounding import searches_first
+
+    assert searches_first(SolveOptions(highs_options={"solver": "ipm"}))
+    assert not searches_first(SolveOptions(highs_options={"mip_max_improving_sols": 1}))  # HiGHS's search
+    assert not searches_first(SolveOptions(rounding=False))
 
 
 def test_both_engines_round_the_same_way():
@@ -134,3 +127,14 @@ def test_both_engines_round_the_same_way():
     assert pyomo.objective == pytest.approx(matrix.objective, rel=1e-9)
     ints = matrix.arrays.integer
     assert (pyomo.x[ints] == matrix.x[ints]).all()
+
+
+def test_the_near_tied_stochastic_instance_is_proven_by_the_search_with_highs_optimum():
+    """controls-stochastic at 1e-4: the rounded relaxation is 2.2e-4 above the relaxation (a near-tie on
+    White Mesa phase 2 and Dubbo modules); the branch and bound proves a plan within the gap in a few LPs,
+    at HiGHS's own optimum within the two gaps (HiGHS alone: ~9.5 s, most of it waiting on its analytic
+    centre; the search: ~3.3 s)."""
+    arrays = model_arrays(load_instance(ROOT / "instances" / "rare-earths" / "controls-stochastic.yaml"))
+    r, session, h = _both(arrays)
+    assert r.message == ROUNDED and 2 <= r.counts["nodes"] <= 40
+    _check_against_highs(r, h, 1e-4)

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..backend.gaps import default_rounding
 from ..backend.highs import SolveOptions
 from ..errors import CritminError
 from ..results.tables import records
@@ -175,7 +174,6 @@ def attribute(
 ) -> AnalysisResult:
     """Leave-one-out and Shapley values of the instance's deals (or the listed ones), and (`parts`) what
     each part of a deal with several is worth with the rest of it on."""
-    options = options or SolveOptions(rounding=default_rounding("attribute"))
     known = [d.id for d in instance.deals if d.in_force]  # a policy set that is off is attributed once on
     chosen = deals or known
     unknown = [d for d in chosen if d not in known]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..backend.gaps import DEFAULT_MIP_GAP, default_mip_gap, default_rounding, gap_note
+from ..backend.gaps import DEFAULT_MIP_GAP, default_mip_gap, gap_note
 from ..backend.highs import SolveOptions
 from ..errors import CritminError, NoPlanError, did_you_mean
 from ..model.data import check_scenario
@@ -256,7 +256,7 @@ def stochastic_value(
     the deterministic (expected-value) plan; default the most probable one (see `assumptions`). By default
     the planner can react once a scenario is revealed (builds after a reveal may differ by scenario, in RP and
     in EEV); `first_stage_only` decides every build in the base year for all scenarios (two-stage)."""
-    options = options or SolveOptions(mip_gap=default_mip_gap("value"), rounding=default_rounding("value"))
+    options = options or SolveOptions(mip_gap=default_mip_gap("value"))
     if first_stage_only:
         instance = instance.model_copy(update={"recourse": False})
     recourse = any(s.revealed is not None or s.schedule_revealed is not None for s in instance.scenarios)

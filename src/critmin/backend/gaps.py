@@ -1,6 +1,5 @@
-"""How each command solves its MIPs: the gap it stops at and whether it tries the rounded LP relaxation
-first. One table each, read by the CLI (its help and defaults) and the analyses' Python API. Kept apart
-from backend/highs.py so that `--help` can show them without loading the solver."""
+"""The MIP gap each command stops at: one table, read by the CLI (its help and defaults) and the analyses.
+Kept apart from backend/highs.py so that `--help` can show it without loading the solver."""
 
 from __future__ import annotations
 
@@ -19,27 +18,6 @@ EXPLORATORY_MIP_GAP = 1e-3
 #   its cost (it moved US$9 bn at 1e-3 with no interval to show it): tight.
 # - stress: no faster at 1e-3 (11.1 s either way): tight.
 ANALYSIS_MIP_GAPS: dict[str, float] = {"value": EXPLORATORY_MIP_GAP}
-
-
-# Analyses whose MIPs first try the rounded LP relaxation (backend/rounding.py), and the least gap at which
-# they do, measured on the bundled instances (benchmarks/README.md); elsewhere HiGHS's MIP solver runs at
-# once.
-# - attribute, any gap: every allied-frameworks-2025 deal combination measured was answered by the rounding,
-#   proven by the relaxation or one branching (0.8-1.0 s instead of HiGHS's 1.3-5.0 s; the same objectives).
-# - value, from its exploratory gap: there the rounded relaxation proves RP, EEV and the scenarios' own plans
-#   (controls-stochastic RP 2.6 -> 1.8 s); at 1e-4 it proves nothing on RP and EEV (a near-tie) and cost
-#   4 s more in all (27.8 -> 31.8 s).
-# - solve and the rest: at the tight gap the rounding proves nothing on controls-stochastic and its 2.5 s
-#   would come on top of HiGHS's 9.5 s; the deterministic instances solve in ~1 s anyway.
-ROUNDING_FROM_GAP: dict[str, float] = {"attribute": 0.0, "value": EXPLORATORY_MIP_GAP}
-
-
-def default_rounding(analysis: str | None = None, mip_gap: float | None = None) -> bool:
-    """Whether `analysis` (a command name; None: solve) tries the rounded relaxation at `mip_gap` (default:
-    its own) unless told otherwise."""
-    least = ROUNDING_FROM_GAP.get(analysis or "")
-    gap = default_mip_gap(analysis) if mip_gap is None else mip_gap
-    return least is not None and gap >= least
 
 
 def default_mip_gap(analysis: str | None = None) -> float:

@@ -54,7 +54,7 @@ class SolveOptions:
     verbose: bool = False
     highs_options: dict[str, Any] = field(default_factory=dict)  # raw HiGHS options, applied last
     lp_algorithm: str = "auto"  # auto (by size, see AUTO_IPM_COLUMNS), simplex, ipm; highs_options win
-    rounding: bool = False  # a MIP first tries its rounded LP relaxation (backend/rounding.py)
+    rounding: bool = True  # a MIP first tries critmin's search on LP relaxations (backend/rounding.py)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -19,6 +19,7 @@ branching leaves 1.3e-4), so it is used where measured to pay: `backend.gaps.ROU
 
 from __future__ import annotations
 
+import heapq
 import math
 import time
 
@@ -30,10 +31,11 @@ from .highs import PROVEN_GAP, SolveOptions, configured_highs, model_counts, run
 from .result import FEASIBLE, OPTIMAL, ModelResult
 
 # What a result answered by the rounding says (HiGHS's own would say "Optimal")
-ROUNDED = "Optimal: the rounded LP relaxation, within the gap of its proven bound"
-# Branchings tried on the most fractional columns before handing the MIP to HiGHS: each is two warm LPs
-# (0.1-0.3 s on the bundled instances); one was enough on every allied-frameworks combination measured.
-MAX_BRANCHES = 4
+ROUNDED = "Optimal: proven within the gap by critmin's search on LP relaxations (rounding, branch and bound)"
+# LPs the branch and bound may solve before handing the MIP to HiGHS (each warm from the last basis,
+# 0.05-0.5 s on the bundled instances): controls-stochastic at 1e-4 needed 12, controls-cvar 6,
+# allied-frameworks deal combinations at most 4 (benchmarks/rounding.py).
+MAX_NODES = 40
 _FRACTIONAL = 1e-6  # an integer column further than this from an integer is fractional
 
 
@@ -82,52 +84,29 @@ def solve_by_rounding(
     lp: highspy.HighsLp, arrays: ModelArrays, options: SolveOptions, handover: float
 ) -> ModelResult | None:
     """The MIP `lp` (a copy of the loaded model, constant left out; its integrality is cleared here) solved
-    from its rounded relaxation, with the bound that proves it within `options.mip_gap`; None when no bound
-    tried proves it (or the relaxation is not optimal: HiGHS's MIP solver then says what is wrong)."""
+    from its rounded relaxation and a short branch and bound on LP relaxations, with the bound that proves
+    it within `options.mip_gap`; None when `MAX_NODES` LPs prove nothing (or the relaxation is not optimal:
+    HiGHS's MIP solver then says what is wrong)."""
     t0 = time.perf_counter()
     deadline = None if options.time_limit is None else t0 + options.time_limit
     kinds = lp.integrality_ or []
     ints = np.array([j for j, t in enumerate(kinds) if t == highspy.HighsVarType.kInteger], dtype=np.int64)
     rel = _Relaxation(lp, options, deadline)
-    status, bound, root = rel.solve(rel.lower, rel.upper, ints)
-    if status != "optimal":
-        return None
-    best: tuple[float, np.ndarray] | None = None
-
-    def offer(objective: float, plan: np.ndarray) -> None:
-        nonlocal best
-        if best is None or objective < best[0]:
-            best = (objective, plan)
-
     lowest, highest = np.ceil(rel.lower[ints] - 1e-9), np.floor(rel.upper[ints] + 1e-9)
     if np.any(lowest > highest):  # an integer column with no integer in its bounds: HiGHS says so
         return None
-    rounded = np.clip(np.round(root[ints]), lowest, highest)
-    status, obj, fixed = rel.solve(_with(rel.lower, ints, rounded), _with(rel.upper, ints, rounded), ints)
-    if status == "optimal":
-        offer(obj, fixed)
-    branchings = 0
-    for j in _fractional(root, ints)[:MAX_BRANCHES]:
-        if best is not None and relative_gap(best[0], bound) <= options.mip_gap:
-            break
-        branchings += 1
-        children = []
-        for lower_j, upper_j in ((rel.lower[j], math.floor(root[j])), (math.ceil(root[j]), rel.upper[j])):
-            if math.ceil(lower_j - 1e-9) > math.floor(upper_j + 1e-9):  # no integer on this side
-                children.append(math.inf)
-                continue
-            lo, up = rel.lower.copy(), rel.upper.copy()
-            lo[j], up[j] = lower_j, upper_j
-            status, obj, xc = rel.solve(lo, up, ints)
-            if status == "stopped":
-                return None
-            children.append(obj)
-            if status == "optimal" and not _fractional(xc, ints):
-                offer(obj, xc)
-        bound = max(bound, min(children))
-    if best is None or relative_gap(best[0], bound) > options.mip_gap:
+    status, root_bound, root = rel.solve(rel.lower, rel.upper, ints)
+    if status != "optimal":
         return None
-    objective, plan = best
+    search = _Search(rel, ints, options.mip_gap)
+    rounded = np.clip(np.round(root[ints]), lowest, highest)
+    search.solve_node(rounded, rounded)  # the rounded plan: a node with every integer column fixed
+    search.push(root_bound, lowest, highest, root)
+    if not search.run():
+        return None
+    assert search.best is not None
+    objective, plan = search.best
+    bound = search.bound()
     plan = plan.copy()
     plan[ints] = np.round(plan[ints])
     gap = relative_gap(objective, bound)
@@ -147,8 +126,67 @@ def solve_by_rounding(
             f"stopped at relative gap {gap:.3g} (mip_gap {options.mip_gap:g}): not proven optimal"
         )
     result.counts["simplex_iterations"] = rel.iterations
-    result.counts["branchings"] = branchings
+    result.counts["nodes"] = search.nodes
     return result
+
+
+class _Search:
+    """Best-first branch and bound on the relaxation: the open node with the least bound is split on its most
+    fractional integer column (x_j <= floor, x_j >= ceil: every integer plan lies in one side). The proven
+    bound is the least over open nodes, nodes closed because they cannot beat the plan by more than the gap,
+    and the plan itself; infeasible nodes bound nothing. Nodes hold only the integer columns' bounds."""
+
+    def __init__(self, rel: _Relaxation, ints: np.ndarray, mip_gap: float) -> None:
+        self.rel, self.ints, self.mip_gap = rel, ints, mip_gap
+        self.best: tuple[float, np.ndarray] | None = None
+        self.open: list[tuple[float, int, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.closed = math.inf  # least bound of the nodes closed by bound
+        self.nodes = 0
+        self._order = 0
+
+    def bound(self) -> float:
+        best = self.best[0] if self.best is not None else math.inf
+        return min([n[0] for n in self.open] + [self.closed, best])
+
+    def proven(self) -> bool:
+        return self.best is not None and relative_gap(self.best[0], self.bound()) <= self.mip_gap
+
+    def push(self, bound: float, lo: np.ndarray, up: np.ndarray, x: np.ndarray) -> None:
+        """A node solved to `x`: a plan if integral, else open."""
+        if not _fractional(x, self.ints):
+            if self.best is None or bound < self.best[0]:
+                self.best = (bound, x)
+            return
+        heapq.heappush(self.open, (bound, self._order, lo, up, x[self.ints]))
+        self._order += 1  # ties broken by creation order: deterministic
+
+    def solve_node(self, lo: np.ndarray, up: np.ndarray) -> str:
+        """Solve the relaxation with the integer columns in [lo, up]; 'stopped' on the time limit."""
+        status, obj, x = self.rel.solve(_with(self.rel.lower, self.ints, lo),
+                                        _with(self.rel.upper, self.ints, up), self.ints)  # fmt: skip
+        self.nodes += 1
+        if status == "optimal":
+            self.push(obj, lo, up, x)
+        return status
+
+    def run(self) -> bool:
+        """Split nodes until the plan is proven within the gap (True) or MAX_NODES LPs are spent (False)."""
+        while self.open and not self.proven():
+            bound, _, lo, up, xi = heapq.heappop(self.open)
+            if self.best is not None and relative_gap(self.best[0], bound) <= self.mip_gap:
+                self.closed = min(self.closed, bound)
+                continue
+            k = int(np.argmax(np.abs(xi - np.round(xi))))  # the most fractional (first of equals)
+            for side_lo, side_up in ((lo[k], math.floor(xi[k])), (math.ceil(xi[k]), up[k])):
+                if side_lo > side_up:  # no integer on this side
+                    continue
+                if self.nodes >= MAX_NODES:
+                    return False
+                child_lo, child_up = lo.copy(), up.copy()
+                child_lo[k], child_up[k] = side_lo, side_up
+                if self.solve_node(child_lo, child_up) == "stopped":
+                    return False
+        return self.proven()
 
 
 def solve_mip(
@@ -158,7 +196,7 @@ def solve_mip(
     search when that proves nothing (within what is left of the time limit) or at once otherwise. Both
     engines (the matrix session and the Pyomo model) solve a MIP through here; x is in `lp`'s column order."""
     spent = 0.0
-    if options.rounding:
+    if searches_first(options):
         t0 = time.perf_counter()
         result = solve_by_rounding(h.getLp(), arrays, options, handover)
         if result is not None:
@@ -174,8 +212,14 @@ def solve_mip(
         h.setOptionValue("time_limit", float(limit))
 
 
+def searches_first(options: SolveOptions) -> bool:
+    """Whether a MIP tries critmin's search first: on unless switched off, or unless the user set one of
+    HiGHS's MIP options (`mip_*`, e.g. a solution limit): those ask for HiGHS's own MIP search."""
+    return options.rounding and not any(key.startswith("mip_") for key in options.highs_options)
+
+
 def answered_by_rounding(result: ModelResult) -> bool:
-    return "branchings" in result.counts  # set only by solve_by_rounding
+    return "nodes" in result.counts  # set only by solve_by_rounding
 
 
 def _with(values: np.ndarray, idx: np.ndarray, new: np.ndarray) -> np.ndarray:

@@ -286,20 +286,6 @@ def _gap_help(analysis: str | None) -> str:
             "decisions change.")  # fmt: skip
 
 
-def _rounding_help(analysis: str | None) -> str:
-    from ..backend.gaps import ROUNDING_FROM_GAP
-
-    least = ROUNDING_FROM_GAP.get(analysis or "")
-    if least is None:
-        when = "off for this command"
-    elif least <= 0:
-        when = "on for this command"
-    else:
-        when = f"on for this command at --mip-gap {least:g} or looser"
-    return ("Try the rounded LP relaxation before HiGHS's MIP search: its plan is kept when a proven bound "
-            f"shows it within the gap (default: {when}, where that was measured faster).")  # fmt: skip
-
-
 def _solver_decorators(engine: bool, analysis: str | None = None) -> list[Callable[[Any], Any]]:
     out = [
         click.option("--time-limit", type=Finite(0), metavar="SECONDS",
@@ -312,7 +298,11 @@ def _solver_decorators(engine: bool, analysis: str | None = None) -> list[Callab
         click.option("--highs-option", "highs_options", multiple=True, metavar="KEY=VALUE",
                      help="A raw HiGHS option, e.g. solver=ipm (repeatable; applied last)."),
         click.option("--solver-log", is_flag=True, help="Show HiGHS's own log (on stderr)."),
-        click.option("--rounding/--no-rounding", default=None, help=_rounding_help(analysis)),
+        click.option("--rounding/--no-rounding", default=True, show_default=True,
+                     help="A MIP first tries critmin's search on LP relaxations (the relaxation rounded, "
+                          "then a short branch and bound), kept when proven within the gap; HiGHS's MIP "
+                          "search runs if it proves nothing. --no-rounding, or any HiGHS mip_* option: "
+                          "HiGHS's MIP search alone."),
     ]  # fmt: skip
     if engine:
         out.append(
@@ -354,9 +344,9 @@ def make_options(
     highs_options: tuple[str, ...] = (),
     verbose: bool = False,
     analysis: str | None = None,
-    rounding: bool | None = None,
+    rounding: bool = True,
 ) -> Any:
-    from ..backend.gaps import default_mip_gap, default_rounding
+    from ..backend.gaps import default_mip_gap
     from ..backend.highs import SolveOptions
 
     gap = default_mip_gap(analysis) if mip_gap is None else mip_gap
@@ -367,7 +357,7 @@ def make_options(
         seed=seed,
         verbose=verbose,
         highs_options=parse_highs_options(highs_options),
-        rounding=default_rounding(analysis, gap) if rounding is None else rounding,
+        rounding=rounding,
     )
 
 
