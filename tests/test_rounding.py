@@ -1,5 +1,6 @@
-"""The rounded LP relaxation (backend/rounding.py): a plan it returns is within the gap of HiGHS's optimum,
-its bound is a valid lower bound on that optimum, and where it proves nothing HiGHS's MIP solver answers."""
+"""critmin's search on LP relaxations (backend/rounding.py): a plan it returns is within the gap of HiGHS's
+optimum, its bound is a valid lower bound on that optimum, and where it proves nothing HiGHS's MIP solver
+answers."""
 
 from __future__ import annotations
 
@@ -33,10 +34,10 @@ def _check_against_highs(r, h, gap: float) -> None:
     assert (r.x[r.arrays.integer] == r.x[r.arrays.integer].round()).all()
 
 
-def test_a_deal_combination_is_proven_by_one_branching_as_highs_finds_it():
+def test_a_deal_combination_is_proven_by_branching_as_highs_finds_it():
     """allied-frameworks-2025 without the Australia and Thailand deals: the rounded relaxation is the MIP's
-    optimum but 2.3e-4 above the relaxation, so the relaxation alone proves nothing at 1e-4; one branching
-    (on the most fractional module count) proves it. HiGHS took 4.6 s on it, the rounding 0.9 s."""
+    optimum but 2.3e-4 above the relaxation, so the relaxation alone proves nothing at 1e-4; branching on
+    the most fractional module count proves it. HiGHS took 4.6 s on it, the search 0.9 s."""
     inst = load_instance(FRAMEWORKS).without_deals("us_australia", "us_thailand")
     arrays = assemble(compile_instance(inst))
     r, session, h = _both(arrays)

@@ -1,20 +1,21 @@
-"""A MIP's answer from its LP relaxation, when the relaxation proves it good enough.
+"""critmin's search on LP relaxations: every MIP's first solver, HiGHS's MIP search its fallback.
 
-Solve the LP relaxation; round every integer column to its nearest integer and re-solve the LP with them
-fixed: a plan, feasible whenever that LP is (critmin's models serve any shortfall as unmet demand at its
-value, so almost always). Its cost is within the gap of optimal if it is within the gap of a proven lower
-bound: the relaxation's objective or, branching once on one fractional column j, the smaller of the two
-branches' relaxations (x_j <= floor, x_j >= ceil: every integer plan lies in one of them). A branch whose
-solution is integral is itself a plan, and replaces the rounded one if cheaper. If no bound within
-`MAX_BRANCHES` branchings proves the plan, the caller runs HiGHS's MIP solver as before (nothing is lost
-but the relaxation's time).
+Solve the LP relaxation (dual simplex); round every integer column to its nearest integer and re-solve the
+LP with them fixed: a plan, feasible whenever that LP is (critmin's models serve any shortfall as unmet
+demand at its value, so almost always). Then a best-first branch and bound on LP relaxations, each warm from
+the last basis: the open node with the least bound is split on its most fractional integer column
+(x_j <= floor, x_j >= ceil: every integer plan lies in one side); a node whose relaxation is integral is a
+plan. The plan is kept once it is within the gap of the proven bound (the least over open nodes, nodes
+closed by bound, and the plan). If `MAX_NODES` LPs prove nothing, HiGHS's MIP search runs as before (only
+the search's time is lost); a HiGHS `mip_*` option or `rounding=False` (`--no-rounding`) asks for HiGHS at
+once.
 
 Why: HiGHS 1.16 computes an analytic centre at the root of every MIP and waits for it whenever the root LP
-has not closed the gap (benchmarks/README.md), 3-4 s of a 4.8 s solve on allied-frameworks-2025 with some
-deals off, while rounding the relaxation gave the MIP's own optimum on all 100 deal combinations measured,
-proven by the relaxation in 83 and by one branching in the others tried (0.9-1.9 s). On controls-stochastic
-at the tight gap it proves nothing (a near-tie: the rounded plan is 2.2e-4 above the relaxation and one
-branching leaves 1.3e-4), so it is used where measured to pay: `backend.gaps.ROUNDING_ANALYSES`.
+has not closed the gap, then separates cuts (benchmarks/README.md): 7.5 of 11 s on controls-stochastic, most
+of 49 s on controls-cvar in its path-aggregation separator. critmin's MIPs are near-tied LPs with a few
+fractional module counts, so a handful of LPs prove them: controls-stochastic 9.5 -> 3.3 s (13 LPs),
+controls-cvar 48.7 -> 4.3 s, every allied-frameworks deal combination 1.2-5 -> 0.7-1.0 s, at HiGHS's own
+objectives within the gaps (benchmarks/rounding.py; CBC agrees in the long trust tests).
 """
 
 from __future__ import annotations
