@@ -139,3 +139,34 @@ def test_the_near_tied_stochastic_instance_is_proven_by_the_search_with_highs_op
     r, session, h = _both(arrays)
     assert r.message == ROUNDED and 2 <= r.counts["nodes"] <= 40
     _check_against_highs(r, h, 1e-4)
+
+
+def test_a_time_limit_inside_the_search_returns_its_plan_not_nothing(monkeypatch):
+    """The time limit stops the search after the rounded plan (simulated: the third LP reports 'stopped', as
+    the deadline does): the plan comes back 'feasible' with the bound proven so far — the relaxation's, since
+    the node being split was not finished — instead of handing HiGHS no time and returning no plan."""
+    import math
+
+    import numpy as np
+
+    from critmin.backend import rounding
+
+    real = rounding._Relaxation.solve
+    calls = []
+
+    def stops_third(self, lower, upper, cols):
+        calls.append(1)
+        if len(calls) >= 3:
+            return "stopped", math.nan, np.empty(0)
+        return real(self, lower, upper, cols)
+
+    monkeypatch.setattr(rounding._Relaxation, "solve", stops_third)
+    inst = load_instance(FRAMEWORKS).without_deals("us_australia", "us_thailand")
+    arrays = assemble(compile_instance(inst))
+    r = Session(arrays, SolveOptions(time_limit=600)).solve()
+    assert r.status == "feasible" and r.message.startswith("time limit reached in critmin's search")
+    assert r.objective is not None and r.bound is not None and r.bound < r.objective
+    assert r.gap is not None and r.gap > 1e-4  # the relaxation alone does not prove this plan
+    monkeypatch.setattr(rounding._Relaxation, "solve", real)
+    h = Session(arrays, SolveOptions(rounding=False)).solve()
+    assert r.bound <= h.objective + 1e-6 * abs(h.objective)  # still a valid bound

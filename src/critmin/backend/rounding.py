@@ -87,7 +87,8 @@ def solve_by_rounding(
     """The MIP `lp` (a copy of the loaded model, constant left out; its integrality is cleared here) solved
     from its rounded relaxation and a short branch and bound on LP relaxations, with the bound that proves
     it within `options.mip_gap`; None when `MAX_NODES` LPs prove nothing (or the relaxation is not optimal:
-    HiGHS's MIP solver then says what is wrong)."""
+    HiGHS's MIP solver then says what is wrong). If the time limit stops the search after it has a plan, that
+    plan comes back 'feasible' with the bound proven so far (HiGHS would get no time left)."""
     t0 = time.perf_counter()
     deadline = None if options.time_limit is None else t0 + options.time_limit
     kinds = lp.integrality_ or []
@@ -101,10 +102,12 @@ def solve_by_rounding(
         return None
     search = _Search(rel, ints, options.mip_gap)
     rounded = np.clip(np.round(root[ints]), lowest, highest)
-    search.solve_node(rounded, rounded)  # the rounded plan: a node with every integer column fixed
-    search.push(root_bound, lowest, highest, root)
-    if not search.run():
+    if search.solve_node(rounded, rounded) == "stopped":  # the rounded plan: every integer column fixed
         return None
+    search.push(root_bound, lowest, highest, root)
+    proven = search.run()
+    if not proven and not (search.timed_out and search.best is not None):
+        return None  # HiGHS's MIP search takes over
     assert search.best is not None
     objective, plan = search.best
     bound = search.bound()
@@ -122,7 +125,13 @@ def solve_by_rounding(
         timings={"handover": handover, "solve": time.perf_counter() - t0},
         counts=model_counts(lp, arrays, len(ints)),
     )
-    if result.status == FEASIBLE:
+    if not proven:  # the time limit came first: the best plan found, with the bound proven so far
+        result.status = FEASIBLE
+        result.message = (
+            f"time limit reached in critmin's search at relative gap {gap:.3g} "
+            f"(mip_gap {options.mip_gap:g}): the best plan found, not proven optimal"
+        )
+    elif result.status == FEASIBLE:
         result.message = (
             f"stopped at relative gap {gap:.3g} (mip_gap {options.mip_gap:g}): not proven optimal"
         )
@@ -143,6 +152,7 @@ class _Search:
         self.open: list[tuple[float, int, np.ndarray, np.ndarray, np.ndarray]] = []
         self.closed = math.inf  # least bound of the nodes closed by bound
         self.nodes = 0
+        self.timed_out = False  # stopped by the time limit (not by MAX_NODES)
         self._order = 0
 
     def bound(self) -> float:
@@ -186,6 +196,8 @@ class _Search:
                 child_lo, child_up = lo.copy(), up.copy()
                 child_lo[k], child_up[k] = side_lo, side_up
                 if self.solve_node(child_lo, child_up) == "stopped":
+                    # the time limit: the node's unexplored side is bounded by the node's own bound
+                    self.closed, self.timed_out = min(self.closed, bound), True
                     return False
         return self.proven()
 
