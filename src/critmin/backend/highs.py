@@ -207,9 +207,20 @@ def model_counts(lp: highspy.HighsLp, arrays: ModelArrays, integers: int) -> dic
 
 
 def run_loaded(
-    h: highspy.Highs, lp: highspy.HighsLp, arrays: ModelArrays, options: SolveOptions, handover: float
+    h: highspy.Highs,
+    lp: highspy.HighsLp,
+    arrays: ModelArrays,
+    options: SolveOptions,
+    handover: float,
+    time_left: float | None = None,
 ) -> ModelResult:
-    """Solve a loaded Highs and map its status; the result's x is in the loaded model's column order."""
+    """Solve a loaded Highs and map its status; the result's x is in the loaded model's column order.
+    `time_left` (default: the options' time limit) is this solve's own: HiGHS measures `time_limit` on the
+    object's run time summed over all its solves, so a session re-solved job after job (an analysis's
+    loaded model) would otherwise stop every job once the sum passed the limit."""
+    limit = options.time_limit if time_left is None else time_left
+    if limit is not None:
+        _set(h, "time_limit", h.getRunTime() + max(limit, 1e-3))
     t1 = time.perf_counter()
     run_interruptibly(h)
     status = h.getModelStatus()

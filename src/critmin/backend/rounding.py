@@ -69,7 +69,8 @@ class _Relaxation:
             left = self.deadline - time.perf_counter()
             if left <= 0:
                 return "stopped", math.nan, np.empty(0)
-            self.h.setOptionValue("time_limit", left)
+            # HiGHS measures its time limit on the object's run time, summed over every solve so far
+            self.h.setOptionValue("time_limit", self.h.getRunTime() + left)
         run_interruptibly(self.h)
         self.iterations += int(self.h.getInfo().simplex_iteration_count)
         status = self.h.getModelStatus()
@@ -215,14 +216,8 @@ def solve_mip(
         if result is not None:
             return result
         spent = time.perf_counter() - t0
-    limit = options.time_limit
-    if limit is None or spent <= 0:
-        return run_loaded(h, lp, arrays, options, handover)
-    h.setOptionValue("time_limit", max(limit - spent, 1e-3))
-    try:
-        return run_loaded(h, lp, arrays, options, handover)
-    finally:
-        h.setOptionValue("time_limit", float(limit))
+    left = None if options.time_limit is None else options.time_limit - spent
+    return run_loaded(h, lp, arrays, options, handover, time_left=left)
 
 
 def searches_first(options: SolveOptions) -> bool:
