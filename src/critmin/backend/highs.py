@@ -206,6 +206,13 @@ def model_counts(lp: highspy.HighsLp, arrays: ModelArrays, integers: int) -> dic
     }
 
 
+def set_time_left(h: highspy.Highs, seconds: float) -> None:
+    """Give the next solve of `h` this many seconds. HiGHS measures `time_limit` on the object's run time
+    summed over all its solves (clearSolver does not reset it), so a session re-solved job after job (an
+    analysis's loaded model, the LP search's nodes) would otherwise stop each solve once the sum passed it."""
+    _set(h, "time_limit", h.getRunTime() + max(seconds, 1e-3))
+
+
 def run_loaded(
     h: highspy.Highs,
     lp: highspy.HighsLp,
@@ -215,12 +222,10 @@ def run_loaded(
     time_left: float | None = None,
 ) -> ModelResult:
     """Solve a loaded Highs and map its status; the result's x is in the loaded model's column order.
-    `time_left` (default: the options' time limit) is this solve's own: HiGHS measures `time_limit` on the
-    object's run time summed over all its solves, so a session re-solved job after job (an analysis's
-    loaded model) would otherwise stop every job once the sum passed the limit."""
+    `time_left` (default: the options' time limit) is this solve's own (set_time_left)."""
     limit = options.time_limit if time_left is None else time_left
     if limit is not None:
-        _set(h, "time_limit", h.getRunTime() + max(limit, 1e-3))
+        set_time_left(h, limit)
     t1 = time.perf_counter()
     run_interruptibly(h)
     status = h.getModelStatus()

@@ -28,7 +28,15 @@ import highspy
 import numpy as np
 
 from ..model.builder import ModelArrays
-from .highs import PROVEN_GAP, SolveOptions, configured_highs, model_counts, run_interruptibly, run_loaded
+from .highs import (
+    PROVEN_GAP,
+    SolveOptions,
+    configured_highs,
+    model_counts,
+    run_interruptibly,
+    run_loaded,
+    set_time_left,
+)
 from .result import FEASIBLE, OPTIMAL, ModelResult
 
 # What a result answered by the rounding says (HiGHS's own would say "Optimal")
@@ -61,16 +69,15 @@ class _Relaxation:
         self.iterations = 0
 
     def solve(self, lower: np.ndarray, upper: np.ndarray, cols: np.ndarray) -> tuple[str, float, np.ndarray]:
-        """('optimal', objective, x), ('infeasible', inf, empty) or ('stopped', nan, empty) with the bounds
-        of `cols` set to lower/upper (every other column at its model bounds)."""
+        """('optimal', objective, x), ('infeasible', inf, empty) or ('stopped', nan, empty) with column
+        cols[i] between lower[i] and upper[i] (every other column at its model bounds)."""
         idx = cols.astype(np.int32)
-        self.h.changeColsBounds(len(idx), idx, lower[idx], upper[idx])
+        self.h.changeColsBounds(len(idx), idx, np.asarray(lower, dtype=float), np.asarray(upper, dtype=float))
         if self.deadline is not None:
             left = self.deadline - time.perf_counter()
             if left <= 0:
                 return "stopped", math.nan, np.empty(0)
-            # HiGHS measures its time limit on the object's run time, summed over every solve so far
-            self.h.setOptionValue("time_limit", self.h.getRunTime() + left)
+            set_time_left(self.h, left)
         run_interruptibly(self.h)
         self.iterations += int(self.h.getInfo().simplex_iteration_count)
         status = self.h.getModelStatus()
@@ -98,7 +105,7 @@ def solve_by_rounding(
     lowest, highest = np.ceil(rel.lower[ints] - 1e-9), np.floor(rel.upper[ints] + 1e-9)
     if np.any(lowest > highest):  # an integer column with no integer in its bounds: HiGHS says so
         return None
-    status, root_bound, root = rel.solve(rel.lower, rel.upper, ints)
+    status, root_bound, root = rel.solve(lowest, highest, ints)
     if status != "optimal":
         return None
     search = _Search(rel, ints, options.mip_gap)
@@ -174,8 +181,7 @@ class _Search:
 
     def solve_node(self, lo: np.ndarray, up: np.ndarray) -> str:
         """Solve the relaxation with the integer columns in [lo, up]; 'stopped' on the time limit."""
-        status, obj, x = self.rel.solve(_with(self.rel.lower, self.ints, lo),
-                                        _with(self.rel.upper, self.ints, up), self.ints)  # fmt: skip
+        status, obj, x = self.rel.solve(lo, up, self.ints)
         self.nodes += 1
         if status == "optimal":
             self.push(obj, lo, up, x)
@@ -228,12 +234,6 @@ def searches_first(options: SolveOptions) -> bool:
 
 def answered_by_rounding(result: ModelResult) -> bool:
     return "nodes" in result.counts  # set only by solve_by_rounding
-
-
-def _with(values: np.ndarray, idx: np.ndarray, new: np.ndarray) -> np.ndarray:
-    out = values.copy()
-    out[idx] = new
-    return out
 
 
 def _fractional(x: np.ndarray, ints: np.ndarray) -> list[int]:

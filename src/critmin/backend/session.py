@@ -64,7 +64,7 @@ class Session:
         choose_lp_algorithm(self.h, options, len(arrays.col_lower), is_mip)
         _checked(self.h.passModel(self.lp), "the model")
         self._c = arrays.c
-        self._rounded: ModelResult | None = None  # the last solve's, when the rounded relaxation answered
+        self._search_counts: dict[str, int] | None = None  # the last solve's, when critmin's search answered
         self.handover = time.perf_counter() - t0
 
     @property
@@ -128,7 +128,7 @@ class Session:
             result = solve_mip(self.h, self.lp, self.arrays, self.options, self.handover)
         else:
             result = run_loaded(self.h, self.lp, self.arrays, self.options, self.handover)
-        self._rounded = result if answered_by_rounding(result) else None
+        self._search_counts = dict(result.counts) if answered_by_rounding(result) else None
         self.handover = 0.0
         offset = self.arrays.offset
         if result.objective is not None:
@@ -145,8 +145,8 @@ class Session:
     def counts(self) -> dict[str, int]:
         """Work done by the last solve: simplex iterations and MIP nodes (benchmarks compare these, not wall
         time)."""
-        if self._rounded is not None:
-            return {"simplex_iterations": self._rounded.counts["simplex_iterations"], "mip_nodes": 0}
+        if self._search_counts is not None:
+            return {"simplex_iterations": self._search_counts["simplex_iterations"], "mip_nodes": 0}
         info = self.h.getInfo()
         return {
             "simplex_iterations": int(info.simplex_iteration_count),

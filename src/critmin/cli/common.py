@@ -349,10 +349,9 @@ def make_options(
     from ..backend.gaps import default_mip_gap
     from ..backend.highs import SolveOptions
 
-    gap = default_mip_gap(analysis) if mip_gap is None else mip_gap
     return SolveOptions(
         time_limit=time_limit,
-        mip_gap=gap,
+        mip_gap=default_mip_gap(analysis) if mip_gap is None else mip_gap,
         threads=threads,
         seed=seed,
         verbose=verbose,

@@ -419,7 +419,7 @@ def _unique_deals(ctx: click.Context, param: click.Parameter, values: tuple[str,
 @ranges_options()
 @sweep_options
 @deal_option
-@solver_options(analysis="attribute")
+@solver_options()
 @output_option("attribution", help_text="Write the deals, parts and interactions tables here.")
 @format_option("attribution folder")
 @force_option
