@@ -211,3 +211,26 @@ def test_a_session_solved_again_gets_its_full_time_limit_each_time():
     session = Session(arrays, SolveOptions(time_limit=2 * once + 0.3), relax_integers=True)
     statuses = [session.solve().status for _ in range(3)]
     assert statuses == ["optimal"] * 3
+
+
+def test_the_search_prices_its_lps_as_measured_unless_the_user_says_otherwise(monkeypatch):
+    """The relaxation by Devex, the warm nodes by steepest edge (rounding.PRICING); a user's
+    `--highs-option simplex_dual_edge_weight_strategy=...` is kept for every LP of the search."""
+    from critmin.backend import rounding
+
+    seen: list[int] = []
+    solve = rounding._Relaxation.solve
+
+    def spy(self, lower, upper, cols):
+        seen.append(int(self.h.getOptionValue(rounding._EDGE_WEIGHTS)[1]))
+        return solve(self, lower, upper, cols)
+
+    monkeypatch.setattr(rounding._Relaxation, "solve", spy)
+    arrays = model_arrays(synthetic(regions=6, years=4, scenarios=2, seed=2))
+    Session(arrays, SolveOptions(rounding=True)).solve()
+    assert seen[0] == rounding.PRICING["relaxation"] and len(seen) >= 2
+    assert set(seen[1:]) == {rounding.PRICING["nodes"]}
+    seen.clear()
+    user = SolveOptions(rounding=True, highs_options={rounding._EDGE_WEIGHTS: 0})
+    Session(arrays, user).solve()
+    assert seen and set(seen) == {0}
