@@ -266,9 +266,34 @@ def test_attribute_solves_in_one_round_when_no_deal_can_spare_a_solve(monkeypatc
     once = attribute(inst, parts=False, skip=False)
     assert calls == [4]
     calls.clear()
-    by_size = attribute(inst, parts=False)  # both deals only add a build option: relaxing, so by size
-    assert len(calls) > 1
-    pd.testing.assert_frame_equal(once.deals, by_size.deals, check_exact=False, atol=1e-6)
+    # both deals only add a build option: relaxing, but closed by bounds on one model, so their
+    # neighbours are checked on the worker within the one round (Job.follows)
+    followed = attribute(inst, parts=False)
+    assert calls == [4]
+    pd.testing.assert_frame_equal(once.deals, followed.deals, check_exact=False, atol=1e-6)
+
+
+def test_a_deal_of_build_options_is_switched_off_on_the_loaded_model_at_the_same_value():
+    """A deal that only brings build options is switched off by holding its options' build columns at 0 on
+    the model with it on, instead of assembling the instance without it: one model for both jobs, and the
+    same value as removing the deal (allied-frameworks-2025's us_thailand, both plans proven within 1e-4)."""
+    from critmin.analysis import jobs as jobs_mod
+    from critmin.analysis.jobs import closable_deals
+
+    inst = load_instance(ROOT / "instances" / "rare-earths" / "allied-frameworks-2025.yaml")
+    assert {"us_malaysia", "us_thailand"} <= closable_deals(inst)
+    assert "us_japan" not in closable_deals(inst) and "us_dod_mp" not in closable_deals(inst)
+    clear_cache()
+    before = jobs_mod.ASSEMBLED
+    on = run_job(inst, Job("on"))
+    off = run_job(inst, Job("off", deals_off=("us_thailand",)))
+    assert jobs_mod.ASSEMBLED - before == 1  # the second job re-used the first's model
+    removed = run_job(inst.without_deals("us_thailand"), Job("removed"))
+    assert jobs_mod.ASSEMBLED - before == 2
+    assert off.planner_cost == pytest.approx(removed.planner_cost, rel=2e-4)
+    assert off.planner_cost > on.planner_cost  # the deal is worth something: its options are built
+    assert any(b[0].startswith("th_") and b[2] > 0 for b in on.builds)
+    assert not any(b[0] in ("th_new_magnet_build", "th_new_sep_lree_build") and b[2] > 0 for b in off.builds)
 
 
 def test_attribute_errors():

@@ -23,17 +23,26 @@ from ..backend.highs import SolveOptions
 from ..errors import CritminError
 from ..results.tables import records
 from ..schema import Instance
-from .jobs import Job, Outcome
+from .jobs import Job, Outcome, closable_deals
 from .output import AnalysisResult
 from .sweep import Engine, Progress, engine_session, run_jobs
 
 EXACT_MAX = 8
 
 
-def _job(deals: list[str], on: frozenset[str], scenario: str | None) -> Job:
+def _key(deals: list[str], on: frozenset[str]) -> str:
+    return "on:" + ",".join(d for d in deals if d in on) if on else "none"
+
+
+def _job(
+    deals: list[str],
+    on: frozenset[str],
+    scenario: str | None,
+    follows: tuple[tuple[str, tuple[str, ...]], ...] = (),
+) -> Job:
     off = tuple(d for d in deals if d not in on)
-    key = "on:" + ",".join(d for d in deals if d in on) if on else "none"
-    return Job(key, scenario=scenario, deals_off=off, label={"deals_on": ",".join(sorted(on)) or "(none)"})
+    label = {"deals_on": ",".join(sorted(on)) or "(none)"}
+    return Job(_key(deals, on), scenario=scenario, deals_off=off, follows=follows, label=label)
 
 
 @dataclass
@@ -78,10 +87,13 @@ def _values(
 ) -> _Game:
     """Solve the coalitions most relaxed first; a coalition S whose neighbour T = S + {d} has a plan that
     uses none of what a relaxing deal d brings takes T's value exactly (T's plan is feasible for S and
-    costs the same there, and S can do no better than T), so it is not solved."""
+    costs the same there, and S can do no better than T), so it is not solved. Where d only brings build
+    options (closed by bounds on T's model, jobs.closable_deals), S and T share a model and a round: the
+    worker that solved T checks S (Job.follows), so each model is assembled once, not once per round."""
     game = _Game()
     relaxing = _relaxing_options(instance, deals) if skip else {}
-    for batch in _rounds(subsets, set(relaxing)):
+    on_model = {d: tuple(sorted(opts)) for d, opts in relaxing.items() if d in closable_deals(instance)}
+    for batch in _rounds(subsets, set(relaxing) - set(on_model)):
         todo = []
         for sub in batch:
             src = next(
@@ -99,7 +111,12 @@ def _values(
                 game.skipped += 1
         if not todo:
             continue
-        jobs = [_job(deals, sub, scenario) for sub in todo]
+        solving = set(todo)
+        jobs = [
+            _job(deals, sub, scenario, tuple((_key(deals, sub | {d}), opts) for d, opts in on_model.items()
+                                             if d not in sub and sub | {d} in solving))
+            for sub in todo
+        ]  # fmt: skip
         outs = run_jobs(instance, jobs, options=options, engine=engine, progress=progress)
         bad = [o for o in outs if o.planner_cost is None]
         if bad:
@@ -109,7 +126,10 @@ def _values(
         for sub, o in zip(todo, outs, strict=True):
             game.v[sub], game.gap[sub] = _cost(o), o.bound_gap
             game.used[sub] = {b[0] for b in o.builds if b[2] > 0}
-            game.solved += 1
+            if o.followed:
+                game.skipped += 1
+            else:
+                game.solved += 1
     return game
 
 

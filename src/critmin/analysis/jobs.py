@@ -46,6 +46,8 @@ BUILD_CHOICE_ROWS = ("budget_limit", "capacity_benchmark")
 class Job:
     """One solve: the instance as given, changed only as stated. Quantities in instance units.
 
+    deals_off: these deals switched off (`Instance.without_deals`); a deal that brings only build options is
+        switched off on the loaded model with it on, its options' build columns held at 0 (`closable_deals`).
     builds: fix every build to these (option, online year, t/yr added, branch); unlisted builds are 0. A
         plan's 'all' entry applies to every branch of that option and year (a shared plan, applied whatever
         is revealed).
@@ -74,6 +76,10 @@ class Job:
         controls-stochastic). The objective is the LP optimum, to the solver's tolerances; the flows are
         one optimal set, and which one depends on what the worker solved before, so a job whose flows,
         costs by part or shortfall are read must stay cold. MIP solves always start cold.
+    follows: (key, build options) pairs: if the job with that key ran before this one in the same chunk and
+        its plan builds none of those options, this job's outcome is that one's, not solved again (exact
+        when this job is that one with those options closed: its plan is feasible here, costs the same, and
+        nothing here can do better; attribute's coalitions without a deal that only brings build options).
     """
 
     key: str
@@ -95,6 +101,7 @@ class Job:
     keep: bool = False
     alone: bool = False
     warm: bool = False
+    follows: tuple[tuple[str, tuple[str, ...]], ...] = ()
     label: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -120,6 +127,7 @@ class Outcome:
     solve_seconds: float = 0.0
     solution: Solution | None = None
     label: dict[str, Any] = field(default_factory=dict)
+    followed: str = ""  # the key of the job whose outcome this is (Job.follows), else ""
     inert: tuple[
         str, ...
     ] = ()  # varied inputs this instance has no cost for (the multiplier changes nothing)
@@ -239,7 +247,7 @@ ASSEMBLED = 0  # models this process has assembled (the cache's misses; tests re
 def model_key(instance: Instance, job: Job, options: SolveOptions) -> tuple[Any, ...]:
     """What a job's loaded model depends on: jobs with the same key share one assembled model (the rest of a
     job, its bounds, costs and fixed builds, is applied to it)."""
-    return (id(instance), instance.sha256, job.scenario, job.deals_off, _scaled(instance, job),
+    return (id(instance), instance.sha256, job.scenario, _removed(instance, job), _scaled(instance, job),
             job.de_minimis, job.trace_sources, job.reach_only, job.probabilities, repr(options))  # fmt: skip
 
 
@@ -250,7 +258,8 @@ def _loaded(instance: Instance, job: Job, options: SolveOptions) -> _Loaded:
     if hit is not None:
         _CACHE.move_to_end(key)
         return hit
-    inst = instance.without_deals(*job.deals_off) if job.deals_off else instance
+    removed = _removed(instance, job)
+    inst = instance.without_deals(*removed) if removed else instance
     scaled = _scaled(instance, job)
     if scaled:
         inst = inst.with_factors(dict(scaled))
@@ -269,6 +278,46 @@ def _loaded(instance: Instance, job: Job, options: SolveOptions) -> _Loaded:
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return loaded
+
+
+def closable_deals(instance: Instance) -> frozenset[str]:
+    """Deals in force that bring only build options (nothing later or dearer without them): switched off,
+    their options are closed by bounds on the model with them on (`_close_options`) instead of removed.
+    The same optimum — a build option's columns held at 0 add nothing and cost nothing — without another
+    model to assemble: attribute's 64 combinations of allied-frameworks-2025's deals need 16 models."""
+    return frozenset(
+        d.id
+        for d in instance.deals
+        if d.in_force and not d.when_off and all(ref.startswith("build_options:") for ref in d.parts)
+    )
+
+
+def _removed(instance: Instance, job: Job) -> tuple[str, ...]:
+    """The job's deals switched off by removing their parts from the instance (a model of its own); the
+    closable ones are switched off on the loaded model."""
+    if not job.deals_off:
+        return ()
+    closable = closable_deals(instance)
+    return tuple(d for d in job.deals_off if d not in closable)
+
+
+def _close_options(
+    arrays: ModelArrays, deals_off: tuple[str, ...], lower: np.ndarray, upper: np.ndarray
+) -> None:
+    """Hold at 0 the build columns of the options that the job's closable deals bring and no deal still on
+    brings (schema/deals.py: an entity several deals bring is present while any of them is on). The loaded
+    model's instance still lists exactly the closable deals among those switched off."""
+    deals = arrays.md.inst.deals
+    off = {d.id for d in deals if d.id in deals_off}
+    if not off:
+        return
+    kept = {ref for d in deals if d.id not in off for ref in d.parts}
+    closed = {ref.partition(":")[2] for d in deals if d.id in off for ref in d.parts if ref not in kept}
+    for family in BUILD_FAMILIES:
+        if arrays.has_col_block(family):
+            block = arrays.col_block(family)
+            at = [block.start + j for j, (option, *_rest) in enumerate(block.keys) if option in closed]
+            lower[at] = upper[at] = 0.0
 
 
 def _scaled(instance: Instance, job: Job) -> tuple[tuple[str, float], ...]:
@@ -367,6 +416,7 @@ def job_arrays(loaded: _Loaded, job: Job) -> ModelArrays:
     lower, upper = arrays.col_lower.copy(), arrays.col_upper.copy()
     if job.builds is not None:
         _fix_builds(arrays, job.builds, lower, upper, free_recourse=job.recourse)
+    _close_options(arrays, job.deals_off, lower, upper)
     ix = loaded.index
     for region, stage, start in job.stop:
         hit = (ix.act_region == region) & (ix.act_year >= start)
@@ -510,6 +560,16 @@ def run_job(instance: Instance, job: Job, options: SolveOptions | None = None) -
         n for n, _f in job.factors if n in COST_FACTORS and not set(COST_FACTORS[n]) & set(arrays.components)
     )
     return out
+
+
+def followed(job: Job, done: dict[str, Outcome]) -> Outcome | None:
+    """The outcome `job` takes from a job it follows (Job.follows) that ran before it and whose plan builds
+    none of the options named, else None."""
+    for key, options in job.follows:
+        o = done.get(key)
+        if o is not None and o.ok and not any(b[0] in options and b[2] > 0 for b in o.builds):
+            return replace(o, key=job.key, label=dict(job.label), followed=key, seconds=0.0)
+    return None
 
 
 def summarise(result: ModelResult, job: Job, options: SolveOptions, digest: Digest | None = None) -> Outcome:

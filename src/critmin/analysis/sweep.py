@@ -32,7 +32,7 @@ from ..errors import CritminError
 from ..model.data import check_scenario
 from ..schema import Instance
 from ..schema.uncertainty import COST_FACTORS
-from .jobs import MODEL_FACTORS, Job, Outcome, model_key, run_job
+from .jobs import MODEL_FACTORS, Job, Outcome, followed, model_key, run_job
 from .output import AnalysisResult
 
 Progress = Callable[[int, int], None]
@@ -63,18 +63,29 @@ Reduce = Callable[[Outcome], Any]
 
 
 def _run_chunk(
-    instance: Instance, jobs: Sequence[Job], options: SolveOptions, reduce: Reduce | None = None
+    instance: Instance,
+    jobs: Sequence[Job],
+    options: SolveOptions,
+    reduce: Reduce | None = None,
+    done: dict[str, Outcome] | None = None,
 ) -> list[Any]:
     """Run jobs in this worker; an exception becomes that job's 'error' outcome, not the chunk's. `reduce`
-    turns each outcome into what the analysis keeps (a table row), here, before it travels back."""
+    turns each outcome into what the analysis keeps (a table row), here, before it travels back. A job that
+    follows one run before it in the chunk (`done`) may take its outcome (Job.follows)."""
     out: list[Any] = []
+    done = {} if done is None else done
     for job in jobs:
         t0 = time.perf_counter()
-        try:
-            outcome = run_job(instance, job, options)
-        except Exception as exc:  # a bad job must not sink the sweep: its row says what went wrong
-            msg = str(exc) or type(exc).__name__
-            outcome = Outcome(job.key, ERROR, msg, seconds=time.perf_counter() - t0, label=dict(job.label))
+        outcome = followed(job, done) if job.follows else None
+        if outcome is None:
+            try:
+                outcome = run_job(instance, job, options)
+            except Exception as exc:  # a bad job must not sink the sweep: its row says what went wrong
+                msg = str(exc) or type(exc).__name__
+                outcome = Outcome(
+                    job.key, ERROR, msg, seconds=time.perf_counter() - t0, label=dict(job.label)
+                )
+        done[job.key] = outcome
         out.append(reduce(outcome) if reduce is not None else outcome)
     return out
 
@@ -115,8 +126,9 @@ def run_jobs(
     log.info("%d solve(s) on %s", total, eng.label)
     if eng.workers == 0 and not eng.scheduler:
         out = []
+        ran: dict[str, Outcome] = {}
         for i, job in enumerate(jobs):
-            out.extend(_run_chunk(instance, [job], opts, reduce))
+            out.extend(_run_chunk(instance, [job], opts, reduce, ran))
             tick(i + 1, total)
         return out
     return _run_dask(instance, iter(jobs), total, opts, eng, tick, reduce)
@@ -136,7 +148,8 @@ def _chunks(instance: Instance, jobs: Iterator[Job], size: int, opts: SolveOptio
     """Up to `size` consecutive jobs at a time. A run of jobs on one model (value's evaluations in one
     scenario) starts a chunk of its own, so a worker assembles only the model it needs; jobs each on a model
     of their own (a demand sweep) are packed as before. A job marked `alone` (a long solve) travels in a
-    chunk of its own instead of holding up the quick jobs packed with it."""
+    chunk of its own instead of holding up the quick jobs packed with it. A job that follows one in the
+    chunk (Job.follows) stays with it, past `size` if need be: the worker checks it against that one."""
     keyed = ((job, model_key(instance, job, opts)) for job in jobs)  # each job's key computed once
     chunk: list[Job] = []
     key: tuple[Any, ...] | None = None
@@ -144,7 +157,10 @@ def _chunks(instance: Instance, jobs: Iterator[Job], size: int, opts: SolveOptio
     while ahead is not None:
         (job, k), ahead = ahead, next(keyed, None)
         starts_run = k != key and ahead is not None and ahead[1] == k
-        if chunk and (len(chunk) == size or job.alone or starts_run):
+        full = len(chunk) >= size and not (
+            k == key and any(f in {j.key for j in chunk} for f, _o in job.follows)
+        )
+        if chunk and (full or job.alone or starts_run):
             yield chunk
             chunk = []
         key = k
