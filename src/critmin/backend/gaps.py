@@ -12,7 +12,7 @@ EXPLORATORY_MIP_GAP = 1e-3
 # figures, tight where it would blur them.
 # - value: RP, WS, EEV, EVPI and VSS are objective values, each with its interval; at 1e-3 controls-stochastic
 #   runs 25.9 -> 8.1 s (with the rounding below) and VSS is US$3.70 bn +- 23 m (0.6%): exploratory.
-# - attribute: at 1e-3 allied-frameworks runs 57 -> 53 s only (critmin's LP search, backend/rounding.py,
+# - attribute: at 1e-3 allied-frameworks runs 41 -> 37 s only (--no-parts; critmin's LP search, rounding.py,
 #   proves most combinations at either gap) and each Shapley value carries +- 6-8 m beside three deals worth
 #   211-237 m: tight.
 # - leverage: the damage with the planned network depends on which near-optimal plan is found, not only on
