@@ -632,20 +632,15 @@ def _balances(b: ModelBuilder, inflow: Flows, outflow: Flows) -> None:
 
 def _caps(b: ModelBuilder) -> None:
     """origin_cap: the content of a lot (draws, shipments, deliveries, sales, stocks) is at most the highest
-    share any tonne of its pool can hold (`Origin.mu`) times the lot."""
+    share any tonne of its pool can hold (`Origin.mu`) times the lot. One row per lot (family, lot key): its
+    content columns (one per class) against mu x the lot; shipments' lots first, in the order they first
+    appear, then the other families'. The shipments' rows are computed as arrays (most of the rows: a loop
+    over them was a third of the model's build on controls-stochastic)."""
     from .terms import deliver_col, flow_index, ship_cols
 
     md, og = b.md, b.md.origin
-    # one row per lot (family, lot key): its content columns (one per class) against mu x the lot
-    groups: dict[tuple[str, tuple], tuple[list[int], list[tuple[float, int]], float]] = {}
-
-    def add(family: str, key: tuple, col: int, quantity: list[tuple[float, int]], pool: Pool) -> None:
-        group = groups.get((family, key))
-        if group is None:
-            group = groups[(family, key)] = ([], quantity, og.mu[pool])
-        group[0].append(col)
-
     block = b.col("origin_ship")
+    ship_keys: list[tuple[str, str]] = []
     if block.keys:  # the shipments' columns computed at once (laid out flow, year, scenario)
         flows = flow_index(b)
         lots = ship_cols(
@@ -654,34 +649,55 @@ def _caps(b: ModelBuilder) -> None:
             [b.year_index[y] for *_rest, y, _s in block.keys],
             [b.scen_index[s] for *_rest, s in block.keys],
         )
-        for j, (c, o, d, k, _w, y, s) in enumerate(block.keys):
-            add("ship", (c, o, d, k, y, s), block.start + j, [(1.0, int(lots[j]))], (o, c, k))
+        distinct, first, group = np.unique(lots, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")  # lots in the order they first appear
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        lot_of = distinct[order]
+        heads = [block.keys[j] for j in first[order]]
+        ship_keys = [("ship", f"{c}|{o}|{d}|{k}|{y}|{s}") for c, o, d, k, _w, y, s in heads]
+        ship_mu = np.array([og.mu[(o, c, k)] for c, o, _d, k, _w, _y, _s in heads])
+        ship_row = rank[np.asarray(group).ravel()]
+    # the other lots: (family, lot key) -> (content columns, the lot's terms, mu)
+    groups: dict[tuple[str, tuple], tuple[list[int], list[tuple[float, int]], float]] = {}
+
+    def add(family: str, key: tuple, col: int, quantity: list[tuple[float, int]], pool: Pool) -> None:
+        group = groups.get((family, key))
+        if group is None:
+            group = groups[(family, key)] = ([], quantity, og.mu[pool])
+        group[0].append(col)
+
     draws = {(dr.facility, dr.commodity, dr.kin, dr.kout, dr.year, dr.scen): dr.quantity for dr in _draws(b)}
-    block = b.col("origin_use")
-    for j, (f, c, kin, kout, _w, y, s) in enumerate(block.keys):
+    use = b.col("origin_use")
+    for j, (f, c, kin, kout, _w, y, s) in enumerate(use.keys):
         pool = (md.region_of[f], c, kin)
-        add("use", (f, c, kin, kout, y, s), block.start + j, draws[(f, c, kin, kout, y, s)], pool)
-    block = b.col("origin_deliver")
-    for j, (i, k, _w, s) in enumerate(block.keys):
+        add("use", (f, c, kin, kout, y, s), use.start + j, draws[(f, c, kin, kout, y, s)], pool)
+    deliver = b.col("origin_deliver")
+    for j, (i, k, _w, s) in enumerate(deliver.keys):
         row = md.demand[i]
         pool = (row.region, row.commodity, k)
-        add("deliver", (i, k, s), block.start + j, [(1.0, deliver_col(b, i, k, s))], pool)
+        add("deliver", (i, k, s), deliver.start + j, [(1.0, deliver_col(b, i, k, s))], pool)
     sell = b.col("sell")
-    block = b.col("origin_sell")
-    for j, (sid, k, _w, y, s) in enumerate(block.keys):
+    sold = b.col("origin_sell")
+    for j, (sid, k, _w, y, s) in enumerate(sold.keys):
         r, c = md.levers.sale_at[sid]
-        add("sell", (sid, k, y, s), block.start + j, [(1.0, sell.index[(sid, k, y, s)])], (r, c, k))
+        add("sell", (sid, k, y, s), sold.start + j, [(1.0, sell.index[(sid, k, y, s)])], (r, c, k))
     for family, lot in (("origin_stock_level", "stock_level"), ("origin_stock_buy", "stock_buy"),
                         ("origin_stock_release", "stock_release")):  # fmt: skip
-        block, qty = b.col(family), b.col(lot)
-        for j, (p, k, _w, y, s) in enumerate(block.keys):
+        stock, qty = b.col(family), b.col(lot)
+        for j, (p, k, _w, y, s) in enumerate(stock.keys):
             r, c = md.levers.stock.region[p]
-            add(lot, (p, k, y, s), block.start + j, [(1.0, qty.index[(p, k, y, s)])], (r, c, k))
-    keys = [(family, "|".join(str(x) for x in key)) for family, key in groups]
-    rows = [
+            add(lot, (p, k, y, s), stock.start + j, [(1.0, qty.index[(p, k, y, s)])], (r, c, k))
+    keys = ship_keys + [(family, "|".join(str(x) for x in key)) for family, key in groups]
+    rows = b.constraints("origin_cap", keys, -INF, 0.0)
+    if ship_keys:
+        b.add(rows.start + ship_row, block.start + np.arange(len(block.keys)), 1.0)
+        b.add(rows.start + np.arange(len(ship_keys)), lot_of, -ship_mu)
+    others = [
         [(1.0, col) for col in cols] + [(-mu * c, q) for c, q in qty] for cols, qty, mu in groups.values()
     ]
-    b.rows_of_terms(b.constraints("origin_cap", keys, -INF, 0.0), rows)
+    for at, terms in enumerate(others, start=rows.start + len(ship_keys)):
+        b.add_terms(at, terms)
 
 
 def _stock_balance(b: ModelBuilder) -> None:
