@@ -46,7 +46,7 @@ ANALYSES: list[tuple[str, list[str], float | None]] = [
     ("stress controls-stochastic", ["stress", STOCH], None),
     ("leverage controls-stochastic", ["leverage", STOCH], None),
     ("attribute allied-frameworks-2025 (deals only)", ["attribute", FRAMEWORKS, "--no-parts"], 60.0),
-    ("attribute allied-frameworks-2025 (deals and parts)", ["attribute", FRAMEWORKS], None),
+    ("attribute allied-frameworks-2025 (deals and parts)", ["attribute", FRAMEWORKS], 60.0),  # as typed
     (
         "attribute allied-frameworks-2025 --solve-all",
         ["attribute", FRAMEWORKS, "--no-parts", "--solve-all"],

@@ -33,7 +33,11 @@ def thrift_saved(ctx: Context) -> dict[tuple[Any, ...], float]:
 def stream_draws(ctx: Context) -> dict[tuple[Any, ...], tuple[float, list[tuple[str, str, float]]]]:
     """(facility, output tag, year, scenario) -> (scaled activity, [(input, input tag, scaled t drawn)]) for
     every stream above the noise level: a single-tag input by its recipe net of thrifts, a blended one by
-    its input_use columns. One reading for the consumption table and the content estimates."""
+    its input_use columns. One reading for the consumption table and the content estimates (read-only)."""
+    return ctx.once("stream_draws", _stream_draws)
+
+
+def _stream_draws(ctx: Context) -> dict[tuple[Any, ...], tuple[float, list[tuple[str, str, float]]]]:
     md = ctx.md
     uses = dict(zip(ctx.keys("input_use"), ctx.values("input_use"), strict=True))
     saved = thrift_saved(ctx)
@@ -57,7 +61,11 @@ def stream_draws(ctx: Context) -> dict[tuple[Any, ...], tuple[float, list[tuple[
 
 def well_mixed_shares(ctx: Context) -> dict[tuple[str, str, str, int, str], float]:
     """(region, commodity, tag, year, scenario) -> the pool's Chinese-origin share by value, for pools
-    outside controlled origin that received anything (a fixed point per year and scenario)."""
+    outside controlled origin that received anything (a fixed point per year and scenario; read-only)."""
+    return ctx.once("well_mixed_shares", _well_mixed_shares)
+
+
+def _well_mixed_shares(ctx: Context) -> dict[tuple[str, str, str, int, str], float]:
     md = ctx.md
     origin = {r.id for r in md.inst.regions if r.controlled_origin}
     price = {c.id: float(c.price) for c in md.inst.commodities if c.price}
