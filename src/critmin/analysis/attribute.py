@@ -92,7 +92,8 @@ def _values(
     worker that solved T checks S (Job.follows), so each model is assembled once, not once per round."""
     game = _Game()
     relaxing = _relaxing_options(instance, deals) if skip else {}
-    on_model = {d: tuple(sorted(opts)) for d, opts in relaxing.items() if d in closable_deals(instance)}
+    closable = closable_deals(instance)
+    on_model = {d: tuple(sorted(opts)) for d, opts in relaxing.items() if d in closable}
     for batch in _rounds(subsets, set(relaxing) - set(on_model)):
         todo = []
         for sub in batch:

@@ -13,8 +13,8 @@ once.
 Why: HiGHS 1.16 computes an analytic centre at the root of every MIP and waits for it whenever the root LP
 has not closed the gap, then separates cuts (benchmarks/README.md): 7.5 of 11 s on controls-stochastic, most
 of 49 s on controls-cvar in its path-aggregation separator. critmin's MIPs are near-tied LPs with a few
-fractional module counts, so a handful of LPs prove them: controls-stochastic 9.5 -> 3.3 s (13 LPs),
-controls-cvar 48.7 -> 4.3 s, every allied-frameworks deal combination 1.2-5 -> 0.7-1.0 s, at HiGHS's own
+fractional module counts, so a handful of LPs prove them: controls-stochastic 9.3 -> 2.9 CPU s (13 LPs),
+controls-cvar 48.8 -> 2.9 s, every allied-frameworks deal combination 1.2-5 -> 0.6-0.9 s, at HiGHS's own
 objectives within the gaps (benchmarks/rounding.py; CBC agrees in the long trust tests).
 """
 
@@ -42,8 +42,8 @@ from .result import FEASIBLE, OPTIMAL, ModelResult
 # What a result answered by the rounding says (HiGHS's own would say "Optimal")
 ROUNDED = "Optimal: proven within the gap by critmin's search on LP relaxations (rounding, branch and bound)"
 # LPs the branch and bound may solve before handing the MIP to HiGHS (each warm from the last basis,
-# 0.05-0.5 s on the bundled instances): controls-stochastic at 1e-4 needed 12, controls-cvar 6,
-# allied-frameworks deal combinations at most 4 (benchmarks/rounding.py).
+# 0.05-0.5 s on the bundled instances): controls-stochastic and controls-cvar at 1e-4 need 13 (the rounded
+# plan included), allied-frameworks deal combinations at most 7 (benchmarks/rounding.py).
 MAX_NODES = 40
 # LPs after which the search checks its progress (_Search.hopeless)
 TREND_AFTER = 8
@@ -197,11 +197,11 @@ class _Search:
         return rate <= 0 or (self.gap() - self.mip_gap) / rate > MAX_NODES - self.nodes
 
     def proven(self) -> bool:
-        return self.best is not None and relative_gap(self.best[0], self.bound()) <= self.mip_gap
+        return self.gap() <= self.mip_gap
 
     def push(self, bound: float, lo: np.ndarray, up: np.ndarray, x: np.ndarray) -> None:
         """A node solved to `x`: a plan if integral, else open."""
-        if not _fractional(x, self.ints):
+        if _integral(x, self.ints):
             if self.best is None or bound < self.best[0]:
                 self.best = (bound, x)
             return
@@ -269,8 +269,6 @@ def answered_by_rounding(result: ModelResult) -> bool:
     return "nodes" in result.counts  # set only by solve_by_rounding
 
 
-def _fractional(x: np.ndarray, ints: np.ndarray) -> list[int]:
-    """Integer columns whose value is not integral, most fractional first (ties by position)."""
-    dist = np.abs(x[ints] - np.round(x[ints]))
-    order = np.lexsort((ints, -dist))
-    return [int(ints[k]) for k in order if dist[k] > _FRACTIONAL]
+def _integral(x: np.ndarray, ints: np.ndarray) -> bool:
+    """Whether every integer column is within _FRACTIONAL of an integer."""
+    return bool(np.all(np.abs(x[ints] - np.round(x[ints])) <= _FRACTIONAL))

@@ -474,7 +474,14 @@ class _Draw:
 
 def _draws(b: ModelBuilder) -> list[_Draw]:
     """Every input drawn by a traced stream of a plant outside controlled origin that can carry content (a
-    recycler draws content too: it ends there, since recycled material takes the recycler's origin)."""
+    recycler draws content too: it ends there, since recycled material takes the recycler's origin). Read by
+    the content columns and by their caps: listed once per model."""
+    if "origin_draws" not in b.cache:
+        b.cache["origin_draws"] = _list_draws(b)
+    return b.cache["origin_draws"]
+
+
+def _list_draws(b: ModelBuilder) -> list[_Draw]:
     from .terms import activity_col, use_col
 
     md, og = b.md, b.md.origin

@@ -32,7 +32,7 @@ class Columns(Protocol):
 
 def _cache(b: Columns) -> dict[str, Any]:
     cache = b.cache
-    if not cache:
+    if "flow" not in cache:  # other lookups may share the dict (origin.py's draws)
         cache.update(
             flow={fk: i for i, fk in enumerate(b.md.flows)},
             ship=b.col("ship"),
