@@ -139,11 +139,12 @@ class Outcome:
 
     @property
     def bound_gap(self) -> float:
-        """How far the true optimum may lie below the objective found: objective - bound (0 if proven or
-        an LP). Every value computed from this job is uncertain by this much."""
+        """How far the true optimum may lie from the objective found: |objective - bound| (0 if proven or an
+        LP solved by simplex or interior point). A MIP's bound is below the objective; a first-order LP's
+        dual bound may lie on either side. Every value computed from this job is uncertain by this much."""
         if self.objective is None or self.bound is None:
             return 0.0
-        return max(self.objective - self.bound, 0.0)
+        return abs(self.objective - self.bound)
 
     @property
     def planner_cost(self) -> float | None:

@@ -27,10 +27,16 @@ from .result import ERROR, FEASIBLE, INFEASIBLE, NO_SOLUTION, OPTIMAL, UNBOUNDED
 PROVEN_GAP = 1e-4
 
 
-# An LP (no integer columns) with at least this many columns is solved by interior point with crossover
-# (duals and a basic solution as with simplex); smaller ones, MIPs and warm re-solves by HiGHS's default
-# (dual simplex). Chosen by measurement: benchmarks/lp_algorithms.py, table in benchmarks/README.md.
-AUTO_IPM_COLUMNS = 100_000
+# An LP (no integer columns) with at least this many columns is solved by HiGHS's first-order method (HiPDLP)
+# to a relative KKT error of PDLP_TOLERANCE (the gap critmin proves MIPs to); smaller LPs, MIPs and warm
+# re-solves by dual simplex. Measured (benchmarks/lp_algorithms.py, table in benchmarks/README.md): on the
+# synthetic XL (3.3M columns) neither interior point nor the older PDLP finishes in 900 s on two cores, and
+# HiPDLP does; at 0.5M columns simplex and interior point tie (221 / 217 s) while HiPDLP takes 23 s, but
+# exact answers are kept wherever an exact method finishes (and simplex leaves a basis for warm re-solves).
+# A first-order answer is approximate: the result carries its primal-dual interval and the largest relative
+# infeasibility (run_loaded). Interior point stays available (lp_algorithm="ipm", --highs-option solver=ipm).
+AUTO_PDLP_COLUMNS = 1_000_000
+PDLP_TOLERANCE = 1e-4
 # HiGHS options for every MIP unless the user sets them (--highs-option). critmin's MIPs are near-tied: the
 # LP relaxation has few fractional binaries, the gap closes in a few nodes, and the time went to root work
 # (RENS/RINS sub-MIPs, restarts, the root reduced-cost heuristic). Chosen by measurement over seeds on the
@@ -53,7 +59,7 @@ class SolveOptions:
     seed: int = 0
     verbose: bool = False
     highs_options: dict[str, Any] = field(default_factory=dict)  # raw HiGHS options, applied last
-    lp_algorithm: str = "auto"  # auto (by size, see AUTO_IPM_COLUMNS), simplex, ipm; highs_options win
+    lp_algorithm: str = "auto"  # auto (by size: AUTO_PDLP_COLUMNS), simplex, ipm, pdlp; highs_options win
     rounding: bool = True  # a MIP first tries critmin's search on LP relaxations (backend/rounding.py)
 
     def to_dict(self) -> dict[str, Any]:
@@ -111,9 +117,10 @@ def _log_to_stderr(event: Any) -> None:
 
 
 def choose_lp_algorithm(h: highspy.Highs, options: SolveOptions, columns: int, is_mip: bool) -> str:
-    """Set HiGHS's LP algorithm for a cold solve: interior point with crossover for large LPs, else the
-    default (dual simplex); a `solver` in highs_options is the user's choice and is kept. A MIP also gets
-    `MIP_DEFAULTS`, except options the user set. Returns the LP algorithm."""
+    """Set HiGHS's LP algorithm for a cold solve: HiPDLP for LPs of AUTO_PDLP_COLUMNS or more, else the
+    default (dual simplex); interior point (with crossover) when asked for; a `solver` in highs_options is the
+    user's choice and is kept. A MIP also gets `MIP_DEFAULTS`, except options the user set. Returns the LP
+    algorithm."""
     if is_mip:
         for key, value in MIP_DEFAULTS.items():
             if key not in options.highs_options:
@@ -121,10 +128,15 @@ def choose_lp_algorithm(h: highspy.Highs, options: SolveOptions, columns: int, i
     if "solver" in options.highs_options:
         return str(options.highs_options["solver"])
     algo = options.lp_algorithm
-    if algo not in ("auto", "simplex", "ipm"):
-        raise CritminError(f"unknown lp_algorithm '{algo}': use auto, simplex or ipm")
+    if algo not in ("auto", "simplex", "ipm", "pdlp"):
+        raise CritminError(f"unknown lp_algorithm '{algo}': use auto, simplex, ipm or pdlp")
     if algo == "auto":
-        algo = "ipm" if not is_mip and columns >= AUTO_IPM_COLUMNS else "simplex"
+        algo = "pdlp" if not is_mip and columns >= AUTO_PDLP_COLUMNS else "simplex"
+    if algo == "pdlp" and not is_mip:
+        _set(h, "solver", "hipdlp")  # HiGHS >= 1.16 (pyproject.toml)
+        if "kkt_tolerance" not in options.highs_options:
+            _set(h, "kkt_tolerance", PDLP_TOLERANCE)
+        return "pdlp"
     if algo == "ipm" and not is_mip:
         h.setOptionValue("solver", "ipm")
         h.setOptionValue("run_crossover", "on")
@@ -260,7 +272,45 @@ def run_loaded(
     else:
         result.bound, result.gap = result.objective, 0.0
         result.row_duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else None
+        if info.pdlp_iteration_count > 0:
+            _first_order(h, lp, result)
     return result
+
+
+def _first_order(h: highspy.Highs, lp: highspy.HighsLp, result: ModelResult) -> None:
+    """A first-order (PDLP) answer is optimal only to its tolerance, and says so: the bound is the dual
+    objective (either side of the objective; the optimum lies near the two, not necessarily between them,
+    since both solutions are only near-feasible), the gap HiGHS's relative primal-dual error, and the message
+    names the largest relative infeasibility left in the plan."""
+    info = h.getInfo()
+    sol = h.getSolution()
+    if sol.dual_valid:
+        result.bound = _dual_objective(lp, sol)
+    gap = float(getattr(info, "primal_dual_objective_error", math.nan))  # not in highspy's stubs
+    result.gap = gap if math.isfinite(gap) and gap >= 0 else None
+    infeasible = float(getattr(info, "max_relative_primal_infeasibility", math.nan))
+    result.message = (
+        f"approximate: a first-order solution (PDLP, {info.pdlp_iteration_count} iterations); relative "
+        f"primal-dual objective gap {gap:.2g} (an estimate, not a guarantee), largest relative "
+        f"infeasibility {infeasible:.2g}; "
+        "--highs-option solver=ipm for an exact basic solution"
+    )
+
+
+def _dual_objective(lp: highspy.HighsLp, sol: Any) -> float:
+    """The dual objective of a (possibly inexact) primal-dual pair, as HiGHS computes it (HighsSolution.cpp,
+    computeDualObjectiveValue; highspy cannot return it): each column's and row's dual times the bound its
+    value is nearer to, 1 for a free one, plus the offset."""
+    values = np.concatenate([np.asarray(sol.col_value), np.asarray(sol.row_value)])
+    duals = np.concatenate([np.asarray(sol.col_dual), np.asarray(sol.row_dual)])
+    lower = np.concatenate([np.asarray(lp.col_lower_), np.asarray(lp.row_lower_)])
+    upper = np.concatenate([np.asarray(lp.col_upper_), np.asarray(lp.row_upper_)])
+    free = np.isinf(lower) & np.isinf(upper) & (lower < 0) & (upper > 0)
+    with np.errstate(invalid="ignore"):
+        nearer = np.where(values < 0.5 * (lower + upper), lower, upper)
+    bound = np.where(free, 1.0, nearer)
+    used = duals != 0  # an infinite bound with a zero dual adds nothing
+    return float(lp.offset_) + float(np.dot(bound[used], duals[used]))
 
 
 def map_status(status: highspy.HighsModelStatus, has_solution: bool) -> str:
