@@ -27,14 +27,15 @@ from .result import ERROR, FEASIBLE, INFEASIBLE, NO_SOLUTION, OPTIMAL, UNBOUNDED
 PROVEN_GAP = 1e-4
 
 
-# An LP (no integer columns) with at least this many columns is solved by HiGHS's first-order method (HiPDLP)
-# to a relative KKT error of PDLP_TOLERANCE (the gap critmin proves MIPs to); smaller LPs, MIPs and warm
-# re-solves by dual simplex. Measured (benchmarks/lp_algorithms.py, table in benchmarks/README.md): on the
-# synthetic XL (3.3M columns) neither interior point nor the older PDLP finishes in 900 s on two cores, and
-# HiPDLP does; at 0.5M columns simplex and interior point tie (221 / 217 s) while HiPDLP takes 23 s, but
-# exact answers are kept wherever an exact method finishes (and simplex leaves a basis for warm re-solves).
-# A first-order answer is approximate: the result carries its primal-dual interval and the largest relative
-# infeasibility (run_loaded). Interior point stays available (lp_algorithm="ipm", --highs-option solver=ipm).
+# An LP (no integer columns) with at least this many columns is solved by HiGHS's first-order method
+# (HiPDLP) to a relative KKT error of PDLP_TOLERANCE (the gap critmin proves MIPs to), and so are its
+# re-solves (HiPDLP cannot warm-start); smaller LPs, MIPs and their re-solves by dual simplex. Measured
+# (benchmarks/lp_algorithms.py, table in benchmarks/README.md): on the synthetic XL (3.3M columns) neither
+# interior point nor the older PDLP finishes in 900 s on two cores, and HiPDLP does (370 s); at 0.5M columns
+# simplex and interior point tie (221 / 217 s) while HiPDLP takes 23 s, but exact answers are kept wherever
+# an exact method finishes (and simplex leaves a basis for warm re-solves). A first-order answer is
+# approximate: the result carries its primal-dual interval and the largest relative infeasibility
+# (run_loaded). Interior point stays available (lp_algorithm="ipm", --highs-option solver=ipm).
 AUTO_PDLP_COLUMNS = 1_000_000
 PDLP_TOLERANCE = 1e-4
 # HiGHS options for every MIP unless the user sets them (--highs-option). critmin's MIPs are near-tied: the
