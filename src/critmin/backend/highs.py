@@ -274,17 +274,16 @@ def run_loaded(
         result.bound, result.gap = result.objective, 0.0
         result.row_duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else None
         if info.pdlp_iteration_count > 0:
-            _first_order(h, lp, result)
+            _first_order(info, sol, lp, result)
     return result
 
 
-def _first_order(h: highspy.Highs, lp: highspy.HighsLp, result: ModelResult) -> None:
+def _first_order(info: Any, sol: Any, lp: highspy.HighsLp, result: ModelResult) -> None:
     """A first-order (PDLP) answer is optimal only to its tolerance, and says so: the bound is the dual
     objective (either side of the objective; the optimum lies near the two, not necessarily between them,
     since both solutions are only near-feasible), the gap HiGHS's relative primal-dual error, and the message
-    names the largest relative infeasibility left in the plan."""
-    info = h.getInfo()
-    sol = h.getSolution()
+    names the largest relative infeasibility left in the plan. `info` and `sol` are run_loaded's (on the XL a
+    solution is 5M values: read once)."""
     if sol.dual_valid:
         result.bound = _dual_objective(lp, sol)
     gap = float(getattr(info, "primal_dual_objective_error", math.nan))  # not in highspy's stubs
